@@ -1,0 +1,169 @@
+#include "gateway/api/openapi.h"
+
+#include <Poco/String.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <map>
+#include <vector>
+
+namespace gateway::api {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void writeString(Writer& writer, std::string_view text) {
+    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+void writeErrorResponse(Writer& writer, const char* status, const char* description) {
+    writer.Key(status);
+    writer.StartObject();
+    writer.Key("description");
+    writer.String(description);
+    writer.Key("content");
+    writer.StartObject();
+    writer.Key("application/json");
+    writer.StartObject();
+    writer.Key("schema");
+    writer.StartObject();
+    writer.Key("$ref");
+    writer.String("#/components/schemas/Error");
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndObject();
+}
+
+void writeErrorSchema(Writer& writer) {
+    writer.Key("Error");
+    writer.StartObject();
+    writer.Key("type");
+    writer.String("object");
+    writer.Key("required");
+    writer.StartArray();
+    writer.String("error");
+    writer.EndArray();
+    writer.Key("properties");
+    writer.StartObject();
+    writer.Key("error");
+    writer.StartObject();
+    writer.Key("type");
+    writer.String("object");
+    writer.Key("required");
+    writer.StartArray();
+    writer.String("code");
+    writer.String("message");
+    writer.EndArray();
+    writer.Key("properties");
+    writer.StartObject();
+    for (const char* field : {"code", "message"}) {
+        writer.Key(field);
+        writer.StartObject();
+        writer.Key("type");
+        writer.String("string");
+        writer.EndObject();
+    }
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndObject();
+}
+
+std::vector<std::string> pathParameters(const std::string& pattern) {
+    std::vector<std::string> names;
+    std::size_t pos = 0;
+    while ((pos = pattern.find('{', pos)) != std::string::npos) {
+        const std::size_t end = pattern.find('}', pos);
+        if (end == std::string::npos) {
+            break;
+        }
+        names.push_back(pattern.substr(pos + 1, end - pos - 1));
+        pos = end;
+    }
+    return names;
+}
+
+}  // namespace
+
+std::string openApiDocument(const Router& router, std::string_view version) {
+    // Group the routes by path, keeping the router's order.
+    std::vector<std::string> paths;
+    std::map<std::string, std::vector<const Route*>> by_path;
+    for (const auto& route : router.routes()) {
+        if (by_path.find(route.pattern) == by_path.end()) {
+            paths.push_back(route.pattern);
+        }
+        by_path[route.pattern].push_back(&route);
+    }
+
+    rapidjson::StringBuffer buffer;
+    Writer writer(buffer);
+    writer.StartObject();
+    writer.Key("openapi");
+    writer.String("3.0.3");
+    writer.Key("info");
+    writer.StartObject();
+    writer.Key("title");
+    writer.String("Child-profile exchange gateway");
+    writer.Key("version");
+    writeString(writer, version);
+    writer.EndObject();
+    writer.Key("paths");
+    writer.StartObject();
+    for (const auto& path : paths) {
+        writeString(writer, path);
+        writer.StartObject();
+        for (const Route* route : by_path[path]) {
+            writeString(writer, Poco::toLower(route->method));
+            writer.StartObject();
+            writer.Key("summary");
+            writeString(writer, route->summary);
+            const auto parameters = pathParameters(route->pattern);
+            if (!parameters.empty()) {
+                writer.Key("parameters");
+                writer.StartArray();
+                for (const auto& name : parameters) {
+                    writer.StartObject();
+                    writer.Key("name");
+                    writeString(writer, name);
+                    writer.Key("in");
+                    writer.String("path");
+                    writer.Key("required");
+                    writer.Bool(true);
+                    writer.Key("schema");
+                    writer.StartObject();
+                    writer.Key("type");
+                    writer.String("string");
+                    writer.EndObject();
+                    writer.EndObject();
+                }
+                writer.EndArray();
+            }
+            writer.Key("responses");
+            writer.StartObject();
+            writer.Key("200");
+            writer.StartObject();
+            writer.Key("description");
+            writer.String("OK");
+            writer.EndObject();
+            writeErrorResponse(writer, "default", "Error, as {\"error\":{\"code\",\"message\"}}");
+            writer.EndObject();
+            writer.EndObject();
+        }
+        writer.EndObject();
+    }
+    writer.EndObject();
+    writer.Key("components");
+    writer.StartObject();
+    writer.Key("schemas");
+    writer.StartObject();
+    writeErrorSchema(writer);
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndObject();
+    return buffer.GetString();
+}
+
+}  // namespace gateway::api

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "gateway/api/http.h"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gateway::api {
+
+using Handler = std::function<Response(const Request&)>;
+
+/// One rule: a method and a path pattern whose `{name}` segments capture one path segment each.
+struct Route {
+    std::string method;
+    std::string pattern;
+    std::string summary;  // one line, also the OpenAPI summary
+    Handler handler;
+};
+
+/// Ordered method+path rules. A path that matches no pattern is 404; one that matches a pattern under another
+/// method is 405 with the allowed methods. The first matching rule wins.
+class Router {
+public:
+    void add(Route route);
+
+    struct Match {
+        const Route* route = nullptr;  // null when nothing matched
+        std::map<std::string, std::string> path_params;
+        std::vector<std::string> allowed_methods;  // set when the path matched under other methods only
+    };
+
+    Match match(std::string_view method, std::string_view path) const;
+
+    const std::vector<Route>& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace gateway::api

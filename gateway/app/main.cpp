@@ -1,0 +1,52 @@
+#include "gateway/app/command_line.h"
+#include "gateway/app/info_commands.h"
+#include "gateway/app/serve_command.h"
+
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const std::vector<std::string>& args);
+};
+
+const Command kCommands[] = {
+    {"serve", "run the HTTP API until stopped", gateway::app::runServe},
+    {"config", "check a configuration, or print the documented example", gateway::app::runConfig},
+    {"version", "print the version and the libraries in use", gateway::app::runVersion},
+};
+
+void printUsage(std::ostream& out) {
+    out << "usage: gateway <command> [options]\n\ncommands:\n";
+    for (const auto& command : kCommands) {
+        out << "  " << command.name << std::string(10 - std::strlen(command.name), ' ') << command.summary << "\n";
+    }
+    out << "\n'gateway <command> --help' describes a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        printUsage(std::cerr);
+        return gateway::app::kExitUsage;
+    }
+    const std::string name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        printUsage(std::cout);
+        return gateway::app::kExitOk;
+    }
+    for (const auto& command : kCommands) {
+        if (name == command.name) {
+            return command.run(std::vector<std::string>(argv + 2, argv + argc));
+        }
+    }
+    std::cerr << "gateway: unknown command '" << name << "'\n\n";
+    printUsage(std::cerr);
+    return gateway::app::kExitUsage;
+}

@@ -1,0 +1,382 @@
+#include "gateway/app/settings.h"
+
+#include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
+#include <Poco/String.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace gateway::app {
+namespace {
+
+int toInt(const std::string& value) {
+    return static_cast<int>(std::stoll(value));
+}
+
+std::vector<ConfigKey> buildKeys() {
+    std::vector<ConfigKey> keys;
+    const auto add = [&](ConfigKey key) { keys.push_back(std::move(key)); };
+
+    add({"server.host",
+         KeyType::String,
+         "127.0.0.1",
+         "Address the HTTP API listens on. 127.0.0.1 keeps it on this machine; 0.0.0.0 listens on every interface.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.host = v; }});
+    add({"server.port",
+         KeyType::Integer,
+         "8080",
+         "TCP port of the HTTP API. 0 picks a free port; the one chosen is printed at start-up.",
+         0,
+         65535,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.port = toInt(v); }});
+    add({"server.threads",
+         KeyType::Integer,
+         "16",
+         "Worker threads that serve requests.",
+         1,
+         1024,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.threads = toInt(v); }});
+    add({"server.queue",
+         KeyType::Integer,
+         "100",
+         "Accepted connections that may wait for a worker; beyond this, new connections are refused.",
+         1,
+         100000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.queue = toInt(v); }});
+    add({"server.max_body_bytes",
+         KeyType::Integer,
+         "1048576",
+         "Largest request body accepted, in bytes; a larger one is answered 413.",
+         1024,
+         1073741824,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.max_body_bytes = std::stoull(v); }});
+    add({"server.request_timeout_seconds",
+         KeyType::Integer,
+         "30",
+         "How long a connection may stay idle while sending a request or reading a response.",
+         1,
+         3600,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.request_timeout_seconds = toInt(v); }});
+
+    add({"store.kind",
+         KeyType::Choice,
+         "sqlite",
+         "Which database holds the gateway's state: sqlite (one file, the embedded default) or postgresql "
+         "(the production store, which several gateway nodes may share).",
+         0,
+         0,
+         {"sqlite", "postgresql"},
+         [](GatewaySettings& s, const std::string& v) {
+             s.store.kind = v == "postgresql" ? store::StoreKind::Postgresql : store::StoreKind::Sqlite;
+         }});
+    add({"store.sqlite.path",
+         KeyType::Path,
+         "var/gateway.db",
+         "SQLite database file (store.kind = sqlite). Created with its schema if missing; its folder must exist "
+         "and be writable. A relative path is taken from the working directory at start-up.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.store.sqlite_path = v; }});
+    add({"store.sqlite.busy_timeout_ms",
+         KeyType::Integer,
+         "5000",
+         "How long a statement waits for a lock held by another connection before failing, in milliseconds.",
+         0,
+         600000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.store.busy_timeout_ms = toInt(v); }});
+    add({"store.postgresql.connection",
+         KeyType::String,
+         "",
+         "libpq connection string (store.kind = postgresql), e.g. host=127.0.0.1 port=5432 dbname=gateway "
+         "user=gateway. Keep the password in ~/.pgpass or PGPASSWORD, not here.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.store.postgresql_connection = v; }});
+    add({"store.pool_size",
+         KeyType::Integer,
+         "4",
+         "Database connections kept open.",
+         1,
+         256,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.store.pool_size = toInt(v); }});
+
+    add({"logging.level",
+         KeyType::Choice,
+         "information",
+         "Least severe log level written: fatal, critical, error, warning, notice, information, debug or trace.",
+         0,
+         0,
+         {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"},
+         [](GatewaySettings& s, const std::string& v) { s.logging.level = v; }});
+
+    add({"reference.divisions_file",
+         KeyType::Path,
+         "",
+         "CSV of division codes (code,name,level,parent_code) to use instead of the edition built into the "
+         "executable, e.g. a newer NBS edition. Empty = built-in.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.reference.divisions_file = v; }});
+    return keys;
+}
+
+std::string describeOrigin(const std::string& origin, const std::string& key) {
+    return origin + ": key '" + key + "'";
+}
+
+/// Checks one value against its key's type; returns the normalised value or throws.
+std::string validate(const ConfigKey& key, const std::string& raw, const std::string& origin) {
+    const std::string where = describeOrigin(origin, std::string(key.name));
+    if (!utf8::isValid(raw)) {
+        throw GatewayError(ErrorCode::InvalidConfig, where + ": value is not valid UTF-8");
+    }
+    if (raw.find('\0') != std::string::npos) {
+        throw GatewayError(ErrorCode::InvalidConfig, where + ": value contains a NUL byte");
+    }
+    const std::string value = Poco::trim(raw);
+    switch (key.type) {
+        case KeyType::String:
+        case KeyType::Path:
+            return value;
+        case KeyType::Integer: {
+            long long number = 0;
+            const char* begin = value.data();
+            const char* end = value.data() + value.size();
+            const auto [ptr, ec] = std::from_chars(begin, end, number);
+            if (value.empty() || ec != std::errc() || ptr != end) {
+                throw GatewayError(ErrorCode::InvalidConfig,
+                                   where + ": " + utf8::quote(value) + " is not a whole number");
+            }
+            if (number < key.min || number > key.max) {
+                throw GatewayError(
+                    ErrorCode::InvalidConfig,
+                    where + ": " + value + " is outside " + std::to_string(key.min) + ".." + std::to_string(key.max));
+            }
+            return std::to_string(number);
+        }
+        case KeyType::Choice: {
+            if (std::find(key.choices.begin(), key.choices.end(), value) == key.choices.end()) {
+                std::string allowed;
+                for (const auto choice : key.choices) {
+                    allowed += allowed.empty() ? "" : ", ";
+                    allowed += choice;
+                }
+                throw GatewayError(ErrorCode::InvalidConfig,
+                                   where + ": " + utf8::quote(value) + " is not one of " + allowed);
+            }
+            return value;
+        }
+    }
+    return value;
+}
+
+/// Suggests the declared key nearest to a misspelt one, so "server.prot" points at "server.port".
+std::string nearestKey(const std::string& unknown) {
+    std::size_t best = std::string::npos;
+    std::string best_name;
+    for (const auto& key : configKeys()) {
+        const std::string name(key.name);
+        std::vector<std::size_t> row(name.size() + 1);
+        for (std::size_t j = 0; j <= name.size(); ++j) {
+            row[j] = j;
+        }
+        for (std::size_t i = 1; i <= unknown.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= name.size(); ++j) {
+                const std::size_t above = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (unknown[i - 1] == name[j - 1] ? 0 : 1)});
+                diagonal = above;
+            }
+        }
+        if (row[name.size()] < best) {
+            best = row[name.size()];
+            best_name = name;
+        }
+    }
+    return best <= 3 ? best_name : std::string();
+}
+
+void collectKeys(const Poco::Util::AbstractConfiguration& config, const std::string& prefix, ConfigValues& out) {
+    Poco::Util::AbstractConfiguration::Keys keys;
+    config.keys(prefix, keys);
+    for (const auto& key : keys) {
+        const std::string full = prefix.empty() ? key : prefix + "." + key;
+        if (config.hasProperty(full)) {
+            out[full] = config.getRawString(full);
+        }
+        collectKeys(config, full, out);
+    }
+}
+
+std::string resolvePath(const std::string& value, const std::string& base_dir) {
+    if (value.empty() || base_dir.empty()) {
+        return value;
+    }
+    Poco::Path path(value);
+    if (path.isAbsolute()) {
+        return value;
+    }
+    return Poco::Path(Poco::Path::forDirectory(base_dir), path).toString();
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& configKeys() {
+    static const std::vector<ConfigKey> keys = buildKeys();
+    return keys;
+}
+
+ConfigValues readConfigFile(const std::string& path) {
+    Poco::File file(path);
+    if (!file.exists()) {
+        throw GatewayError(ErrorCode::InvalidConfig, path + ": configuration file not found");
+    }
+    if (!file.isFile() || !file.canRead()) {
+        throw GatewayError(ErrorCode::InvalidConfig, path + ": configuration file is not a readable file");
+    }
+    ConfigValues values;
+    try {
+        Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> config(new Poco::Util::PropertyFileConfiguration(path));
+        collectKeys(*config, "", values);
+    } catch (const Poco::Exception& e) {
+        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot read configuration: " + e.displayText());
+    }
+    return values;
+}
+
+GatewaySettings loadSettings(const ConfigValues& file_values, const std::string& origin, const ConfigValues& overrides,
+                             const std::string& base_dir) {
+    const auto find = [](std::string_view name) -> const ConfigKey* {
+        for (const auto& key : configKeys()) {
+            if (key.name == name) {
+                return &key;
+            }
+        }
+        return nullptr;
+    };
+    const auto check_known = [&](const ConfigValues& values, const std::string& where) {
+        for (const auto& [name, value] : values) {
+            if (find(name) == nullptr) {
+                const std::string hint = nearestKey(name);
+                throw GatewayError(ErrorCode::InvalidConfig,
+                                   where + ": unknown key " + utf8::quote(name) +
+                                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+            }
+        }
+    };
+    check_known(file_values, origin);
+    check_known(overrides, "--set");
+
+    GatewaySettings settings;
+    for (const auto& key : configKeys()) {
+        const std::string name(key.name);
+        std::string value(key.default_value);
+        std::string where = "defaults";
+        if (const auto it = file_values.find(name); it != file_values.end()) {
+            value = it->second, where = origin;
+        }
+        if (const auto it = overrides.find(name); it != overrides.end()) {
+            value = it->second, where = "--set";
+        }
+        std::string checked = validate(key, value, where);
+        if (key.type == KeyType::Path) {
+            checked = resolvePath(checked, base_dir);
+        }
+        key.assign(settings, checked);
+    }
+
+    const auto source_of = [&](const std::string& name) {
+        return overrides.count(name) ? std::string("--set") : origin;
+    };
+    if (settings.store.kind == store::StoreKind::Postgresql && settings.store.postgresql_connection.empty()) {
+        throw GatewayError(ErrorCode::InvalidConfig,
+                           describeOrigin(source_of("store.postgresql.connection"), "store.postgresql.connection") +
+                               ": required when store.kind = postgresql");
+    }
+    if (settings.store.kind == store::StoreKind::Sqlite && settings.store.sqlite_path.empty()) {
+        throw GatewayError(ErrorCode::InvalidConfig,
+                           describeOrigin(source_of("store.sqlite.path"), "store.sqlite.path") +
+                               ": required when store.kind = sqlite");
+    }
+    return settings;
+}
+
+model::DivisionDirectory loadDivisions(const ReferenceSettings& settings) {
+    if (settings.divisions_file.empty()) {
+        return model::DivisionDirectory::loadBuiltin();
+    }
+    const std::string where = "reference.divisions_file: " + settings.divisions_file;
+    std::ifstream in(settings.divisions_file, std::ios::binary);
+    if (!in) {
+        throw GatewayError(ErrorCode::InvalidConfig, where + ": cannot be read");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto result = model::DivisionDirectory::fromCsv(text.str(), settings.divisions_file);
+    if (!result) {
+        throw GatewayError(ErrorCode::InvalidConfig, where + ": " + result.error);
+    }
+    return std::move(*result.directory);
+}
+
+std::string exampleConfig() {
+    std::ostringstream out;
+    out << "# Child-profile exchange gateway: configuration for the embedded default (SQLite, loopback).\n"
+           "#\n"
+           "# Java-properties syntax: `key = value`, `#` starts a comment. Every key is optional and shows its\n"
+           "# default here; an unknown key or a bad value stops start-up with a message naming the key and the\n"
+           "# file. Any key can also be set on the command line: gateway serve --set key=value.\n"
+           "# This file is generated by `gateway config example`; edit the key table in gateway/app/settings.cpp.\n";
+    std::string section;
+    for (const auto& key : configKeys()) {
+        const std::string name(key.name);
+        const std::string this_section = name.substr(0, name.find('.'));
+        if (this_section != section) {
+            section = this_section;
+            out << "\n# --- " << section << " ---\n";
+        }
+        out << "\n";
+        // Wrap the description at about 110 columns so the file reads well in a terminal.
+        std::istringstream words{std::string(key.description)};
+        std::string word;
+        std::string line = "#";
+        while (words >> word) {
+            if (line.size() + 1 + word.size() > 110) {
+                out << line << "\n";
+                line = "#";
+            }
+            line += " " + word;
+        }
+        out << line << "\n";
+        if (key.type == KeyType::Integer) {
+            out << "# Range: " << key.min << ".." << key.max << ".\n";
+        }
+        out << name << " = " << key.default_value << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace gateway::app

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "gateway/api/api_server.h"
+#include "gateway/model/division_directory.h"
+#include "gateway/store/store.h"
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gateway::app {
+
+struct LoggingSettings {
+    std::string level = "information";
+};
+
+struct ReferenceSettings {
+    std::string divisions_file;  // empty = the division codes built into the executable
+};
+
+/// Everything the gateway reads from its configuration, typed and validated.
+struct GatewaySettings {
+    api::ServerSettings server;
+    store::StoreSettings store;
+    LoggingSettings logging;
+    ReferenceSettings reference;
+};
+
+enum class KeyType { String, Path, Integer, Choice };
+
+/// One configuration key, declared once: the loader, the validator and the documented example all read this.
+struct ConfigKey {
+    std::string_view name;
+    KeyType type;
+    std::string_view default_value;
+    std::string_view description;
+    long long min = 0;                                                 // Integer only
+    long long max = 0;                                                 // Integer only
+    std::vector<std::string_view> choices;                             // Choice only
+    std::function<void(GatewaySettings&, const std::string&)> assign;  // value already validated
+};
+
+/// The table of every key, in the order the example file documents them.
+const std::vector<ConfigKey>& configKeys();
+
+/// Flat key → value pairs, as read from a file or from --set options.
+using ConfigValues = std::map<std::string, std::string>;
+
+/// Reads a Java-properties style file (the format of Poco's PropertyFileConfiguration).
+/// Throws GatewayError(InvalidConfig) naming the file if it cannot be read.
+ConfigValues readConfigFile(const std::string& path);
+
+/// Validates `values` against the key table and builds the settings. `origin` names where the values came
+/// from (a file path or "--set") and appears in every message. Unknown keys, bad values and cross-key
+/// inconsistencies throw GatewayError(InvalidConfig) with one line naming the key and the origin.
+/// Relative paths are resolved against `base_dir` (the working directory at start-up), so a daemon that
+/// changes directory keeps its files.
+GatewaySettings loadSettings(const ConfigValues& file_values, const std::string& origin,
+                             const ConfigValues& overrides = {}, const std::string& base_dir = "");
+
+/// The division codes the settings name: the built-in edition, or reference.divisions_file.
+/// Throws GatewayError(InvalidConfig) naming the key and file when the file is unreadable or malformed.
+model::DivisionDirectory loadDivisions(const ReferenceSettings& settings);
+
+/// The documented example configuration: every key with its description and default.
+std::string exampleConfig();
+
+}  // namespace gateway::app

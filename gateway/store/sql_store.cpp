@@ -1,0 +1,638 @@
+#include "gateway/store/sql_store.h"
+
+#include "gateway/common/clock.h"
+#include "gateway/common/utf8.h"
+
+#include <Poco/Data/DataException.h>
+#include <Poco/Data/LOB.h>
+#include <Poco/Data/Statement.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+
+namespace gateway::store {
+
+using Poco::Data::Session;
+using Poco::Data::Statement;
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+// A borrowed connection is returned within one call; a caller still waiting after this long means the database
+// or the pool is stuck, which is reported rather than waited out.
+constexpr long kBorrowTimeoutMs = 60'000;
+constexpr int kIdleSeconds = 60;
+
+// LIMIT takes a signed 64-bit count; PostgreSQL rejects a negative one.
+Poco::Int64 rowLimit(std::size_t limit) {
+    return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<Poco::Int64>::max()));
+}
+
+std::string nowIso() {
+    return formatIso(Poco::Timestamp());
+}
+
+std::string fromBlob(const Poco::Data::BLOB& blob) {
+    if (blob.size() == 0) {
+        return {};
+    }
+    return std::string(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
+}
+
+Poco::Data::BLOB toBlob(const std::string& bytes) {
+    return Poco::Data::BLOB(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+/// Throws InvalidArgument unless `value` is well-formed UTF-8 without NUL bytes (PostgreSQL cannot store NUL in
+/// text, and both stores must accept the same data). `where` names the owner; it is called only on failure, so
+/// a large batch does not format a message per record.
+template <typename Where>
+void requireText(std::string_view field, std::string_view value, const Where& where) {
+    // isValid() does not allocate; decode() runs only to explain a failure.
+    if (!utf8::isValid(value)) {
+        utf8::DecodeError error;
+        utf8::decode(value, &error);
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           std::string(field) + " of " + where() + " is not well-formed UTF-8: " + error.reason);
+    }
+    if (value.find('\0') != std::string_view::npos) {
+        throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + where() + " contains a NUL byte");
+    }
+}
+
+GatewayError foreignSource(const std::string& where, const std::string& owner_source, const std::string& batch_source) {
+    return GatewayError(ErrorCode::InvalidArgument, where + " belongs to source " + utf8::quote(owner_source) +
+                                                        ", the batch to " + utf8::quote(batch_source));
+}
+
+void validateBatch(const BatchCommit& batch) {
+    const std::string& source = batch.raw.source;
+    if (source.empty()) {
+        throw GatewayError(ErrorCode::InvalidArgument, "batch has no source");
+    }
+    const auto the_batch = [] { return std::string("the batch"); };
+    requireText("source", source, the_batch);
+    requireText("received_at", batch.raw.received_at, the_batch);
+    requireText("sha256", batch.raw.sha256, the_batch);
+    requireText("new_watermark", batch.new_watermark, the_batch);
+    requireText("actor", batch.actor, the_batch);
+    if (batch.expected_watermark) {
+        requireText("expected_watermark", *batch.expected_watermark, the_batch);
+    }
+    for (const StagedRecord& record : batch.records) {
+        const auto where = [&] { return "record " + utf8::quote(record.source_id); };
+        if (record.source != source) {
+            throw foreignSource(where(), record.source, source);
+        }
+        requireText("source_id", record.source_id, where);
+        requireText("observed_at", record.observed_at, where);
+        requireText("record_json", record.record_json, where);
+        requireText("content_hash", record.content_hash, where);
+    }
+    for (const QuarantinedRecord& row : batch.quarantined) {
+        const auto where = [&] { return "quarantined row " + utf8::quote(row.locator); };
+        if (row.source != source) {
+            throw foreignSource(where(), row.source, source);
+        }
+        requireText("locator", row.locator, where);
+        requireText("reason", row.reason, where);
+    }
+}
+
+std::string pullDetail(const BatchCommit& batch, const CommitResult& result) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("batch_id");
+    writer.Int64(result.batch_id);
+    writer.Key("received_at");
+    writer.String(batch.raw.received_at.c_str(), static_cast<rapidjson::SizeType>(batch.raw.received_at.size()));
+    writer.Key("sha256");
+    writer.String(batch.raw.sha256.c_str(), static_cast<rapidjson::SizeType>(batch.raw.sha256.size()));
+    writer.Key("bytes");
+    writer.Uint64(batch.raw.payload.size());
+    writer.Key("records");
+    writer.Uint64(batch.records.size());
+    writer.Key("inserted");
+    writer.Int64(result.inserted);
+    writer.Key("updated");
+    writer.Int64(result.updated);
+    writer.Key("unchanged");
+    writer.Int64(result.unchanged);
+    writer.Key("quarantined");
+    writer.Int64(result.quarantined);
+    writer.Key("watermark_from");
+    if (batch.expected_watermark) {
+        writer.String(batch.expected_watermark->c_str(),
+                      static_cast<rapidjson::SizeType>(batch.expected_watermark->size()));
+    } else {
+        writer.Null();
+    }
+    writer.Key("watermark_to");
+    writer.String(batch.new_watermark.c_str(), static_cast<rapidjson::SizeType>(batch.new_watermark.size()));
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+std::string oneLine(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    bool space = false;
+    for (char c : text) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            space = false;
+        }
+        out += c;
+    }
+    return out;
+}
+
+class SqlStore::Pool : public Poco::Data::SessionPool {
+public:
+    Pool(const std::string& connector, const std::string& connection, int size, std::function<void(Session&)> configure)
+        : Poco::Data::SessionPool(connector, connection, 1, size, kIdleSeconds), configure_(std::move(configure)) {}
+
+protected:
+    void customizeSession(Session& session) override { configure_(session); }
+
+private:
+    std::function<void(Session&)> configure_;
+};
+
+/// Rolls back unless committed, so that every early exit (Conflict, a rejected statement) leaves nothing behind.
+class SqlStore::WriteTransaction {
+public:
+    WriteTransaction(SqlStore& store, Session& session) : store_(store), session_(session) {
+        store_.beginWrite(session_);
+    }
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+    ~WriteTransaction() {
+        if (done_) {
+            return;
+        }
+        try {
+            store_.rollbackWrite(session_);
+        } catch (const Poco::Exception&) {
+            // Not reported: the failure that brought us here is already propagating and says more. A rollback
+            // fails only on a broken connection; the database then discards the transaction itself, and the pool
+            // drops the connection because it no longer reports itself connected.
+        }
+    }
+
+    void commit() {
+        store_.commitWrite(session_);
+        done_ = true;
+    }
+
+private:
+    SqlStore& store_;
+    Session& session_;
+    bool done_ = false;
+};
+
+SqlStore::SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description)
+    : description_(std::move(description)),
+      pool_size_(pool_size < 1 ? 1 : pool_size),
+      available_(pool_size_, pool_size_),
+      pool_(std::make_unique<Pool>(connector, connection, pool_size_,
+                                   [this](Session& session) { configureSession(session); })) {}
+
+SqlStore::~SqlStore() = default;
+
+void SqlStore::withSession(std::string_view what, const SessionBody& body) {
+    if (!available_.tryWait(kBorrowTimeoutMs)) {
+        throw GatewayError(ErrorCode::StoreUnavailable,
+                           description_ + ": cannot " + std::string(what) + ": all " + std::to_string(pool_size_) +
+                               " connections stayed busy for " + std::to_string(kBorrowTimeoutMs / 1000) + " s");
+    }
+    struct Release {
+        Poco::Semaphore& semaphore;
+        ~Release() { semaphore.set(); }
+    } release{available_};
+
+    std::optional<Session> session;
+    try {
+        session.emplace(pool_->get());
+    } catch (const Poco::Exception& error) {
+        throw GatewayError(ErrorCode::StoreUnavailable, description_ + ": cannot connect: " + errorDetail(error));
+    }
+    try {
+        body(*session);
+    } catch (const GatewayError&) {
+        throw;
+    } catch (const Poco::Exception& error) {
+        throw GatewayError(classify(error, &*session),
+                           description_ + ": cannot " + std::string(what) + ": " + errorDetail(error));
+    }
+}
+
+ErrorCode SqlStore::classify(const Poco::Exception& error, Session* session) const {
+    if (dynamic_cast<const Poco::Data::ConnectionFailedException*>(&error) != nullptr ||
+        dynamic_cast<const Poco::Data::NotConnectedException*>(&error) != nullptr ||
+        dynamic_cast<const Poco::Data::SessionUnavailableException*>(&error) != nullptr ||
+        dynamic_cast<const Poco::Data::SessionPoolExhaustedException*>(&error) != nullptr) {
+        return ErrorCode::StoreUnavailable;
+    }
+    if (session != nullptr && !session->isConnected()) {
+        return ErrorCode::StoreUnavailable;
+    }
+    return ErrorCode::StoreError;
+}
+
+std::string SqlStore::errorDetail(const Poco::Exception& error) const {
+    return oneLine(error.displayText());
+}
+
+void SqlStore::migrate() {
+    for (const Migration& migration : migrations()) {
+        withSession("apply migration " + std::to_string(migration.version) + " (" + std::string(migration.name) + ")",
+                    [&](Session& session) { migrateOne(session, migration); });
+    }
+}
+
+void SqlStore::migrateOne(Session& session, const Migration& migration) {
+    WriteTransaction transaction(*this, session);
+    // Under the lock, so that two nodes starting together neither both create the table nor both apply a step.
+    lockMigrations(session);
+    session << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+               "applied_at TEXT NOT NULL)",
+        now;
+    int version = migration.version;
+    Poco::Int64 applied = 0;
+    session << sql("SELECT COUNT(*) FROM schema_migrations WHERE version = ?"), use(version), into(applied), now;
+    if (applied == 0) {
+        const DialectTokens dialect = tokens();
+        for (std::string_view statement : migration.statements) {
+            session << renderMigrationSql(statement, dialect), now;
+        }
+        std::string name(migration.name);
+        std::string applied_at = nowIso();
+        session << sql("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"), use(version),
+            use(name), use(applied_at), now;
+    }
+    transaction.commit();
+}
+
+int SqlStore::schemaVersion() {
+    int version = 0;
+    withSession("read the schema version", [&](Session& session) {
+        std::string table = "schema_migrations";
+        Poco::Int64 tables = 0;
+        session << sql(tableExistsSql()), use(table), into(tables), now;
+        if (tables == 0) {
+            return;
+        }
+        Poco::Int64 highest = 0;
+        session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", into(highest), now;
+        version = static_cast<int>(highest);
+    });
+    return version;
+}
+
+std::vector<AppliedMigration> SqlStore::appliedMigrations() {
+    std::vector<AppliedMigration> applied;
+    withSession("read the applied migrations", [&](Session& session) {
+        std::string table = "schema_migrations";
+        Poco::Int64 tables = 0;
+        session << sql(tableExistsSql()), use(table), into(tables), now;
+        if (tables == 0) {
+            return;
+        }
+        std::vector<Poco::Int64> versions;
+        std::vector<std::string> names;
+        std::vector<std::string> times;
+        session << "SELECT version, name, applied_at FROM schema_migrations ORDER BY version", into(versions),
+            into(names), into(times), now;
+        for (std::size_t i = 0; i < versions.size(); ++i) {
+            applied.push_back({static_cast<int>(versions[i]), names[i], times[i]});
+        }
+    });
+    return applied;
+}
+
+void SqlStore::ping() {
+    withSession("ping", [&](Session& session) {
+        Poco::Int64 one = 0;
+        session << "SELECT 1", into(one), now;
+    });
+}
+
+CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
+    validateBatch(batch);
+    CommitResult result;
+    withSession("commit a batch from " + batch.raw.source, [&](Session& session) {
+        result = CommitResult();
+        WriteTransaction transaction(*this, session);
+        // First, so that a concurrent commit for the same source waits on the row here (or on SQLite's write
+        // lock) and then sees the moved watermark, instead of both writing their data.
+        moveWatermark(session, batch);
+        result.batch_id = insertRawBatch(session, batch.raw);
+
+        if (!batch.records.empty()) {
+            // Staging first turns the three outcomes (new, changed, unchanged) into two set-based statements,
+            // and the stage's primary key rejects a source_id that appears twice in one batch.
+            session << "CREATE TEMP TABLE batch_stage (source TEXT NOT NULL, source_id TEXT NOT NULL, "
+                       "observed_at TEXT NOT NULL, record_json TEXT NOT NULL, content_hash TEXT NOT NULL, "
+                       "PRIMARY KEY (source, source_id))",
+                now;
+            stageRecords(session, batch.records);
+
+            Poco::Int64 batch_id = result.batch_id;
+            std::string staged_at = nowIso();
+            Statement update(session);
+            update << sql(
+                "UPDATE source_records AS r SET observed_at = b.observed_at, record_json = b.record_json, "
+                "content_hash = b.content_hash, version = r.version + 1, batch_id = ?, staged_at = ? "
+                "FROM batch_stage AS b WHERE r.source = b.source AND r.source_id = b.source_id "
+                "AND r.content_hash <> b.content_hash"),
+                use(batch_id), use(staged_at);
+            result.updated = static_cast<std::int64_t>(update.execute());
+
+            Statement insert(session);
+            insert << sql(
+                "INSERT INTO source_records (source, source_id, observed_at, record_json, content_hash, "
+                "version, batch_id, staged_at) "
+                "SELECT b.source, b.source_id, b.observed_at, b.record_json, b.content_hash, 1, "
+                "CAST(? AS BIGINT), CAST(? AS TEXT) FROM batch_stage AS b WHERE NOT EXISTS "
+                "(SELECT 1 FROM source_records AS r WHERE r.source = b.source AND r.source_id = b.source_id)"),
+                use(batch_id), use(staged_at);
+            result.inserted = static_cast<std::int64_t>(insert.execute());
+            result.unchanged = static_cast<std::int64_t>(batch.records.size()) - result.inserted - result.updated;
+            session << "DROP TABLE batch_stage", now;
+        }
+
+        if (!batch.quarantined.empty()) {
+            insertQuarantine(session, result.batch_id, batch.quarantined);
+        }
+        result.quarantined = static_cast<std::int64_t>(batch.quarantined.size());
+
+        ExchangeLogEntry entry;
+        entry.at = batch.raw.received_at;
+        entry.actor = batch.actor;
+        entry.action = "source.pull";
+        entry.subject = batch.raw.source;
+        entry.detail_json = pullDetail(batch, result);
+        insertLogEntry(session, entry);
+        transaction.commit();
+    });
+    return result;
+}
+
+void SqlStore::moveWatermark(Session& session, const BatchCommit& batch) {
+    std::string source = batch.raw.source;
+    std::string next = batch.new_watermark;
+    std::string updated_at = nowIso();
+    std::size_t moved = 0;
+    if (batch.expected_watermark) {
+        std::string expected = *batch.expected_watermark;
+        Statement update(session);
+        update << sql("UPDATE source_state SET watermark = ?, updated_at = ? WHERE source = ? AND watermark = ?"),
+            use(next), use(updated_at), use(source), use(expected);
+        moved = update.execute();
+    } else {
+        Statement insert(session);
+        insert << sql(
+            "INSERT INTO source_state (source, watermark, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (source) DO NOTHING"),
+            use(source), use(next), use(updated_at);
+        moved = insert.execute();
+    }
+    if (moved == 1) {
+        return;
+    }
+    std::vector<std::string> current;
+    session << sql("SELECT watermark FROM source_state WHERE source = ?"), use(source), into(current), now;
+    const std::string expected_text = batch.expected_watermark ? utf8::quote(*batch.expected_watermark, 80) : "none";
+    const std::string found_text = current.empty() ? "none" : utf8::quote(current.front(), 80);
+    throw GatewayError(ErrorCode::Conflict, "the watermark of source " + utf8::quote(source) +
+                                                " moved meanwhile: expected " + expected_text + ", found " +
+                                                found_text + "; nothing was committed");
+}
+
+std::int64_t SqlStore::insertRawBatch(Session& session, const RawBatch& raw) {
+    std::string source = raw.source;
+    std::string received_at = raw.received_at;
+    std::string sha256 = raw.sha256;
+    Poco::Int64 record_count = raw.record_count;
+    Poco::Data::BLOB payload = toBlob(raw.payload);
+    Poco::Int64 id = 0;
+    // Poco binds an empty BLOB as NULL.
+    const std::string empty_blob = "CAST('' AS " + std::string(tokens().blob) + ")";
+    session << sql(
+        "INSERT INTO raw_batches (source, received_at, sha256, record_count, payload) "
+        "VALUES (?, ?, ?, ?, COALESCE(?, " +
+        empty_blob + ")) RETURNING id"),
+        use(source), use(received_at), use(sha256), use(record_count), use(payload), into(id), now;
+    return id;
+}
+
+void SqlStore::stageRecords(Session& session, const std::vector<StagedRecord>& records) {
+    std::vector<std::string> sources;
+    std::vector<std::string> ids;
+    std::vector<std::string> observed;
+    std::vector<std::string> json;
+    std::vector<std::string> hashes;
+    sources.reserve(records.size());
+    ids.reserve(records.size());
+    observed.reserve(records.size());
+    json.reserve(records.size());
+    hashes.reserve(records.size());
+    for (const StagedRecord& record : records) {
+        sources.push_back(record.source);
+        ids.push_back(record.source_id);
+        observed.push_back(record.observed_at);
+        json.push_back(record.record_json);
+        hashes.push_back(record.content_hash);
+    }
+    session << sql(
+        "INSERT INTO batch_stage (source, source_id, observed_at, record_json, content_hash) "
+        "VALUES (?, ?, ?, ?, ?)"),
+        use(sources), use(ids), use(observed), use(json), use(hashes), now;
+}
+
+void SqlStore::insertQuarantine(Session& session, std::int64_t batch_id, const std::vector<QuarantinedRecord>& rows) {
+    std::vector<std::string> sources;
+    std::vector<Poco::Int64> batch_ids(rows.size(), batch_id);
+    std::vector<std::string> locators;
+    std::vector<Poco::Data::BLOB> payloads;
+    std::vector<std::string> reasons;
+    sources.reserve(rows.size());
+    locators.reserve(rows.size());
+    payloads.reserve(rows.size());
+    reasons.reserve(rows.size());
+    for (const QuarantinedRecord& row : rows) {
+        sources.push_back(row.source);
+        locators.push_back(row.locator);
+        payloads.push_back(toBlob(row.raw_payload));
+        reasons.push_back(row.reason);
+    }
+    const std::string empty_blob = "CAST('' AS " + std::string(tokens().blob) + ")";
+    session << sql(
+        "INSERT INTO quarantine (source, batch_id, locator, raw_payload, reason) "
+        "VALUES (?, ?, ?, COALESCE(?, " +
+        empty_blob + "), ?)"),
+        use(sources), use(batch_ids), use(locators), use(payloads), use(reasons), now;
+}
+
+std::optional<std::string> SqlStore::watermark(std::string_view source) {
+    std::optional<std::string> result;
+    withSession("read the watermark of " + std::string(source), [&](Session& session) {
+        std::string key(source);
+        std::vector<std::string> found;
+        session << sql("SELECT watermark FROM source_state WHERE source = ?"), use(key), into(found), now;
+        if (!found.empty()) {
+            result = found.front();
+        }
+    });
+    return result;
+}
+
+std::optional<StagedRecord> SqlStore::sourceRecord(std::string_view source, std::string_view source_id) {
+    std::optional<StagedRecord> result;
+    withSession("read record " + std::string(source_id) + " of " + std::string(source), [&](Session& session) {
+        std::string key_source(source);
+        std::string key_id(source_id);
+        std::vector<std::string> observed;
+        std::vector<std::string> json;
+        std::vector<std::string> hashes;
+        std::vector<Poco::Int64> versions;
+        std::vector<Poco::Int64> batch_ids;
+        session << sql(
+            "SELECT observed_at, record_json, content_hash, version, batch_id FROM source_records "
+            "WHERE source = ? AND source_id = ?"),
+            use(key_source), use(key_id), into(observed), into(json), into(hashes), into(versions), into(batch_ids),
+            now;
+        if (!observed.empty()) {
+            result = StagedRecord{key_source, key_id, observed[0], json[0], hashes[0], versions[0], batch_ids[0]};
+        }
+    });
+    return result;
+}
+
+std::int64_t SqlStore::countSourceRecords(std::string_view source) {
+    Poco::Int64 count = 0;
+    withSession("count the records of " + std::string(source), [&](Session& session) {
+        std::string key(source);
+        session << sql("SELECT COUNT(*) FROM source_records WHERE source = ?"), use(key), into(count), now;
+    });
+    return count;
+}
+
+std::vector<QuarantinedRecord> SqlStore::quarantined(std::string_view source, std::size_t limit) {
+    std::vector<QuarantinedRecord> result;
+    withSession("read the quarantine of " + std::string(source), [&](Session& session) {
+        std::string key(source);
+        Poco::Int64 max_rows = rowLimit(limit);
+        std::vector<Poco::Int64> batch_ids;
+        std::vector<std::string> locators;
+        std::vector<Poco::Data::BLOB> payloads;
+        std::vector<std::string> reasons;
+        session << sql(
+            "SELECT batch_id, locator, raw_payload, reason FROM quarantine WHERE source = ? "
+            "ORDER BY id LIMIT ?"),
+            use(key), use(max_rows), into(batch_ids), into(locators), into(payloads), into(reasons), now;
+        result.reserve(batch_ids.size());
+        for (std::size_t i = 0; i < batch_ids.size(); ++i) {
+            result.push_back({key, locators[i], fromBlob(payloads[i]), reasons[i], batch_ids[i]});
+        }
+    });
+    return result;
+}
+
+std::optional<RawBatch> SqlStore::rawBatch(std::int64_t batch_id) {
+    std::optional<RawBatch> result;
+    withSession("read raw batch " + std::to_string(batch_id), [&](Session& session) {
+        Poco::Int64 id = batch_id;
+        std::vector<std::string> sources;
+        std::vector<std::string> received;
+        std::vector<std::string> hashes;
+        std::vector<Poco::Int64> counts;
+        std::vector<Poco::Data::BLOB> payloads;
+        session << sql("SELECT source, received_at, sha256, record_count, payload FROM raw_batches WHERE id = ?"),
+            use(id), into(sources), into(received), into(hashes), into(counts), into(payloads), now;
+        if (!sources.empty()) {
+            result = RawBatch{sources[0], received[0], fromBlob(payloads[0]), hashes[0], counts[0]};
+        }
+    });
+    return result;
+}
+
+std::int64_t SqlStore::countRawBatches(std::string_view source) {
+    Poco::Int64 count = 0;
+    withSession("count the raw batches of " + std::string(source), [&](Session& session) {
+        std::string key(source);
+        session << sql("SELECT COUNT(*) FROM raw_batches WHERE source = ?"), use(key), into(count), now;
+    });
+    return count;
+}
+
+std::int64_t SqlStore::appendExchangeLog(const ExchangeLogEntry& entry) {
+    const auto where = [&] { return "exchange log entry " + utf8::quote(entry.action); };
+    requireText("at", entry.at, where);
+    requireText("actor", entry.actor, where);
+    requireText("action", entry.action, where);
+    requireText("subject", entry.subject, where);
+    requireText("detail_json", entry.detail_json, where);
+    std::int64_t seq = 0;
+    withSession("append to the exchange log", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        seq = insertLogEntry(session, entry);
+        transaction.commit();
+    });
+    return seq;
+}
+
+std::int64_t SqlStore::insertLogEntry(Session& session, const ExchangeLogEntry& entry) {
+    // Held to the end of the transaction, so that sequence numbers are handed out in commit order.
+    lockExchangeLog(session);
+    std::string at = entry.at;
+    std::string actor = entry.actor;
+    std::string action = entry.action;
+    std::string subject = entry.subject;
+    std::string detail = entry.detail_json;
+    Poco::Int64 seq = 0;
+    session << sql(
+        "INSERT INTO exchange_log (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?) "
+        "RETURNING seq"),
+        use(at), use(actor), use(action), use(subject), use(detail), into(seq), now;
+    return seq;
+}
+
+std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std::size_t limit) {
+    std::vector<ExchangeLogEntry> result;
+    withSession("read the exchange log", [&](Session& session) {
+        Poco::Int64 after = after_seq;
+        Poco::Int64 max_rows = rowLimit(limit);
+        std::vector<Poco::Int64> seqs;
+        std::vector<std::string> ats;
+        std::vector<std::string> actors;
+        std::vector<std::string> actions;
+        std::vector<std::string> subjects;
+        std::vector<std::string> details;
+        session << sql(
+            "SELECT seq, at, actor, action, subject, detail_json FROM exchange_log WHERE seq > ? "
+            "ORDER BY seq LIMIT ?"),
+            use(after), use(max_rows), into(seqs), into(ats), into(actors), into(actions), into(subjects),
+            into(details), now;
+        result.reserve(seqs.size());
+        for (std::size_t i = 0; i < seqs.size(); ++i) {
+            result.push_back({seqs[i], ats[i], actors[i], actions[i], subjects[i], details[i]});
+        }
+    });
+    return result;
+}
+
+}  // namespace gateway::store

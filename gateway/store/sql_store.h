@@ -1,0 +1,108 @@
+#pragma once
+
+#include "gateway/common/error.h"
+#include "gateway/store/migrations.h"
+#include "gateway/store/store.h"
+
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionPool.h>
+#include <Poco/Semaphore.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace gateway::store {
+
+/// The SQL both stores share, run through a Poco::Data::SessionPool. Subclasses open and configure connections
+/// and supply the few dialect differences (locking, placeholders, bulk loading, error classification).
+///
+/// Thread-safe: each call borrows one pooled connection for its duration; when all are borrowed, callers wait.
+class SqlStore : public Store {
+public:
+    ~SqlStore() override;
+
+    void migrate() override;
+    int schemaVersion() override;
+    std::vector<AppliedMigration> appliedMigrations() override;
+    void ping() override;
+    CommitResult commitBatch(const BatchCommit& batch) override;
+    std::optional<std::string> watermark(std::string_view source) override;
+    std::optional<StagedRecord> sourceRecord(std::string_view source, std::string_view source_id) override;
+    std::int64_t countSourceRecords(std::string_view source) override;
+    std::vector<QuarantinedRecord> quarantined(std::string_view source, std::size_t limit) override;
+    std::optional<RawBatch> rawBatch(std::int64_t batch_id) override;
+    std::int64_t countRawBatches(std::string_view source) override;
+    std::int64_t appendExchangeLog(const ExchangeLogEntry& entry) override;
+    std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) override;
+
+protected:
+    /// `connector` and `connection` are what the pool opens. `description` names the database in every message
+    /// and must hold no secret. No connection is opened here: the subclass constructor finishes its own set-up
+    /// first, then checks the database with withSession().
+    SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description);
+
+    using SessionBody = std::function<void(Poco::Data::Session&)>;
+
+    /// Runs `body` on a borrowed connection. Poco failures become a GatewayError (classify() picks the code) with
+    /// a one-line message "<description>: cannot <what>: <detail>"; GatewayErrors pass through unchanged.
+    void withSession(std::string_view what, const SessionBody& body);
+
+    const std::string& description() const { return description_; }
+
+    /// Runs once on every new connection (pragmas, session settings).
+    virtual void configureSession(Poco::Data::Session& session) = 0;
+
+    /// Write transactions. SQLite must take its write lock up front: a deferred transaction that later upgrades
+    /// fails with SQLITE_BUSY at once instead of waiting.
+    virtual void beginWrite(Poco::Data::Session& session) = 0;
+    virtual void commitWrite(Poco::Data::Session& session) = 0;
+    virtual void rollbackWrite(Poco::Data::Session& session) = 0;
+
+    /// Held until the end of the current write transaction.
+    virtual void lockMigrations(Poco::Data::Session& session) = 0;
+    virtual void lockExchangeLog(Poco::Data::Session& session) = 0;
+
+    virtual DialectTokens tokens() const = 0;
+
+    /// A query with one `?` (a table name) returning how many tables of that name exist.
+    virtual std::string_view tableExistsSql() const = 0;
+
+    /// The statement with `?` placeholders rewritten for the connector.
+    virtual std::string sql(std::string_view text) const { return std::string(text); }
+
+    /// Loads the records into the transaction's batch_stage table. This default binds one vector per column,
+    /// which Poco executes once per row.
+    virtual void stageRecords(Poco::Data::Session& session, const std::vector<StagedRecord>& records);
+
+    /// Inserts the quarantined rows of a batch; same default as stageRecords().
+    virtual void insertQuarantine(Poco::Data::Session& session, std::int64_t batch_id,
+                                  const std::vector<QuarantinedRecord>& rows);
+
+    /// StoreUnavailable for failures to reach the database or to get its lock in time, StoreError otherwise.
+    /// `session` is the connection the failure happened on, if any.
+    virtual ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const;
+
+    /// The database's own words for a failure, on one line.
+    virtual std::string errorDetail(const Poco::Exception& error) const;
+
+private:
+    class Pool;
+    class WriteTransaction;
+
+    void migrateOne(Poco::Data::Session& session, const Migration& migration);
+    void moveWatermark(Poco::Data::Session& session, const BatchCommit& batch);
+    std::int64_t insertRawBatch(Poco::Data::Session& session, const RawBatch& raw);
+    std::int64_t insertLogEntry(Poco::Data::Session& session, const ExchangeLogEntry& entry);
+
+    std::string description_;
+    int pool_size_;
+    Poco::Semaphore available_;
+    std::unique_ptr<Pool> pool_;
+};
+
+/// Collapses a multi-line database message to one line.
+std::string oneLine(std::string_view text);
+
+}  // namespace gateway::store

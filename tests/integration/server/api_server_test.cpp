@@ -1,0 +1,176 @@
+#include "gateway/api/api_server.h"
+#include "gateway/common/error.h"
+
+#include <Poco/Event.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/StreamCopier.h>
+
+#include <gtest/gtest.h>
+
+#include <rapidjson/document.h>
+
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+namespace gateway::api {
+namespace {
+
+struct Reply {
+    int status = 0;
+    std::string body;
+    std::string allow;
+};
+
+Reply call(int port, const std::string& method, const std::string& uri, const std::string& body = "",
+           bool chunked = false) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest request(method, uri, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (chunked) {
+        request.setChunkedTransferEncoding(true);
+    } else if (!body.empty()) {
+        request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    }
+    Reply reply;
+    try {
+        std::ostream& out = session.sendRequest(request);
+        out << body;
+        Poco::Net::HTTPResponse response;
+        std::istream& in = session.receiveResponse(response);
+        reply.status = response.getStatus();
+        reply.allow = response.get("Allow", "");
+        Poco::StreamCopier::copyToString(in, reply.body);
+    } catch (const Poco::Net::NetException& e) {
+        // The server may close the connection while a refused body is still being sent.
+        reply.status = -1;
+        reply.body = e.displayText();
+    }
+    return reply;
+}
+
+std::string errorCode(const Reply& reply) {
+    rapidjson::Document doc;
+    doc.Parse(reply.body.c_str());
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("error")) {
+        return "<not an error document: " + reply.body + ">";
+    }
+    return doc["error"]["code"].GetString();
+}
+
+class ApiServerTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        router_.add({"GET", "/ping", "ping", [](const Request&) { return jsonResponse(200, R"({"pong":true})"); }});
+        router_.add({"POST", "/echo", "echo",
+                     [](const Request& r) { return jsonResponse(200, std::to_string(r.body.size())); }});
+        router_.add({"GET", "/items/{id}", "item", [](const Request& r) -> Response {
+                         if (r.path_params.at("id") == "missing") {
+                             throw GatewayError(ErrorCode::NotFound, "no item missing");
+                         }
+                         return jsonResponse(200, "\"" + r.path_params.at("id") + "\"");
+                     }});
+        router_.add({"GET", "/query", "query", [](const Request& r) {
+                         auto it = r.query.find("name");
+                         return jsonResponse(200, it == r.query.end() ? "null" : "\"" + it->second + "\"");
+                     }});
+        router_.add({"GET", "/bug", "bug", [](const Request&) -> Response { throw std::logic_error("boom"); }});
+        router_.add({"GET", "/slow", "slow", [this](const Request&) {
+                         entered_.set();
+                         release_.wait();
+                         return jsonResponse(200, R"({"finished":true})");
+                     }});
+        settings_.port = 0;
+        settings_.max_body_bytes = 4096;
+        settings_.threads = 4;
+        server_ = std::make_unique<ApiServer>(settings_, router_);
+        server_->start();
+        ASSERT_GT(server_->port(), 0);
+    }
+
+    Router router_;
+    ServerSettings settings_;
+    std::unique_ptr<ApiServer> server_;
+    Poco::Event entered_;
+    Poco::Event release_;
+};
+
+TEST_F(ApiServerTest, ServesRoutesOnTheChosenPort) {
+    const auto reply = call(server_->port(), "GET", "/ping");
+    EXPECT_EQ(reply.status, 200);
+    EXPECT_EQ(reply.body, R"({"pong":true})");
+    EXPECT_EQ(call(server_->port(), "GET", "/items/42").body, "\"42\"");
+}
+
+TEST_F(ApiServerTest, AnswersUnknownPathsAndMethodsWithJsonErrors) {
+    const auto missing = call(server_->port(), "GET", "/nope");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(errorCode(missing), "not_found");
+    const auto wrong_method = call(server_->port(), "DELETE", "/ping");
+    EXPECT_EQ(wrong_method.status, 405);
+    EXPECT_EQ(wrong_method.allow, "GET");
+    EXPECT_EQ(errorCode(wrong_method), "method_not_allowed");
+}
+
+TEST_F(ApiServerTest, HandlerErrorsBecomeTheirStatus) {
+    const auto missing = call(server_->port(), "GET", "/items/missing");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(errorCode(missing), "not_found");
+    const auto bug = call(server_->port(), "GET", "/bug");
+    EXPECT_EQ(bug.status, 500);
+    EXPECT_EQ(errorCode(bug), "internal");
+    EXPECT_EQ(bug.body.find("boom"), std::string::npos) << "internal details must not leak";
+}
+
+TEST_F(ApiServerTest, EnforcesTheBodyLimitOnDeclaredAndChunkedBodies) {
+    EXPECT_EQ(call(server_->port(), "POST", "/echo", std::string(4096, 'x')).body, "4096");
+    const auto declared = call(server_->port(), "POST", "/echo", std::string(4097, 'x'));
+    EXPECT_TRUE(declared.status == 413 || declared.status == -1) << declared.status;
+    if (declared.status == 413) {
+        EXPECT_EQ(errorCode(declared), "payload_too_large");
+    }
+    const auto chunked = call(server_->port(), "POST", "/echo", std::string(100000, 'y'), true);
+    EXPECT_TRUE(chunked.status == 413 || chunked.status == -1) << chunked.status;
+    EXPECT_EQ(call(server_->port(), "POST", "/echo", std::string(100, 'z'), true).body, "100");
+    // The server is still healthy afterwards.
+    EXPECT_EQ(call(server_->port(), "GET", "/ping").status, 200);
+}
+
+TEST_F(ApiServerTest, RejectsMalformedQueryStringsWith400) {
+    EXPECT_EQ(call(server_->port(), "GET", "/query?name=%E5%BC%A0").body, "\"张\"");
+    const auto bad = call(server_->port(), "GET", "/query?name=%zz");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(errorCode(bad), "invalid_argument");
+}
+
+TEST_F(ApiServerTest, StopLetsTheRequestInProgressFinish) {
+    const int port = server_->port();
+    auto slow = std::async(std::launch::async, [port] { return call(port, "GET", "/slow"); });
+    ASSERT_TRUE(entered_.tryWait(10000));
+    auto stopping = std::async(std::launch::async, [this] { server_->stop(); });
+    // Wait (bounded) until the listening socket is closed, then let the handler finish.
+    bool refused = false;
+    for (int attempt = 0; attempt < 2000 && !refused; ++attempt) {
+        try {
+            Poco::Net::StreamSocket probe;
+            probe.connect(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)),
+                          Poco::Timespan(0, 100000));
+            probe.close();
+            std::this_thread::yield();
+        } catch (const Poco::Exception&) {
+            refused = true;
+        }
+    }
+    EXPECT_TRUE(refused) << "the server kept accepting new connections while stopping";
+    release_.set();
+    const auto reply = slow.get();
+    stopping.get();
+    EXPECT_EQ(reply.status, 200);
+    EXPECT_EQ(reply.body, R"({"finished":true})");
+}
+
+}  // namespace
+}  // namespace gateway::api

@@ -1,0 +1,149 @@
+#include "gateway/common/error.h"
+#include "tests/integration/store/store_suite.h"
+#include "tests/support/temp_dir.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+
+#include <optional>
+
+namespace gateway::testing {
+
+namespace {
+
+constexpr const char* kSource = "police_population";
+
+class SqliteBackend : public StoreBackend {
+public:
+    store::StoreSettings settings() const override {
+        store::StoreSettings settings;
+        settings.kind = store::StoreKind::Sqlite;
+        settings.sqlite_path = dir_.file("gateway.db");
+        return settings;
+    }
+
+private:
+    TempDir dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSuite,
+                         ::testing::Values(StoreSuiteParam{"sqlite", [] { return std::make_unique<SqliteBackend>(); }}),
+                         storeSuiteParamName);
+
+store::StoreSettings sqliteAt(const std::string& path) {
+    store::StoreSettings settings;
+    settings.kind = store::StoreKind::Sqlite;
+    settings.sqlite_path = path;
+    return settings;
+}
+
+store::BatchCommit smallBatch(std::optional<std::string> expected, const std::string& next) {
+    store::BatchCommit batch;
+    batch.raw = {kSource, "2026-11-01T08:00:05.000Z", "payload", std::string(64, '0'), 1};
+    batch.records.push_back({kSource, "P1", "2026-11-01T08:00:00.000Z", "{\"n\":\"" + next + "\"}",
+                             std::string(63, '1') + next.substr(next.size() - 1), 0, 0});
+    batch.expected_watermark = std::move(expected);
+    batch.new_watermark = next;
+    batch.actor = "sync";
+    return batch;
+}
+
+void expectUnavailableNaming(const std::string& path) {
+    try {
+        store::openStore(sqliteAt(path));
+        FAIL() << "opened " << path;
+    } catch (const GatewayError& error) {
+        EXPECT_EQ(error.code(), ErrorCode::StoreUnavailable);
+        EXPECT_NE(error.message().find(path), std::string::npos) << error.message();
+        EXPECT_EQ(error.message().find('\n'), std::string::npos) << error.message();
+    }
+}
+
+}  // namespace
+
+TEST(SqliteStoreTest, PathInAMissingFolderIsStoreUnavailableNamingThePath) {
+    TempDir dir;
+    expectUnavailableNaming(dir.file("no/such/folder/gateway.db"));
+}
+
+TEST(SqliteStoreTest, UnwritablePathIsStoreUnavailableNamingThePath) {
+    expectUnavailableNaming("/proc/x");
+}
+
+TEST(SqliteStoreTest, DirectoryPathIsStoreUnavailableNamingThePath) {
+    TempDir dir;
+    expectUnavailableNaming(dir.path());
+}
+
+TEST(SqliteStoreTest, SecondStoreOnTheSameFileSeesCommittedData) {
+    TempDir dir;
+    const std::string path = dir.file("gateway.db");
+    {
+        auto first = store::openStore(sqliteAt(path));
+        first->migrate();
+        first->commitBatch(smallBatch(std::nullopt, "w1"));
+
+        auto second = store::openStore(sqliteAt(path));
+        EXPECT_EQ(second->watermark(kSource), "w1");
+        EXPECT_EQ(second->countSourceRecords(kSource), 1);
+    }
+    // Closed and opened again, as after a restart.
+    auto reopened = store::openStore(sqliteAt(path));
+    EXPECT_EQ(reopened->schemaVersion(), store::latestSchemaVersion());
+    EXPECT_EQ(reopened->watermark(kSource), "w1");
+    EXPECT_EQ(reopened->countSourceRecords(kSource), 1);
+    EXPECT_EQ(reopened->exchangeLog(0, 10).size(), 1u);
+}
+
+TEST(SqliteStoreTest, FailedMigrationLeavesNoTrace) {
+    TempDir dir;
+    const std::string path = dir.file("gateway.db");
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session direct(Poco::Data::SQLite::Connector::KEY, path);
+    // A table in the way of one of migration 1's later statements.
+    direct << "CREATE TABLE exchange_log (x INTEGER)", Poco::Data::Keywords::now;
+    auto store = store::openStore(sqliteAt(path));
+
+    try {
+        store->migrate();
+        FAIL() << "migrated over an existing table";
+    } catch (const GatewayError& error) {
+        EXPECT_EQ(error.code(), ErrorCode::StoreError) << error.message();
+        EXPECT_NE(error.message().find("migration 1"), std::string::npos) << error.message();
+    }
+    EXPECT_EQ(store->schemaVersion(), 0);
+    int tables = -1;
+    direct << "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('source_state', 'raw_batches')",
+        Poco::Data::Keywords::into(tables), Poco::Data::Keywords::now;
+    EXPECT_EQ(tables, 0) << "the statements before the failing one were rolled back";
+
+    direct << "DROP TABLE exchange_log", Poco::Data::Keywords::now;
+    store->migrate();
+    EXPECT_EQ(store->schemaVersion(), store::latestSchemaVersion());
+}
+
+TEST(SqliteStoreTest, WriterWaitsForTheBusyTimeoutThenReportsStoreUnavailable) {
+    TempDir dir;
+    store::StoreSettings settings = sqliteAt(dir.file("gateway.db"));
+    settings.busy_timeout_ms = 200;
+    auto store = store::openStore(settings);
+    store->migrate();
+
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::Session holder(Poco::Data::SQLite::Connector::KEY, settings.sqlite_path);
+    holder << "BEGIN IMMEDIATE", Poco::Data::Keywords::now;
+    try {
+        store->commitBatch(smallBatch(std::nullopt, "w1"));
+        FAIL() << "committed while another connection held the write lock";
+    } catch (const GatewayError& error) {
+        EXPECT_EQ(error.code(), ErrorCode::StoreUnavailable) << error.message();
+        EXPECT_NE(error.message().find("locked"), std::string::npos) << error.message();
+    }
+    EXPECT_EQ(store->watermark(kSource), std::nullopt) << "readers do not wait for the writer";
+    holder << "ROLLBACK", Poco::Data::Keywords::now;
+
+    store->commitBatch(smallBatch(std::nullopt, "w1"));
+    EXPECT_EQ(store->watermark(kSource), "w1");
+}
+
+}  // namespace gateway::testing
