@@ -83,19 +83,22 @@ std::pair<std::string, std::string> splitAssignment(const std::string& text) {
     return {text.substr(0, pos), text.substr(pos + 1)};
 }
 
-GatewaySettings settingsFromOptions(const ParsedOptions& options) {
+GatewaySettings settingsFromOptions(const ParsedOptions& options, const std::string& start_dir) {
+    const std::string base_dir = start_dir.empty() ? Poco::Path::current() : start_dir;
     ConfigValues file_values;
     std::string origin = "defaults";
     if (options.has("config")) {
         origin = options.get("config");
-        file_values = readConfigFile(origin);
+        const Poco::Path path(origin);
+        file_values = readConfigFile(
+            path.isAbsolute() ? origin : Poco::Path(Poco::Path::forDirectory(base_dir), path).toString());
     }
     ConfigValues overrides;
     for (const auto& assignment : options.all("set")) {
         auto [key, value] = splitAssignment(assignment);
         overrides[key] = value;
     }
-    return loadSettings(file_values, origin, overrides, Poco::Path::current());
+    return loadSettings(file_values, origin, overrides, base_dir);
 }
 
 }  // namespace gateway::app

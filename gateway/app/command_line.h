@@ -45,8 +45,9 @@ void printHelp(std::ostream& out, const std::string& command, const std::string&
 void addSettingsOptions(Poco::Util::OptionSet& options);
 
 /// Loads the settings the way the options say: the file (if any), then --set overrides, then the defaults.
-/// Relative paths resolve against the current directory. Throws GatewayError(InvalidConfig).
-GatewaySettings settingsFromOptions(const ParsedOptions& options);
+/// Relative paths (the file's and those inside it) resolve against `start_dir`, by default the current
+/// directory. Throws GatewayError(InvalidConfig).
+GatewaySettings settingsFromOptions(const ParsedOptions& options, const std::string& start_dir = "");
 
 /// Splits "key=value"; throws GatewayError(InvalidArgument) if there is no '='.
 std::pair<std::string, std::string> splitAssignment(const std::string& text);

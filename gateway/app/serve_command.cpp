@@ -9,6 +9,7 @@
 #include "gateway/common/error.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -24,6 +25,8 @@ protected:
     void defineOptions(Poco::Util::OptionSet& options) override {
         // Adds --daemon, --pidfile and --umask.
         Poco::Util::ServerApplication::defineOptions(options);
+        // Options are defined before a daemon changes to "/", so relative paths still mean what the operator meant.
+        start_dir_ = Poco::Path::current();
         options.addOption(Poco::Util::Option("help", "h", "print this help and exit").required(false));
         addSettingsOptions(options);
         options.addOption(Poco::Util::Option("port", "p", "listen on this port (same as --set server.port=N)")
@@ -57,7 +60,7 @@ protected:
 
         GatewaySettings settings;
         try {
-            settings = settingsFromOptions(parsed_);
+            settings = settingsFromOptions(parsed_, start_dir_);
         } catch (const GatewayError& e) {
             std::cerr << "gateway serve: " << e.message() << "\n";
             return kExitConfig;
@@ -108,6 +111,7 @@ protected:
 
 private:
     ParsedOptions parsed_;
+    std::string start_dir_;
 };
 
 }  // namespace

@@ -9,7 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <regex>
+#include <thread>
 
 namespace gateway::testing {
 namespace {
@@ -130,6 +132,29 @@ TEST(GatewayCliTest, ServeAnswersHealthAndReadinessThenStopsOnSigterm) {
 
     EXPECT_EQ(gateway.terminate(), 0);
     EXPECT_TRUE(Poco::File(dir.file("gw.db")).exists());
+}
+
+TEST(GatewayCliTest, DaemonKeepsRelativePathsOfItsStartDirectory) {
+    TempDir dir;
+    const auto launched = runGateway({"serve", "--daemon", "--pidfile=" + dir.file("gw.pid"), "--set", "server.port=0",
+                                      "--set", "store.sqlite.path=relative.db"},
+                                     dir.path());
+    EXPECT_EQ(launched.exit_code, 0) << launched.err;
+    // The daemon detaches at once; wait (bounded) for its pid file and its database, then stop it.
+    bool ready = false;
+    for (int attempt = 0; attempt < 400 && !ready; ++attempt) {
+        ready = Poco::File(dir.file("gw.pid")).exists() && Poco::File(dir.file("relative.db")).exists();
+        if (!ready) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+    }
+    ASSERT_TRUE(ready) << "no pid file or database in the start directory";
+    const int pid = std::stoi(readFile(dir.file("gw.pid")));
+    Poco::Process::requestTermination(pid);
+    for (int attempt = 0; attempt < 400 && Poco::Process::isRunning(pid); ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_FALSE(Poco::Process::isRunning(pid));
 }
 
 }  // namespace
