@@ -62,6 +62,34 @@ std::vector<Migration> buildMigrations() {
                        "CREATE INDEX exchange_log_subject ON exchange_log (subject, seq)",
                        "CREATE INDEX exchange_log_at ON exchange_log (at)",
                    }});
+    all.push_back({2,
+                   "sync runs and job leases",
+                   {
+                       R"(CREATE TABLE sync_runs (
+    id ${auto_id},
+    source TEXT NOT NULL,
+    node TEXT NOT NULL,
+    trigger_kind TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    batches BIGINT NOT NULL DEFAULT 0,
+    pulled BIGINT NOT NULL DEFAULT 0,
+    inserted BIGINT NOT NULL DEFAULT 0,
+    updated BIGINT NOT NULL DEFAULT 0,
+    unchanged BIGINT NOT NULL DEFAULT 0,
+    quarantined BIGINT NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT ''
+))",
+                       "CREATE INDEX sync_runs_source ON sync_runs (source, id)",
+                       // One row per scheduled job; a node runs the job only while it holds an unexpired lease, so
+                       // nodes sharing one database never run the same job twice at once.
+                       R"(CREATE TABLE job_leases (
+    job TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+))",
+                   }});
     return all;
 }
 

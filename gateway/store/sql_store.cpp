@@ -635,4 +635,196 @@ std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std:
     return result;
 }
 
+std::int64_t SqlStore::startSyncRun(const SyncRun& run) {
+    const auto where = [&] { return "sync run of " + utf8::quote(run.source); };
+    requireText("source", run.source, where);
+    requireText("node", run.node, where);
+    requireText("trigger", run.trigger, where);
+    requireText("started_at", run.started_at, where);
+    Poco::Int64 id = 0;
+    withSession("record the start of a sync run", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        std::string source = run.source;
+        std::string node = run.node;
+        std::string trigger = run.trigger;
+        std::string started_at = run.started_at;
+        session << sql(
+            "INSERT INTO sync_runs (source, node, trigger_kind, started_at, status) VALUES (?, ?, ?, ?, 'running') "
+            "RETURNING id"),
+            use(source), use(node), use(trigger), use(started_at), into(id), now;
+        transaction.commit();
+    });
+    return id;
+}
+
+void SqlStore::finishSyncRun(const SyncRun& run) {
+    const auto where = [&] { return "sync run " + std::to_string(run.id); };
+    requireText("finished_at", run.finished_at, where);
+    requireText("status", run.status, where);
+    requireText("error", run.error, where);
+    withSession("record the end of a sync run", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        Poco::Int64 id = run.id;
+        std::string finished_at = run.finished_at;
+        std::string status = run.status;
+        Poco::Int64 batches = run.batches;
+        Poco::Int64 pulled = run.pulled;
+        Poco::Int64 inserted = run.inserted;
+        Poco::Int64 updated = run.updated;
+        Poco::Int64 unchanged = run.unchanged;
+        Poco::Int64 quarantined = run.quarantined;
+        std::string error = run.error;
+        Statement update(session);
+        update << sql(
+            "UPDATE sync_runs SET finished_at = ?, status = ?, batches = ?, pulled = ?, inserted = ?, updated = ?, "
+            "unchanged = ?, quarantined = ?, error = ? WHERE id = ?"),
+            use(finished_at), use(status), use(batches), use(pulled), use(inserted), use(updated), use(unchanged),
+            use(quarantined), use(error), use(id);
+        if (update.execute() != 1) {
+            throw GatewayError(ErrorCode::NotFound, description() + ": no sync run " + std::to_string(run.id));
+        }
+
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+        writer.StartObject();
+        writer.Key("run");
+        writer.Int64(run.id);
+        writer.Key("node");
+        writer.String(run.node.c_str(), static_cast<rapidjson::SizeType>(run.node.size()));
+        writer.Key("trigger");
+        writer.String(run.trigger.c_str(), static_cast<rapidjson::SizeType>(run.trigger.size()));
+        writer.Key("status");
+        writer.String(status.c_str(), static_cast<rapidjson::SizeType>(status.size()));
+        for (const auto& [key, value] : {std::pair<const char*, std::int64_t>{"batches", run.batches},
+                                         {"pulled", run.pulled},
+                                         {"inserted", run.inserted},
+                                         {"updated", run.updated},
+                                         {"unchanged", run.unchanged},
+                                         {"quarantined", run.quarantined}}) {
+            writer.Key(key);
+            writer.Int64(value);
+        }
+        writer.Key("started_at");
+        writer.String(run.started_at.c_str(), static_cast<rapidjson::SizeType>(run.started_at.size()));
+        writer.Key("error");
+        writer.String(error.c_str(), static_cast<rapidjson::SizeType>(error.size()));
+        writer.EndObject();
+        insertLogEntry(session, {0, run.finished_at, run.node, "sync.run", run.source, buffer.GetString()});
+        transaction.commit();
+    });
+}
+
+std::optional<SyncRun> SqlStore::readSyncRun(Session& session, const std::string& condition,
+                                             const std::string& source) {
+    std::string key = source;
+    std::vector<Poco::Int64> ids;
+    std::vector<std::string> nodes;
+    std::vector<std::string> triggers;
+    std::vector<std::string> started;
+    std::vector<std::string> finished;
+    std::vector<std::string> statuses;
+    std::vector<Poco::Int64> batches;
+    std::vector<Poco::Int64> pulled;
+    std::vector<Poco::Int64> inserted;
+    std::vector<Poco::Int64> updated;
+    std::vector<Poco::Int64> unchanged;
+    std::vector<Poco::Int64> quarantined;
+    std::vector<std::string> errors;
+    session << sql(
+        "SELECT id, node, trigger_kind, started_at, COALESCE(finished_at, ''), status, batches, pulled, inserted, "
+        "updated, "
+        "unchanged, quarantined, error FROM sync_runs WHERE source = ? " +
+        condition + " ORDER BY id DESC LIMIT 1"),
+        use(key), into(ids), into(nodes), into(triggers), into(started), into(finished), into(statuses), into(batches),
+        into(pulled), into(inserted), into(updated), into(unchanged), into(quarantined), into(errors), now;
+    if (ids.empty()) {
+        return std::nullopt;
+    }
+    SyncRun run;
+    run.id = ids[0];
+    run.source = source;
+    run.node = nodes[0];
+    run.trigger = triggers[0];
+    run.started_at = started[0];
+    run.finished_at = finished[0];
+    run.status = statuses[0];
+    run.batches = batches[0];
+    run.pulled = pulled[0];
+    run.inserted = inserted[0];
+    run.updated = updated[0];
+    run.unchanged = unchanged[0];
+    run.quarantined = quarantined[0];
+    run.error = errors[0];
+    return run;
+}
+
+SourceSummary SqlStore::sourceSummary(std::string_view source) {
+    SourceSummary summary;
+    summary.source = std::string(source);
+    withSession("summarise source " + std::string(source), [&](Session& session) {
+        std::string key(source);
+        std::vector<std::string> watermarks;
+        std::vector<std::string> updated_at;
+        session << sql("SELECT watermark, updated_at FROM source_state WHERE source = ?"), use(key), into(watermarks),
+            into(updated_at), now;
+        if (!watermarks.empty()) {
+            summary.watermark = watermarks[0];
+            summary.watermark_updated_at = updated_at[0];
+        }
+        Poco::Int64 records = 0;
+        Poco::Int64 quarantined = 0;
+        Poco::Int64 batches = 0;
+        session << sql("SELECT COUNT(*) FROM source_records WHERE source = ?"), use(key), into(records), now;
+        session << sql("SELECT COUNT(*) FROM quarantine WHERE source = ?"), use(key), into(quarantined), now;
+        session << sql("SELECT COUNT(*) FROM raw_batches WHERE source = ?"), use(key), into(batches), now;
+        summary.records = records;
+        summary.quarantined = quarantined;
+        summary.raw_batches = batches;
+        summary.last_run = readSyncRun(session, "", key);
+        summary.last_failure = readSyncRun(session, "AND status = 'failed'", key);
+    });
+    return summary;
+}
+
+std::int64_t SqlStore::countQuarantined(std::string_view source) {
+    Poco::Int64 count = 0;
+    withSession("count the quarantine of " + std::string(source), [&](Session& session) {
+        std::string key(source);
+        session << sql("SELECT COUNT(*) FROM quarantine WHERE source = ?"), use(key), into(count), now;
+    });
+    return count;
+}
+
+bool SqlStore::claimLease(std::string_view job, std::string_view holder, std::string_view now_iso,
+                          std::string_view expires_at) {
+    std::size_t claimed = 0;
+    withSession("claim the lease on " + std::string(job), [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        std::string key(job);
+        std::string who(holder);
+        std::string until(expires_at);
+        std::string current(now_iso);
+        std::string who_again(holder);
+        Statement upsert(session);
+        upsert << sql(
+            "INSERT INTO job_leases (job, holder, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at "
+            "WHERE job_leases.expires_at < ? OR job_leases.holder = ?"),
+            use(key), use(who), use(until), use(current), use(who_again);
+        claimed = upsert.execute();
+        transaction.commit();
+    });
+    return claimed == 1;
+}
+
+void SqlStore::releaseLease(std::string_view job, std::string_view holder) {
+    withSession("release the lease on " + std::string(job), [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        std::string key(job);
+        std::string who(holder);
+        session << sql("DELETE FROM job_leases WHERE job = ? AND holder = ?"), use(key), use(who), now;
+        transaction.commit();
+    });
+}
+
 }  // namespace gateway::store

@@ -36,6 +36,13 @@ public:
     std::int64_t countRawBatches(std::string_view source) override;
     std::int64_t appendExchangeLog(const ExchangeLogEntry& entry) override;
     std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) override;
+    std::int64_t startSyncRun(const SyncRun& run) override;
+    void finishSyncRun(const SyncRun& run) override;
+    SourceSummary sourceSummary(std::string_view source) override;
+    std::int64_t countQuarantined(std::string_view source) override;
+    bool claimLease(std::string_view job, std::string_view holder, std::string_view now,
+                    std::string_view expires_at) override;
+    void releaseLease(std::string_view job, std::string_view holder) override;
 
 protected:
     /// `connector` and `connection` are what the pool opens. `description` names the database in every message
@@ -95,6 +102,8 @@ private:
     void moveWatermark(Poco::Data::Session& session, const BatchCommit& batch);
     std::int64_t insertRawBatch(Poco::Data::Session& session, const RawBatch& raw);
     std::int64_t insertLogEntry(Poco::Data::Session& session, const ExchangeLogEntry& entry);
+    std::optional<SyncRun> readSyncRun(Poco::Data::Session& session, const std::string& condition,
+                                       const std::string& source);
 
     std::string description_;
     int pool_size_;

@@ -87,6 +87,36 @@ struct ExchangeLogEntry {
     std::string detail_json;
 };
 
+/// One run of a source's sync job, as `gateway sources` reports it.
+struct SyncRun {
+    std::int64_t id = 0;  // assigned by startSyncRun
+    std::string source;
+    std::string node;         // which gateway process ran it (host:pid)
+    std::string trigger;      // "cli" or "schedule"
+    std::string started_at;   // ISO-8601 UTC
+    std::string finished_at;  // empty while running
+    std::string status;       // running, succeeded or failed
+    std::int64_t batches = 0;
+    std::int64_t pulled = 0;
+    std::int64_t inserted = 0;
+    std::int64_t updated = 0;
+    std::int64_t unchanged = 0;
+    std::int64_t quarantined = 0;
+    std::string error;  // the failure, one line; empty on success
+};
+
+/// What the store knows of one source.
+struct SourceSummary {
+    std::string source;
+    std::optional<std::string> watermark;
+    std::string watermark_updated_at;
+    std::int64_t records = 0;
+    std::int64_t quarantined = 0;
+    std::int64_t raw_batches = 0;
+    std::optional<SyncRun> last_run;
+    std::optional<SyncRun> last_failure;
+};
+
 /// The gateway's persistent state. Implementations are thread-safe: each call takes a pooled connection.
 /// Failures to reach the database throw GatewayError(StoreUnavailable); rejected statements throw
 /// GatewayError(StoreError); a lost optimistic race throws GatewayError(Conflict).
@@ -131,6 +161,21 @@ public:
     /// sharing one PostgreSQL database, so a reader paging by seq never skips an entry committed later; they may
     /// have gaps (PostgreSQL does not reuse numbers of rolled-back transactions).
     virtual std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) = 0;
+
+    /// Records the start of a run (status "running") and returns its id.
+    virtual std::int64_t startSyncRun(const SyncRun& run) = 0;
+    /// Records the end of run `run.id` (status, counts, error) and appends a "sync.run" entry to the exchange
+    /// log, in one transaction.
+    virtual void finishSyncRun(const SyncRun& run) = 0;
+    virtual SourceSummary sourceSummary(std::string_view source) = 0;
+    virtual std::int64_t countQuarantined(std::string_view source) = 0;
+
+    /// Takes or renews the lease on `job` for `holder` until `expires_at` if it is free, expired (its expiry is
+    /// before `now`) or already held by `holder`. Returns whether `holder` holds it now. Times are ISO-8601 UTC.
+    virtual bool claimLease(std::string_view job, std::string_view holder, std::string_view now,
+                            std::string_view expires_at) = 0;
+    /// Gives the lease up if `holder` holds it.
+    virtual void releaseLease(std::string_view job, std::string_view holder) = 0;
 };
 
 /// Opens the configured store (creating the SQLite file if needed) without migrating it.

@@ -1,6 +1,7 @@
 #include "tests/integration/store/store_suite.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/hash.h"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
@@ -51,12 +52,6 @@ namespace {
 constexpr const char* kSource = "police_population";
 // U+20BB7, a common given-name character outside the Basic Multilingual Plane (4 bytes in UTF-8).
 constexpr const char* kRareName = "\xF0\xA0\xAE\xB7";
-
-std::string sha256Hex(std::string_view bytes) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-    return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 StagedRecord makeRecord(const std::string& source_id, const std::string& name) {
     StagedRecord record;
@@ -582,6 +577,112 @@ TEST_P(StoreSuite, ConcurrentCommitsFromOneWatermarkLetExactlyOneWin) {
 }
 
 // A measurement, not a test: run by hand with --gtest_also_run_disabled_tests --gtest_filter='*Staging*'.
+TEST_P(StoreSuite, SyncRunsAreRecordedAndSummarised) {
+    store().migrate();
+    EXPECT_FALSE(store().sourceSummary(kSource).last_run.has_value());
+
+    store::SyncRun run;
+    run.source = kSource;
+    run.node = "node-a:1";
+    run.trigger = "cli";
+    run.started_at = "2026-11-01T08:00:00.000Z";
+    run.id = store().startSyncRun(run);
+    ASSERT_GT(run.id, 0);
+    auto summary = store().sourceSummary(kSource);
+    ASSERT_TRUE(summary.last_run.has_value());
+    EXPECT_EQ(summary.last_run->status, "running");
+    EXPECT_EQ(summary.last_run->finished_at, "");
+
+    store().commitBatch(makeBatch({makeRecord("P1", "a"), makeRecord("P2", "b")}, std::nullopt, "w1",
+                                  {makeQuarantined("row 3", "{}", "no source id")}));
+    run.finished_at = "2026-11-01T08:00:09.000Z";
+    run.status = "failed";
+    run.batches = 1;
+    run.pulled = 3;
+    run.inserted = 2;
+    run.quarantined = 1;
+    run.error = "police_population: connection refused after 5 attempts";
+    store().finishSyncRun(run);
+
+    store::SyncRun later = run;
+    later.id = store().startSyncRun(later);
+    later.status = "succeeded";
+    later.error = "";
+    store().finishSyncRun(later);
+
+    summary = store().sourceSummary(kSource);
+    EXPECT_EQ(summary.watermark, "w1");
+    EXPECT_EQ(summary.records, 2);
+    EXPECT_EQ(summary.quarantined, 1);
+    EXPECT_EQ(store().countQuarantined(kSource), 1);
+    EXPECT_EQ(summary.raw_batches, 1);
+    ASSERT_TRUE(summary.last_run.has_value());
+    EXPECT_EQ(summary.last_run->id, later.id);
+    EXPECT_EQ(summary.last_run->status, "succeeded");
+    ASSERT_TRUE(summary.last_failure.has_value());
+    EXPECT_EQ(summary.last_failure->id, run.id);
+    EXPECT_EQ(summary.last_failure->error, run.error);
+    EXPECT_EQ(summary.last_failure->inserted, 2);
+
+    const auto log = store().exchangeLog(0, 100);
+    ASSERT_FALSE(log.empty());
+    EXPECT_EQ(log.back().action, "sync.run");
+    EXPECT_EQ(log.back().subject, kSource);
+    EXPECT_NE(log.back().detail_json.find("\"status\":\"succeeded\""), std::string::npos) << log.back().detail_json;
+
+    store::SyncRun unknown = run;
+    unknown.id = 999999;
+    const auto error = errorOf([&] { store().finishSyncRun(unknown); });
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code(), ErrorCode::NotFound);
+}
+
+TEST_P(StoreSuite, LeasesAreHeldByOneHolderUntilTheyExpire) {
+    store().migrate();
+    auto other = openAnother();
+    const std::string job = "sync:police_population";
+    EXPECT_TRUE(store().claimLease(job, "node-a", "2026-11-01T08:00:00.000Z", "2026-11-01T08:05:00.000Z"));
+    EXPECT_FALSE(other->claimLease(job, "node-b", "2026-11-01T08:01:00.000Z", "2026-11-01T08:06:00.000Z"));
+    // The holder renews its own lease.
+    EXPECT_TRUE(store().claimLease(job, "node-a", "2026-11-01T08:04:00.000Z", "2026-11-01T08:09:00.000Z"));
+    EXPECT_FALSE(other->claimLease(job, "node-b", "2026-11-01T08:06:00.000Z", "2026-11-01T08:11:00.000Z"));
+    // Once expired, another node takes it over.
+    EXPECT_TRUE(other->claimLease(job, "node-b", "2026-11-01T08:09:00.001Z", "2026-11-01T08:14:00.000Z"));
+    EXPECT_FALSE(store().claimLease(job, "node-a", "2026-11-01T08:10:00.000Z", "2026-11-01T08:15:00.000Z"));
+    // Releasing someone else's lease does nothing; releasing one's own frees it.
+    store().releaseLease(job, "node-a");
+    EXPECT_FALSE(store().claimLease(job, "node-a", "2026-11-01T08:10:00.000Z", "2026-11-01T08:15:00.000Z"));
+    other->releaseLease(job, "node-b");
+    EXPECT_TRUE(store().claimLease(job, "node-a", "2026-11-01T08:10:00.000Z", "2026-11-01T08:15:00.000Z"));
+    // Other jobs are independent.
+    EXPECT_TRUE(
+        other->claimLease("sync:school_register", "node-b", "2026-11-01T08:10:00.000Z", "2026-11-01T08:15:00.000Z"));
+}
+
+TEST_P(StoreSuite, ConcurrentLeaseClaimsLetExactlyOneWin) {
+    store().migrate();
+    std::vector<std::unique_ptr<store::Store>> stores;
+    for (int i = 0; i < 4; ++i) {
+        stores.push_back(openAnother());
+    }
+    std::atomic<int> winners{0};
+    std::latch start(4);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            if (stores[i]->claimLease("sync:x", "node-" + std::to_string(i), "2026-11-01T08:00:00.000Z",
+                                      "2026-11-01T08:05:00.000Z")) {
+                ++winners;
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(winners.load(), 1);
+}
+
 TEST_P(StoreSuite, DISABLED_Staging100kRecords) {
     store().migrate();
     constexpr std::size_t kCount = 100000;
