@@ -5,8 +5,10 @@
 #include "gateway/api/system_routes.h"
 #include "gateway/app/command_line.h"
 #include "gateway/app/logging.h"
+#include "gateway/app/runtime.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
+#include "gateway/jobs/scheduler.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
@@ -66,26 +68,49 @@ protected:
             return kExitConfig;
         }
         configureLogging(settings.logging);
+        Poco::Logger& log = Poco::Logger::get("gateway");
+
+        std::unique_ptr<Runtime> runtime;
         try {
-            const auto divisions = loadDivisions(settings.reference);
-            Poco::Logger::get("gateway").debug("division codes: " + std::to_string(divisions.size()));
+            runtime = std::make_unique<Runtime>(settings);
+        } catch (const GatewayError& e) {
+            std::cerr << "gateway serve: " << e.message() << "\n";
+            return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+        }
+        store::Store& gateway_store = runtime->store();
+
+        // Each scheduled source gets its job built now, so that a broken mapping stops start-up rather than a
+        // run hours later.
+        jobs::Scheduler scheduler;
+        std::vector<std::unique_ptr<jobs::SyncJob>> sync_jobs;
+        try {
+            for (const auto& source : runtime->sources()) {
+                if (!settings.intake.schedule || !source.enabled || source.schedule_seconds <= 0) {
+                    continue;
+                }
+                sync_jobs.push_back(std::make_unique<jobs::SyncJob>(runtime->makeSyncJob(source)));
+                jobs::SyncJob* job = sync_jobs.back().get();
+                scheduler.add({"sync:" + source.source, std::chrono::seconds(source.schedule_seconds), [job, &log] {
+                                   jobs::SyncOptions options;
+                                   options.trigger = "schedule";
+                                   options.node = Runtime::nodeName();
+                                   const auto outcome = job->runOnce(options);
+                                   if (outcome.result == jobs::SyncResult::Succeeded) {
+                                       log.information(job->config().source + ": synced " +
+                                                       std::to_string(outcome.run.pulled) + " rows, " +
+                                                       std::to_string(outcome.run.quarantined) + " quarantined");
+                                   } else if (outcome.result == jobs::SyncResult::Skipped) {
+                                       log.debug(outcome.message);
+                                   }
+                               }});
+            }
         } catch (const GatewayError& e) {
             std::cerr << "gateway serve: " << e.message() << "\n";
             return kExitConfig;
         }
-        Poco::Logger& log = Poco::Logger::get("gateway");
-
-        std::unique_ptr<store::Store> store;
-        try {
-            store = store::openStore(settings.store);
-            store->migrate();
-        } catch (const GatewayError& e) {
-            std::cerr << "gateway serve: " << e.message() << "\n";
-            return kExitUnavailable;
-        }
 
         api::Router router;
-        api::addSystemRoutes(router, *store, GATEWAY_VERSION);
+        api::addSystemRoutes(router, gateway_store, GATEWAY_VERSION);
         api::ApiServer server(settings.server, router);
         try {
             server.start();
@@ -96,15 +121,20 @@ protected:
 
         const std::string where = "http://" + server.host() + ":" + std::to_string(server.port());
         std::cout << "gateway " << GATEWAY_VERSION << " listening on " << where
-                  << " (store: " << store::storeKindName(store->kind()) << ")" << std::endl;
+                  << " (store: " << store::storeKindName(gateway_store.kind()) << ")" << std::endl;
         log.information("listening on " + where);
-        store->appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
+        scheduler.start();
+        if (scheduler.size() > 0) {
+            log.information("scheduled " + std::to_string(scheduler.size()) + " source syncs");
+        }
+        gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
 
         waitForTerminationRequest();
 
-        log.information("stopping: finishing requests in progress");
+        log.information("stopping: finishing requests and syncs in progress");
         server.stop();
-        store->appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.stop", where, "{}"});
+        scheduler.stop();
+        gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.stop", where, "{}"});
         log.information("stopped");
         return kExitOk;
     }

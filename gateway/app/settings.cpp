@@ -130,6 +130,59 @@ std::vector<ConfigKey> buildKeys() {
          {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"},
          [](GatewaySettings& s, const std::string& v) { s.logging.level = v; }});
 
+    add({"sources.dir",
+         KeyType::Path,
+         "config/sources",
+         "Folder of source configurations: one JSON file per department system (adapter, mapping, schedule, "
+         "settings). See config/sources/README.md.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.intake.sources_dir = v; }});
+    add({"sources.state_dir",
+         KeyType::Path,
+         "var/state",
+         "Folder where adapters keep their own files, e.g. the archive of a drop folder; one subfolder per source.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.intake.state_dir = v; }});
+    add({"sources.schedule",
+         KeyType::Choice,
+         "on",
+         "Whether gateway serve runs each source's sync on its schedule_seconds (on) or only on demand (off).",
+         0,
+         0,
+         {"on", "off"},
+         [](GatewaySettings& s, const std::string& v) { s.intake.schedule = v == "on"; }});
+    add({"mappings.codes_dir",
+         KeyType::Path,
+         "mappings/codes",
+         "Folder of the code tables that mappings look up.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.intake.codes_dir = v; }});
+    add({"adapters.plugins",
+         KeyType::PathList,
+         "",
+         "Comma-separated shared libraries of third-party adapters, loaded at start. A plugin that fails to load "
+         "stops start-up.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) {
+             s.intake.plugin_paths.clear();
+             std::size_t pos = 0;
+             while (pos <= v.size() && !v.empty()) {
+                 const std::size_t end = std::min(v.find(',', pos), v.size());
+                 if (end > pos) {
+                     s.intake.plugin_paths.push_back(v.substr(pos, end - pos));
+                 }
+                 pos = end + 1;
+             }
+         }});
+
     add({"reference.divisions_file",
          KeyType::Path,
          "",
@@ -159,6 +212,7 @@ std::string validate(const ConfigKey& key, const std::string& raw, const std::st
     switch (key.type) {
         case KeyType::String:
         case KeyType::Path:
+        case KeyType::PathList:
             return value;
         case KeyType::Integer: {
             long long number = 0;
@@ -291,6 +345,7 @@ GatewaySettings loadSettings(const ConfigValues& file_values, const std::string&
     check_known(overrides, "--set");
 
     GatewaySettings settings;
+    settings.start_dir = base_dir;
     for (const auto& key : configKeys()) {
         const std::string name(key.name);
         std::string value(key.default_value);
@@ -304,6 +359,18 @@ GatewaySettings loadSettings(const ConfigValues& file_values, const std::string&
         std::string checked = validate(key, value, where);
         if (key.type == KeyType::Path) {
             checked = resolvePath(checked, base_dir);
+        } else if (key.type == KeyType::PathList) {
+            std::string resolved;
+            std::size_t pos = 0;
+            while (pos < checked.size()) {
+                const std::size_t end = std::min(checked.find(',', pos), checked.size());
+                const std::string item = Poco::trim(checked.substr(pos, end - pos));
+                if (!item.empty()) {
+                    resolved += (resolved.empty() ? "" : ",") + resolvePath(item, base_dir);
+                }
+                pos = end + 1;
+            }
+            checked = resolved;
         }
         key.assign(settings, checked);
     }

@@ -21,15 +21,26 @@ struct ReferenceSettings {
     std::string divisions_file;  // empty = the division codes built into the executable
 };
 
+/// Where the intake finds its sources, mappings and adapters.
+struct IntakeSettings {
+    std::string sources_dir;                // one JSON file per source
+    std::string state_dir;                  // adapters' own files (archives of drop folders, …)
+    std::string codes_dir;                  // mapping code tables
+    std::vector<std::string> plugin_paths;  // adapter plugins (shared libraries) to load at start
+    bool schedule = true;                   // run the sources' schedules inside `gateway serve`
+};
+
 /// Everything the gateway reads from its configuration, typed and validated.
 struct GatewaySettings {
     api::ServerSettings server;
     store::StoreSettings store;
     LoggingSettings logging;
     ReferenceSettings reference;
+    IntakeSettings intake;
+    std::string start_dir;  // what relative paths were resolved against
 };
 
-enum class KeyType { String, Path, Integer, Choice };
+enum class KeyType { String, Path, PathList, Integer, Choice };
 
 /// One configuration key, declared once: the loader, the validator and the documented example all read this.
 struct ConfigKey {

@@ -1,0 +1,60 @@
+#include "gateway/app/runtime.h"
+
+#include "adapters/plugin_loader.h"
+
+#include "gateway/common/error.h"
+#include "gateway/mapping/mapping.h"
+#include "gateway/model/calendar_date.h"
+
+#include <Poco/Environment.h>
+#include <Poco/LocalDateTime.h>
+#include <Poco/Process.h>
+
+namespace gateway::app {
+
+Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
+    divisions_ = loadDivisions(settings_.reference);
+    adapters::registerBuiltinAdapters(registry_);
+    adapters::PluginLoader plugins;
+    for (const auto& path : settings_.intake.plugin_paths) {
+        plugins.load(path, registry_);
+    }
+    sources_ = jobs::readSourceConfigs(settings_.intake.sources_dir, settings_.start_dir);
+    for (const auto& source : sources_) {
+        if (!registry_.contains(source.adapter)) {
+            registry_.create(source.adapter);  // throws the message listing the known adapters
+        }
+    }
+    store_ = store::openStore(settings_.store);
+    store_->migrate();
+}
+
+Runtime::~Runtime() = default;
+
+const jobs::SourceConfig& Runtime::source(const std::string& name) const {
+    std::string known;
+    for (const auto& source : sources_) {
+        if (source.source == name) {
+            return source;
+        }
+        known += (known.empty() ? "" : ", ") + source.source;
+    }
+    throw GatewayError(ErrorCode::NotFound, "no source named '" + name + "' in " + settings_.intake.sources_dir +
+                                                " (configured: " + (known.empty() ? "none" : known) + ")");
+}
+
+jobs::SyncJob Runtime::makeSyncJob(const jobs::SourceConfig& config) const {
+    const Poco::LocalDateTime today;
+    mapping::MappingContext context;
+    context.divisions = &divisions_;
+    context.codes_dir = settings_.intake.codes_dir;
+    context.as_of = model::CalendarDate(today.year(), today.month(), today.day());
+    auto mapping = mapping::Mapping::load(config.mapping, context);
+    return jobs::SyncJob(*store_, registry_, config, std::move(mapping), settings_.intake.state_dir, clock_);
+}
+
+std::string Runtime::nodeName() {
+    return Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id());
+}
+
+}  // namespace gateway::app

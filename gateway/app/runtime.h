@@ -1,0 +1,52 @@
+#pragma once
+
+#include "adapters/adapter.h"
+#include "gateway/app/settings.h"
+#include "gateway/common/clock.h"
+#include "gateway/jobs/source_config.h"
+#include "gateway/jobs/sync_job.h"
+#include "gateway/model/division_directory.h"
+#include "gateway/store/store.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gateway::app {
+
+/// What the commands that touch data share: the store, the reference data, the adapters and the sources, built
+/// once from the settings. Failures throw GatewayError with a one-line message (InvalidConfig for the
+/// configuration, StoreUnavailable for the store).
+class Runtime {
+public:
+    explicit Runtime(GatewaySettings settings);
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    const GatewaySettings& settings() const { return settings_; }
+    store::Store& store() { return *store_; }
+    const model::DivisionDirectory& divisions() const { return divisions_; }
+    const adapters::AdapterRegistry& registry() const { return registry_; }
+    const std::vector<jobs::SourceConfig>& sources() const { return sources_; }
+    const Clock& clock() const { return clock_; }
+
+    /// The source named `name`; throws GatewayError(NotFound) listing the configured ones.
+    const jobs::SourceConfig& source(const std::string& name) const;
+
+    /// A sync job for `config`, with its mapping loaded and checked.
+    jobs::SyncJob makeSyncJob(const jobs::SourceConfig& config) const;
+
+    /// "host:pid", naming this process in leases and run records.
+    static std::string nodeName();
+
+private:
+    GatewaySettings settings_;
+    SystemClock clock_;
+    std::unique_ptr<store::Store> store_;
+    model::DivisionDirectory divisions_;
+    adapters::AdapterRegistry registry_;
+    std::vector<jobs::SourceConfig> sources_;
+};
+
+}  // namespace gateway::app

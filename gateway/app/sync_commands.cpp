@@ -1,0 +1,261 @@
+#include "gateway/app/sync_commands.h"
+
+#include "gateway/app/command_line.h"
+#include "gateway/app/logging.h"
+#include "gateway/app/runtime.h"
+#include "gateway/common/error.h"
+
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace gateway::app {
+namespace {
+
+Poco::Util::Option helpOption() {
+    return Poco::Util::Option("help", "h", "print this help and exit").required(false);
+}
+
+std::string withThousands(std::int64_t value) {
+    std::string digits = std::to_string(value < 0 ? -value : value);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+        digits.insert(static_cast<std::size_t>(i), ",");
+    }
+    return (value < 0 ? "-" : "") + digits;
+}
+
+std::string duration(double seconds) {
+    const auto total = static_cast<long long>(seconds + 0.5);
+    std::ostringstream out;
+    if (total >= 3600) {
+        out << total / 3600 << "h" << std::setw(2) << std::setfill('0') << (total % 3600) / 60 << "m";
+    } else if (total >= 60) {
+        out << total / 60 << "m" << std::setw(2) << std::setfill('0') << total % 60 << "s";
+    } else {
+        out << total << "s";
+    }
+    return out.str();
+}
+
+/// One line: "police_population  12,000 rows  4,100/s  ETA 2m10s  quarantined 12  batches 12".
+std::string progressLine(const jobs::SyncProgress& p) {
+    const double rate = p.seconds > 0 ? static_cast<double>(p.pulled) / p.seconds : 0.0;
+    std::ostringstream out;
+    out << p.source << "  " << withThousands(p.pulled) << " rows  " << withThousands(static_cast<std::int64_t>(rate))
+        << "/s  ";
+    if (p.remaining >= 0 && rate > 0) {
+        out << "ETA " << duration(static_cast<double>(p.remaining) / rate);
+    } else if (p.remaining == 0) {
+        out << "ETA 0s";
+    } else {
+        out << "ETA unknown";
+    }
+    out << "  quarantined " << withThousands(p.quarantined) << "  batches " << p.batches;
+    return out.str();
+}
+
+/// On a terminal the line is redrawn in place; otherwise a plain line at most every few seconds, so logs
+/// stay readable.
+class ProgressPrinter {
+public:
+    ProgressPrinter() : terminal_(isatty(STDERR_FILENO) != 0) {}
+
+    void operator()(const jobs::SyncProgress& progress) {
+        const auto now = std::chrono::steady_clock::now();
+        if (terminal_) {
+            std::cerr << "\r\x1b[K" << progressLine(progress) << std::flush;
+            drawn_ = true;
+        } else if (now - last_ >= std::chrono::seconds(5)) {
+            std::cerr << progressLine(progress) << "\n";
+            last_ = now;
+        }
+    }
+
+    void finish() {
+        if (drawn_) {
+            std::cerr << "\n";
+            drawn_ = false;
+        }
+    }
+
+private:
+    bool terminal_;
+    bool drawn_ = false;
+    std::chrono::steady_clock::time_point last_{};
+};
+
+std::string runSummary(const store::SyncRun& run) {
+    std::ostringstream out;
+    out << run.source << ": " << run.status << ": " << withThousands(run.pulled) << " pulled, "
+        << withThousands(run.inserted) << " new, " << withThousands(run.updated) << " changed, "
+        << withThousands(run.unchanged) << " unchanged, " << withThousands(run.quarantined) << " quarantined in "
+        << run.batches << " batches";
+    if (!run.error.empty()) {
+        out << "; " << run.error;
+    }
+    return out.str();
+}
+
+}  // namespace
+
+int runSync(const std::vector<std::string>& args) {
+    Poco::Util::OptionSet options;
+    options.addOption(helpOption());
+    addSettingsOptions(options);
+    options.addOption(
+        Poco::Util::Option("source", "", "sync this source (repeatable)").repeatable(true).argument("NAME"));
+    options.addOption(Poco::Util::Option("all", "a", "sync every enabled source"));
+    options.addOption(Poco::Util::Option("full", "f",
+                                         "pull everything again, not only what changed since the "
+                                         "stored watermark"));
+    ParsedOptions parsed;
+    try {
+        parsed = parseOptions(options, args);
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway sync: " << e.message() << "\n";
+        return kExitUsage;
+    }
+    if (parsed.has("help")) {
+        printHelp(std::cout, "sync", "[--config FILE] (--source NAME... | --all) [--full]",
+                  "Pulls from the department systems now: each batch is mapped, staged or quarantined, and committed "
+                  "with its watermark. Exit code 0 only when every source synced.",
+                  options);
+        return kExitOk;
+    }
+    if (!parsed.positional.empty() || (parsed.has("all") == parsed.has("source"))) {
+        std::cerr << "gateway sync: give either --source NAME or --all (see gateway sync --help)\n";
+        return kExitUsage;
+    }
+
+    std::unique_ptr<Runtime> runtime;
+    try {
+        auto settings = settingsFromOptions(parsed);
+        configureLogging(settings.logging);
+        runtime = std::make_unique<Runtime>(std::move(settings));
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway sync: " << e.message() << "\n";
+        return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+    }
+
+    std::vector<const jobs::SourceConfig*> chosen;
+    try {
+        if (parsed.has("all")) {
+            for (const auto& source : runtime->sources()) {
+                if (source.enabled) {
+                    chosen.push_back(&source);
+                }
+            }
+        } else {
+            for (const auto& name : parsed.all("source")) {
+                chosen.push_back(&runtime->source(name));
+            }
+        }
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway sync: " << e.message() << "\n";
+        return kExitUsage;
+    }
+
+    int failures = 0;
+    for (const auto* source : chosen) {
+        ProgressPrinter printer;
+        jobs::SyncOptions sync_options;
+        sync_options.full = parsed.has("full");
+        sync_options.trigger = "cli";
+        sync_options.node = Runtime::nodeName();
+        sync_options.on_progress = [&printer](const jobs::SyncProgress& progress) { printer(progress); };
+        jobs::SyncOutcome outcome;
+        try {
+            outcome = runtime->makeSyncJob(*source).runOnce(sync_options);
+        } catch (const GatewayError& e) {
+            printer.finish();
+            std::cerr << "gateway sync: " << e.message() << "\n";
+            ++failures;
+            continue;
+        }
+        printer.finish();
+        if (outcome.result == jobs::SyncResult::Skipped) {
+            std::cerr << "gateway sync: " << outcome.message << "\n";
+            ++failures;
+            continue;
+        }
+        (outcome.result == jobs::SyncResult::Succeeded ? std::cout : std::cerr) << runSummary(outcome.run) << "\n";
+        failures += outcome.result == jobs::SyncResult::Succeeded ? 0 : 1;
+    }
+    return failures == 0 ? kExitOk : kExitFailure;
+}
+
+int runSources(const std::vector<std::string>& args) {
+    Poco::Util::OptionSet options;
+    options.addOption(helpOption());
+    addSettingsOptions(options);
+    ParsedOptions parsed;
+    try {
+        parsed = parseOptions(options, args);
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway sources: " << e.message() << "\n";
+        return kExitUsage;
+    }
+    if (parsed.has("help")) {
+        printHelp(std::cout, "sources", "[--config FILE]",
+                  "Shows each configured source: adapter, schedule, records staged and quarantined, the last run "
+                  "and the last error.",
+                  options);
+        return kExitOk;
+    }
+    std::unique_ptr<Runtime> runtime;
+    try {
+        auto settings = settingsFromOptions(parsed);
+        configureLogging(settings.logging);
+        runtime = std::make_unique<Runtime>(std::move(settings));
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway sources: " << e.message() << "\n";
+        return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+    }
+    if (runtime->sources().empty()) {
+        std::cout << "no sources configured in " << runtime->settings().intake.sources_dir << "\n";
+        return kExitOk;
+    }
+    try {
+        for (const auto& source : runtime->sources()) {
+            const auto summary = runtime->store().sourceSummary(source.source);
+            std::cout << source.source << "  (" << source.adapter << ", "
+                      << (source.enabled ? (source.schedule_seconds > 0 ? "every " + duration(source.schedule_seconds)
+                                                                        : std::string("on demand"))
+                                         : std::string("disabled"))
+                      << ")\n";
+            std::cout << "  records " << withThousands(summary.records) << ", quarantined "
+                      << withThousands(summary.quarantined) << ", batches " << withThousands(summary.raw_batches)
+                      << "\n";
+            std::cout << "  watermark "
+                      << (summary.watermark ? "set " + summary.watermark_updated_at
+                                            : std::string("none (never synced)"))
+                      << "\n";
+            if (summary.last_run) {
+                const auto& run = *summary.last_run;
+                std::cout << "  last run " << run.started_at << " " << run.status << " (" << run.trigger << " on "
+                          << run.node << "): " << withThousands(run.pulled) << " pulled, "
+                          << withThousands(run.inserted) << " new, " << withThousands(run.updated) << " changed, "
+                          << withThousands(run.quarantined) << " quarantined\n";
+            } else {
+                std::cout << "  last run never\n";
+            }
+            if (summary.last_failure) {
+                std::cout << "  last error " << summary.last_failure->finished_at << ": " << summary.last_failure->error
+                          << "\n";
+            }
+        }
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway sources: " << e.message() << "\n";
+        return kExitUnavailable;
+    }
+    return kExitOk;
+}
+
+}  // namespace gateway::app

@@ -1,0 +1,186 @@
+#include "gateway/jobs/sync_job.h"
+
+#include "gateway/common/error.h"
+#include "gateway/common/hash.h"
+#include "gateway/common/utf8.h"
+#include "gateway/model/source_record.h"
+
+#include <Poco/File.h>
+#include <Poco/Logger.h>
+#include <Poco/Timespan.h>
+
+#include <unordered_map>
+
+namespace gateway::jobs {
+namespace {
+
+std::string leaseName(const std::string& source) {
+    return "sync:" + source;
+}
+
+std::string isoAfter(const Poco::Timestamp& now, int seconds) {
+    return formatIso(now + Poco::Timespan(seconds, 0));
+}
+
+}  // namespace
+
+SyncJob::SyncJob(store::Store& store, const adapters::AdapterRegistry& registry, SourceConfig config,
+                 mapping::Mapping mapping, std::string state_dir, const Clock& clock)
+    : store_(store),
+      registry_(registry),
+      config_(std::move(config)),
+      mapping_(std::move(mapping)),
+      state_dir_(std::move(state_dir)),
+      clock_(clock) {
+    if (mapping_.source() != config_.source) {
+        throw GatewayError(ErrorCode::InvalidConfig, config_.origin + ": key 'mapping': " + config_.mapping +
+                                                         " maps source " + utf8::quote(mapping_.source()) + ", not " +
+                                                         utf8::quote(config_.source));
+    }
+}
+
+store::BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
+                                        const std::string& actor) const {
+    store::BatchCommit commit;
+    commit.raw.source = config_.source;
+    commit.raw.received_at = formatIso(clock_.now());
+    commit.raw.payload = batch.payload;
+    commit.raw.sha256 = sha256Hex(batch.payload);
+    commit.raw.record_count = static_cast<std::int64_t>(batch.rows.size());
+    commit.expected_watermark = expected;
+    commit.new_watermark = batch.watermark;
+    commit.actor = actor;
+
+    // A source may send one record twice in a batch (a repeated page, a duplicated row): the later copy is the
+    // newer one, and staging both would make the database reject the whole batch.
+    std::unordered_map<std::string, std::size_t> position;
+    for (const auto& row : batch.rows) {
+        if (!row.error.empty()) {
+            commit.quarantined.push_back(
+                {config_.source, row.locator, row.raw.empty() ? row.json : row.raw, row.error, 0});
+            continue;
+        }
+        mapping::MappedRecord mapped = mapping_.apply(row.json);
+        if (mapped.outcome == mapping::Outcome::Quarantined) {
+            commit.quarantined.push_back(
+                {config_.source, row.locator, row.raw.empty() ? row.json : row.raw, mapped.reason, 0});
+            continue;
+        }
+        store::StagedRecord staged;
+        staged.source = config_.source;
+        staged.source_id = mapped.record.source_id;
+        staged.observed_at = mapped.record.observed_at.empty() ? commit.raw.received_at : mapped.record.observed_at;
+        staged.record_json = model::toJson(mapped.record);
+        staged.content_hash = sha256Hex(staged.record_json);
+        if (const auto it = position.find(staged.source_id); it != position.end()) {
+            commit.records[it->second] = std::move(staged);
+        } else {
+            position.emplace(staged.source_id, commit.records.size());
+            commit.records.push_back(std::move(staged));
+        }
+    }
+    return commit;
+}
+
+SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
+    Poco::Logger& log = Poco::Logger::get("gateway.sync");
+    SyncOutcome outcome;
+    const std::string lease = leaseName(config_.source);
+    const std::string node = options.node.empty() ? std::string("local") : options.node;
+
+    Poco::Timestamp now = clock_.now();
+    if (!store_.claimLease(lease, node, formatIso(now), isoAfter(now, options.lease_seconds))) {
+        outcome.result = SyncResult::Skipped;
+        outcome.message = config_.source + ": another gateway node is syncing this source";
+        return outcome;
+    }
+
+    store::SyncRun& run = outcome.run;
+    run.source = config_.source;
+    run.node = node;
+    run.trigger = options.trigger;
+    run.started_at = formatIso(now);
+    run.id = store_.startSyncRun(run);
+    const Poco::Timestamp started = now;
+
+    try {
+        auto adapter = registry_.create(config_.adapter);
+        const std::string adapter_dir = state_dir_ + "/" + config_.source;
+        Poco::File(adapter_dir).createDirectories();
+        adapter->open({config_.source, config_.settings_json, config_.origin, adapter_dir});
+
+        std::optional<std::string> expected = store_.watermark(config_.source);
+        std::optional<std::string> since = options.full ? std::nullopt : expected;
+        SyncProgress progress;
+        progress.source = config_.source;
+        for (;;) {
+            adapters::PullBatch batch = adapter->pull(since, static_cast<std::size_t>(config_.batch_size));
+            const bool nothing_new = batch.rows.empty() && since.has_value() && batch.watermark == *since;
+            if (nothing_new || (batch.rows.empty() && !since.has_value() && batch.watermark.empty())) {
+                break;
+            }
+            const store::BatchCommit commit = buildCommit(batch, expected, node);
+            const store::CommitResult result = store_.commitBatch(commit);
+            adapter->committed(batch);
+
+            ++run.batches;
+            run.pulled += static_cast<std::int64_t>(batch.rows.size());
+            run.inserted += result.inserted;
+            run.updated += result.updated;
+            run.unchanged += result.unchanged;
+            run.quarantined += result.quarantined;
+            expected = batch.watermark;
+            since = batch.watermark;
+
+            now = clock_.now();
+            if (options.on_progress) {
+                progress.batches = run.batches;
+                progress.pulled = run.pulled;
+                progress.staged = run.inserted + run.updated + run.unchanged;
+                progress.quarantined = run.quarantined;
+                progress.remaining = batch.remaining;
+                progress.seconds = static_cast<double>(now - started) / 1e6;
+                options.on_progress(progress);
+            }
+            if (!store_.claimLease(lease, node, formatIso(now), isoAfter(now, options.lease_seconds))) {
+                throw GatewayError(ErrorCode::Conflict, config_.source + ": lost the sync lease to another node");
+            }
+            if (!batch.more) {
+                break;
+            }
+        }
+        adapter->close();
+        run.status = "succeeded";
+        outcome.result = SyncResult::Succeeded;
+    } catch (const GatewayError& e) {
+        run.status = "failed";
+        run.error = utf8::toValidUtf8(e.message());
+        outcome.result = SyncResult::Failed;
+        outcome.message = run.error;
+        log.error(config_.source + ": sync failed: " + run.error);
+    } catch (const Poco::Exception& e) {
+        run.status = "failed";
+        run.error = utf8::toValidUtf8(e.displayText());
+        outcome.result = SyncResult::Failed;
+        outcome.message = run.error;
+        log.error(config_.source + ": sync failed: " + run.error);
+    }
+
+    run.finished_at = formatIso(clock_.now());
+    try {
+        store_.finishSyncRun(run);
+        store_.releaseLease(lease, node);
+    } catch (const GatewayError& e) {
+        // The staged data is committed batch by batch already; only the run's bookkeeping is lost, and the lease
+        // expires by itself.
+        log.error(config_.source + ": cannot record the end of sync run " + std::to_string(run.id) + ": " +
+                  e.message());
+        if (outcome.result == SyncResult::Succeeded) {
+            outcome.result = SyncResult::Failed;
+            outcome.message = e.message();
+        }
+    }
+    return outcome;
+}
+
+}  // namespace gateway::jobs

@@ -1,0 +1,274 @@
+#include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
+#include "gateway/mapping/text_util.h"
+#include "gateway/mapping/transform_factories.h"
+
+#include <algorithm>
+
+namespace gateway::mapping {
+namespace {
+
+enum class OnMissing { Error, Keep, Warn, Default };
+
+class Lookup final : public Transform {
+public:
+    Lookup(std::shared_ptr<const CodeTable> table, OnMissing on_missing, std::string fallback)
+        : table_(std::move(table)), on_missing_(on_missing), fallback_(std::move(fallback)) {}
+
+    bool apply(Value& value, StepContext& step) const override {
+        if (value.empty()) {
+            return true;
+        }
+        if (const std::string* found = table_->find(value.text)) {
+            value.text = *found;
+            value.kind = ValueKind::Text;
+            return true;
+        }
+        switch (on_missing_) {
+            case OnMissing::Keep:
+                return true;
+            case OnMissing::Warn:
+                step.notes.push_back(utf8::quote(value.text) + " is not a code in table " +
+                                     singleQuoted(table_->name()) + "; kept as is");
+                return true;
+            case OnMissing::Default:
+                value.text = fallback_;
+                value.kind = ValueKind::Text;
+                return true;
+            case OnMissing::Error:
+                break;
+        }
+        step.problem = utf8::quote(value.text) + " is not a code in table " + singleQuoted(table_->name());
+        return false;
+    }
+
+private:
+    std::shared_ptr<const CodeTable> table_;
+    OnMissing on_missing_;
+    std::string fallback_;
+};
+
+/// Canonical JSON number text from a decimal as departments write it: spaces and full-width digits allowed, a
+/// leading '+' and leading zeros dropped. Exponents are kept as written.
+bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
+    std::string text;
+    text.reserve(input.size());
+    std::size_t pos = 0;
+    while (pos < input.size()) {
+        utf8::append(text, utf8::foldFullWidth(text::next(input, pos)));
+    }
+    text::trimSpaces(text);
+    std::size_t i = 0;
+    bool negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+        negative = text[i] == '-';
+        ++i;
+    }
+    const auto digitsFrom = [&](std::size_t from) {
+        std::size_t end = from;
+        while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
+            ++end;
+        }
+        return end;
+    };
+    const std::size_t int_end = digitsFrom(i);
+    std::string_view whole(text.data() + i, int_end - i);
+    std::string_view fraction;
+    std::string_view exponent;
+    std::size_t next = int_end;
+    if (next < text.size() && text[next] == '.') {
+        const std::size_t fraction_end = digitsFrom(next + 1);
+        fraction = std::string_view(text.data() + next + 1, fraction_end - next - 1);
+        next = fraction_end;
+    }
+    if (whole.empty() && fraction.empty()) {
+        return false;
+    }
+    if (next < text.size() && (text[next] == 'e' || text[next] == 'E')) {
+        std::size_t start = next + 1;
+        if (start < text.size() && (text[start] == '+' || text[start] == '-')) {
+            ++start;
+        }
+        const std::size_t exponent_end = digitsFrom(start);
+        if (exponent_end == start) {
+            return false;
+        }
+        exponent = std::string_view(text.data() + next, exponent_end - next);
+        next = exponent_end;
+    }
+    if (next != text.size()) {
+        return false;
+    }
+    while (whole.size() > 1 && whole.front() == '0') {
+        whole.remove_prefix(1);
+    }
+    if (integer) {
+        // "3.00" is a whole number written with decimals; "3.5" and "3e2" are not accepted as whole numbers.
+        if (!exponent.empty() || fraction.find_first_not_of('0') != std::string_view::npos) {
+            return false;
+        }
+        fraction = {};
+    }
+    out.clear();
+    const bool zero = (whole.empty() || whole == "0") && fraction.find_first_not_of('0') == std::string_view::npos;
+    if (negative && !zero) {
+        out.push_back('-');
+    }
+    out += whole.empty() ? std::string_view("0") : whole;
+    if (!fraction.empty()) {
+        out.push_back('.');
+        out += fraction;
+    }
+    out += exponent;
+    return true;
+}
+
+class Number final : public Transform {
+public:
+    explicit Number(bool integer) : integer_(integer) {}
+
+    bool apply(Value& value, StepContext& step) const override {
+        if (value.empty()) {
+            return true;
+        }
+        std::string out;
+        if (!canonicalNumber(value.text, integer_, out)) {
+            step.problem = utf8::quote(value.text) + " is not " + (integer_ ? "a whole number" : "a number");
+            return false;
+        }
+        value.text = std::move(out);
+        value.kind = ValueKind::Number;
+        return true;
+    }
+
+private:
+    bool integer_;
+};
+
+std::string lowerAscii(std::string text) {
+    for (char& c : text) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return text;
+}
+
+class Boolean final : public Transform {
+public:
+    Boolean(std::vector<std::string> yes, std::vector<std::string> no) : yes_(std::move(yes)), no_(std::move(no)) {}
+
+    bool apply(Value& value, StepContext& step) const override {
+        if (value.empty()) {
+            return true;
+        }
+        std::string key = lowerAscii(value.text);
+        text::trimSpaces(key);
+        if (std::find(yes_.begin(), yes_.end(), key) != yes_.end()) {
+            value.text = "true";
+        } else if (std::find(no_.begin(), no_.end(), key) != no_.end()) {
+            value.text = "false";
+        } else {
+            step.problem =
+                utf8::quote(value.text) + " is neither a yes (" + list(yes_) + ") nor a no (" + list(no_) + ")";
+            return false;
+        }
+        value.kind = ValueKind::Boolean;
+        return true;
+    }
+
+private:
+    static std::string list(const std::vector<std::string>& words) {
+        std::string out;
+        for (const std::string& word : words) {
+            out += (out.empty() ? "" : ", ") + word;
+        }
+        return out;
+    }
+
+    std::vector<std::string> yes_;
+    std::vector<std::string> no_;
+};
+
+std::vector<std::string> wordList(const ConfigCursor& where) {
+    where.expectArray();
+    std::vector<std::string> words;
+    for (std::size_t i = 0; i < where.node().elements.size(); ++i) {
+        std::string word = lowerAscii(where.element(i).asString());
+        text::trimSpaces(word);
+        if (word.empty()) {
+            where.element(i).fail("a word cannot be empty");
+        }
+        words.push_back(std::move(word));
+    }
+    if (words.empty()) {
+        where.fail("give at least one word");
+    }
+    return words;
+}
+
+}  // namespace
+
+std::unique_ptr<Transform> compileLookup(const TransformOptions& options, CompileContext& context) {
+    const ConfigCursor table_name = options.require("table");
+    const std::string& name = table_name.asString();
+    if (!isValidTableName(name)) {
+        table_name.fail("bad code table name " + singleQuoted(name) + ": use lower-case letters, digits and '_'");
+    }
+    std::shared_ptr<const CodeTable> table;
+    try {
+        table = context.tables.get(name);
+    } catch (const GatewayError& error) {
+        // A table's own syntax errors name the table's file; say also where it was asked for.
+        const std::string message = error.message();
+        if (message.starts_with("code table ")) {
+            table_name.fail(message);
+        }
+        throw GatewayError(ErrorCode::InvalidConfig, message + " (code table " + singleQuoted(name) + ", used at " +
+                                                         table_name.document().origin() + ":" +
+                                                         std::to_string(table_name.line()) + ")");
+    }
+    const std::string on_missing = options.choice("on_missing", {"error", "keep", "warn", "default"}, "error");
+    std::string fallback;
+    if (const auto given = options.get("default")) {
+        if (on_missing != "default") {
+            given->fail("'default' needs \"on_missing\": \"default\"");
+        }
+        fallback = given->asString();
+    } else if (on_missing == "default") {
+        options.where().fail("\"on_missing\": \"default\" needs a 'default' value");
+    }
+    return std::make_unique<Lookup>(std::move(table),
+                                    on_missing == "keep"      ? OnMissing::Keep
+                                    : on_missing == "warn"    ? OnMissing::Warn
+                                    : on_missing == "default" ? OnMissing::Default
+                                                              : OnMissing::Error,
+                                    std::move(fallback));
+}
+
+std::unique_ptr<Transform> compileNumber(const TransformOptions& options, CompileContext&) {
+    bool integer = false;
+    if (const auto given = options.get("integer")) {
+        integer = given->asBoolean();
+    }
+    return std::make_unique<Number>(integer);
+}
+
+std::unique_ptr<Transform> compileBoolean(const TransformOptions& options, CompileContext&) {
+    std::vector<std::string> yes = {"true", "1", "yes", "y", "是", "有"};
+    std::vector<std::string> no = {"false", "0", "no", "n", "否", "无"};
+    if (const auto given = options.get("true")) {
+        yes = wordList(*given);
+    }
+    if (const auto given = options.get("false")) {
+        no = wordList(*given);
+    }
+    for (const std::string& word : yes) {
+        if (std::find(no.begin(), no.end(), word) != no.end()) {
+            options.where().fail("the word " + singleQuoted(word) + " is listed as both true and false");
+        }
+    }
+    return std::make_unique<Boolean>(std::move(yes), std::move(no));
+}
+
+}  // namespace gateway::mapping

@@ -1,0 +1,101 @@
+#include "gateway/jobs/source_config.h"
+
+#include "gateway/common/error.h"
+#include "tests/support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+namespace gateway::jobs {
+namespace {
+
+std::string errorFor(const std::string& json) {
+    testing::TempDir dir;
+    testing::writeFile(dir.file("s.json"), json);
+    try {
+        readSourceConfig(dir.file("s.json"), "/base");
+    } catch (const GatewayError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidConfig);
+        const std::string message = e.message();
+        const std::string prefix = dir.file("s.json");
+        EXPECT_EQ(message.rfind(prefix, 0), 0u) << message;
+        return message.substr(prefix.size());
+    }
+    ADD_FAILURE() << "accepted: " << json;
+    return "";
+}
+
+TEST(SourceConfigTest, ReadsEveryKey) {
+    testing::TempDir dir;
+    testing::writeFile(dir.file("police.json"), R"({
+        "source": "police_population", "description": "公安人口基础信息", "adapter": "rest",
+        "mapping": "mappings/police_population.json", "enabled": false, "schedule_seconds": 300,
+        "batch_size": 500, "settings": {"url": "http://127.0.0.1:1", "page": {"size": 100}}
+    })");
+    const auto config = readSourceConfig(dir.file("police.json"), "/srv/gw");
+    EXPECT_EQ(config.source, "police_population");
+    EXPECT_EQ(config.description, "公安人口基础信息");
+    EXPECT_EQ(config.adapter, "rest");
+    EXPECT_EQ(config.mapping, "/srv/gw/mappings/police_population.json");
+    EXPECT_FALSE(config.enabled);
+    EXPECT_EQ(config.schedule_seconds, 300);
+    EXPECT_EQ(config.batch_size, 500);
+    EXPECT_EQ(config.settings_json, R"({"url":"http://127.0.0.1:1","page":{"size":100}})");
+    EXPECT_EQ(config.origin, dir.file("police.json"));
+}
+
+TEST(SourceConfigTest, DefaultsAndAbsoluteMappingPath) {
+    testing::TempDir dir;
+    testing::writeFile(dir.file("s.json"), R"({"source":"s1","adapter":"file","mapping":"/etc/m.json"})");
+    const auto config = readSourceConfig(dir.file("s.json"), "/srv");
+    EXPECT_EQ(config.mapping, "/etc/m.json");
+    EXPECT_TRUE(config.enabled);
+    EXPECT_EQ(config.schedule_seconds, 0);
+    EXPECT_EQ(config.batch_size, 1000);
+    EXPECT_EQ(config.settings_json, "{}");
+}
+
+TEST(SourceConfigTest, RejectsMistakesWithTheKeyNamed) {
+    EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","shedule_seconds":5})"),
+              ": unknown key \"shedule_seconds\" (known: adapter, batch_size, description, enabled, mapping, "
+              "schedule_seconds, settings, source)");
+    EXPECT_EQ(errorFor(R"({"adapter":"rest","mapping":"m"})"), ": key 'source' is required");
+    EXPECT_EQ(errorFor(R"({"source":"Police-1","adapter":"rest","mapping":"m"})"),
+              ": key 'source': \"Police-1\" must be 1-64 lower-case letters, digits or '_', starting with a letter");
+    EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","batch_size":0})"),
+              ": key 'batch_size' must be a whole number in 1..100000");
+    EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","enabled":"yes"})"),
+              ": key 'enabled' must be true or false");
+    EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","settings":[]})"),
+              ": key 'settings' must be an object");
+    EXPECT_EQ(errorFor(R"({"source":"s","adapter":7,"mapping":"m"})"), ": key 'adapter' must be a string");
+    EXPECT_EQ(errorFor("[1]"), ": must hold one JSON object");
+}
+
+TEST(SourceConfigTest, SyntaxErrorNamesTheLine) {
+    EXPECT_EQ(errorFor("{\n\"source\": \"s\",\n\"adapter\": rest\n}"), ":3: invalid JSON: Invalid value.");
+    EXPECT_EQ(errorFor("{\"source\": \"\xff\"}"), ":1: invalid JSON: Invalid encoding in string.");
+}
+
+TEST(SourceConfigTest, ReadsAFolderInNameOrderAndRefusesDuplicates) {
+    testing::TempDir dir;
+    testing::writeFile(dir.file("b.json"), R"({"source":"beta","adapter":"file","mapping":"m"})");
+    testing::writeFile(dir.file("a.json"), R"({"source":"alpha","adapter":"file","mapping":"m"})");
+    testing::writeFile(dir.file("notes.txt"), "not a source");
+    const auto configs = readSourceConfigs(dir.path(), "");
+    ASSERT_EQ(configs.size(), 2u);
+    EXPECT_EQ(configs[0].source, "alpha");
+    EXPECT_EQ(configs[1].source, "beta");
+
+    testing::writeFile(dir.file("c.json"), R"({"source":"alpha","adapter":"rest","mapping":"m"})");
+    try {
+        readSourceConfigs(dir.path(), "");
+        FAIL() << "duplicate accepted";
+    } catch (const GatewayError& e) {
+        EXPECT_EQ(e.message(),
+                  dir.file("c.json") + ": source \"alpha\" is already configured in " + dir.file("a.json"));
+    }
+    EXPECT_TRUE(readSourceConfigs(dir.file("missing"), "").empty());
+}
+
+}  // namespace
+}  // namespace gateway::jobs
