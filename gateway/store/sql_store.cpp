@@ -827,4 +827,35 @@ void SqlStore::releaseLease(std::string_view job, std::string_view holder) {
     });
 }
 
+std::optional<std::string> SqlStore::leaseHolder(std::string_view job) {
+    std::optional<std::string> holder;
+    withSession("read the lease on " + std::string(job), [&](Session& session) {
+        std::string key(job);
+        std::vector<std::string> holders;
+        session << sql("SELECT holder FROM job_leases WHERE job = ?"), use(key), into(holders), now;
+        if (!holders.empty()) {
+            holder = holders.front();
+        }
+    });
+    return holder;
+}
+
+bool SqlStore::takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
+                             std::string_view expires_at) {
+    std::size_t moved = 0;
+    withSession("take over the lease on " + std::string(job), [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        std::string key(job);
+        std::string from(from_holder);
+        std::string to(to_holder);
+        std::string until(expires_at);
+        Statement update(session);
+        update << sql("UPDATE job_leases SET holder = ?, expires_at = ? WHERE job = ? AND holder = ?"), use(to),
+            use(until), use(key), use(from);
+        moved = update.execute();
+        transaction.commit();
+    });
+    return moved == 1;
+}
+
 }  // namespace gateway::store

@@ -43,6 +43,9 @@ public:
     bool claimLease(std::string_view job, std::string_view holder, std::string_view now,
                     std::string_view expires_at) override;
     void releaseLease(std::string_view job, std::string_view holder) override;
+    std::optional<std::string> leaseHolder(std::string_view job) override;
+    bool takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
+                       std::string_view expires_at) override;
 
 protected:
     /// `connector` and `connection` are what the pool opens. `description` names the database in every message

@@ -176,6 +176,11 @@ public:
                             std::string_view expires_at) = 0;
     /// Gives the lease up if `holder` holds it.
     virtual void releaseLease(std::string_view job, std::string_view holder) = 0;
+    /// Who holds the lease on `job` (expired or not), if anyone.
+    virtual std::optional<std::string> leaseHolder(std::string_view job) = 0;
+    /// Moves the lease from `from_holder` (known to be dead) to `to_holder`; false if someone else holds it by now.
+    virtual bool takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
+                               std::string_view expires_at) = 0;
 };
 
 /// Opens the configured store (creating the SQLite file if needed) without migrating it.

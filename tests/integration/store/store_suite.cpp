@@ -659,6 +659,18 @@ TEST_P(StoreSuite, LeasesAreHeldByOneHolderUntilTheyExpire) {
         other->claimLease("sync:school_register", "node-b", "2026-11-01T08:10:00.000Z", "2026-11-01T08:15:00.000Z"));
 }
 
+TEST_P(StoreSuite, ALeaseOfADeadHolderCanBeTakenOverOnlyFromThatHolder) {
+    store().migrate();
+    const std::string job = "sync:police_population";
+    EXPECT_FALSE(store().leaseHolder(job).has_value());
+    ASSERT_TRUE(store().claimLease(job, "host:101", "2026-11-01T08:00:00.000Z", "2026-11-01T08:10:00.000Z"));
+    EXPECT_EQ(store().leaseHolder(job), "host:101");
+    EXPECT_FALSE(store().takeOverLease(job, "host:999", "host:202", "2026-11-01T08:12:00.000Z"));
+    EXPECT_TRUE(store().takeOverLease(job, "host:101", "host:202", "2026-11-01T08:12:00.000Z"));
+    EXPECT_EQ(store().leaseHolder(job), "host:202");
+    EXPECT_FALSE(store().claimLease(job, "host:101", "2026-11-01T08:11:00.000Z", "2026-11-01T08:20:00.000Z"));
+}
+
 TEST_P(StoreSuite, ConcurrentLeaseClaimsLetExactlyOneWin) {
     store().migrate();
     std::vector<std::unique_ptr<store::Store>> stores;

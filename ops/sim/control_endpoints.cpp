@@ -1,0 +1,80 @@
+#include "ops/sim/endpoints.h"
+#include "ops/sim/json_out.h"
+#include "ops/sim/spec_list.h"
+#include "ops/sim/truth_files.h"
+
+#include <Poco/Net/HTTPResponse.h>
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace deptsim {
+
+namespace {
+
+using Poco::Net::HTTPResponse;
+
+bool fromLoopback(const Exchange& exchange) {
+    return exchange.request.clientAddress().host().isLoopback();
+}
+
+}  // namespace
+
+Reply controlChange(ServeContext& context, const Exchange& exchange) {
+    if (!fromLoopback(exchange)) {
+        return errorReply(HTTPResponse::HTTP_FORBIDDEN, "control endpoints answer loopback clients only");
+    }
+    double fraction = 0.05;
+    if (const auto text = exchange.param("fraction")) {
+        const auto value = parseProbability(*text);
+        if (!value || *value <= 0) {
+            return errorReply(HTTPResponse::HTTP_BAD_REQUEST, "fraction must be above 0 and at most 1");
+        }
+        fraction = *value;
+    }
+    std::optional<std::uint64_t> seed;
+    if (const auto text = exchange.param("seed"); text && !text->empty()) {
+        const auto value = parseWholeNumber(*text, 0, std::numeric_limits<long long>::max());
+        if (!value) {
+            return errorReply(HTTPResponse::HTTP_BAD_REQUEST, "seed must be a whole number");
+        }
+        seed = static_cast<std::uint64_t>(*value);
+    }
+    const std::lock_guard lock(context.change_mutex);
+    const ChangeResult result = context.changer.apply(fraction, seed, context.faults.takeHalfCsv());
+    return Reply{HTTPResponse::HTTP_OK, changeResultJson(result), {}};
+}
+
+Reply controlFaults(ServeContext& context, const Exchange& exchange) {
+    if (!fromLoopback(exchange)) {
+        return errorReply(HTTPResponse::HTTP_FORBIDDEN, "control endpoints answer loopback clients only");
+    }
+    std::string error;
+    const auto spec = parseFaultSpec(exchange.body, error);
+    if (!spec) {
+        return errorReply(HTTPResponse::HTTP_BAD_REQUEST, error);
+    }
+    context.faults.set(*spec);
+    JsonOut out;
+    out.beginObject().field("faults", formatFaultSpec(*spec)).endObject();
+    return Reply{HTTPResponse::HTTP_OK, out.str(), {}};
+}
+
+Reply controlStats(ServeContext& context, const Exchange& exchange) {
+    if (!fromLoopback(exchange)) {
+        return errorReply(HTTPResponse::HTTP_FORBIDDEN, "control endpoints answer loopback clients only");
+    }
+    std::ifstream in(context.paths.served_json, std::ios::binary);
+    std::ostringstream served;
+    served << in.rdbuf();
+    std::string text = served.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    JsonOut out;
+    out.beginObject().key("served").raw(text).field("faults", formatFaultSpec(context.faults.spec())).endObject();
+    return Reply{HTTPResponse::HTTP_OK, out.str(), {}};
+}
+
+}  // namespace deptsim

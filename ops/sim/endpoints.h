@@ -1,0 +1,47 @@
+#pragma once
+
+#include "ops/sim/serve_context.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace deptsim {
+
+/// A request as the endpoints see it: the body already read, the query already split.
+struct Exchange {
+    const Poco::Net::HTTPServerRequest& request;
+    std::string path;
+    std::vector<std::pair<std::string, std::string>> query;
+    std::string body;
+    bool repeat_page = false;  // the duplicate_page fault drew this request
+
+    /// The first value of a query parameter, or nullopt.
+    std::optional<std::string> param(const std::string& name) const;
+};
+
+struct Reply {
+    int status = 200;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// {"error":"message"} with the status.
+Reply errorReply(int status, const std::string& message);
+
+/// GET /police/v1/persons
+Reply policePersons(ServeContext& context, const Exchange& exchange);
+/// POST /oauth/token
+Reply oauthToken(ServeContext& context, const Exchange& exchange);
+/// GET /civil/v1/cases
+Reply civilCases(ServeContext& context, const Exchange& exchange);
+/// POST /control/change
+Reply controlChange(ServeContext& context, const Exchange& exchange);
+/// POST /control/faults
+Reply controlFaults(ServeContext& context, const Exchange& exchange);
+/// GET /control/stats
+Reply controlStats(ServeContext& context, const Exchange& exchange);
+
+}  // namespace deptsim

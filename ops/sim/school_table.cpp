@@ -1,0 +1,116 @@
+#include "ops/sim/school_table.h"
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Types.h>
+
+#include <mutex>
+
+namespace deptsim {
+
+namespace {
+
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+constexpr std::size_t kRowsPerStatement = 500;
+
+std::string quoted(const std::string& text) {
+    std::string out = "'";
+    for (const char c : text) {
+        out += c;
+        if (c == '\'') {
+            out += '\'';
+        }
+    }
+    out += '\'';
+    return out;
+}
+
+std::string values(const SchoolRow& r) {
+    std::string out = "(" + std::to_string(r.id);
+    for (const std::string* text : {&r.xjh, &r.xm, &r.xb, &r.csrq}) {
+        out += "," + quoted(*text);
+    }
+    out += "," + (r.sfzh ? quoted(*r.sfzh) : std::string("NULL"));
+    for (const std::string* text : {&r.mz, &r.xxdm, &r.xxmc, &r.nj, &r.xjzt}) {
+        out += "," + quoted(*text);
+    }
+    out += "," + std::to_string(r.wgqk_ts);
+    for (const std::string* text : {&r.jhrxm, &r.jhrdh, &r.jhrgx, &r.hjdz_qhdm, &r.xzz_qhdm}) {
+        out += "," + quoted(*text);
+    }
+    out += "," + std::to_string(r.updated_seq) + ")";
+    return out;
+}
+
+constexpr const char* kColumns =
+    "id, xjh, xm, xb, csrq, sfzh, mz, xxdm, xxmc, nj, xjzt, wgqk_ts, jhrxm, jhrdh, jhrgx, hjdz_qhdm, xzz_qhdm, "
+    "updated_seq";
+
+}  // namespace
+
+SchoolTable::SchoolTable(const SchoolDbSettings& settings) : settings_(settings) {
+    static std::once_flag registered;
+    std::call_once(registered, [] {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::PostgreSQL::Connector::registerConnector();
+    });
+    if (settings_.postgresql) {
+        session_ = std::make_unique<Poco::Data::Session>("PostgreSQL", settings_.pg_connection);
+    } else {
+        session_ = std::make_unique<Poco::Data::Session>("SQLite", settings_.sqlite_path);
+        // WAL lets an adapter poll the table while the simulator updates it.
+        std::string mode;
+        *session_ << "PRAGMA journal_mode=WAL", into(mode), now;
+        *session_ << "PRAGMA synchronous=NORMAL", now;
+    }
+}
+
+void SchoolTable::recreate() {
+    const std::string id_type = settings_.postgresql ? "BIGINT" : "INTEGER";
+    *session_ << "DROP TABLE IF EXISTS student_register", now;
+    *session_ << "CREATE TABLE student_register (id " + id_type +
+                     " PRIMARY KEY, xjh TEXT, xm TEXT, xb TEXT, csrq TEXT, sfzh TEXT, mz TEXT, xxdm TEXT, "
+                     "xxmc TEXT, nj TEXT, xjzt TEXT, wgqk_ts INTEGER, jhrxm TEXT, jhrdh TEXT, jhrgx TEXT, "
+                     "hjdz_qhdm TEXT, xzz_qhdm TEXT, updated_seq " +
+                     id_type + " NOT NULL)",
+        now;
+    *session_ << "CREATE UNIQUE INDEX student_register_seq ON student_register (updated_seq)", now;
+}
+
+void SchoolTable::insert(const std::vector<SchoolRow>& rows) {
+    if (rows.empty()) {
+        return;
+    }
+    session_->begin();
+    for (std::size_t from = 0; from < rows.size(); from += kRowsPerStatement) {
+        std::string sql = std::string("INSERT INTO student_register (") + kColumns + ") VALUES ";
+        for (std::size_t i = from; i < std::min(rows.size(), from + kRowsPerStatement); ++i) {
+            sql += (i == from ? "" : ",") + values(rows[i]);
+        }
+        *session_ << sql, now;
+    }
+    session_->commit();
+}
+
+void SchoolTable::update(const std::vector<SchoolRow>& rows) {
+    if (rows.empty()) {
+        return;
+    }
+    session_->begin();
+    for (const SchoolRow& row : rows) {
+        // Delete and insert rather than a long UPDATE: the same literal row format, and still one transaction.
+        *session_ << "DELETE FROM student_register WHERE id = " + std::to_string(row.id), now;
+        *session_ << std::string("INSERT INTO student_register (") + kColumns + ") VALUES " + values(row), now;
+    }
+    session_->commit();
+}
+
+std::int64_t SchoolTable::maxSeq() {
+    Poco::Int64 value = 0;
+    *session_ << "SELECT COALESCE(MAX(updated_seq), 0) FROM student_register", into(value), now;
+    return value;
+}
+
+}  // namespace deptsim

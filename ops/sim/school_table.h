@@ -1,0 +1,44 @@
+#pragma once
+
+#include "ops/sim/renderers.h"
+
+#include <Poco/Data/Session.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace deptsim {
+
+/// Where the school's front-end exchange table lives.
+struct SchoolDbSettings {
+    bool postgresql = false;
+    std::string sqlite_path;    // DIR/school.db
+    std::string pg_connection;  // libpq connection string
+
+    /// What deptsim.json reports as school_db: the SQLite path or the connection string.
+    const std::string& location() const { return postgresql ? pg_connection : sqlite_path; }
+};
+
+/// The student_register table (PROTOCOL.md), written through Poco::Data so that the same code fills SQLite and
+/// PostgreSQL. Rows go in as multi-row statements with literal values: PostgreSQL through Poco::Data costs a
+/// round trip per bound row, and the rows are generated here, so quoting them is safe.
+class SchoolTable {
+public:
+    explicit SchoolTable(const SchoolDbSettings& settings);
+
+    /// Drops the table if it exists and creates it empty.
+    void recreate();
+    /// Inserts the rows in one transaction.
+    void insert(const std::vector<SchoolRow>& rows);
+    /// Rewrites the rows (matched by id) in one transaction, each with its new updated_seq.
+    void update(const std::vector<SchoolRow>& rows);
+    std::int64_t maxSeq();
+
+private:
+    SchoolDbSettings settings_;
+    std::unique_ptr<Poco::Data::Session> session_;
+};
+
+}  // namespace deptsim

@@ -1,0 +1,212 @@
+// The intake end to end: the real gateway executable syncing from the real department simulator over loopback
+// into a real SQLite file, checked against the simulator's ground truth.
+
+#include "gateway/store/store.h"
+
+#include <Poco/File.h>
+
+#include "tests/integration/sim/deptsim_harness.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace gateway::testing {
+namespace {
+
+const std::vector<std::string> kSources = {"police_population", "school_register", "health_births", "civil_rescue"};
+
+/// A gateway configuration (properties file and one JSON file per source) pointing at a running deptsim.
+class GatewaySetup {
+public:
+    GatewaySetup(const sim::DeptsimServer& sim, int batch_size = 500) {
+        const std::string source_dir = GATEWAY_SOURCE_DIR;
+        Poco::File(dir_.file("sources")).createDirectories();
+        const std::string retry = R"("retry":{"max_attempts":8,"base_delay_ms":5,"max_delay_ms":40},)"
+                                  R"("breaker":{"failure_threshold":50,"cool_down_ms":100},)"
+                                  R"("timeouts":{"connect_ms":2000,"total_ms":3000})";
+        writeSource("police_population", "rest", batch_size,
+                    R"({"url":")" + sim.url() + R"(","path":"/police/v1/persons","page_size":200,)" +
+                        R"("auth":{"type":"api_key","header":"X-API-Key","key":")" + sim.info("police_api_key") +
+                        R"("},)" + retry + "}");
+        writeSource("civil_rescue", "rest", batch_size,
+                    R"({"url":")" + sim.url() +
+                        R"(","path":"/civil/v1/cases","items":"/records","next_cursor":"/next","cursor_param":"since",)"
+                        R"("limit_param":"page_size","updated_since_param":"","page_size":200,)"
+                        R"("auth":{"type":"oauth2_client_credentials","token_url":"/oauth/token","client_id":")" +
+                        sim.info("civil_client_id") + R"(","client_secret":")" + sim.info("civil_client_secret") +
+                        R"("},)" + retry + "}");
+        writeSource("school_register", "sql", batch_size,
+                    R"({"connector":"sqlite","connection":")" + sim.info("school_db") +
+                        R"(","table":"student_register","watermark_column":"updated_seq","key_column":"id"})");
+        writeSource("health_births", "file", batch_size,
+                    R"({"dir":")" + sim.info("health_drop") +
+                        R"(","pattern":"births_*.csv","marker_suffix":".ok","encoding":"auto"})");
+        writeFile(dir_.file("gateway.properties"),
+                  "store.sqlite.path = " + dir_.file("gateway.db") + "\nsources.dir = " + dir_.file("sources") +
+                      "\nsources.state_dir = " + dir_.file("state") + "\nmappings.codes_dir = " + source_dir +
+                      "/mappings/codes" + "\nlogging.level = warning\n");
+    }
+
+    RunResult sync(const std::vector<std::string>& extra = {"--all"}) const {
+        std::vector<std::string> args{"sync", "--config", config()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return runGateway(args);
+    }
+
+    std::string config() const { return dir_.file("gateway.properties"); }
+
+    std::unique_ptr<store::Store> openStore() const {
+        store::StoreSettings settings;
+        settings.sqlite_path = dir_.file("gateway.db");
+        return store::openStore(settings);
+    }
+
+private:
+    void writeSource(const std::string& name, const std::string& adapter, int batch_size, const std::string& settings) {
+        writeFile(dir_.file("sources/" + name + ".json"),
+                  R"({"source":")" + name + R"(","adapter":")" + adapter + R"(","mapping":")" +
+                      std::string(GATEWAY_SOURCE_DIR) + "/mappings/" + name + R"(.json","batch_size":)" +
+                      std::to_string(batch_size) + R"(,"settings":)" + settings + "}");
+    }
+
+    TempDir dir_;
+};
+
+/// Rows a source served so far: health counts the rows of every drop file.
+std::int64_t served(const sim::DeptsimServer& sim, const std::string& source) {
+    return sim.served(source.c_str(), source == "health_births" ? "file_rows" : "rows");
+}
+
+class SyncTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() { sim_ = std::make_unique<sim::DeptsimServer>(std::vector<std::string>{}, 2000, 11); }
+    static void TearDownTestSuite() { sim_.reset(); }
+
+    static std::unique_ptr<sim::DeptsimServer> sim_;
+};
+
+std::unique_ptr<sim::DeptsimServer> SyncTest::sim_;
+
+TEST_F(SyncTest, FullSyncStagesOrQuarantinesEveryServedRowThenNothingNewThenExactlyTheChanges) {
+    GatewaySetup gateway(*sim_);
+    const auto first = gateway.sync();
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+
+    auto store = gateway.openStore();
+    const auto truth = sim::readTruth(sim_->dir());
+    for (const auto& source : kSources) {
+        const auto summary = store->sourceSummary(source);
+        EXPECT_EQ(summary.records + summary.quarantined, served(*sim_, source)) << source;
+        EXPECT_EQ(summary.quarantined, sim_->served(source.c_str(), "unmappable")) << source;
+        // Every staged record is one the simulator served.
+        std::int64_t found = 0;
+        for (const auto& id : sim::truthIds(truth, source)) {
+            found += store->sourceRecord(source, id).has_value() ? 1 : 0;
+        }
+        EXPECT_EQ(found, summary.records) << source;
+        ASSERT_TRUE(summary.last_run.has_value()) << source;
+        EXPECT_EQ(summary.last_run->status, "succeeded") << source;
+    }
+
+    const auto second = gateway.sync();
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    for (const auto& source : kSources) {
+        const auto run = store->sourceSummary(source).last_run;
+        ASSERT_TRUE(run.has_value());
+        EXPECT_EQ(run->pulled, 0) << source << " staged something on a second sync with nothing new";
+    }
+
+    const auto change = sim_->post("/control/change?fraction=0.05&seed=5");
+    ASSERT_EQ(change.status, 200) << change.body;
+    const auto third = gateway.sync();
+    ASSERT_EQ(third.exit_code, 0) << third.err;
+    for (const auto& source : kSources) {
+        const auto changed = sim::changedIds(sim_->dir(), 1, source);
+        ASSERT_FALSE(changed.empty()) << source;
+        const auto run = store->sourceSummary(source).last_run;
+        ASSERT_TRUE(run.has_value());
+        EXPECT_EQ(run->pulled, static_cast<std::int64_t>(changed.size())) << source;
+        EXPECT_EQ(run->inserted, 0) << source;
+        EXPECT_EQ(run->updated + run->unchanged + run->quarantined, run->pulled) << source;
+    }
+}
+
+TEST_F(SyncTest, SourcesCommandShowsEachSourceAfterASync) {
+    GatewaySetup gateway(*sim_);
+    ASSERT_EQ(gateway.sync({"--source", "civil_rescue"}).exit_code, 0);
+    const auto shown = runGateway({"sources", "--config", gateway.config()});
+    ASSERT_EQ(shown.exit_code, 0) << shown.err;
+    for (const auto& source : kSources) {
+        EXPECT_NE(shown.out.find(source), std::string::npos) << shown.out;
+    }
+    EXPECT_NE(shown.out.find("succeeded (cli on "), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("last run never"), std::string::npos) << shown.out;
+}
+
+TEST_F(SyncTest, TransientFaultsAreRetriedToSuccess) {
+    GatewaySetup gateway(*sim_);
+    ASSERT_EQ(sim_->setFaults("http500=0.2,truncate=0.1,duplicate_page=0.1").status, 200);
+    const auto result = gateway.sync({"--source", "police_population", "--source", "civil_rescue"});
+    ASSERT_EQ(sim_->setFaults("").status, 200);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    auto store = gateway.openStore();
+    for (const std::string source : {"police_population", "civil_rescue"}) {
+        const auto summary = store->sourceSummary(source);
+        EXPECT_EQ(summary.records + summary.quarantined, served(*sim_, source)) << source;
+    }
+}
+
+TEST_F(SyncTest, ASourceThatStaysDownEndsWithAClearErrorAndAnUnchangedWatermark) {
+    GatewaySetup gateway(*sim_);
+    ASSERT_EQ(gateway.sync({"--source", "police_population"}).exit_code, 0);
+    auto store = gateway.openStore();
+    const auto before = store->sourceSummary("police_population");
+
+    ASSERT_EQ(sim_->setFaults("down").status, 200);
+    const auto result = gateway.sync({"--source", "police_population", "--full"});
+    ASSERT_EQ(sim_->setFaults("").status, 200);
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("police_population: failed"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("503"), std::string::npos) << result.err;
+
+    const auto after = store->sourceSummary("police_population");
+    EXPECT_EQ(after.watermark, before.watermark);
+    EXPECT_EQ(after.records, before.records);
+    ASSERT_TRUE(after.last_failure.has_value());
+    EXPECT_EQ(after.last_run->status, "failed");
+    const auto shown = runGateway({"sources", "--config", gateway.config()});
+    EXPECT_NE(shown.out.find("last error"), std::string::npos) << shown.out;
+}
+
+TEST_F(SyncTest, KillNineAtRandomPointsLosesNothingAndDuplicatesNothing) {
+    // Small batches, so that the kills land between and inside many commits.
+    GatewaySetup gateway(*sim_, 40);
+    std::mt19937 random(20261123);
+    std::uniform_int_distribution<int> delay_ms(30, 400);
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        GatewayProcess sync({"sync", "--config", gateway.config(), "--all"});
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(random)));
+        // Leaving the scope kills the process with SIGKILL if it is still running.
+    }
+    // The killed runs left their leases behind; the next run sees their processes are gone and takes over.
+    const auto final_run = runGateway({"sync", "--config", gateway.config(), "--all"});
+    ASSERT_EQ(final_run.exit_code, 0) << final_run.err;
+    auto store = gateway.openStore();
+    for (const auto& source : kSources) {
+        const auto summary = store->sourceSummary(source);
+        EXPECT_EQ(summary.records + summary.quarantined, served(*sim_, source)) << source << ": a row was lost";
+        EXPECT_EQ(summary.quarantined, sim_->served(source.c_str(), "unmappable"))
+            << source << ": a quarantined row was kept twice";
+    }
+    const auto second = runGateway({"sync", "--config", gateway.config(), "--all"});
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    for (const auto& source : kSources) {
+        EXPECT_EQ(store->sourceSummary(source).last_run->pulled, 0) << source;
+    }
+}
+
+}  // namespace
+}  // namespace gateway::testing
