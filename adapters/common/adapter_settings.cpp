@@ -1,5 +1,7 @@
 #include "adapters/common/adapter_settings.h"
 
+#include "gateway/common/json_type.h"
+
 #include "gateway/common/error.h"
 
 #include <rapidjson/error/en.h>
@@ -9,25 +11,6 @@
 
 namespace gateway::adapters {
 namespace {
-
-std::string_view typeName(const rapidjson::Value& value) {
-    switch (value.GetType()) {
-        case rapidjson::kNullType:
-            return "null";
-        case rapidjson::kFalseType:
-        case rapidjson::kTrueType:
-            return "a boolean";
-        case rapidjson::kObjectType:
-            return "an object";
-        case rapidjson::kArrayType:
-            return "an array";
-        case rapidjson::kStringType:
-            return "a string";
-        case rapidjson::kNumberType:
-            return "a number";
-    }
-    return "a value";
-}
 
 std::string joined(const std::vector<std::string_view>& names) {
     std::string text;
@@ -97,7 +80,7 @@ AdapterSettings::AdapterSettings(std::string_view settings_json, std::string ori
         }
         if (!document.IsObject()) {
             throw GatewayError(ErrorCode::InvalidConfig, state_->origin + ": settings: must be an object, not " +
-                                                             std::string(typeName(document)));
+                                                             std::string(jsonTypeName(document)));
         }
         if (const auto duplicate = duplicateKey(document, "")) {
             throw GatewayError(ErrorCode::InvalidConfig,
@@ -148,7 +131,7 @@ std::string AdapterSettings::requiredString(std::string_view key) {
         fail(key, "is required");
     }
     if (!value->IsString()) {
-        fail(key, "must be a string, not " + std::string(typeName(*value)));
+        fail(key, "must be a string, not " + std::string(jsonTypeName(*value)));
     }
     if (value->GetStringLength() == 0) {
         fail(key, "must not be empty");
@@ -167,7 +150,7 @@ std::optional<std::string> AdapterSettings::maybeString(std::string_view key) {
         return std::nullopt;
     }
     if (!value->IsString()) {
-        fail(key, "must be a string, not " + std::string(typeName(*value)));
+        fail(key, "must be a string, not " + std::string(jsonTypeName(*value)));
     }
     return asString(*value);
 }
@@ -188,7 +171,7 @@ std::int64_t AdapterSettings::requiredInteger(std::string_view key, std::int64_t
     const std::string range = "between " + numberText(min) + " and " + numberText(max);
     if (!value->IsNumber() || !(value->IsInt64() || value->IsUint64())) {
         fail(key, "must be an integer " + range + ", not " +
-                      std::string(value->IsNumber() ? "a fractional number" : typeName(*value)));
+                      std::string(value->IsNumber() ? "a fractional number" : jsonTypeName(*value)));
     }
     if (!value->IsInt64()) {
         fail(key, "must be " + range + ", not " + numberText(value->GetUint64()));
@@ -207,7 +190,7 @@ double AdapterSettings::number(std::string_view key, double fallback, double min
     }
     const std::string range = "between " + numberText(min) + " and " + numberText(max);
     if (!value->IsNumber()) {
-        fail(key, "must be a number " + range + ", not " + std::string(typeName(*value)));
+        fail(key, "must be a number " + range + ", not " + std::string(jsonTypeName(*value)));
     }
     const double number = value->GetDouble();
     if (number < min || number > max) {
@@ -222,7 +205,7 @@ bool AdapterSettings::boolean(std::string_view key, bool fallback) {
         return fallback;
     }
     if (!value->IsBool()) {
-        fail(key, "must be true or false, not " + std::string(typeName(*value)));
+        fail(key, "must be true or false, not " + std::string(jsonTypeName(*value)));
     }
     return value->GetBool();
 }
@@ -238,7 +221,7 @@ std::string AdapterSettings::oneOf(std::string_view key, std::initializer_list<s
         return std::string(fallback);
     }
     if (!value->IsString()) {
-        fail(key, "must be one of " + joined(names) + ", not " + std::string(typeName(*value)));
+        fail(key, "must be one of " + joined(names) + ", not " + std::string(jsonTypeName(*value)));
     }
     const std::string text = asString(*value);
     for (const auto name : names) {
@@ -257,13 +240,13 @@ std::vector<std::string> AdapterSettings::stringList(std::string_view key) {
         return list;
     }
     if (!value->IsArray()) {
-        fail(key, "must be an array of strings, not " + std::string(typeName(*value)));
+        fail(key, "must be an array of strings, not " + std::string(jsonTypeName(*value)));
     }
     for (rapidjson::SizeType i = 0; i < value->Size(); ++i) {
         const auto& item = (*value)[i];
         if (!item.IsString()) {
             fail(std::string(key) + "[" + std::to_string(i) + "]",
-                 "must be a string, not " + std::string(typeName(item)));
+                 "must be a string, not " + std::string(jsonTypeName(item)));
         }
         list.push_back(asString(item));
     }
@@ -277,12 +260,12 @@ std::map<std::string, std::string> AdapterSettings::stringMap(std::string_view k
         return map;
     }
     if (!value->IsObject()) {
-        fail(key, "must be an object of strings, not " + std::string(typeName(*value)));
+        fail(key, "must be an object of strings, not " + std::string(jsonTypeName(*value)));
     }
     for (auto member = value->MemberBegin(); member != value->MemberEnd(); ++member) {
         const std::string name = asString(member->name);
         if (!member->value.IsString()) {
-            fail(std::string(key) + "." + name, "must be a string, not " + std::string(typeName(member->value)));
+            fail(std::string(key) + "." + name, "must be a string, not " + std::string(jsonTypeName(member->value)));
         }
         map[name] = asString(member->value);
     }
@@ -329,7 +312,7 @@ AdapterSettings AdapterSettings::object(std::string_view key) {
         return AdapterSettings(state_, nullptr, prefix);
     }
     if (!value->IsObject()) {
-        fail(key, "must be an object, not " + std::string(typeName(*value)));
+        fail(key, "must be an object, not " + std::string(jsonTypeName(*value)));
     }
     state_->opened.insert(prefix_ + std::string(key));
     return AdapterSettings(state_, value, prefix);

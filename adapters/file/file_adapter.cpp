@@ -382,13 +382,18 @@ PullBatch FileAdapter::readBatch(const FileState& state, std::uint64_t offset, s
     const bool done = reader.atEnd();
     batch.watermark = encodeFilePosition({name, state.sha256, reader.offset(), reader.line(), done});
     batch.more = !done;
-    if (done) {
-        for (const auto& other : folder_->completeOldestFirst()) {
-            if (other.name != name) {
-                batch.more = true;
-                break;
-            }
+    // For the progress line's ETA: the bytes still waiting (the rest of this file and the other complete files)
+    // at this batch's bytes per row.
+    std::uint64_t bytes_left = reader.offset() < state.file.size ? state.file.size - reader.offset() : 0;
+    for (const auto& other : folder_->completeOldestFirst()) {
+        if (other.name != name) {
+            batch.more = true;
+            bytes_left += other.size;
         }
+    }
+    const std::uint64_t batch_bytes = reader.offset() > offset ? reader.offset() - offset : 0;
+    if (!batch.rows.empty() && batch_bytes > 0) {
+        batch.remaining = static_cast<std::int64_t>(bytes_left * batch.rows.size() / batch_bytes);
     }
     return batch;
 }

@@ -1,5 +1,7 @@
 #include "adapters/rest/rest_adapter.h"
 
+#include "gateway/common/json_type.h"
+
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
 
@@ -26,25 +28,6 @@ std::string compact(const rapidjson::Value& value) {
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     value.Accept(writer);
     return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-std::string_view jsonTypeName(const rapidjson::Value& value) {
-    if (value.IsObject()) {
-        return "an object";
-    }
-    if (value.IsArray()) {
-        return "an array";
-    }
-    if (value.IsString()) {
-        return "a string";
-    }
-    if (value.IsNumber()) {
-        return "a number";
-    }
-    if (value.IsBool()) {
-        return "a boolean";
-    }
-    return "null";
 }
 
 const rapidjson::Value* at(const rapidjson::Document& document, const std::string& pointer) {

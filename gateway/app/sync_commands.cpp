@@ -103,6 +103,19 @@ std::string runSummary(const store::SyncRun& run) {
     return out.str();
 }
 
+/// The runtime the options describe; on failure prints why, sets `exit_code` and returns null.
+std::unique_ptr<Runtime> openRuntime(const ParsedOptions& parsed, const std::string& command, int& exit_code) {
+    try {
+        auto settings = settingsFromOptions(parsed);
+        configureLogging(settings.logging);
+        return std::make_unique<Runtime>(std::move(settings));
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway " << command << ": " << e.message() << "\n";
+        exit_code = e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 int runSync(const std::vector<std::string>& args) {
@@ -134,14 +147,10 @@ int runSync(const std::vector<std::string>& args) {
         return kExitUsage;
     }
 
-    std::unique_ptr<Runtime> runtime;
-    try {
-        auto settings = settingsFromOptions(parsed);
-        configureLogging(settings.logging);
-        runtime = std::make_unique<Runtime>(std::move(settings));
-    } catch (const GatewayError& e) {
-        std::cerr << "gateway sync: " << e.message() << "\n";
-        return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+    int exit_code = kExitOk;
+    const auto runtime = openRuntime(parsed, "sync", exit_code);
+    if (!runtime) {
+        return exit_code;
     }
 
     std::vector<const jobs::SourceConfig*> chosen;
@@ -209,14 +218,10 @@ int runSources(const std::vector<std::string>& args) {
                   options);
         return kExitOk;
     }
-    std::unique_ptr<Runtime> runtime;
-    try {
-        auto settings = settingsFromOptions(parsed);
-        configureLogging(settings.logging);
-        runtime = std::make_unique<Runtime>(std::move(settings));
-    } catch (const GatewayError& e) {
-        std::cerr << "gateway sources: " << e.message() << "\n";
-        return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+    int exit_code = kExitOk;
+    const auto runtime = openRuntime(parsed, "sources", exit_code);
+    if (!runtime) {
+        return exit_code;
     }
     if (runtime->sources().empty()) {
         std::cout << "no sources configured in " << runtime->settings().intake.sources_dir << "\n";

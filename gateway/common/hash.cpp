@@ -1,14 +1,21 @@
 #include "gateway/common/hash.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
+#include <openssl/sha.h>
 
 namespace gateway {
 
 std::string sha256Hex(std::string_view data) {
-    Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-    engine.update(data.data(), static_cast<unsigned>(data.size()));
-    return Poco::DigestEngine::digestToHex(engine.digest());
+    // OpenSSL's SHA-256 uses the CPU's SHA extensions where present: several times Poco's portable one, and
+    // every staged record and raw batch is hashed.
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+    static const char kHex[] = "0123456789abcdef";
+    std::string hex(2 * SHA256_DIGEST_LENGTH, '0');
+    for (std::size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+        hex[2 * i] = kHex[digest[i] >> 4];
+        hex[2 * i + 1] = kHex[digest[i] & 0x0F];
+    }
+    return hex;
 }
 
 }  // namespace gateway

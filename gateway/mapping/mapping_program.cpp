@@ -1,5 +1,7 @@
 #include "gateway/mapping/mapping_program.h"
 
+#include "gateway/common/json_type.h"
+
 #include "gateway/mapping/code_table.h"
 
 #include <rapidjson/error/en.h>
@@ -62,25 +64,6 @@ struct RowArena {
 
 using RowDocument =
     rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, rapidjson::MemoryPoolAllocator<>>;
-
-std::string_view jsonTypeName(const rapidjson::Value& value) {
-    switch (value.GetType()) {
-        case rapidjson::kNullType:
-            return "null";
-        case rapidjson::kFalseType:
-        case rapidjson::kTrueType:
-            return "a boolean";
-        case rapidjson::kObjectType:
-            return "an object";
-        case rapidjson::kArrayType:
-            return "an array";
-        case rapidjson::kStringType:
-            return "a string";
-        case rapidjson::kNumberType:
-            return "a number";
-    }
-    return "a value";
-}
 
 bool isSourceName(std::string_view name) {
     return !name.empty() && name[0] >= 'a' && name[0] <= 'z' && std::all_of(name.begin(), name.end(), [](char c) {

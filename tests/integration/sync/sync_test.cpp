@@ -26,7 +26,7 @@ public:
         Poco::File(dir_.file("sources")).createDirectories();
         const std::string retry = R"("retry":{"max_attempts":8,"base_delay_ms":5,"max_delay_ms":40},)"
                                   R"("breaker":{"failure_threshold":50,"cool_down_ms":100},)"
-                                  R"("timeouts":{"connect_ms":2000,"total_ms":3000})";
+                                  R"("timeouts":{"connect_ms":2000,"total_ms":1000})";
         writeSource("police_population", "rest", batch_size,
                     R"({"url":")" + sim.url() + R"(","path":"/police/v1/persons","page_size":200,)" +
                         R"("auth":{"type":"api_key","header":"X-API-Key","key":")" + sim.info("police_api_key") +
@@ -148,7 +148,9 @@ TEST_F(SyncTest, SourcesCommandShowsEachSourceAfterASync) {
 
 TEST_F(SyncTest, TransientFaultsAreRetriedToSuccess) {
     GatewaySetup gateway(*sim_);
-    ASSERT_EQ(sim_->setFaults("http500=0.2,truncate=0.1,duplicate_page=0.1").status, 200);
+    ASSERT_EQ(
+        sim_->setFaults("http500=0.2,truncate=0.1,duplicate_page=0.1,token_expiry=3,timeout=0.05,hang_ms=1500").status,
+        200);
     const auto result = gateway.sync({"--source", "police_population", "--source", "civil_rescue"});
     ASSERT_EQ(sim_->setFaults("").status, 200);
     ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -157,6 +159,27 @@ TEST_F(SyncTest, TransientFaultsAreRetriedToSuccess) {
         const auto summary = store->sourceSummary(source);
         EXPECT_EQ(summary.records + summary.quarantined, served(*sim_, source)) << source;
     }
+}
+
+TEST_F(SyncTest, AHalfWrittenDropIsTakenOnlyOnceComplete) {
+    GatewaySetup gateway(*sim_);
+    ASSERT_EQ(gateway.sync({"--source", "health_births"}).exit_code, 0);
+    auto store = gateway.openStore();
+
+    ASSERT_EQ(sim_->setFaults("half_csv").status, 200);
+    ASSERT_EQ(sim_->post("/control/change?fraction=0.05&seed=8").status, 200);
+    ASSERT_EQ(sim_->setFaults("").status, 200);
+    const auto first_change = sim::changedIds(sim_->dir(), 1, "health_births");
+    ASSERT_FALSE(first_change.empty());
+    ASSERT_EQ(gateway.sync({"--source", "health_births"}).exit_code, 0);
+    EXPECT_EQ(store->sourceSummary("health_births").last_run->pulled, 0) << "a drop without its .ok marker was taken";
+
+    // The next change completes the half-written drop and writes its own.
+    ASSERT_EQ(sim_->post("/control/change?fraction=0.05&seed=9").status, 200);
+    const auto second_change = sim::changedIds(sim_->dir(), 2, "health_births");
+    ASSERT_EQ(gateway.sync({"--source", "health_births"}).exit_code, 0);
+    EXPECT_EQ(store->sourceSummary("health_births").last_run->pulled,
+              static_cast<std::int64_t>(first_change.size() + second_change.size()));
 }
 
 TEST_F(SyncTest, ASourceThatStaysDownEndsWithAClearErrorAndAnUnchangedWatermark) {
