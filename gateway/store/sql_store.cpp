@@ -350,27 +350,33 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
                 now;
             stageRecords(session, batch.records);
 
+            // Counted before the upsert: which staged records exist already (each a primary-key lookup).
+            Poco::Int64 existing = 0;
+            session << "SELECT COUNT(*) FROM batch_stage AS b WHERE EXISTS (SELECT 1 FROM source_records AS r "
+                       "WHERE r.source = b.source AND r.source_id = b.source_id)",
+                into(existing), now;
+
+            // One upsert driven by the stage, so that each record costs a primary-key lookup whatever the size of
+            // source_records (an UPDATE … FROM may scan the whole table for every batch). Unchanged records match
+            // the conflict target but fail its WHERE, so they are neither written nor counted.
             Poco::Int64 batch_id = result.batch_id;
             std::string staged_at = nowIso();
-            Statement update(session);
-            update << sql(
-                "UPDATE source_records AS r SET observed_at = b.observed_at, record_json = b.record_json, "
-                "content_hash = b.content_hash, version = r.version + 1, batch_id = ?, staged_at = ? "
-                "FROM batch_stage AS b WHERE r.source = b.source AND r.source_id = b.source_id "
-                "AND r.content_hash <> b.content_hash"),
-                use(batch_id), use(staged_at);
-            result.updated = static_cast<std::int64_t>(update.execute());
-
-            Statement insert(session);
-            insert << sql(
+            Statement upsert(session);
+            upsert << sql(
                 "INSERT INTO source_records (source, source_id, observed_at, record_json, content_hash, "
                 "version, batch_id, staged_at) "
                 "SELECT b.source, b.source_id, b.observed_at, b.record_json, b.content_hash, 1, "
-                "CAST(? AS BIGINT), CAST(? AS TEXT) FROM batch_stage AS b WHERE NOT EXISTS "
-                "(SELECT 1 FROM source_records AS r WHERE r.source = b.source AND r.source_id = b.source_id)"),
+                "CAST(? AS BIGINT), CAST(? AS TEXT) FROM batch_stage AS b WHERE true "
+                "ON CONFLICT (source, source_id) DO UPDATE SET observed_at = excluded.observed_at, "
+                "record_json = excluded.record_json, content_hash = excluded.content_hash, "
+                "version = source_records.version + 1, batch_id = excluded.batch_id, staged_at = excluded.staged_at "
+                "WHERE source_records.content_hash <> excluded.content_hash"),
                 use(batch_id), use(staged_at);
-            result.inserted = static_cast<std::int64_t>(insert.execute());
-            result.unchanged = static_cast<std::int64_t>(batch.records.size()) - result.inserted - result.updated;
+            const auto written = static_cast<std::int64_t>(upsert.execute());
+            const auto staged = static_cast<std::int64_t>(batch.records.size());
+            result.inserted = staged - existing;
+            result.updated = written - result.inserted;
+            result.unchanged = existing - result.updated;
             session << "DROP TABLE batch_stage", now;
         }
 
