@@ -78,6 +78,11 @@ public:
     /// (e.g. archive a fully staged file). Never called for a batch that was not committed.
     virtual void committed(const PullBatch& batch) { (void)batch; }
 
+    /// True when pull() only reads, so the next batch may be pulled (from the uncommitted watermark of the one
+    /// before) while that one is still being committed. False for an adapter whose pull() acts on what it takes
+    /// to be committed, as a drop folder archiving finished files does.
+    virtual bool prefetchable() const { return false; }
+
     virtual void close() {}
 };
 

@@ -40,6 +40,7 @@ public:
 
     void open(const AdapterConfig& config) override;
     PullBatch pull(const std::optional<std::string>& since, std::size_t max_records) override;
+    bool prefetchable() const override { return true; }
     void close() override;
 
     /// Null before open().

@@ -1,5 +1,7 @@
 #include "gateway/jobs/sync_job.h"
 
+#include "gateway/jobs/batch_source.h"
+
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
 #include "gateway/common/utf8.h"
@@ -137,42 +139,38 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
         std::optional<std::string> since = options.full ? std::nullopt : expected;
         SyncProgress progress;
         progress.source = config_.source;
-        for (;;) {
-            adapters::PullBatch batch = adapter->pull(since, static_cast<std::size_t>(config_.batch_size));
-            const bool nothing_new = batch.rows.empty() && since.has_value() && batch.watermark == *since;
-            if (nothing_new || (batch.rows.empty() && !since.has_value() && batch.watermark.empty())) {
-                break;
-            }
-            const store::BatchCommit commit = buildCommit(batch, expected, node);
-            const store::CommitResult result = store_.commitBatch(commit);
-            adapter->committed(batch);
+        {
+            BatchSource batches(*adapter, since, static_cast<std::size_t>(config_.batch_size));
+            while (auto pulled = batches.next()) {
+                const adapters::PullBatch& batch = *pulled;
+                const store::BatchCommit commit = buildCommit(batch, expected, node);
+                const store::CommitResult result = store_.commitBatch(commit);
 
-            ++run.batches;
-            run.pulled += static_cast<std::int64_t>(batch.rows.size());
-            run.inserted += result.inserted;
-            run.updated += result.updated;
-            run.unchanged += result.unchanged;
-            run.quarantined += result.quarantined;
-            expected = batch.watermark;
-            since = batch.watermark;
+                ++run.batches;
+                run.pulled += static_cast<std::int64_t>(batch.rows.size());
+                run.inserted += result.inserted;
+                run.updated += result.updated;
+                run.unchanged += result.unchanged;
+                run.quarantined += result.quarantined;
+                expected = batch.watermark;
+                const std::int64_t remaining = batch.remaining;
+                batches.committed(std::move(*pulled));
 
-            now = clock_.now();
-            if (options.on_progress) {
-                progress.batches = run.batches;
-                progress.pulled = run.pulled;
-                progress.staged = run.inserted + run.updated + run.unchanged;
-                progress.quarantined = run.quarantined;
-                progress.remaining = batch.remaining;
-                progress.seconds = static_cast<double>(now - started) / 1e6;
-                options.on_progress(progress);
+                now = clock_.now();
+                if (options.on_progress) {
+                    progress.batches = run.batches;
+                    progress.pulled = run.pulled;
+                    progress.staged = run.inserted + run.updated + run.unchanged;
+                    progress.quarantined = run.quarantined;
+                    progress.remaining = remaining;
+                    progress.seconds = static_cast<double>(now - started) / 1e6;
+                    options.on_progress(progress);
+                }
+                if (!store_.claimLease(lease, node, formatIso(now), isoAfter(now, options.lease_seconds))) {
+                    throw GatewayError(ErrorCode::Conflict, config_.source + ": lost the sync lease to another node");
+                }
             }
-            if (!store_.claimLease(lease, node, formatIso(now), isoAfter(now, options.lease_seconds))) {
-                throw GatewayError(ErrorCode::Conflict, config_.source + ": lost the sync lease to another node");
-            }
-            if (!batch.more) {
-                break;
-            }
-        }
+        }  // the prefetch thread is joined and every committed batch acknowledged before the adapter closes
         adapter->close();
         run.status = "succeeded";
         outcome.result = SyncResult::Succeeded;
