@@ -14,7 +14,11 @@
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 namespace gateway::app {
 namespace {
@@ -61,24 +65,37 @@ std::string progressLine(const jobs::SyncProgress& p) {
     return out.str();
 }
 
-/// On a terminal the line is redrawn in place; otherwise a plain line at most every few seconds, so logs
-/// stay readable.
+/// On a terminal one line is redrawn in place (several sources share it); otherwise a plain line per source at
+/// most every few seconds, so logs stay readable. Called from every source's thread.
 class ProgressPrinter {
 public:
     ProgressPrinter() : terminal_(isatty(STDERR_FILENO) != 0) {}
 
     void operator()(const jobs::SyncProgress& progress) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        latest_[progress.source] = progress;
         const auto now = std::chrono::steady_clock::now();
         if (terminal_) {
-            std::cerr << "\r\x1b[K" << progressLine(progress) << std::flush;
+            std::string line;
+            if (latest_.size() == 1) {
+                line = progressLine(progress);
+            } else {
+                for (const auto& [source, p] : latest_) {
+                    const double rate = p.seconds > 0 ? static_cast<double>(p.pulled) / p.seconds : 0.0;
+                    line += (line.empty() ? "" : " | ") + source + " " + withThousands(p.pulled) + " (" +
+                            withThousands(static_cast<std::int64_t>(rate)) + "/s)";
+                }
+            }
+            std::cerr << "\r\x1b[K" << line << std::flush;
             drawn_ = true;
-        } else if (now - last_ >= std::chrono::seconds(5)) {
+        } else if (now - last_[progress.source] >= std::chrono::seconds(5)) {
             std::cerr << progressLine(progress) << "\n";
-            last_ = now;
+            last_[progress.source] = now;
         }
     }
 
     void finish() {
+        std::lock_guard<std::mutex> lock(mutex_);
         if (drawn_) {
             std::cerr << "\n";
             drawn_ = false;
@@ -88,7 +105,9 @@ public:
 private:
     bool terminal_;
     bool drawn_ = false;
-    std::chrono::steady_clock::time_point last_{};
+    std::mutex mutex_;
+    std::map<std::string, jobs::SyncProgress> latest_;
+    std::map<std::string, std::chrono::steady_clock::time_point> last_;
 };
 
 std::string runSummary(const store::SyncRun& run) {
@@ -171,31 +190,39 @@ int runSync(const std::vector<std::string>& args) {
         return kExitUsage;
     }
 
+    // Each source on its own thread, as the scheduler runs them: the sources wait on different systems.
+    ProgressPrinter printer;
+    std::vector<std::string> reports(chosen.size());
+    std::vector<char> ok(chosen.size(), 0);  // not vector<bool>: each thread writes its own element
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        threads.emplace_back([&, i] {
+            jobs::SyncOptions sync_options;
+            sync_options.full = parsed.has("full");
+            sync_options.trigger = "cli";
+            sync_options.node = Runtime::nodeName();
+            sync_options.on_progress = [&printer](const jobs::SyncProgress& progress) { printer(progress); };
+            try {
+                const auto outcome = runtime->makeSyncJob(*chosen[i]).runOnce(sync_options);
+                ok[i] = outcome.result == jobs::SyncResult::Succeeded ? 1 : 0;
+                reports[i] = outcome.result == jobs::SyncResult::Skipped ? outcome.message : runSummary(outcome.run);
+            } catch (const GatewayError& e) {
+                reports[i] = e.message();
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    printer.finish();
     int failures = 0;
-    for (const auto* source : chosen) {
-        ProgressPrinter printer;
-        jobs::SyncOptions sync_options;
-        sync_options.full = parsed.has("full");
-        sync_options.trigger = "cli";
-        sync_options.node = Runtime::nodeName();
-        sync_options.on_progress = [&printer](const jobs::SyncProgress& progress) { printer(progress); };
-        jobs::SyncOutcome outcome;
-        try {
-            outcome = runtime->makeSyncJob(*source).runOnce(sync_options);
-        } catch (const GatewayError& e) {
-            printer.finish();
-            std::cerr << "gateway sync: " << e.message() << "\n";
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        if (ok[i]) {
+            std::cout << reports[i] << "\n";
+        } else {
+            std::cerr << "gateway sync: " << reports[i] << "\n";
             ++failures;
-            continue;
         }
-        printer.finish();
-        if (outcome.result == jobs::SyncResult::Skipped) {
-            std::cerr << "gateway sync: " << outcome.message << "\n";
-            ++failures;
-            continue;
-        }
-        (outcome.result == jobs::SyncResult::Succeeded ? std::cout : std::cerr) << runSummary(outcome.run) << "\n";
-        failures += outcome.result == jobs::SyncResult::Succeeded ? 0 : 1;
     }
     return failures == 0 ? kExitOk : kExitFailure;
 }

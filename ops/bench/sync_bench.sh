@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Full sync of a synthetic city from deptsim over loopback into SQLite: records/s per source, total wall time and
-# peak RSS of `gateway sync`. Usage: ops/bench/sync_bench.sh [CHILDREN] (default 1000000). Needs a built tree
+# Full sync of a synthetic city from deptsim over loopback into SQLite: records/s per source (one source after
+# another), then all four at once as `gateway sync --all` runs them (one thread each); wall time and peak RSS. Usage: ops/bench/sync_bench.sh [CHILDREN] (default 1000000). Needs a built tree
 # (ops/build.sh); the city is generated once into $BENCH_DIR (default /tmp/childgateway-bench) and reused.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -70,3 +70,14 @@ total_seconds=$(echo "$(date +%s.%N) - $total_start" | bc)
 total_rows=$(sqlite3 "$run/gateway.db" "SELECT SUM(pulled) FROM sync_runs")
 printf 'all sources       %9s rows  %6.1f s  %8.0f rows/s overall (sequential, including start-up)\n' "$total_rows" \
     "$total_seconds" "$(echo "$total_rows / $total_seconds" | bc -l)"
+
+# All four at once, into a fresh store, as `gateway sync --all` and the scheduler run them.
+rm -rf "$run/gateway.db"* "$run/state" "$run/health_drop"
+cp -r "$(field health_drop)" "$run/health_drop"
+parallel_start=$(date +%s.%N)
+/usr/bin/time -f "%M" -o "$run/rss" "$build/gateway/gateway" sync --config "$run/gateway.properties" --all \
+    >"$run/out" 2>"$run/err" || { cat "$run/err"; exit 1; }
+parallel_seconds=$(echo "$(date +%s.%N) - $parallel_start" | bc)
+parallel_rows=$(sqlite3 "$run/gateway.db" "SELECT SUM(pulled) FROM sync_runs")
+printf 'all sources at once %7s rows  %6.1f s  %8.0f rows/s overall  peak RSS %5.0f MB\n' "$parallel_rows" \
+    "$parallel_seconds" "$(echo "$parallel_rows / $parallel_seconds" | bc -l)" "$(echo "$(cat "$run/rss") / 1024" | bc -l)"
