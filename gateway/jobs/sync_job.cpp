@@ -128,6 +128,13 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
     run.started_at = formatIso(now);
     run.id = store_.startSyncRun(run);
     const Poco::Timestamp started = now;
+    const auto fail = [&](const std::string& message) {
+        run.status = "failed";
+        run.error = utf8::toValidUtf8(message);
+        outcome.result = SyncResult::Failed;
+        outcome.message = run.error;
+        log.error(config_.source + ": sync failed: " + run.error);
+    };
 
     try {
         auto adapter = registry_.create(config_.adapter);
@@ -175,17 +182,13 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
         run.status = "succeeded";
         outcome.result = SyncResult::Succeeded;
     } catch (const GatewayError& e) {
-        run.status = "failed";
-        run.error = utf8::toValidUtf8(e.message());
-        outcome.result = SyncResult::Failed;
-        outcome.message = run.error;
-        log.error(config_.source + ": sync failed: " + run.error);
+        fail(e.message());
     } catch (const Poco::Exception& e) {
-        run.status = "failed";
-        run.error = utf8::toValidUtf8(e.displayText());
-        outcome.result = SyncResult::Failed;
-        outcome.message = run.error;
-        log.error(config_.source + ": sync failed: " + run.error);
+        fail(e.displayText());
+    } catch (const std::exception& e) {
+        // Not expected from the adapters or the store; it still ends the run, not the process, since the scheduler
+        // runs this on a thread of its own.
+        fail(std::string("unexpected error: ") + e.what());
     }
 
     run.finished_at = formatIso(clock_.now());
