@@ -2,6 +2,7 @@
 #include "gateway/common/error.h"
 
 #include <Poco/Event.h>
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -44,8 +45,9 @@ Reply call(int port, const std::string& method, const std::string& uri, const st
         reply.status = response.getStatus();
         reply.allow = response.get("Allow", "");
         Poco::StreamCopier::copyToString(in, reply.body);
-    } catch (const Poco::Net::NetException& e) {
-        // The server may close the connection while a refused body is still being sent.
+    } catch (const Poco::IOException& e) {
+        // The server may close the connection while a refused body is still being sent (a NetException, or a
+        // plain I/O error from the stream).
         reply.status = -1;
         reply.body = e.displayText();
     }
