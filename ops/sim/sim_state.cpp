@@ -109,8 +109,10 @@ void SimState::commit() {
     db_.exec("COMMIT");
 }
 
-void SimState::addRow(Source source, const StoredRow& row, std::string_view body) {
-    auto& statement = *insert_[static_cast<std::size_t>(source)];
+namespace {
+
+/// Binds the columns an insert and an update of a stored row share: id, stamp, entity, noise, kind, body.
+SqliteStatement& bindRow(SqliteStatement& statement, const StoredRow& row, std::string_view body) {
     statement.bind(1, row.id)
         .bind(2, row.stamp)
         .bindInt(3, row.entity)
@@ -121,22 +123,17 @@ void SimState::addRow(Source source, const StoredRow& row, std::string_view body
     } else {
         statement.bind(6, body);
     }
-    statement.run();
+    return statement;
+}
+
+}  // namespace
+
+void SimState::addRow(Source source, const StoredRow& row, std::string_view body) {
+    bindRow(*insert_[static_cast<std::size_t>(source)], row, body).run();
 }
 
 void SimState::updateRow(Source source, const StoredRow& row, std::string_view body) {
-    auto& statement = *update_[static_cast<std::size_t>(source)];
-    statement.bind(1, row.id)
-        .bind(2, row.stamp)
-        .bindInt(3, row.entity)
-        .bindInt(4, static_cast<std::int64_t>(row.noise))
-        .bindInt(5, static_cast<int>(row.kind));
-    if (body.empty()) {
-        statement.bindNull(6);
-    } else {
-        statement.bind(6, body);
-    }
-    statement.run();
+    bindRow(*update_[static_cast<std::size_t>(source)], row, body).run();
 }
 
 std::vector<StoredRow> SimState::selectRows(Source source, const std::function<bool(std::string_view id)>& wanted) {

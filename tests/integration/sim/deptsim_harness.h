@@ -3,6 +3,7 @@
 // Helpers for the simulator's own tests: run deptsim as a process, talk to it over HTTP, read its files.
 // Header-only, since only *_test.cpp files in this folder are compiled.
 
+#include "tests/support/encoding.h"
 #include "tests/support/temp_dir.h"
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -16,7 +17,6 @@
 #include <rapidjson/document.h>
 
 #include <gtest/gtest.h>
-#include <iconv.h>
 
 #include <chrono>
 #include <filesystem>
@@ -305,22 +305,7 @@ inline std::vector<std::string> changedIds(const std::string& dir, int change, c
 
 /// Converts with glibc iconv; nullopt when the bytes are not valid in `from`.
 inline std::optional<std::string> convert(const std::string& bytes, const char* from, const char* to = "UTF-8") {
-    iconv_t descriptor = iconv_open(to, from);
-    if (descriptor == reinterpret_cast<iconv_t>(-1)) {
-        throw std::runtime_error(std::string("iconv cannot convert from ") + from);
-    }
-    std::string out(bytes.size() * 4 + 16, '\0');
-    char* in_ptr = const_cast<char*>(bytes.data());
-    std::size_t in_left = bytes.size();
-    char* out_ptr = out.data();
-    std::size_t out_left = out.size();
-    const std::size_t result = iconv(descriptor, &in_ptr, &in_left, &out_ptr, &out_left);
-    iconv_close(descriptor);
-    if (result == static_cast<std::size_t>(-1)) {
-        return std::nullopt;
-    }
-    out.resize(out.size() - out_left);
-    return out;
+    return convertEncoding(bytes, from, to);
 }
 
 /// A health drop decoded to UTF-8: UTF-8 after a BOM, GB18030 otherwise.

@@ -1,29 +1,15 @@
 #include "adapters/common/charset.h"
 
+#include "tests/support/encoding.h"
+
 #include <gtest/gtest.h>
-#include <iconv.h>
 
 #include <stdexcept>
 
 namespace gateway::adapters::charset {
 namespace {
 
-/// Encodes UTF-8 text as GB18030 with glibc, to build fixtures from readable text.
-std::string toGb18030(const std::string& utf8) {
-    iconv_t descriptor = iconv_open("GB18030", "UTF-8");
-    std::string out(utf8.size() * 2 + 8, '\0');
-    char* in = const_cast<char*>(utf8.data());
-    std::size_t in_left = utf8.size();
-    char* out_ptr = out.data();
-    std::size_t out_left = out.size();
-    const std::size_t result = iconv(descriptor, &in, &in_left, &out_ptr, &out_left);
-    iconv_close(descriptor);
-    if (result == static_cast<std::size_t>(-1)) {
-        throw std::runtime_error("cannot encode fixture as GB18030");
-    }
-    out.resize(out.size() - out_left);
-    return out;
-}
+using gateway::testing::toGb18030;
 
 TEST(CharsetTest, NamesGbkAsGb18030) {
     EXPECT_EQ(encodingFromName("gbk"), Encoding::Gb18030);

@@ -2,6 +2,7 @@
 
 #include "adapters/file/record_reader.h"
 #include "gateway/common/error.h"
+#include "tests/support/encoding.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/adapters/manual_clock.h"
 
@@ -10,7 +11,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <iconv.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -24,23 +24,8 @@ namespace {
 using gateway::testing::ManualClock;
 using gateway::testing::readFile;
 using gateway::testing::TempDir;
+using gateway::testing::toGb18030;
 using gateway::testing::writeFile;
-
-std::string toGb18030(const std::string& utf8) {
-    iconv_t descriptor = iconv_open("GB18030", "UTF-8");
-    std::string out(utf8.size() * 2 + 8, '\0');
-    char* in = const_cast<char*>(utf8.data());
-    std::size_t in_left = utf8.size();
-    char* out_ptr = out.data();
-    std::size_t out_left = out.size();
-    const std::size_t result = iconv(descriptor, &in, &in_left, &out_ptr, &out_left);
-    iconv_close(descriptor);
-    if (result == static_cast<std::size_t>(-1)) {
-        throw std::runtime_error("cannot encode fixture as GB18030");
-    }
-    out.resize(out.size() - out_left);
-    return out;
-}
 
 std::string sha256Of(const std::string& bytes) {
     Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
