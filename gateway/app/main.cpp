@@ -1,5 +1,6 @@
 #include "gateway/app/command_line.h"
 #include "gateway/app/info_commands.h"
+#include "gateway/app/link_command.h"
 #include "gateway/app/serve_command.h"
 #include "gateway/app/sync_commands.h"
 
@@ -19,6 +20,7 @@ struct Command {
 const Command kCommands[] = {
     {"serve", "run the HTTP API until stopped", gateway::app::runServe},
     {"sync", "pull from the department systems now", gateway::app::runSync},
+    {"link", "recognise the same child across sources (or link a JSONL file)", gateway::app::runLink},
     {"sources", "show each source's state, last run and last error", gateway::app::runSources},
     {"config", "check a configuration, or print the documented example", gateway::app::runConfig},
     {"version", "print the version and the libraries in use", gateway::app::runVersion},

@@ -90,6 +90,48 @@ std::vector<Migration> buildMigrations() {
     expires_at TEXT NOT NULL
 ))",
                    }});
+    all.push_back({3,
+                   "linkage",
+                   {
+                       // The person each staged record belongs to. No foreign key to source_records: a link run
+                       // writes millions of rows, and records are never deleted.
+                       R"(CREATE TABLE person_links (
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    person_id TEXT NOT NULL CHECK (person_id <> ''),
+    linked_at TEXT NOT NULL,
+    PRIMARY KEY (source, source_id)
+))",
+                       // A person's records, already in (source, source_id) order.
+                       "CREATE INDEX person_links_person ON person_links (person_id, source, source_id)",
+                       R"(CREATE TABLE review_pairs (
+    seq ${auto_id},
+    pair_id TEXT NOT NULL UNIQUE,
+    left_source TEXT NOT NULL,
+    left_id TEXT NOT NULL,
+    right_source TEXT NOT NULL,
+    right_id TEXT NOT NULL,
+    weight DOUBLE PRECISION NOT NULL,
+    reason TEXT NOT NULL,
+    explanation_json TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'decided', 'obsolete')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    decision TEXT NOT NULL DEFAULT '' CHECK (decision IN ('', 'link', 'no_link')),
+    reviewer TEXT NOT NULL DEFAULT '',
+    comment TEXT NOT NULL DEFAULT '',
+    decided_at TEXT NOT NULL DEFAULT ''
+))",
+                       // The queue a reviewer pages through, and the decisions the matcher obeys.
+                       "CREATE INDEX review_pairs_status ON review_pairs (status, seq)",
+                       // One row (id 1), written by every link run.
+                       R"(CREATE TABLE link_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    linked_through_batch BIGINT NOT NULL,
+    model_json TEXT NOT NULL,
+    linked_at TEXT NOT NULL
+))",
+                   }});
     return all;
 }
 

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include <charconv>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,7 @@ namespace {
 // Arbitrary but fixed: every node must use the same keys. The high half spells "gw".
 constexpr Poco::Int64 kMigrationLockKey = 0x6777'0000'0000'0001;
 constexpr Poco::Int64 kExchangeLogLockKey = 0x6777'0000'0000'0002;
+constexpr Poco::Int64 kLinkageLockKey = 0x6777'0000'0000'0003;
 
 constexpr std::size_t kCopyChunkBytes = 1 << 20;
 
@@ -192,6 +194,14 @@ public:
         buffer_ += std::to_string(value);
     }
 
+    /// The shortest text that reads back as the same double; the caller has rejected NaN and infinities.
+    void real(double value) {
+        separate();
+        char text[32];
+        const auto [end, error] = std::to_chars(text, text + sizeof(text), value);
+        buffer_.append(text, error == std::errc() ? end : text);
+    }
+
     /// bytea in hex form; the backslash of "\x" is itself escaped in COPY text format.
     void bytes(std::string_view value) {
         static constexpr char kHex[] = "0123456789abcdef";
@@ -301,6 +311,16 @@ void PostgresqlStore::rollbackWrite(Session& session) {
     session.rollback();
 }
 
+void PostgresqlStore::beginSnapshot(Session& session) {
+    session.begin();
+    // Must come before the transaction's first query; a plain BEGIN would give each statement its own snapshot.
+    session << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", now;
+}
+
+void PostgresqlStore::endSnapshot(Session& session) {
+    session.rollback();
+}
+
 void PostgresqlStore::lockMigrations(Session& session) {
     Poco::Int64 key = kMigrationLockKey;
     std::string ignored;
@@ -309,6 +329,12 @@ void PostgresqlStore::lockMigrations(Session& session) {
 
 void PostgresqlStore::lockExchangeLog(Session& session) {
     Poco::Int64 key = kExchangeLogLockKey;
+    std::string ignored;
+    session << "SELECT pg_advisory_xact_lock($1)", use(key), into(ignored), now;
+}
+
+void PostgresqlStore::lockLinkage(Session& session) {
+    Poco::Int64 key = kLinkageLockKey;
     std::string ignored;
     session << "SELECT pg_advisory_xact_lock($1)", use(key), into(ignored), now;
 }
@@ -362,6 +388,39 @@ void PostgresqlStore::insertQuarantine(Session& session, std::int64_t batch_id,
         copy.text(row.locator);
         copy.bytes(row.raw_payload);
         copy.text(row.reason);
+        copy.endRow();
+    }
+    copy.finish();
+}
+
+void PostgresqlStore::stageLinks(Session& session, const std::vector<PersonLink>& links) {
+    CopyIn copy(session, "COPY link_stage (source, source_id, person_id) FROM STDIN");
+    for (const PersonLink& link : links) {
+        copy.text(link.source);
+        copy.text(link.source_id);
+        copy.text(link.person_id);
+        copy.endRow();
+    }
+    copy.finish();
+}
+
+void PostgresqlStore::stageReview(Session& session, const std::vector<ReviewItem>& items,
+                                  const std::string& created_at) {
+    CopyIn copy(session,
+                "COPY review_stage (ordinal, pair_id, left_source, left_id, right_source, right_id, weight, reason, "
+                "explanation_json, created_at) FROM STDIN");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const ReviewItem& item = items[i];
+        copy.integer(static_cast<std::int64_t>(i));
+        copy.text(item.pair_id);
+        copy.text(item.left_source);
+        copy.text(item.left_id);
+        copy.text(item.right_source);
+        copy.text(item.right_id);
+        copy.real(item.weight);
+        copy.text(item.reason);
+        copy.text(item.explanation_json);
+        copy.text(item.created_at.empty() ? created_at : item.created_at);
         copy.endRow();
     }
     copy.finish();

@@ -19,14 +19,20 @@ protected:
     void beginWrite(Poco::Data::Session& session) override;
     void commitWrite(Poco::Data::Session& session) override;
     void rollbackWrite(Poco::Data::Session& session) override;
+    void beginSnapshot(Poco::Data::Session& session) override;
+    void endSnapshot(Poco::Data::Session& session) override;
     void lockMigrations(Poco::Data::Session& session) override;
     void lockExchangeLog(Poco::Data::Session& session) override;
+    void lockLinkage(Poco::Data::Session& session) override;
     DialectTokens tokens() const override;
     std::string_view tableExistsSql() const override;
     std::string sql(std::string_view text) const override;
     void stageRecords(Poco::Data::Session& session, const std::vector<StagedRecord>& records) override;
     void insertQuarantine(Poco::Data::Session& session, std::int64_t batch_id,
                           const std::vector<QuarantinedRecord>& rows) override;
+    void stageLinks(Poco::Data::Session& session, const std::vector<PersonLink>& links) override;
+    void stageReview(Poco::Data::Session& session, const std::vector<ReviewItem>& items,
+                     const std::string& created_at) override;
     ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const override;
     std::string errorDetail(const Poco::Exception& error) const override;
 };

@@ -1,7 +1,7 @@
 #include "gateway/store/sql_store.h"
 
-#include "gateway/common/clock.h"
 #include "gateway/common/utf8.h"
+#include "gateway/store/sql_store_internal.h"
 
 #include <Poco/Data/DataException.h>
 #include <Poco/Data/LOB.h>
@@ -27,15 +27,6 @@ namespace {
 constexpr long kBorrowTimeoutMs = 60'000;
 constexpr int kIdleSeconds = 60;
 
-// LIMIT takes a signed 64-bit count; PostgreSQL rejects a negative one.
-Poco::Int64 rowLimit(std::size_t limit) {
-    return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<Poco::Int64>::max()));
-}
-
-std::string nowIso() {
-    return formatIso(Poco::Timestamp());
-}
-
 std::string fromBlob(const Poco::Data::BLOB& blob) {
     if (blob.size() == 0) {
         return {};
@@ -45,23 +36,6 @@ std::string fromBlob(const Poco::Data::BLOB& blob) {
 
 Poco::Data::BLOB toBlob(const std::string& bytes) {
     return Poco::Data::BLOB(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-}
-
-/// Throws InvalidArgument unless `value` is well-formed UTF-8 without NUL bytes (PostgreSQL cannot store NUL in
-/// text, and both stores must accept the same data). `where` names the owner; it is called only on failure, so
-/// a large batch does not format a message per record.
-template <typename Where>
-void requireText(std::string_view field, std::string_view value, const Where& where) {
-    // isValid() does not allocate; decode() runs only to explain a failure.
-    if (!utf8::isValid(value)) {
-        utf8::DecodeError error;
-        utf8::decode(value, &error);
-        throw GatewayError(ErrorCode::InvalidArgument,
-                           std::string(field) + " of " + where() + " is not well-formed UTF-8: " + error.reason);
-    }
-    if (value.find('\0') != std::string_view::npos) {
-        throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + where() + " contains a NUL byte");
-    }
 }
 
 GatewayError foreignSource(const std::string& where, const std::string& owner_source, const std::string& batch_source) {
@@ -168,39 +142,6 @@ protected:
 
 private:
     std::function<void(Session&)> configure_;
-};
-
-/// Rolls back unless committed, so that every early exit (Conflict, a rejected statement) leaves nothing behind.
-class SqlStore::WriteTransaction {
-public:
-    WriteTransaction(SqlStore& store, Session& session) : store_(store), session_(session) {
-        store_.beginWrite(session_);
-    }
-    WriteTransaction(const WriteTransaction&) = delete;
-    WriteTransaction& operator=(const WriteTransaction&) = delete;
-
-    ~WriteTransaction() {
-        if (done_) {
-            return;
-        }
-        try {
-            store_.rollbackWrite(session_);
-        } catch (const Poco::Exception&) {
-            // Not reported: the failure that brought us here is already propagating and says more. A rollback
-            // fails only on a broken connection; the database then discards the transaction itself, and the pool
-            // drops the connection because it no longer reports itself connected.
-        }
-    }
-
-    void commit() {
-        store_.commitWrite(session_);
-        done_ = true;
-    }
-
-private:
-    SqlStore& store_;
-    Session& session_;
-    bool done_ = false;
 };
 
 SqlStore::SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description)

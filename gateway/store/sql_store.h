@@ -47,6 +47,19 @@ public:
     bool takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
                        std::string_view expires_at) override;
 
+    // Linkage (sql_store_linkage.cpp).
+    std::int64_t forEachStagedRecord(std::int64_t after_batch_id,
+                                     const std::function<void(const StagedRecord&)>& visit) override;
+    std::vector<PersonLink> personLinks() override;
+    std::optional<std::string> personOf(std::string_view source, std::string_view source_id) override;
+    std::vector<PersonLink> personRecords(std::string_view person_id) override;
+    void commitLinkRun(const LinkRunCommit& run) override;
+    LinkState linkState() override;
+    std::vector<ReviewItem> reviewQueue(std::string_view status, std::int64_t after_seq, std::size_t limit) override;
+    std::optional<ReviewItem> reviewItem(std::string_view pair_id) override;
+    std::vector<ReviewItem> reviewDecisions() override;
+    ReviewItem decideReview(const ReviewDecision& decision, const std::vector<PersonLink>& assignments) override;
+
 protected:
     /// `connector` and `connection` are what the pool opens. `description` names the database in every message
     /// and must hold no secret. No connection is opened here: the subclass constructor finishes its own set-up
@@ -70,9 +83,15 @@ protected:
     virtual void commitWrite(Poco::Data::Session& session) = 0;
     virtual void rollbackWrite(Poco::Data::Session& session) = 0;
 
+    /// A read-only transaction whose reads all see one snapshot of the database, however long it stays open.
+    virtual void beginSnapshot(Poco::Data::Session& session) = 0;
+    virtual void endSnapshot(Poco::Data::Session& session) = 0;
+
     /// Held until the end of the current write transaction.
     virtual void lockMigrations(Poco::Data::Session& session) = 0;
     virtual void lockExchangeLog(Poco::Data::Session& session) = 0;
+    /// Serialises the writers of person assignments and review pairs (link runs, review decisions).
+    virtual void lockLinkage(Poco::Data::Session& session) = 0;
 
     virtual DialectTokens tokens() const = 0;
 
@@ -90,6 +109,14 @@ protected:
     virtual void insertQuarantine(Poco::Data::Session& session, std::int64_t batch_id,
                                   const std::vector<QuarantinedRecord>& rows);
 
+    /// Loads the assignments into the transaction's link_stage table; same default as stageRecords().
+    virtual void stageLinks(Poco::Data::Session& session, const std::vector<PersonLink>& links);
+
+    /// Loads the review pairs into the transaction's review_stage table, each created at its own created_at or,
+    /// when that is empty, at `created_at`; same default as stageRecords().
+    virtual void stageReview(Poco::Data::Session& session, const std::vector<ReviewItem>& items,
+                             const std::string& created_at);
+
     /// StoreUnavailable for failures to reach the database or to get its lock in time, StoreError otherwise.
     /// `session` is the connection the failure happened on, if any.
     virtual ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const;
@@ -100,6 +127,7 @@ protected:
 private:
     class Pool;
     class WriteTransaction;
+    class ReadSnapshot;
 
     void migrateOne(Poco::Data::Session& session, const Migration& migration);
     void moveWatermark(Poco::Data::Session& session, const BatchCommit& batch);
@@ -107,6 +135,12 @@ private:
     std::int64_t insertLogEntry(Poco::Data::Session& session, const ExchangeLogEntry& entry);
     std::optional<SyncRun> readSyncRun(Poco::Data::Session& session, const std::string& condition,
                                        const std::string& source);
+    /// Upserts person assignments by (source, source_id) through link_stage; unchanged ones are not written.
+    void upsertLinks(Poco::Data::Session& session, const std::vector<PersonLink>& links, const std::string& at);
+    /// The review pairs a query selects: `tail` follows "SELECT <columns> FROM review_items" and takes `bind`'s
+    /// parameters.
+    std::vector<ReviewItem> readReviewItems(Poco::Data::Session& session, const std::string& tail,
+                                            const std::function<void(Poco::Data::Statement&)>& bind);
 
     std::string description_;
     int pool_size_;

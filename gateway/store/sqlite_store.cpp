@@ -105,10 +105,22 @@ void SqliteStore::rollbackWrite(Session& session) {
     session << "ROLLBACK", now;
 }
 
+// A deferred transaction takes its snapshot at the first read and keeps it to the end; in WAL mode it never blocks
+// the writer, nor the writer it.
+void SqliteStore::beginSnapshot(Session& session) {
+    session << "BEGIN DEFERRED", now;
+}
+
+void SqliteStore::endSnapshot(Session& session) {
+    session << "ROLLBACK", now;
+}
+
 // BEGIN IMMEDIATE already holds SQLite's single write lock until commit.
 void SqliteStore::lockMigrations(Session&) {}
 
 void SqliteStore::lockExchangeLog(Session&) {}
+
+void SqliteStore::lockLinkage(Session&) {}
 
 DialectTokens SqliteStore::tokens() const {
     // AUTOINCREMENT, so that the id of a deleted last row is never handed out again.

@@ -18,8 +18,11 @@ protected:
     void beginWrite(Poco::Data::Session& session) override;
     void commitWrite(Poco::Data::Session& session) override;
     void rollbackWrite(Poco::Data::Session& session) override;
+    void beginSnapshot(Poco::Data::Session& session) override;
+    void endSnapshot(Poco::Data::Session& session) override;
     void lockMigrations(Poco::Data::Session& session) override;
     void lockExchangeLog(Poco::Data::Session& session) override;
+    void lockLinkage(Poco::Data::Session& session) override;
     DialectTokens tokens() const override;
     std::string_view tableExistsSql() const override;
     ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const override;

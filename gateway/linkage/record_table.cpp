@@ -1,0 +1,469 @@
+#include "gateway/linkage/record_table.h"
+
+#include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
+#include "gateway/linkage/pinyin.h"
+#include "gateway/mapping/json_pointer.h"
+#include "gateway/model/citizen_id.h"
+#include "gateway/model/person_name.h"
+
+#include <Poco/RegularExpression.h>
+
+#include <rapidjson/error/en.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace gateway::linkage {
+
+namespace {
+
+bool isAscii(std::string_view text) {
+    for (unsigned char c : text) {
+        if (c >= 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Trims, folds full-width forms and lower-cases ASCII letters.
+std::string foldText(std::string_view raw) {
+    std::string out;
+    if (isAscii(raw)) {
+        std::size_t begin = 0;
+        std::size_t end = raw.size();
+        while (begin < end && std::isspace(static_cast<unsigned char>(raw[begin])))
+            ++begin;
+        while (end > begin && std::isspace(static_cast<unsigned char>(raw[end - 1])))
+            --end;
+        out.reserve(end - begin);
+        for (std::size_t i = begin; i < end; ++i) {
+            const char c = raw[i];
+            out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+        }
+        return out;
+    }
+    const auto decoded = utf8::decode(raw);
+    if (!decoded) {
+        return out;
+    }
+    std::u32string folded;
+    for (char32_t c : *decoded) {
+        c = utf8::foldFullWidth(c);
+        folded.push_back(c >= U'A' && c <= U'Z' ? c - U'A' + U'a' : c);
+    }
+    std::size_t begin = 0;
+    std::size_t end = folded.size();
+    while (begin < end && utf8::isSpace(folded[begin]))
+        ++begin;
+    while (end > begin && utf8::isSpace(folded[end - 1]))
+        --end;
+    return utf8::encode(std::u32string_view(folded).substr(begin, end - begin));
+}
+
+std::uint64_t packReadings(const std::vector<PinyinTable::Syllable>& readings) {
+    std::uint64_t packed = 0;
+    for (std::size_t i = 0; i < readings.size() && i < 4; ++i) {
+        packed |= static_cast<std::uint64_t>(readings[i]) << (16 * i);
+    }
+    return packed;
+}
+
+/// How many leading characters of a Han name are its surname (0 for names that have none we can tell).
+std::size_t surnameLength(std::u32string_view name) {
+    if (name.size() < 2) {
+        return 0;
+    }
+    for (char32_t c : name) {
+        if (!utf8::isHan(c)) {
+            return 0;  // transcribed minority names (阿依古丽·买买提) and Latin names
+        }
+    }
+    if (name.size() >= 3 && PinyinTable::builtin().isCompoundSurname(name.substr(0, 2))) {
+        return 2;
+    }
+    return 1;
+}
+
+/// A JSON pointer with `*` segments, split into the pointers between them.
+struct SourcePath {
+    std::vector<mapping::JsonPointer> pieces;  // pieces.size() - 1 wildcards
+    std::vector<std::pair<mapping::JsonPointer, std::string>> where;
+    std::string strip_prefix;
+};
+
+SourcePath compilePath(const FieldSource& source, const std::string& field) {
+    SourcePath path;
+    std::string_view rest = source.pointer;
+    auto add = [&](std::string_view text) {
+        std::string error;
+        auto pointer = mapping::JsonPointer::parse(text, error);
+        if (!pointer) {
+            throw GatewayError(ErrorCode::InvalidConfig,
+                               "field \"" + field + "\": bad pointer \"" + source.pointer + "\": " + error);
+        }
+        path.pieces.push_back(*pointer);
+    };
+    for (;;) {
+        const std::size_t star = rest.find("/*");
+        if (star == std::string_view::npos || (star + 2 < rest.size() && rest[star + 2] != '/')) {
+            add(rest);
+            break;
+        }
+        add(rest.substr(0, star));
+        rest = rest.substr(star + 2);
+    }
+    for (const auto& [member, expected] : source.where) {
+        std::string error;
+        auto pointer = mapping::JsonPointer::parse(member, error);
+        if (!pointer) {
+            throw GatewayError(ErrorCode::InvalidConfig, "field \"" + field + "\": bad pointer \"" + member + "\"");
+        }
+        path.where.emplace_back(*pointer, expected);
+    }
+    path.strip_prefix = source.strip_prefix;
+    return path;
+}
+
+std::string scalarText(const rapidjson::Value& value) {
+    if (value.IsString()) {
+        return std::string(value.GetString(), value.GetStringLength());
+    }
+    if (value.IsInt64()) {
+        return std::to_string(value.GetInt64());
+    }
+    if (value.IsUint64()) {
+        return std::to_string(value.GetUint64());
+    }
+    if (value.IsDouble()) {
+        char buffer[32];
+        const auto result = std::to_chars(buffer, buffer + sizeof buffer, value.GetDouble());
+        return std::string(buffer, result.ptr);
+    }
+    return {};
+}
+
+bool matchesWhere(const SourcePath& path, const rapidjson::Value& element) {
+    for (const auto& [pointer, expected] : path.where) {
+        const rapidjson::Value* found = nullptr;
+        if (pointer.resolve(element, found) != mapping::JsonPointer::Lookup::Found || scalarText(*found) != expected) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The first non-empty scalar the path reaches from `value`, starting at piece `piece`.
+std::string firstValue(const SourcePath& path, std::size_t piece, const rapidjson::Value& value) {
+    const rapidjson::Value* found = nullptr;
+    if (path.pieces[piece].resolve(value, found) != mapping::JsonPointer::Lookup::Found) {
+        return {};
+    }
+    if (piece + 1 == path.pieces.size()) {
+        return scalarText(*found);
+    }
+    if (!found->IsArray()) {
+        return {};
+    }
+    for (const rapidjson::Value& element : found->GetArray()) {
+        if (piece + 1 == path.pieces.size() - 1 && !path.where.empty() && !matchesWhere(path, element)) {
+            continue;
+        }
+        std::string text = firstValue(path, piece + 1, element);
+        if (!text.empty()) {
+            return text;
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+
+struct FieldReader::Impl {
+    struct Field {
+        const FieldSpec* spec = nullptr;
+        std::vector<SourcePath> paths;
+        std::vector<std::unique_ptr<Poco::RegularExpression>> placeholders;
+    };
+    std::vector<Field> fields;
+
+    Value normalise(const Field& field, std::string_view raw) const;
+    Value normaliseName(const Field& field, std::string_view raw) const;
+};
+
+FieldReader::FieldReader(const LinkageConfig& config) : impl_(std::make_unique<Impl>()) {
+    for (const FieldSpec& spec : config.fields) {
+        Impl::Field field;
+        field.spec = &spec;
+        for (const FieldSource& source : spec.sources) {
+            field.paths.push_back(compilePath(source, spec.name));
+        }
+        for (const std::string& pattern : spec.placeholders) {
+            try {
+                field.placeholders.push_back(
+                    std::make_unique<Poco::RegularExpression>(pattern, Poco::RegularExpression::RE_UTF8));
+            } catch (const Poco::Exception& error) {
+                throw GatewayError(ErrorCode::InvalidConfig, "field \"" + spec.name + "\": placeholder pattern \"" +
+                                                                 pattern + "\": " + error.message());
+            }
+        }
+        impl_->fields.push_back(std::move(field));
+    }
+}
+
+FieldReader::~FieldReader() = default;
+
+FieldReader::Value FieldReader::read(std::size_t field, const rapidjson::Value& record) const {
+    const Impl::Field& spec = impl_->fields[field];
+    for (const SourcePath& path : spec.paths) {
+        std::string raw = firstValue(path, 0, record);
+        if (!path.strip_prefix.empty() && raw.starts_with(path.strip_prefix)) {
+            raw.erase(0, path.strip_prefix.size());
+        } else if (!path.strip_prefix.empty()) {
+            continue;  // "J…" student numbers carry no ID
+        }
+        Value value = impl_->normalise(spec, raw);
+        if (!value.text.empty()) {
+            return value;
+        }
+    }
+    return {};
+}
+
+FieldReader::Value FieldReader::normalise(std::size_t field, std::string_view raw) const {
+    return impl_->normalise(impl_->fields[field], raw);
+}
+
+FieldReader::Value FieldReader::Impl::normalise(const Field& field, std::string_view raw) const {
+    switch (field.spec->type) {
+        case FieldType::Text:
+            return {foldText(raw), true};
+        case FieldType::CitizenId: {
+            const auto parsed = model::parseCitizenId(raw);
+            if (parsed) {
+                return {parsed->value(), true};
+            }
+            // A number of the right shape with a wrong check digit or date is still evidence; anything else
+            // ("无", "0") is no ID at all.
+            return {parsed.details().normalised, false};
+        }
+        case FieldType::Date: {
+            const auto parsed = model::parseDate(raw);
+            return {parsed ? parsed->toIso() : std::string(), true};
+        }
+        case FieldType::Division: {
+            std::string digits;
+            for (char c : foldText(raw)) {
+                if (c < '0' || c > '9') {
+                    return {};
+                }
+                digits.push_back(c);
+            }
+            if (digits.size() != 6 && digits.size() != 9 && digits.size() != 12) {
+                return {};
+            }
+            digits.resize(12, '0');
+            return {digits, true};
+        }
+        case FieldType::ChineseName:
+            return normaliseName(field, raw);
+    }
+    return {};
+}
+
+FieldReader::Value FieldReader::Impl::normaliseName(const Field& field, std::string_view raw) const {
+    const auto parsed = model::normaliseName(raw);
+    if (!parsed) {
+        return {};
+    }
+    std::string name = foldText(parsed->normalised());
+    for (const auto& pattern : field.placeholders) {
+        Poco::RegularExpression::MatchVec groups;
+        if (pattern->match(name, 0, groups) > 0 && groups[0].offset == 0 && groups[0].length == name.size()) {
+            // A birth record's 张某之女 names no child; its surname, when the pattern captures one, still counts.
+            if (field.spec->part == NamePart::Surname && groups.size() > 1 && groups[1].offset != std::string::npos) {
+                return {name.substr(groups[1].offset, groups[1].length), true};
+            }
+            return {};
+        }
+    }
+    if (field.spec->part == NamePart::Full) {
+        return {name, true};
+    }
+    const auto chars = utf8::decode(name).value_or(std::u32string());
+    const std::size_t surname = surnameLength(chars);
+    const std::u32string_view view(chars);
+    if (field.spec->part == NamePart::Surname) {
+        return {utf8::encode(view.substr(0, surname)), true};
+    }
+    return {utf8::encode(view.substr(surname)), true};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+FieldDictionary::FieldDictionary(const FieldSpec& spec) : spec_(&spec) {
+    entries_.emplace_back();
+}
+
+std::uint32_t FieldDictionary::find(std::string_view normalised) const {
+    if (normalised.empty()) {
+        return kAbsent;
+    }
+    const auto it = index_.find(std::string(normalised));
+    return it == index_.end() ? kAbsent : it->second;
+}
+
+std::uint32_t FieldDictionary::intern(std::string_view normalised, bool valid) {
+    if (normalised.empty()) {
+        return kAbsent;
+    }
+    ++present_;
+    auto [it, inserted] = index_.try_emplace(std::string(normalised), static_cast<std::uint32_t>(entries_.size()));
+    if (!inserted) {
+        ++entries_[it->second].count;
+        return it->second;
+    }
+    Entry entry;
+    entry.text = std::string(normalised);
+    entry.count = 1;
+    entry.valid = valid;
+    if (!isAscii(normalised)) {
+        entry.chars = utf8::decode(normalised).value_or(std::u32string());
+    }
+    switch (spec_->type) {
+        case FieldType::Date: {
+            const auto parsed = model::parseDate(normalised);
+            if (parsed) {
+                entry.date = *parsed;
+            }
+            break;
+        }
+        case FieldType::Text: {
+            const char* end = normalised.data() + normalised.size();
+            const auto result = std::from_chars(normalised.data(), end, entry.number);
+            entry.numeric = result.ec == std::errc() && result.ptr == end && std::isfinite(entry.number);
+            break;
+        }
+        case FieldType::ChineseName: {
+            const PinyinTable& table = PinyinTable::builtin();
+            const std::u32string chars =
+                entry.chars.empty() ? utf8::decode(normalised).value_or(std::u32string()) : entry.chars;
+            // The first character of a full name or a surname is read as a surname (单 shàn, not dān).
+            const bool surname_first = spec_->part != NamePart::Given;
+            for (std::size_t i = 0; i < chars.size(); ++i) {
+                const auto& readings =
+                    (i == 0 && surname_first) ? table.surnameReadings(chars[i]) : table.readings(chars[i]);
+                entry.readings.push_back(packReadings(readings));
+                if (!entry.pinyin.empty()) {
+                    entry.pinyin.push_back(' ');
+                }
+                if (readings.empty()) {
+                    entry.pinyin += utf8::encode(std::u32string(1, chars[i]));
+                    entry.initials += utf8::encode(std::u32string(1, chars[i]));
+                } else {
+                    const std::string spelling = table.spelling(readings.front());
+                    entry.pinyin += spelling;
+                    entry.initials.push_back(spelling.empty() ? '?' : spelling.front());
+                }
+            }
+            break;
+        }
+        case FieldType::CitizenId:
+        case FieldType::Division:
+            break;
+    }
+    entries_.push_back(std::move(entry));
+    return it->second;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+RecordTable::RecordTable(const LinkageConfig& config)
+    : config_(&config), reader_(std::make_unique<FieldReader>(config)) {
+    std::string error;
+    const auto source_pointer = mapping::JsonPointer::parse(config.source_pointer, error);
+    const auto id_pointer = mapping::JsonPointer::parse(config.id_pointer, error);
+    if (!source_pointer || !id_pointer) {
+        throw GatewayError(ErrorCode::InvalidConfig, "record source or id pointer: " + error);
+    }
+    source_pointer_ = *source_pointer;
+    id_pointer_ = *id_pointer;
+    dictionaries_.reserve(config.fields.size());
+    for (const FieldSpec& spec : config.fields) {
+        dictionaries_.emplace_back(spec);
+    }
+}
+
+RecordTable::~RecordTable() = default;
+RecordTable::RecordTable(RecordTable&&) noexcept = default;
+
+std::string RecordTable::key(std::size_t record) const {
+    return source_names_[sources_[record]] + "/" + ids_[record];
+}
+
+std::size_t RecordTable::find(std::string_view source, std::string_view source_id) const {
+    std::string key(source);
+    key.push_back('\x1f');
+    key.append(source_id);
+    const auto it = by_key_.find(key);
+    return it == by_key_.end() ? std::string::npos : it->second;
+}
+
+std::string RecordTable::add(const rapidjson::Value& record) {
+    if (!record.IsObject()) {
+        return "not a JSON object";
+    }
+    const rapidjson::Value* found = nullptr;
+    std::string source;
+    std::string id;
+    if (source_pointer_.resolve(record, found) == mapping::JsonPointer::Lookup::Found) {
+        source = scalarText(*found);
+    }
+    if (id_pointer_.resolve(record, found) == mapping::JsonPointer::Lookup::Found) {
+        id = scalarText(*found);
+    }
+    if (source.empty()) {
+        return "no source at " + config_->source_pointer;
+    }
+    if (id.empty()) {
+        return "no record id at " + config_->id_pointer;
+    }
+    std::string key = source + '\x1f' + id;
+    const auto [it, inserted] = by_key_.try_emplace(std::move(key), ids_.size());
+    if (!inserted) {
+        return "a second record " + source + "/" + id;
+    }
+    std::uint16_t source_index = 0;
+    while (source_index < source_names_.size() && source_names_[source_index] != source) {
+        ++source_index;
+    }
+    if (source_index == source_names_.size()) {
+        if (source_names_.size() == 0xFFFF) {
+            by_key_.erase(it);
+            return "more than 65535 sources";
+        }
+        source_names_.push_back(source);
+    }
+    sources_.push_back(source_index);
+    ids_.push_back(std::move(id));
+    for (std::size_t field = 0; field < dictionaries_.size(); ++field) {
+        const FieldReader::Value value = reader_->read(field, record);
+        values_.push_back(dictionaries_[field].intern(value.text, value.valid));
+    }
+    return {};
+}
+
+std::string RecordTable::addJson(std::string_view json) {
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
+    if (document.HasParseError()) {
+        return std::string("not valid JSON at byte ") + std::to_string(document.GetErrorOffset()) + ": " +
+               rapidjson::GetParseError_En(document.GetParseError());
+    }
+    return add(document);
+}
+
+}  // namespace gateway::linkage

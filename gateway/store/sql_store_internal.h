@@ -1,0 +1,120 @@
+#pragma once
+
+// Shared by the translation units that implement SqlStore (sql_store.cpp, sql_store_linkage.cpp); not part of the
+// store's interface.
+
+#include "gateway/common/clock.h"
+#include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
+#include "gateway/store/sql_store.h"
+
+#include <Poco/Data/Session.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <string_view>
+
+namespace gateway::store {
+
+// LIMIT takes a signed 64-bit count; PostgreSQL rejects a negative one.
+inline Poco::Int64 rowLimit(std::size_t limit) {
+    return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<Poco::Int64>::max()));
+}
+
+inline std::string nowIso() {
+    return formatIso(Poco::Timestamp());
+}
+
+/// Throws InvalidArgument unless `value` is well-formed UTF-8 without NUL bytes (PostgreSQL cannot store NUL in
+/// text, and both stores must accept the same data). `where` names the owner; it is called only on failure, so
+/// a large batch does not format a message per record.
+template <typename Where>
+void requireText(std::string_view field, std::string_view value, const Where& where) {
+    // isValid() does not allocate; decode() runs only to explain a failure.
+    if (!utf8::isValid(value)) {
+        utf8::DecodeError error;
+        utf8::decode(value, &error);
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           std::string(field) + " of " + where() + " is not well-formed UTF-8: " + error.reason);
+    }
+    if (value.find('\0') != std::string_view::npos) {
+        throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + where() + " contains a NUL byte");
+    }
+}
+
+/// Like requireText(), and the value may not be empty.
+template <typename Where>
+void requireNonEmptyText(std::string_view field, std::string_view value, const Where& where) {
+    if (value.empty()) {
+        throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + where() + " is empty");
+    }
+    requireText(field, value, where);
+}
+
+/// Rolls back unless committed, so that every early exit (Conflict, a rejected statement) leaves nothing behind.
+class SqlStore::WriteTransaction {
+public:
+    WriteTransaction(SqlStore& store, Poco::Data::Session& session) : store_(store), session_(session) {
+        store_.beginWrite(session_);
+    }
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+    ~WriteTransaction() {
+        if (done_) {
+            return;
+        }
+        try {
+            store_.rollbackWrite(session_);
+        } catch (const Poco::Exception&) {
+            // Not reported: the failure that brought us here is already propagating and says more. A rollback
+            // fails only on a broken connection; the database then discards the transaction itself, and the pool
+            // drops the connection because it no longer reports itself connected.
+        }
+    }
+
+    void commit() {
+        store_.commitWrite(session_);
+        done_ = true;
+    }
+
+private:
+    SqlStore& store_;
+    Poco::Data::Session& session_;
+    bool done_ = false;
+};
+
+/// A read-only snapshot for the duration of one call, ended however the call ends.
+class SqlStore::ReadSnapshot {
+public:
+    ReadSnapshot(SqlStore& store, Poco::Data::Session& session) : store_(store), session_(session) {
+        store_.beginSnapshot(session_);
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+    ~ReadSnapshot() {
+        if (done_) {
+            return;
+        }
+        try {
+            store_.endSnapshot(session_);
+        } catch (const Poco::Exception&) {
+            // As for WriteTransaction: a failure is already propagating, and a broken connection is dropped.
+        }
+    }
+
+    void end() {
+        done_ = true;
+        store_.endSnapshot(session_);
+    }
+
+private:
+    SqlStore& store_;
+    Poco::Data::Session& session_;
+    bool done_ = false;
+};
+
+}  // namespace gateway::store
