@@ -1,6 +1,8 @@
 #include "gateway/app/link_command.h"
 
 #include "gateway/app/command_line.h"
+#include "gateway/app/logging.h"
+#include "gateway/app/runtime.h"
 #include "gateway/common/error.h"
 #include "gateway/linkage/linker.h"
 
@@ -125,6 +127,10 @@ int linkFile(const ParsedOptions& parsed) {
         return kExitUsage;
     }
     const auto started = std::chrono::steady_clock::now();
+    if (parsed.has("set") || parsed.has("full")) {
+        std::cerr << "gateway link: --set and --full apply to linking the store, not --input\n";
+        return kExitUsage;
+    }
     const linkage::LinkageConfig config = parsed.has("config") ? linkage::LinkageConfig::load(parsed.get("config"))
                                                                : linkage::LinkageConfig::builtinChild();
     std::ifstream in(input, std::ios::binary);
@@ -224,6 +230,53 @@ int linkFile(const ParsedOptions& parsed) {
     return kExitOk;
 }
 
+/// Links the store's staged records (incrementally unless --full), or explains pairs with the stored model.
+int linkStore(const ParsedOptions& parsed) {
+    for (const char* option : {"out", "truth", "review-out", "model-out"}) {
+        if (parsed.has(option)) {
+            std::cerr << "gateway link: --" << option << " applies to --input only\n";
+            return kExitUsage;
+        }
+    }
+    std::unique_ptr<Runtime> runtime;
+    try {
+        auto settings = settingsFromOptions(parsed);
+        configureLogging(settings.logging);
+        runtime = std::make_unique<Runtime>(std::move(settings));
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway link: " << e.message() << "\n";
+        return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+    }
+    jobs::LinkJob job = runtime->makeLinkJob();
+    if (parsed.has("explain")) {
+        for (const std::string& pair : parsed.all("explain")) {
+            const std::size_t comma = pair.find(',');
+            if (comma == std::string::npos) {
+                throw GatewayError(ErrorCode::InvalidArgument, "--explain expects SOURCE/ID,SOURCE/ID");
+            }
+            std::cout << job.explain(pair.substr(0, comma), pair.substr(comma + 1)).toText();
+        }
+        return kExitOk;
+    }
+    jobs::LinkRunOptions options;
+    options.full = parsed.has("full");
+    options.threads = parsed.has("threads") ? static_cast<unsigned>(std::stoul(parsed.get("threads")))
+                                            : static_cast<unsigned>(runtime->settings().linkage.threads);
+    options.actor = "cli:" + Runtime::nodeName();
+    options.progress = [](const std::string& text) { std::cerr << "link: " << text << "\n"; };
+    const auto started = std::chrono::steady_clock::now();
+    const jobs::LinkRunReport report = job.run(options);
+    for (const std::string& warning : report.warnings) {
+        std::cerr << "link: warning: " << warning << "\n";
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cout << (report.incremental ? "incremental" : "full") << " link: " << report.records << " records, "
+              << report.dirty << " linked, " << report.changed_assignments << " assignments changed, "
+              << report.stats.persons << " persons, " << report.stats.review << " pairs for review, " << seconds
+              << " s\n";
+    return kExitOk;
+}
+
 }  // namespace
 
 int runLink(const std::vector<std::string>& args) {
@@ -231,10 +284,8 @@ int runLink(const std::vector<std::string>& args) {
     options.addOption(Poco::Util::Option("help", "h", "print this help and exit"));
     options.addOption(Poco::Util::Option("input", "i", "link this JSONL file of records on its own (no store)")
                           .argument("RECORDS.jsonl"));
-    options.addOption(Poco::Util::Option("config", "c",
-                                         "with --input: the linkage configuration (default: the built-in child "
-                                         "configuration, config/linkage/child.json)")
-                          .argument("FILE"));
+    addSettingsOptions(options);  // --config: with --input the linkage configuration, else the gateway's
+    options.addOption(Poco::Util::Option("full", "", "re-link every staged record and re-estimate the model"));
     options.addOption(
         Poco::Util::Option("out", "o", "with --input: write source,source_id,person_id here").argument("CLUSTERS.csv"));
     options.addOption(Poco::Util::Option("truth", "t",
@@ -252,25 +303,36 @@ int runLink(const std::vector<std::string>& args) {
             .repeatable(true));
     options.addOption(
         Poco::Util::Option("threads", "", "threads for blocking and scoring (default: all cores)").argument("N"));
-    const std::string usage = "--input RECORDS.jsonl [--config FILE] --out CLUSTERS.csv [--truth TRUTH.csv]";
+    const std::string usage =
+        "--input RECORDS.jsonl [--config LINKAGE.json] --out CLUSTERS.csv [--truth TRUTH.csv]\n"
+        "       gateway link [--config gateway.properties] [--full] [--explain SOURCE/ID,SOURCE/ID]";
     try {
         const ParsedOptions parsed = parseOptions(options, args);
         if (parsed.has("help")) {
             printHelp(std::cout, "link", usage,
                       "Recognises the same person across sources: deterministic rules on strong identifiers, then "
                       "Fellegi-Sunter scoring of blocked candidate pairs, clustering with constraints and stable "
-                      "person IDs.",
+                      "person IDs. With --input it links a JSONL file on its own, with --config naming the linkage "
+                      "configuration. Without it, it links the store's staged records (those staged since the last "
+                      "run, or all with --full), with --config naming the gateway configuration.",
                       options);
             return kExitOk;
         }
-        if (!parsed.has("input")) {
-            std::cerr << "usage: gateway link " << usage << "\n";
-            return kExitUsage;
-        }
-        return linkFile(parsed);
+        return parsed.has("input") ? linkFile(parsed) : linkStore(parsed);
     } catch (const GatewayError& e) {
         std::cerr << "gateway link: " << e.message() << "\n";
-        return e.code() == ErrorCode::InvalidConfig ? kExitConfig : kExitUsage;
+        switch (e.code()) {
+            case ErrorCode::InvalidConfig:
+                return kExitConfig;
+            case ErrorCode::StoreUnavailable:
+            case ErrorCode::Unavailable:
+                return kExitUnavailable;
+            case ErrorCode::InvalidArgument:
+            case ErrorCode::NotFound:
+                return kExitUsage;
+            default:
+                return kExitFailure;
+        }
     }
 }
 

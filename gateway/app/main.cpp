@@ -1,6 +1,7 @@
 #include "gateway/app/command_line.h"
 #include "gateway/app/info_commands.h"
 #include "gateway/app/link_command.h"
+#include "gateway/app/review_command.h"
 #include "gateway/app/serve_command.h"
 #include "gateway/app/sync_commands.h"
 
@@ -21,6 +22,7 @@ const Command kCommands[] = {
     {"serve", "run the HTTP API until stopped", gateway::app::runServe},
     {"sync", "pull from the department systems now", gateway::app::runSync},
     {"link", "recognise the same child across sources (or link a JSONL file)", gateway::app::runLink},
+    {"review", "list, show and decide the pairs the matcher left to a person", gateway::app::runReview},
     {"sources", "show each source's state, last run and last error", gateway::app::runSources},
     {"config", "check a configuration, or print the documented example", gateway::app::runConfig},
     {"version", "print the version and the libraries in use", gateway::app::runVersion},

@@ -25,6 +25,9 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
             registry_.create(source.adapter);  // throws the message listing the known adapters
         }
     }
+    linkage_config_ = settings_.linkage.config_file.empty()
+                          ? linkage::LinkageConfig::builtinChild()
+                          : linkage::LinkageConfig::load(settings_.linkage.config_file);
     store_ = store::openStore(settings_.store);
     store_->migrate();
 }

@@ -3,6 +3,7 @@
 #include "adapters/adapter.h"
 #include "gateway/app/settings.h"
 #include "gateway/common/clock.h"
+#include "gateway/jobs/link_job.h"
 #include "gateway/jobs/source_config.h"
 #include "gateway/jobs/sync_job.h"
 #include "gateway/model/division_directory.h"
@@ -37,6 +38,11 @@ public:
     /// A sync job for `config`, with its mapping loaded and checked.
     jobs::SyncJob makeSyncJob(const jobs::SourceConfig& config) const;
 
+    /// The linkage configuration (linkage.config, or the built-in child configuration), checked at start.
+    const linkage::LinkageConfig& linkageConfig() const { return linkage_config_; }
+    /// A link job over this runtime's store.
+    jobs::LinkJob makeLinkJob() { return jobs::LinkJob(*store_, linkage_config_, clock_); }
+
     /// "host:pid", naming this process in leases and run records.
     static std::string nodeName();
 
@@ -47,6 +53,7 @@ private:
     model::DivisionDirectory divisions_;
     adapters::AdapterRegistry registry_;
     std::vector<jobs::SourceConfig> sources_;
+    linkage::LinkageConfig linkage_config_;
 };
 
 }  // namespace gateway::app

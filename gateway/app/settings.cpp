@@ -183,6 +183,32 @@ std::vector<ConfigKey> buildKeys() {
              }
          }});
 
+    add({"linkage.config",
+         KeyType::Path,
+         "",
+         "Linkage configuration (fields, comparisons, blocking, thresholds; config/linkage/README.md). Empty = "
+         "the child configuration built into the executable.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.linkage.config_file = v; }});
+    add({"linkage.schedule_seconds",
+         KeyType::Integer,
+         "60",
+         "How often gateway serve links new and changed records into persons; 0 = only by gateway link.",
+         0,
+         86400,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.linkage.schedule_seconds = std::stoi(v); }});
+    add({"linkage.threads",
+         KeyType::Integer,
+         "2",
+         "Threads for blocking and scoring.",
+         1,
+         64,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.linkage.threads = std::stoi(v); }});
+
     add({"reference.divisions_file",
          KeyType::Path,
          "",

@@ -30,6 +30,13 @@ struct IntakeSettings {
     bool schedule = true;                   // run the sources' schedules inside `gateway serve`
 };
 
+/// How staged records become persons.
+struct LinkageSettings {
+    std::string config_file;    // empty = the child configuration built into the executable
+    int schedule_seconds = 60;  // gateway serve links new and changed records this often; 0 = only on demand
+    int threads = 2;
+};
+
 /// Everything the gateway reads from its configuration, typed and validated.
 struct GatewaySettings {
     api::ServerSettings server;
@@ -37,6 +44,7 @@ struct GatewaySettings {
     LoggingSettings logging;
     ReferenceSettings reference;
     IntakeSettings intake;
+    LinkageSettings linkage;
     std::string start_dir;  // what relative paths were resolved against
 };
 

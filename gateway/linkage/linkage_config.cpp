@@ -2,6 +2,9 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/json_type.h"
+#include "gateway/mapping/json_pointer.h"
+
+#include <Poco/RegularExpression.h>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -89,10 +92,22 @@ public:
         return value.GetBool();
     }
 
+    /// A JSON pointer, in which a "*" segment stands for every element of an array.
     std::string pointer(const Value& value, const std::string& path) const {
         std::string text = string(value, path);
         if (!text.empty() && text.front() != '/') {
             fail(path, "a JSON pointer starts with \"/\": \"" + text + "\"");
+        }
+        std::string_view rest = text;
+        while (!rest.empty()) {
+            const std::size_t star = rest.find("/*");
+            const bool wildcard = star != std::string_view::npos && (star + 2 == rest.size() || rest[star + 2] == '/');
+            const std::string_view piece = wildcard ? rest.substr(0, star) : rest;
+            std::string error;
+            if (!mapping::JsonPointer::parse(piece, error)) {
+                fail(path, "\"" + text + "\" is not a JSON pointer: " + error);
+            }
+            rest = wildcard ? rest.substr(star + 2) : std::string_view();
         }
         return text;
     }
@@ -101,8 +116,13 @@ private:
     std::string_view origin_;
 };
 
+/// `path` extended by one member name, escaped as RFC 6901 asks (~ as ~0, / as ~1).
 std::string at(const std::string& path, std::string_view key) {
-    return path + "/" + std::string(key);
+    std::string result = path + "/";
+    for (char c : key) {
+        result += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    }
+    return result;
 }
 std::string at(const std::string& path, std::size_t index) {
     return path + "/" + std::to_string(index);
@@ -145,11 +165,10 @@ FieldSource fieldSource(const ConfigReader& reader, const Value& value, const st
             reader.fail(where_path, "\"where\" filters array elements: the pointer needs a \"*\" segment");
         }
         for (auto it = where.MemberBegin(); it != where.MemberEnd(); ++it) {
-            std::string member(it->name.GetString(), it->name.GetStringLength());
-            if (member.empty() || member.front() != '/') {
-                member = "/" + member;
-            }
-            source.where.emplace_back(member, reader.string(it->value, at(where_path, member.substr(1))));
+            const std::string name(it->name.GetString(), it->name.GetStringLength());
+            // A member name, or a pointer relative to the element when it starts with "/".
+            const std::string member = !name.empty() && name.front() == '/' ? name : "/" + name;
+            source.where.emplace_back(member, reader.string(it->value, at(where_path, name)));
         }
     }
     return source;
@@ -201,7 +220,13 @@ FieldSpec fieldSpec(const ConfigReader& reader, std::string name, const Value& v
         }
         const Value& list = reader.array(value["placeholders"], list_path);
         for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-            spec.placeholders.push_back(reader.string(list[i], at(list_path, i)));
+            std::string pattern = reader.string(list[i], at(list_path, i));
+            try {
+                Poco::RegularExpression compiled(pattern, Poco::RegularExpression::RE_UTF8);
+            } catch (const Poco::Exception& error) {
+                reader.fail(at(list_path, i), "not a regular expression: " + error.message());
+            }
+            spec.placeholders.push_back(std::move(pattern));
         }
     }
     return spec;

@@ -86,7 +86,9 @@ public:
         members_[b].shrink_to_fit();
     }
 
-    enum class Fit { Ok, Conflict };
+    /// Forbidden: a constraint or a reviewer rules the merge out, so there is nothing to ask anyone.
+    /// Chain: two of the records disagree; a reviewer may know better.
+    enum class Fit { Ok, Forbidden, Chain };
 
     /// Whether the clusters of a and b may be one person: no reviewer said no, no constraint breaks, and no two
     /// of their records disagree so much that only a chain of links could have joined them.
@@ -94,14 +96,15 @@ public:
         const auto& left = members_[root_a];
         const auto& right = members_[root_b];
         const bool score_all = left.size() * right.size() <= 400;
+        bool chain = false;
         for (std::uint32_t x : left) {
             for (std::uint32_t y : right) {
                 if (!cannot_.empty() && cannot_.contains(pairKey(x, y))) {
-                    return Fit::Conflict;
+                    return Fit::Forbidden;
                 }
                 const bool same_source = table_.source(x) == table_.source(y);
                 if (same_source && config_.one_per_source) {
-                    return Fit::Conflict;
+                    return Fit::Forbidden;
                 }
                 if (same_source) {
                     for (std::size_t field : config_.distinct_within_source) {
@@ -109,17 +112,17 @@ public:
                         const std::uint32_t vy = table_.value(y, field);
                         if (vx != FieldDictionary::kAbsent && vy != FieldDictionary::kAbsent && vx != vy &&
                             table_.entry(x, field).valid && table_.entry(y, field).valid) {
-                            return Fit::Conflict;
+                            return Fit::Forbidden;
                         }
                     }
                 }
                 if (score_all && model_.deterministicRule(x, y) == std::string::npos &&
                     model_.weight(x, y) < config_.thresholds.non_link) {
-                    return Fit::Conflict;
+                    chain = true;
                 }
             }
         }
-        return Fit::Ok;
+        return chain ? Fit::Chain : Fit::Ok;
     }
 
     const std::vector<std::uint32_t>& members(std::uint32_t root) const { return members_[root]; }
@@ -223,7 +226,7 @@ LinkResult link(const RecordTable& table, const LinkOptions& options) {
 
     // Scoring: keep only deterministic links and pairs at or above the review threshold.
     start = SteadyClock::now();
-    const ScoringModel model(table, result.model);
+    const ScoringModel model(table, result.model, options.frequencies);
     const std::size_t deterministic_rules = config.deterministic.size();
     std::vector<std::vector<Edge>> thread_edges(threads);
     std::vector<std::uint64_t> compared(threads, 0);
@@ -319,9 +322,12 @@ LinkResult link(const RecordTable& table, const LinkOptions& options) {
         if (root_a == root_b || decided.contains(pairKey(edge.a, edge.b))) {
             continue;
         }
-        if (clusters.fits(root_a, root_b) != Clusterer::Fit::Ok) {
+        const Clusterer::Fit fit = clusters.fits(root_a, root_b);
+        if (fit != Clusterer::Fit::Ok) {
             ++result.stats.rejected_links;
-            addReview(edge, "conflict");
+            if (fit == Clusterer::Fit::Chain) {
+                addReview(edge, "conflict");
+            }
             continue;
         }
         // A record above the link threshold for two persons that cannot be one is not ours to choose between.
@@ -367,7 +373,8 @@ LinkResult link(const RecordTable& table, const LinkOptions& options) {
     for (std::uint32_t r = 0; r < table.size(); ++r) {
         cluster_of[r] = clusters.find(r);
     }
-    result.person = assignPersonIds(table, cluster_of, options.prior_person, config.person_prefix);
+    result.person =
+        assignPersonIds(table, cluster_of, options.prior_person, config.person_prefix, options.person_id_taken);
     std::unordered_set<std::uint32_t> roots(cluster_of.begin(), cluster_of.end());
     result.stats.persons = roots.size();
     result.stats.seconds_clustering = secondsSince(start);
@@ -377,7 +384,8 @@ LinkResult link(const RecordTable& table, const LinkOptions& options) {
 }
 
 std::vector<std::string> assignPersonIds(const RecordTable& table, const std::vector<std::uint32_t>& cluster_of,
-                                         const std::vector<std::string>& prior_person, std::string_view prefix) {
+                                         const std::vector<std::string>& prior_person, std::string_view prefix,
+                                         const std::function<bool(const std::string&)>& taken_elsewhere) {
     std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> clusters;
     for (std::uint32_t r = 0; r < cluster_of.size(); ++r) {
         clusters[cluster_of[r]].push_back(r);
@@ -432,7 +440,9 @@ std::vector<std::string> assignPersonIds(const RecordTable& table, const std::ve
                     smallest = std::move(key);
                 }
             }
-            for (int attempt = 0; chosen.empty() || used.contains(chosen) || taken.contains(chosen); ++attempt) {
+            for (int attempt = 0; chosen.empty() || used.contains(chosen) || taken.contains(chosen) ||
+                                  (taken_elsewhere && taken_elsewhere(chosen));
+                 ++attempt) {
                 const std::string seed = attempt == 0 ? smallest : smallest + '\x1e' + std::to_string(attempt);
                 chosen = std::string(prefix) + sha256Hex(seed).substr(0, 12);
             }

@@ -19,8 +19,9 @@ struct ReviewCandidate {
     std::uint32_t a = 0;
     std::uint32_t b = 0;
     double weight = 0;
-    std::string reason;  ///< "review_band", "conflict" (the link would break a constraint or chain two
-                         ///< records that disagree) or "ambiguous" (above the link threshold for two persons)
+    std::string reason;  ///< "review_band", "conflict" (the link would join two records that disagree: a
+                         ///< chain) or "ambiguous" (above the link threshold for two persons). Links a constraint
+                         ///< or a reviewer forbids are not asked about again.
 };
 
 struct LinkOptions {
@@ -35,6 +36,10 @@ struct LinkOptions {
     /// Reviewers' decisions, by record index: always linked, never linked.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> must_link;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> cannot_link;
+    /// Term frequencies of the whole population when `table` holds only part of it (re-linking one person).
+    const TermFrequencies* frequencies = nullptr;
+    /// Person IDs in use elsewhere, which a new person must not take (re-linking part of the population).
+    std::function<bool(const std::string&)> person_id_taken;
     /// Progress lines ("blocking: 1,234,567 candidate pairs"), for a terminal or a log.
     std::function<void(const std::string&)> progress;
 };
@@ -72,7 +77,8 @@ LinkResult link(const RecordTable& table, const LinkOptions& options);
 /// split); a new cluster is named after its smallest record key, so re-running on the same input gives the same
 /// IDs even without a previous run.
 std::vector<std::string> assignPersonIds(const RecordTable& table, const std::vector<std::uint32_t>& cluster_of,
-                                         const std::vector<std::string>& prior_person, std::string_view prefix);
+                                         const std::vector<std::string>& prior_person, std::string_view prefix,
+                                         const std::function<bool(const std::string&)>& taken_elsewhere = {});
 
 /// Pairwise precision, recall and F1 of `person` against the true entities (records missing from `truth` are
 /// left out of both sides).

@@ -13,6 +13,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <functional>
 
 namespace gateway::linkage {
 
@@ -154,28 +155,30 @@ bool matchesWhere(const SourcePath& path, const rapidjson::Value& element) {
     return true;
 }
 
-/// The first non-empty scalar the path reaches from `value`, starting at piece `piece`.
-std::string firstValue(const SourcePath& path, std::size_t piece, const rapidjson::Value& value) {
+/// Offers each scalar the path reaches from `value` (from piece `piece` on) to `accept`, in document order, until
+/// it accepts one. Returns whether one was accepted.
+bool firstValue(const SourcePath& path, std::size_t piece, const rapidjson::Value& value,
+                const std::function<bool(const std::string&)>& accept) {
     const rapidjson::Value* found = nullptr;
     if (path.pieces[piece].resolve(value, found) != mapping::JsonPointer::Lookup::Found) {
-        return {};
+        return false;
     }
     if (piece + 1 == path.pieces.size()) {
-        return scalarText(*found);
+        const std::string text = scalarText(*found);
+        return !text.empty() && accept(text);
     }
     if (!found->IsArray()) {
-        return {};
+        return false;
     }
     for (const rapidjson::Value& element : found->GetArray()) {
         if (piece + 1 == path.pieces.size() - 1 && !path.where.empty() && !matchesWhere(path, element)) {
             continue;
         }
-        std::string text = firstValue(path, piece + 1, element);
-        if (!text.empty()) {
-            return text;
+        if (firstValue(path, piece + 1, element, accept)) {
+            return true;
         }
     }
-    return {};
+    return false;
 }
 
 }  // namespace
@@ -218,15 +221,20 @@ FieldReader::~FieldReader() = default;
 
 FieldReader::Value FieldReader::read(std::size_t field, const rapidjson::Value& record) const {
     const Impl::Field& spec = impl_->fields[field];
+    Value value;
     for (const SourcePath& path : spec.paths) {
-        std::string raw = firstValue(path, 0, record);
-        if (!path.strip_prefix.empty() && raw.starts_with(path.strip_prefix)) {
-            raw.erase(0, path.strip_prefix.size());
-        } else if (!path.strip_prefix.empty()) {
-            continue;  // "J…" student numbers carry no ID
-        }
-        Value value = impl_->normalise(spec, raw);
-        if (!value.text.empty()) {
+        const bool found = firstValue(path, 0, record, [&](const std::string& text) {
+            std::string_view raw = text;
+            if (!path.strip_prefix.empty()) {
+                if (!raw.starts_with(path.strip_prefix)) {
+                    return false;  // "J…" student numbers carry no ID
+                }
+                raw.remove_prefix(path.strip_prefix.size());
+            }
+            value = impl_->normalise(spec, raw);
+            return !value.text.empty();
+        });
+        if (found) {
             return value;
         }
     }
@@ -404,11 +412,21 @@ std::string RecordTable::key(std::size_t record) const {
     return source_names_[sources_[record]] + "/" + ids_[record];
 }
 
-std::size_t RecordTable::find(std::string_view source, std::string_view source_id) const {
-    std::string key(source);
-    key.push_back('\x1f');
+namespace {
+
+/// The map key of a record: length-prefixed, so no source or id text can make two records collide.
+std::string mapKey(std::string_view source, std::string_view source_id) {
+    std::string key = std::to_string(source.size());
+    key.push_back(':');
+    key.append(source);
     key.append(source_id);
-    const auto it = by_key_.find(key);
+    return key;
+}
+
+}  // namespace
+
+std::size_t RecordTable::find(std::string_view source, std::string_view source_id) const {
+    const auto it = by_key_.find(mapKey(source, source_id));
     return it == by_key_.end() ? std::string::npos : it->second;
 }
 
@@ -431,8 +449,7 @@ std::string RecordTable::add(const rapidjson::Value& record) {
     if (id.empty()) {
         return "no record id at " + config_->id_pointer;
     }
-    std::string key = source + '\x1f' + id;
-    const auto [it, inserted] = by_key_.try_emplace(std::move(key), ids_.size());
+    const auto [it, inserted] = by_key_.try_emplace(mapKey(source, id), ids_.size());
     if (!inserted) {
         return "a second record " + source + "/" + id;
     }
