@@ -139,25 +139,15 @@ int linkFile(const ParsedOptions& parsed) {
         return kExitUsage;
     }
     linkage::RecordTable table(config);
-    std::string line;
-    std::size_t number = 0;
+    const unsigned threads = parsed.has("threads") ? static_cast<unsigned>(std::stoul(parsed.get("threads")))
+                                                   : std::max(1u, std::thread::hardware_concurrency());
     std::size_t rejected = 0;
-    while (std::getline(in, line)) {
-        ++number;
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
+    table.addJsonLines(in, threads, [&](std::size_t number, const std::string& error) {
+        ++rejected;
+        if (rejected <= 20) {
+            std::cerr << input << ":" << number << ": " << error << " (line skipped)\n";
         }
-        if (line.find_first_not_of(" \t") == std::string::npos) {
-            continue;
-        }
-        const std::string error = table.addJson(line);
-        if (!error.empty()) {
-            ++rejected;
-            if (rejected <= 20) {
-                std::cerr << input << ":" << number << ": " << error << " (line skipped)\n";
-            }
-        }
-    }
+    });
     if (rejected > 20) {
         std::cerr << input << ": " << rejected << " lines skipped in all\n";
     }
@@ -165,8 +155,7 @@ int linkFile(const ParsedOptions& parsed) {
     std::cerr << "link: " << table.size() << " records read in " << load_seconds << " s\n";
 
     linkage::LinkOptions options;
-    options.threads = parsed.has("threads") ? static_cast<unsigned>(std::stoul(parsed.get("threads")))
-                                            : std::max(1u, std::thread::hardware_concurrency());
+    options.threads = threads;
     options.progress = [](const std::string& text) { std::cerr << "link: " << text << "\n"; };
     const linkage::LinkResult result = linkage::link(table, options);
     for (const std::string& warning : result.warnings) {
@@ -209,6 +198,9 @@ int linkFile(const ParsedOptions& parsed) {
               << stats.rejected_links << " held back, " << stats.persons << " persons, " << stats.review
               << " for review, " << seconds << " s\n";
 
+    for (const auto& [rule, pairs] : stats.pairs_per_rule) {
+        std::cerr << "link:   " << rule << ": " << pairs << " pairs\n";
+    }
     for (const std::string& pair : parsed.all("explain")) {
         const std::size_t comma = pair.find(',');
         if (comma == std::string::npos) {

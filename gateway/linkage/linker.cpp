@@ -116,7 +116,20 @@ public:
                         }
                     }
                 }
-                if (score_all && model_.deterministicRule(x, y) == std::string::npos &&
+                if (!same_source) {
+                    // Different valid IDs across sources: no constraint, but two people unless a reviewer says
+                    // otherwise (a twin in one register, a birth record linking to both).
+                    for (std::size_t field : config_.distinct_within_source) {
+                        const std::uint32_t vx = table_.value(x, field);
+                        const std::uint32_t vy = table_.value(y, field);
+                        if (vx != FieldDictionary::kAbsent && vy != FieldDictionary::kAbsent && vx != vy &&
+                            table_.entry(x, field).valid && table_.entry(y, field).valid &&
+                            model_.deterministicRule(x, y) == std::string::npos) {
+                            chain = true;
+                        }
+                    }
+                }
+                if (!chain && score_all && model_.deterministicRule(x, y) == std::string::npos &&
                     model_.weight(x, y) < config_.thresholds.non_link) {
                     chain = true;
                 }
@@ -229,9 +242,10 @@ LinkResult link(const RecordTable& table, const LinkOptions& options) {
     const ScoringModel model(table, result.model, options.frequencies);
     const std::size_t deterministic_rules = config.deterministic.size();
     std::vector<std::vector<Edge>> thread_edges(threads);
-    std::vector<std::uint64_t> compared(threads, 0);
+    const std::size_t rule_count = blocker.rules().size();
+    std::vector<std::uint64_t> compared(threads * rule_count, 0);
     blocker.forEachPair(threads, dirty, [&](unsigned thread, std::size_t rule, std::uint32_t a, std::uint32_t b) {
-        ++compared[thread];
+        ++compared[thread * rule_count + rule];
         Edge edge{a, b, 0, -1};
         if (rule < deterministic_rules) {
             const std::size_t matched = model.deterministicRule(a, b);
@@ -250,8 +264,13 @@ LinkResult link(const RecordTable& table, const LinkOptions& options) {
         list.clear();
         list.shrink_to_fit();
     }
-    for (std::uint64_t count : compared) {
-        result.stats.pairs_compared += count;
+    for (std::size_t rule = 0; rule < rule_count; ++rule) {
+        std::uint64_t pairs = 0;
+        for (unsigned thread = 0; thread < threads; ++thread) {
+            pairs += compared[thread * rule_count + rule];
+        }
+        result.stats.pairs_compared += pairs;
+        result.stats.pairs_per_rule.emplace_back(blocker.rules()[rule].name, pairs);
     }
     result.stats.seconds_scoring = secondsSince(start);
     progress("scoring: " + withThousands(result.stats.pairs_compared) + " pairs compared, " +
@@ -343,8 +362,10 @@ LinkResult link(const RecordTable& table, const LinkOptions& options) {
                 if (root_y == root_a || root_y == root_b) {
                     continue;
                 }
-                ambiguous = clusters.fits(root_a, root_y) != Clusterer::Fit::Ok ||
-                            clusters.fits(root_b, root_y) != Clusterer::Fit::Ok;
+                if (clusters.fits(x == edge.a ? root_a : root_b, root_y) == Clusterer::Fit::Forbidden) {
+                    continue;  // x can never join y, so y is no rival of the link at hand
+                }
+                ambiguous = clusters.fits(x == edge.a ? root_b : root_a, root_y) != Clusterer::Fit::Ok;
             }
         }
         if (ambiguous) {

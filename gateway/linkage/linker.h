@@ -49,6 +49,8 @@ struct LinkStats {
     std::uint64_t pair_bound = 0;      ///< candidate pairs by block sizes (an upper bound)
     std::uint64_t pairs_compared = 0;  ///< candidate pairs scored
     std::uint64_t em_pairs = 0;
+    /// Pairs scored per effective blocking rule (deterministic rules first), by name.
+    std::vector<std::pair<std::string, std::uint64_t>> pairs_per_rule;
     std::uint64_t deterministic_links = 0;
     std::uint64_t probabilistic_links = 0;
     std::uint64_t rejected_links = 0;  ///< link-strength pairs held back by a constraint, chain or ambiguity

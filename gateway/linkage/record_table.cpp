@@ -14,6 +14,8 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <istream>
+#include <thread>
 
 namespace gateway::linkage {
 
@@ -430,31 +432,54 @@ std::size_t RecordTable::find(std::string_view source, std::string_view source_i
     return it == by_key_.end() ? std::string::npos : it->second;
 }
 
-std::string RecordTable::add(const rapidjson::Value& record) {
+RecordTable::Prepared RecordTable::prepare(const rapidjson::Value& record) const {
+    Prepared prepared;
     if (!record.IsObject()) {
-        return "not a JSON object";
+        prepared.error = "not a JSON object";
+        return prepared;
     }
     const rapidjson::Value* found = nullptr;
-    std::string source;
-    std::string id;
     if (source_pointer_.resolve(record, found) == mapping::JsonPointer::Lookup::Found) {
-        source = scalarText(*found);
+        prepared.source = scalarText(*found);
     }
     if (id_pointer_.resolve(record, found) == mapping::JsonPointer::Lookup::Found) {
-        id = scalarText(*found);
+        prepared.id = scalarText(*found);
     }
-    if (source.empty()) {
-        return "no source at " + config_->source_pointer;
+    if (prepared.source.empty()) {
+        prepared.error = "no source at " + config_->source_pointer;
+    } else if (prepared.id.empty()) {
+        prepared.error = "no record id at " + config_->id_pointer;
+    } else {
+        prepared.values.reserve(dictionaries_.size());
+        for (std::size_t field = 0; field < dictionaries_.size(); ++field) {
+            prepared.values.push_back(reader_->read(field, record));
+        }
     }
-    if (id.empty()) {
-        return "no record id at " + config_->id_pointer;
+    return prepared;
+}
+
+RecordTable::Prepared RecordTable::prepareJson(std::string_view json) const {
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
+    if (document.HasParseError()) {
+        Prepared prepared;
+        prepared.error = std::string("not valid JSON at byte ") + std::to_string(document.GetErrorOffset()) + ": " +
+                         rapidjson::GetParseError_En(document.GetParseError());
+        return prepared;
     }
-    const auto [it, inserted] = by_key_.try_emplace(mapKey(source, id), ids_.size());
+    return prepare(document);
+}
+
+std::string RecordTable::claim(Prepared& prepared) {
+    if (!prepared.error.empty()) {
+        return prepared.error;
+    }
+    const auto [it, inserted] = by_key_.try_emplace(mapKey(prepared.source, prepared.id), ids_.size());
     if (!inserted) {
-        return "a second record " + source + "/" + id;
+        return "a second record " + prepared.source + "/" + prepared.id;
     }
     std::uint16_t source_index = 0;
-    while (source_index < source_names_.size() && source_names_[source_index] != source) {
+    while (source_index < source_names_.size() && source_names_[source_index] != prepared.source) {
         ++source_index;
     }
     if (source_index == source_names_.size()) {
@@ -462,25 +487,102 @@ std::string RecordTable::add(const rapidjson::Value& record) {
             by_key_.erase(it);
             return "more than 65535 sources";
         }
-        source_names_.push_back(source);
+        source_names_.push_back(prepared.source);
     }
     sources_.push_back(source_index);
-    ids_.push_back(std::move(id));
-    for (std::size_t field = 0; field < dictionaries_.size(); ++field) {
-        const FieldReader::Value value = reader_->read(field, record);
-        values_.push_back(dictionaries_[field].intern(value.text, value.valid));
-    }
+    ids_.push_back(std::move(prepared.id));
+    values_.resize(values_.size() + dictionaries_.size(), FieldDictionary::kAbsent);
     return {};
 }
 
-std::string RecordTable::addJson(std::string_view json) {
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError()) {
-        return std::string("not valid JSON at byte ") + std::to_string(document.GetErrorOffset()) + ": " +
-               rapidjson::GetParseError_En(document.GetParseError());
+std::string RecordTable::add(const rapidjson::Value& record) {
+    Prepared prepared = prepare(record);
+    std::string error = claim(prepared);
+    if (error.empty()) {
+        const std::size_t row = (ids_.size() - 1) * dictionaries_.size();
+        for (std::size_t field = 0; field < dictionaries_.size(); ++field) {
+            values_[row + field] =
+                dictionaries_[field].intern(prepared.values[field].text, prepared.values[field].valid);
+        }
     }
-    return add(document);
+    return error;
+}
+
+std::string RecordTable::addJson(std::string_view json) {
+    Prepared prepared = prepareJson(json);
+    if (!prepared.error.empty()) {
+        return prepared.error;
+    }
+    std::string error = claim(prepared);
+    if (error.empty()) {
+        const std::size_t row = (ids_.size() - 1) * dictionaries_.size();
+        for (std::size_t field = 0; field < dictionaries_.size(); ++field) {
+            values_[row + field] =
+                dictionaries_[field].intern(prepared.values[field].text, prepared.values[field].valid);
+        }
+    }
+    return error;
+}
+
+std::size_t RecordTable::addJsonLines(std::istream& in, unsigned threads,
+                                      const std::function<void(std::size_t line, const std::string& error)>& rejected) {
+    threads = std::max(1u, threads);
+    constexpr std::size_t kChunk = 1 << 15;
+    std::size_t line_number = 0;
+    std::size_t added = 0;
+    std::vector<std::string> lines;
+    std::vector<std::size_t> numbers;
+    std::vector<Prepared> prepared;
+    auto parallel = [threads](std::size_t count, const std::function<void(std::size_t)>& work) {
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads; ++t) {
+            pool.emplace_back([&, t] {
+                for (std::size_t i = t; i < count; i += threads) {
+                    work(i);
+                }
+            });
+        }
+        for (std::thread& thread : pool) {
+            thread.join();
+        }
+    };
+    for (bool more = true; more;) {
+        lines.clear();
+        numbers.clear();
+        std::string line;
+        while (lines.size() < kChunk && (more = static_cast<bool>(std::getline(in, line)))) {
+            ++line_number;
+            if (!line.empty() && line.back() == '\r') {
+                line.pop_back();
+            }
+            if (line.find_first_not_of(" \t") != std::string::npos) {
+                lines.push_back(std::move(line));
+                numbers.push_back(line_number);
+            }
+        }
+        // Parsing and normalising is most of the work and needs nothing shared; then records are numbered in
+        // input order, and each field's dictionary is filled by one thread.
+        prepared.assign(lines.size(), Prepared());
+        parallel(lines.size(), [&](std::size_t i) { prepared[i] = prepareJson(lines[i]); });
+        std::vector<std::pair<std::size_t, std::size_t>> rows;  // (chunk index, record)
+        for (std::size_t i = 0; i < prepared.size(); ++i) {
+            const std::string error = claim(prepared[i]);
+            if (error.empty()) {
+                rows.emplace_back(i, ids_.size() - 1);
+            } else if (rejected) {
+                rejected(numbers[i], error);
+            }
+        }
+        const std::size_t fields = dictionaries_.size();
+        parallel(fields, [&](std::size_t field) {
+            for (const auto& [i, record] : rows) {
+                const FieldReader::Value& value = prepared[i].values[field];
+                values_[record * fields + field] = dictionaries_[field].intern(value.text, value.valid);
+            }
+        });
+        added += rows.size();
+    }
+    return added;
 }
 
 }  // namespace gateway::linkage

@@ -7,6 +7,8 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -90,6 +92,10 @@ public:
     std::string add(const rapidjson::Value& record);
     /// Parses and adds one JSON text; the message names what is wrong.
     std::string addJson(std::string_view json);
+    /// Adds one JSON object per line (blank lines skipped), parsing on `threads` threads; records keep input
+    /// order. `rejected` hears of each line not added (line number from 1, message). Returns the records added.
+    std::size_t addJsonLines(std::istream& in, unsigned threads,
+                             const std::function<void(std::size_t line, const std::string& error)>& rejected);
 
     std::size_t size() const { return sources_.size(); }
     const LinkageConfig& config() const { return *config_; }
@@ -113,6 +119,18 @@ public:
     const FieldReader& reader() const { return *reader_; }
 
 private:
+    /// A record read and normalised, not yet numbered: the part of adding that needs nothing shared.
+    struct Prepared {
+        std::string error;
+        std::string source;
+        std::string id;
+        std::vector<FieldReader::Value> values;
+    };
+    Prepared prepare(const rapidjson::Value& record) const;
+    Prepared prepareJson(std::string_view json) const;
+    /// Numbers the record (rejecting a second one with its source and id); its values are interned after.
+    std::string claim(Prepared& prepared);
+
     const LinkageConfig* config_;
     mapping::JsonPointer source_pointer_;
     mapping::JsonPointer id_pointer_;

@@ -65,7 +65,8 @@ struct TermFrequencies {
     static TermFrequencies fromTable(const RecordTable& table);
 };
 
-/// u from pairs drawn at random: for "exact", the sum of squared value frequencies (exact for any size);
+/// u from pairs drawn at random: for "exact", the share of pairs of distinct records that hold one value,
+/// Σ c(c−1) / n(n−1) over the value counts c (exact for any size);
 /// other levels by sampling `pairs` random pairs. Laplace-smoothed, never 0 or 1.
 std::vector<std::vector<double>> estimateU(const Comparator& comparator, std::size_t pairs, std::uint64_t seed);
 
