@@ -263,6 +263,9 @@ LevelSpec levelSpec(const ConfigReader& reader, FieldType type, const std::strin
     } else if (view.starts_with("damerau<=")) {
         level.kind = LevelKind::Damerau;
         level.param = levelParameter(reader, view, "damerau<=", path);
+        if (level.param > 8 || level.param != std::floor(level.param)) {
+            reader.fail(path, "a Damerau distance is a whole number from 0 to 8");
+        }
     } else if (view.starts_with("jaro_winkler>=")) {
         level.kind = LevelKind::JaroWinkler;
         level.param = levelParameter(reader, view, "jaro_winkler>=", path);
@@ -273,6 +276,9 @@ LevelSpec levelSpec(const ConfigReader& reader, FieldType type, const std::strin
         level.kind = LevelKind::Prefix;
         level.param = levelParameter(reader, view, "prefix=", path);
     } else if (view.starts_with("within=")) {
+        if (type != FieldType::Text) {
+            reader.fail(path, "\"within=N\" compares numbers held in text fields only");
+        }
         level.kind = LevelKind::Within;
         level.param = levelParameter(reader, view, "within=", path);
     } else if (view == "day_month_swapped" || view == "one_field_differs") {
@@ -340,9 +346,16 @@ ComparisonSpec comparisonSpec(const ConfigReader& reader, const LinkageConfig& c
     if (levels.Empty() || levels.Size() > 14) {
         reader.fail(at(path, "levels"), "give one to fourteen agreement levels");
     }
+    bool equal_values_reach_a_level = false;
     for (rapidjson::SizeType i = 0; i < levels.Size(); ++i) {
         const std::string level_path = at(at(path, "levels"), i);
         spec.levels.push_back(levelSpec(reader, type, reader.string(levels[i], level_path), level_path));
+        const LevelKind kind = spec.levels.back().kind;
+        equal_values_reach_a_level =
+            equal_values_reach_a_level || (kind != LevelKind::DateSwap && kind != LevelKind::DateOneField);
+    }
+    if (!equal_values_reach_a_level) {
+        reader.fail(at(path, "levels"), "no level holds for equal values: add \"exact\"");
     }
     if (value.HasMember("term_frequency")) {
         spec.term_frequency = reader.boolean(value["term_frequency"], at(path, "term_frequency"));
@@ -671,12 +684,18 @@ LinkageConfig LinkageConfig::parse(std::string_view json, std::string_view origi
         }
         if (em.HasMember("tolerance")) {
             config.em.tolerance = reader.number(em["tolerance"], "/em/tolerance");
+            if (!(config.em.tolerance > 0)) {
+                reader.fail("/em/tolerance", "expected a positive number");
+            }
         }
         if (em.HasMember("u_sample_pairs")) {
             config.em.u_sample_pairs = reader.count(em["u_sample_pairs"], "/em/u_sample_pairs");
         }
         if (em.HasMember("seed")) {
-            config.em.seed = reader.count(em["seed"], "/em/seed");
+            if (!em["seed"].IsUint64()) {
+                reader.fail("/em/seed", "expected a whole number from 0");
+            }
+            config.em.seed = em["seed"].GetUint64();
         }
     }
     if (document.HasMember("max_block_size")) {

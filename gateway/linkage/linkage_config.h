@@ -40,12 +40,12 @@ struct FieldSpec {
 };
 
 enum class LevelKind {
-    Exact,         ///< equal normalised values
-    Pinyin,        ///< ChineseName: same length, every character shares a toneless reading
-    Damerau,       ///< optimal-string-alignment distance ≤ param, on code points
-    JaroWinkler,   ///< similarity ≥ param
-    Prefix,        ///< the first param code points equal (division codes: 9 = township, 6 = district)
-    DateSwap,      ///< Date: day and month swapped
+    Exact,        ///< equal normalised values
+    Pinyin,       ///< ChineseName: same length, every character shares a toneless reading
+    Damerau,      ///< optimal-string-alignment distance ≤ param (at most 8), on code points, with something in common
+    JaroWinkler,  ///< similarity ≥ param
+    Prefix,       ///< the first param code points equal (division codes: 9 = township, 6 = district)
+    DateSwap,     ///< Date: day and month swapped
     DateOneField,  ///< Date: exactly one of year, month, day differs
     Within,        ///< numeric values differ by at most param
 };

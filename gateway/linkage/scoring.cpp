@@ -39,10 +39,14 @@ public:
     std::u32string_view view() const { return view_; }
 
 private:
-    std::array<char32_t, 48> small_{};
+    std::array<char32_t, 48> small_;  // filled up to the text's length only
     std::u32string big_;
     std::u32string_view view_;
 };
+
+std::size_t codePointCount(const FieldDictionary::Entry& entry) {
+    return entry.chars.empty() ? entry.text.size() : entry.chars.size();
+}
 
 bool readingsOverlap(std::uint64_t a, std::uint64_t b) {
     for (int i = 0; i < 4; ++i) {
@@ -175,9 +179,43 @@ int Comparator::levelOfValues(std::size_t comparison, std::uint32_t a, std::uint
         // that fails its check can be a mistyped copy of the other.
         return levels;
     }
+    // Levels of one kind differ only in their threshold: the similarity is computed once.
+    double similarity = -1;
+    int distance = -1;
     for (int i = 0; i < levels; ++i) {
-        if (spec.levels[i].kind != LevelKind::Exact && holds(spec.levels[i], left, right)) {
-            return i;
+        const LevelSpec& level = spec.levels[i];
+        switch (level.kind) {
+            case LevelKind::Exact:
+                break;
+            case LevelKind::JaroWinkler:
+                if (similarity < 0) {
+                    similarity = jaroWinkler(CodePoints(left).view(), CodePoints(right).view());
+                }
+                if (similarity >= level.param) {
+                    return i;
+                }
+                break;
+            case LevelKind::Damerau: {
+                // One edit apart counts only while something is left in common: 津 and 童 are not "one typo apart".
+                if (distance < 0) {
+                    int limit = 0;
+                    for (int j = i; j < levels; ++j) {
+                        if (spec.levels[j].kind == LevelKind::Damerau) {
+                            limit = std::max(limit, static_cast<int>(spec.levels[j].param));
+                        }
+                    }
+                    distance = damerauDistance(CodePoints(left).view(), CodePoints(right).view(), limit);
+                }
+                const int longest = static_cast<int>(std::max(codePointCount(left), codePointCount(right)));
+                if (distance <= std::min(static_cast<int>(level.param), longest - 1)) {
+                    return i;
+                }
+                break;
+            }
+            default:
+                if (holds(level, left, right)) {
+                    return i;
+                }
         }
     }
     return levels;
@@ -224,6 +262,8 @@ std::vector<std::vector<double>> estimateU(const Comparator& comparator, std::si
     }
     std::mt19937_64 random(seed);
     const std::size_t n = table.size();
+    // A small table has fewer distinct pairs than the sample would draw.
+    pairs = std::min<std::size_t>(pairs, n < 2 ? 0 : n * (n - 1) / 2);
     if (n >= 2) {
         std::uniform_int_distribution<std::size_t> pick(0, n - 1);
         for (std::size_t drawn = 0; drawn < pairs; ++drawn) {

@@ -122,7 +122,7 @@ TEST(LinkageConfigTest, BuiltinChildConfigurationParses) {
 TEST(LinkageConfigTest, EveryLevelKindParsesWithItsParameter) {
     const LinkageConfig parsed = LinkageConfig::parse(
         config(R"([{"field": "name", "levels": ["exact", "pinyin", "damerau<=2", "jaro_winkler>=0.92"]},
-                   {"field": "born", "levels": ["day_month_swapped", "one_field_differs"]},
+                   {"field": "born", "levels": ["exact", "day_month_swapped", "one_field_differs"]},
                    {"field": "sex", "levels": ["prefix=3", "within=1.5"]}])"),
         "test.json");
     ASSERT_EQ(parsed.comparisons.size(), 3u);
@@ -132,8 +132,8 @@ TEST(LinkageConfigTest, EveryLevelKindParsesWithItsParameter) {
     EXPECT_EQ(name[2].label, "damerau<=2");
     EXPECT_EQ(name[3].kind, LevelKind::JaroWinkler);
     EXPECT_DOUBLE_EQ(name[3].param, 0.92);
-    EXPECT_EQ(parsed.comparisons[1].levels[0].kind, LevelKind::DateSwap);
-    EXPECT_EQ(parsed.comparisons[1].levels[1].kind, LevelKind::DateOneField);
+    EXPECT_EQ(parsed.comparisons[1].levels[1].kind, LevelKind::DateSwap);
+    EXPECT_EQ(parsed.comparisons[1].levels[2].kind, LevelKind::DateOneField);
     EXPECT_EQ(parsed.comparisons[2].levels[0].kind, LevelKind::Prefix);
     EXPECT_DOUBLE_EQ(parsed.comparisons[2].levels[0].param, 3);
     EXPECT_EQ(parsed.comparisons[2].levels[1].kind, LevelKind::Within);
@@ -259,7 +259,7 @@ TEST(LinkageConfigTest, LevelNotValidForTheFieldTypeIsRejected) {
 
 TEST(LinkageConfigTest, LevelParametersMustBeFiniteNonNegativeNumbers) {
     for (const char* level : {"damerau<=", "damerau<=x", "damerau<=1x", "damerau<=-1", "damerau<=nan", "damerau<=1e999",
-                              "prefix=", "within=inf", "jaro_winkler>= 0.9x"}) {
+                              "prefix=", "prefix=inf", "jaro_winkler>= 0.9x"}) {
         const std::string message =
             failure(config(std::string(R"([{"field": "name", "levels": [")") + level + R"("]}])"));
         EXPECT_EQ(
@@ -277,7 +277,7 @@ TEST(LinkageConfigTest, LevelCountMustBeOneToFourteen) {
               "test.json: at /comparisons/0/levels: give one to fourteen agreement levels");
     std::string fifteen = "[";
     for (int i = 0; i < 15; ++i) {
-        fifteen += (i == 0 ? "\"damerau<=" : ", \"damerau<=") + std::to_string(i) + "\"";
+        fifteen += (i == 0 ? "\"prefix=" : ", \"prefix=") + std::to_string(15 - i) + "\"";
     }
     fifteen += "]";
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": )" + fifteen + "}]")),
@@ -287,6 +287,18 @@ TEST(LinkageConfigTest, LevelCountMustBeOneToFourteen) {
                   .comparisons[0]
                   .levelCount(),
               15u);
+}
+
+TEST(LinkageConfigTest, LevelsThatCannotWorkAreRejected) {
+    EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["within=1"]}])")),
+              "test.json: at /comparisons/0/levels/0: \"within=N\" compares numbers held in text fields only");
+    EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["damerau<=9"]}])")),
+              "test.json: at /comparisons/0/levels/0: a Damerau distance is a whole number from 0 to 8");
+    EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["damerau<=1.5"]}])")),
+              "test.json: at /comparisons/0/levels/0: a Damerau distance is a whole number from 0 to 8");
+    // Equal dates must reach some level, or they would score as "different".
+    EXPECT_EQ(failure(config(R"([{"field": "born", "levels": ["day_month_swapped", "one_field_differs"]}])")),
+              "test.json: at /comparisons/0/levels: no level holds for equal values: add \"exact\"");
 }
 
 TEST(LinkageConfigTest, ThresholdsMustBeOrdered) {
