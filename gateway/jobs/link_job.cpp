@@ -90,14 +90,30 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
     linkage::RecordTable table(config_);
     std::vector<std::int64_t> batch_of;
     std::size_t rejected = 0;
-    const std::int64_t max_batch = store_.forEachStagedRecord(0, [&](const store::StagedRecord& record) {
-        const std::string error = table.addJson(record.record_json);
-        if (!error.empty()) {
-            ++rejected;  // staged records are canonical; this only happens with a config that reads other fields
-            return;
+    std::vector<std::string> texts;
+    std::vector<std::int64_t> batches;
+    auto flush = [&] {
+        std::vector<bool> refused(texts.size(), false);
+        table.addJsonTexts(texts, options.threads, [&](std::size_t index, const std::string&) {
+            refused[index] = true;  // staged records are canonical; only a config reading other fields refuses
+            ++rejected;
+        });
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+            if (!refused[i]) {
+                batch_of.push_back(batches[i]);
+            }
         }
-        batch_of.push_back(record.batch_id);
+        texts.clear();
+        batches.clear();
+    };
+    const std::int64_t max_batch = store_.forEachStagedRecord(0, [&](const store::StagedRecord& record) {
+        texts.push_back(record.record_json);
+        batches.push_back(record.batch_id);
+        if (texts.size() == 1 << 15) {
+            flush();
+        }
     });
+    flush();
     report.records = table.size();
     report.linked_through_batch = max_batch;
     if (rejected > 0) {

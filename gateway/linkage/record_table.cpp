@@ -524,15 +524,10 @@ std::string RecordTable::addJson(std::string_view json) {
     return error;
 }
 
-std::size_t RecordTable::addJsonLines(std::istream& in, unsigned threads,
-                                      const std::function<void(std::size_t line, const std::string& error)>& rejected) {
+std::size_t RecordTable::addJsonTexts(
+    const std::vector<std::string>& texts, unsigned threads,
+    const std::function<void(std::size_t index, const std::string& error)>& rejected) {
     threads = std::max(1u, threads);
-    constexpr std::size_t kChunk = 1 << 15;
-    std::size_t line_number = 0;
-    std::size_t added = 0;
-    std::vector<std::string> lines;
-    std::vector<std::size_t> numbers;
-    std::vector<Prepared> prepared;
     auto parallel = [threads](std::size_t count, const std::function<void(std::size_t)>& work) {
         std::vector<std::thread> pool;
         for (unsigned t = 0; t < threads; ++t) {
@@ -546,6 +541,37 @@ std::size_t RecordTable::addJsonLines(std::istream& in, unsigned threads,
             thread.join();
         }
     };
+    // Parsing and normalising is most of the work and needs nothing shared; then records are numbered in input
+    // order, and each field's dictionary is filled by one thread.
+    std::vector<Prepared> prepared(texts.size());
+    parallel(texts.size(), [&](std::size_t i) { prepared[i] = prepareJson(texts[i]); });
+    std::vector<std::pair<std::size_t, std::size_t>> rows;  // (index in texts, record)
+    rows.reserve(texts.size());
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+        const std::string error = claim(prepared[i]);
+        if (error.empty()) {
+            rows.emplace_back(i, ids_.size() - 1);
+        } else if (rejected) {
+            rejected(i, error);
+        }
+    }
+    const std::size_t fields = dictionaries_.size();
+    parallel(fields, [&](std::size_t field) {
+        for (const auto& [i, record] : rows) {
+            const FieldReader::Value& value = prepared[i].values[field];
+            values_[record * fields + field] = dictionaries_[field].intern(value.text, value.valid);
+        }
+    });
+    return rows.size();
+}
+
+std::size_t RecordTable::addJsonLines(std::istream& in, unsigned threads,
+                                      const std::function<void(std::size_t line, const std::string& error)>& rejected) {
+    constexpr std::size_t kChunk = 1 << 15;
+    std::size_t line_number = 0;
+    std::size_t added = 0;
+    std::vector<std::string> lines;
+    std::vector<std::size_t> numbers;
     for (bool more = true; more;) {
         lines.clear();
         numbers.clear();
@@ -560,27 +586,11 @@ std::size_t RecordTable::addJsonLines(std::istream& in, unsigned threads,
                 numbers.push_back(line_number);
             }
         }
-        // Parsing and normalising is most of the work and needs nothing shared; then records are numbered in
-        // input order, and each field's dictionary is filled by one thread.
-        prepared.assign(lines.size(), Prepared());
-        parallel(lines.size(), [&](std::size_t i) { prepared[i] = prepareJson(lines[i]); });
-        std::vector<std::pair<std::size_t, std::size_t>> rows;  // (chunk index, record)
-        for (std::size_t i = 0; i < prepared.size(); ++i) {
-            const std::string error = claim(prepared[i]);
-            if (error.empty()) {
-                rows.emplace_back(i, ids_.size() - 1);
-            } else if (rejected) {
-                rejected(numbers[i], error);
-            }
-        }
-        const std::size_t fields = dictionaries_.size();
-        parallel(fields, [&](std::size_t field) {
-            for (const auto& [i, record] : rows) {
-                const FieldReader::Value& value = prepared[i].values[field];
-                values_[record * fields + field] = dictionaries_[field].intern(value.text, value.valid);
+        added += addJsonTexts(lines, threads, [&](std::size_t index, const std::string& error) {
+            if (rejected) {
+                rejected(numbers[index], error);
             }
         });
-        added += rows.size();
     }
     return added;
 }

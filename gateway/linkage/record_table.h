@@ -96,6 +96,10 @@ public:
     /// order. `rejected` hears of each line not added (line number from 1, message). Returns the records added.
     std::size_t addJsonLines(std::istream& in, unsigned threads,
                              const std::function<void(std::size_t line, const std::string& error)>& rejected);
+    /// Adds the JSON texts in order, parsing on `threads` threads; `rejected` hears of each one not added (its
+    /// index in `texts`). Returns the records added.
+    std::size_t addJsonTexts(const std::vector<std::string>& texts, unsigned threads,
+                             const std::function<void(std::size_t index, const std::string& error)>& rejected);
 
     std::size_t size() const { return sources_.size(); }
     const LinkageConfig& config() const { return *config_; }
