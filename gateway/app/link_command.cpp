@@ -196,7 +196,9 @@ int linkFile(const ParsedOptions& parsed) {
     std::cerr << "link: " << stats.records << " records, " << stats.pairs_compared << " pairs compared, "
               << stats.deterministic_links << " deterministic and " << stats.probabilistic_links << " scored links, "
               << stats.rejected_links << " held back, " << stats.persons << " persons, " << stats.review
-              << " for review, " << seconds << " s\n";
+              << " for review, " << seconds << " s (reading " << load_seconds << " s, blocking "
+              << stats.seconds_blocking << " s, estimation " << stats.seconds_estimate << " s, scoring "
+              << stats.seconds_scoring << " s, clustering " << stats.seconds_clustering << " s)\n";
 
     for (const auto& [rule, pairs] : stats.pairs_per_rule) {
         std::cerr << "link:   " << rule << ": " << pairs << " pairs\n";
