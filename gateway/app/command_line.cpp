@@ -101,4 +101,20 @@ GatewaySettings settingsFromOptions(const ParsedOptions& options, const std::str
     return loadSettings(file_values, origin, overrides, base_dir);
 }
 
+int exitCodeFor(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::InvalidConfig:
+            return kExitConfig;
+        case ErrorCode::StoreUnavailable:
+        case ErrorCode::Unavailable:
+            return kExitUnavailable;
+        case ErrorCode::InvalidArgument:
+        case ErrorCode::NotFound:
+        case ErrorCode::Conflict:
+            return kExitUsage;
+        default:
+            return kExitFailure;
+    }
+}
+
 }  // namespace gateway::app

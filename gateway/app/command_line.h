@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway/app/settings.h"
+#include "gateway/common/error.h"
 
 #include <Poco/Util/OptionSet.h>
 
@@ -21,6 +22,10 @@ enum ExitCode : int {
     kExitSoftware = 70,
     kExitConfig = 78,
 };
+
+/// The exit code for a command that failed with `code`: 78 for configuration, 69 when the store or the service is
+/// unavailable, 64 for a bad argument or an unknown name, 1 otherwise.
+int exitCodeFor(ErrorCode code);
 
 /// Options as parsed: repeated options keep every value in order.
 struct ParsedOptions {

@@ -315,18 +315,7 @@ int runLink(const std::vector<std::string>& args) {
         return parsed.has("input") ? linkFile(parsed) : linkStore(parsed);
     } catch (const GatewayError& e) {
         std::cerr << "gateway link: " << e.message() << "\n";
-        switch (e.code()) {
-            case ErrorCode::InvalidConfig:
-                return kExitConfig;
-            case ErrorCode::StoreUnavailable:
-            case ErrorCode::Unavailable:
-                return kExitUnavailable;
-            case ErrorCode::InvalidArgument:
-            case ErrorCode::NotFound:
-                return kExitUsage;
-            default:
-                return kExitFailure;
-        }
+        return exitCodeFor(e.code());
     }
 }
 

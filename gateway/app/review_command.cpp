@@ -114,15 +114,7 @@ int runReview(const std::vector<std::string>& args) {
         return list(runtime, parsed);
     } catch (const GatewayError& e) {
         std::cerr << "gateway review: " << e.message() << "\n";
-        switch (e.code()) {
-            case ErrorCode::InvalidConfig:
-                return kExitConfig;
-            case ErrorCode::StoreUnavailable:
-            case ErrorCode::Unavailable:
-                return kExitUnavailable;
-            default:
-                return kExitUsage;
-        }
+        return exitCodeFor(e.code());
     } catch (const std::exception& e) {
         std::cerr << "gateway review: bad number: " << e.what() << "\n";
         return kExitUsage;

@@ -327,6 +327,16 @@ std::size_t fieldByName(const ConfigReader& reader, const LinkageConfig& config,
     return index;
 }
 
+std::size_t comparisonByName(const ConfigReader& reader, const LinkageConfig& config, const std::string& name,
+                             const std::string& path) {
+    for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
+        if (config.comparisons[c].name == name) {
+            return c;
+        }
+    }
+    reader.fail(path, "unknown comparison \"" + name + "\"");
+}
+
 ComparisonSpec comparisonSpec(const ConfigReader& reader, const LinkageConfig& config, const Value& value,
                               const std::string& path) {
     reader.object(value, path);
@@ -475,15 +485,7 @@ DeterministicRule deterministicRule(const ConfigReader& reader, const LinkageCon
         for (auto it = levels.MemberBegin(); it != levels.MemberEnd(); ++it) {
             const std::string name(it->name.GetString(), it->name.GetStringLength());
             const std::string item_path = at(levels_path, name);
-            std::size_t found = std::string::npos;
-            for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
-                if (config.comparisons[c].name == name) {
-                    found = c;
-                }
-            }
-            if (found == std::string::npos) {
-                reader.fail(item_path, "unknown comparison \"" + name + "\"");
-            }
+            const std::size_t found = comparisonByName(reader, config, name, item_path);
             const std::string label = reader.string(it->value, item_path);
             const auto& levels_of = config.comparisons[found].levels;
             int index = -1;
@@ -583,15 +585,7 @@ LinkageConfig LinkageConfig::parse(std::string_view json, std::string_view origi
             for (rapidjson::SizeType j = 0; j < list.Size(); ++j) {
                 const std::string item_path = at(at(path, "comparisons"), j);
                 const std::string name = reader.string(list[j], item_path);
-                std::size_t found = std::string::npos;
-                for (std::size_t c = 0; c < config.comparisons.size(); ++c) {
-                    if (config.comparisons[c].name == name) {
-                        found = c;
-                    }
-                }
-                if (found == std::string::npos) {
-                    reader.fail(item_path, "unknown comparison \"" + name + "\"");
-                }
+                const std::size_t found = comparisonByName(reader, config, name, item_path);
                 if (grouped[found]) {
                     reader.fail(item_path, "comparison \"" + name + "\" is in another group already");
                 }

@@ -495,8 +495,7 @@ std::string RecordTable::claim(Prepared& prepared) {
     return {};
 }
 
-std::string RecordTable::add(const rapidjson::Value& record) {
-    Prepared prepared = prepare(record);
+std::string RecordTable::add(Prepared prepared) {
     std::string error = claim(prepared);
     if (error.empty()) {
         const std::size_t row = (ids_.size() - 1) * dictionaries_.size();
@@ -508,20 +507,12 @@ std::string RecordTable::add(const rapidjson::Value& record) {
     return error;
 }
 
+std::string RecordTable::add(const rapidjson::Value& record) {
+    return add(prepare(record));
+}
+
 std::string RecordTable::addJson(std::string_view json) {
-    Prepared prepared = prepareJson(json);
-    if (!prepared.error.empty()) {
-        return prepared.error;
-    }
-    std::string error = claim(prepared);
-    if (error.empty()) {
-        const std::size_t row = (ids_.size() - 1) * dictionaries_.size();
-        for (std::size_t field = 0; field < dictionaries_.size(); ++field) {
-            values_[row + field] =
-                dictionaries_[field].intern(prepared.values[field].text, prepared.values[field].valid);
-        }
-    }
-    return error;
+    return add(prepareJson(json));
 }
 
 std::size_t RecordTable::addJsonTexts(

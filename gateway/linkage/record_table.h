@@ -134,6 +134,7 @@ private:
     Prepared prepareJson(std::string_view json) const;
     /// Numbers the record (rejecting a second one with its source and id); its values are interned after.
     std::string claim(Prepared& prepared);
+    std::string add(Prepared prepared);
 
     const LinkageConfig* config_;
     mapping::JsonPointer source_pointer_;
