@@ -1,6 +1,7 @@
 #include "gateway/app/command_line.h"
 #include "gateway/app/info_commands.h"
 #include "gateway/app/link_command.h"
+#include "gateway/app/profile_command.h"
 #include "gateway/app/review_command.h"
 #include "gateway/app/serve_command.h"
 #include "gateway/app/sync_commands.h"
@@ -22,6 +23,7 @@ const Command kCommands[] = {
     {"serve", "run the HTTP API until stopped", gateway::app::runServe},
     {"sync", "pull from the department systems now", gateway::app::runSync},
     {"link", "recognise the same child across sources (or link a JSONL file)", gateway::app::runLink},
+    {"profiles", "build every child's profile from its linked records, or show one", gateway::app::runProfiles},
     {"review", "list, show and decide the pairs the matcher left to a person", gateway::app::runReview},
     {"sources", "show each source's state, last run and last error", gateway::app::runSources},
     {"config", "check a configuration, or print the documented example", gateway::app::runConfig},

@@ -10,6 +10,8 @@
 #include <Poco/LocalDateTime.h>
 #include <Poco/Process.h>
 
+#include <chrono>
+
 namespace gateway::app {
 
 Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
@@ -28,6 +30,18 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
     linkage_config_ = settings_.linkage.config_file.empty()
                           ? linkage::LinkageConfig::builtinChild()
                           : linkage::LinkageConfig::load(settings_.linkage.config_file);
+    model::CalendarDate as_of = model::CalendarDate::fromDaysSinceEpoch(
+        std::chrono::duration_cast<std::chrono::days>(std::chrono::system_clock::now().time_since_epoch()).count());
+    if (!settings_.profile.as_of.empty()) {
+        const auto parsed = model::parseDate(settings_.profile.as_of);
+        if (!parsed) {
+            throw GatewayError(ErrorCode::InvalidConfig, "key 'profile.as_of': " + parsed.error());
+        }
+        as_of = *parsed;
+    }
+    profile_config_ = std::make_unique<profile::ProfileConfig>(
+        settings_.profile.config_dir.empty() ? profile::ProfileConfig::builtin(as_of)
+                                             : profile::ProfileConfig::load(settings_.profile.config_dir, as_of));
     store_ = store::openStore(settings_.store);
     store_->migrate();
 }

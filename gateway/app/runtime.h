@@ -4,6 +4,7 @@
 #include "gateway/app/settings.h"
 #include "gateway/common/clock.h"
 #include "gateway/jobs/link_job.h"
+#include "gateway/jobs/profile_job.h"
 #include "gateway/jobs/source_config.h"
 #include "gateway/jobs/sync_job.h"
 #include "gateway/model/division_directory.h"
@@ -43,6 +44,10 @@ public:
     /// A link job over this runtime's store.
     jobs::LinkJob makeLinkJob() { return jobs::LinkJob(*store_, linkage_config_, clock_); }
 
+    /// The profile configuration (profile.config_dir, or the built-in one) on profile.as_of.
+    const profile::ProfileConfig& profileConfig() const { return *profile_config_; }
+    jobs::ProfileJob makeProfileJob() { return jobs::ProfileJob(*store_, *profile_config_); }
+
     /// "host:pid", naming this process in leases and run records.
     static std::string nodeName();
 
@@ -54,6 +59,7 @@ private:
     adapters::AdapterRegistry registry_;
     std::vector<jobs::SourceConfig> sources_;
     linkage::LinkageConfig linkage_config_;
+    std::unique_ptr<profile::ProfileConfig> profile_config_;
 };
 
 }  // namespace gateway::app

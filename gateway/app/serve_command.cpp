@@ -1,6 +1,7 @@
 #include "gateway/app/serve_command.h"
 
 #include "gateway/api/api_server.h"
+#include "gateway/api/profile_routes.h"
 #include "gateway/api/review_routes.h"
 #include "gateway/api/router.h"
 #include "gateway/api/system_routes.h"
@@ -111,27 +112,35 @@ protected:
         }
 
         jobs::LinkJob link_job = runtime->makeLinkJob();
+        jobs::ProfileJob profile_job = runtime->makeProfileJob();
         if (settings.linkage.schedule_seconds > 0) {
-            scheduler.add(
-                {"link", std::chrono::seconds(settings.linkage.schedule_seconds), [&link_job, &log, &settings] {
-                     jobs::LinkRunOptions options;
-                     options.threads = static_cast<unsigned>(settings.linkage.threads);
-                     options.actor = Runtime::nodeName();
-                     try {
-                         const jobs::LinkRunReport report = link_job.run(options);
-                         if (report.dirty > 0) {
-                             log.information("linked " + std::to_string(report.dirty) + " records: " +
-                                             std::to_string(report.changed_assignments) + " assignments changed, " +
-                                             std::to_string(report.stats.review) + " pairs for review");
-                         }
-                     } catch (const GatewayError& e) {
-                         log.error("linking failed: " + e.message());
-                     }
-                 }});
+            scheduler.add({"link", std::chrono::seconds(settings.linkage.schedule_seconds),
+                           [&link_job, &profile_job, &log, &settings] {
+                               jobs::LinkRunOptions options;
+                               options.threads = static_cast<unsigned>(settings.linkage.threads);
+                               options.actor = Runtime::nodeName();
+                               try {
+                                   const jobs::LinkRunReport report = link_job.run(options);
+                                   if (report.dirty > 0) {
+                                       log.information("linked " + std::to_string(report.dirty) +
+                                                       " records: " + std::to_string(report.changed_assignments) +
+                                                       " assignments changed, " + std::to_string(report.stats.review) +
+                                                       " pairs for review");
+                                       // Profiles follow the persons: rebuilt after every run that linked something.
+                                       const jobs::ProfileRunReport profiles = profile_job.run(Runtime::nodeName());
+                                       log.information("profiles: " + std::to_string(profiles.written) +
+                                                       " new versions, " + std::to_string(profiles.removed) +
+                                                       " removed");
+                                   }
+                               } catch (const GatewayError& e) {
+                                   log.error("linking or profiles failed: " + e.message());
+                               }
+                           }});
         }
 
         api::Router router;
         api::addReviewRoutes(router, gateway_store, link_job);
+        api::addProfileRoutes(router, gateway_store, runtime->profileConfig().as_of);
         api::addSystemRoutes(router, gateway_store, GATEWAY_VERSION);
         api::ApiServer server(settings.server, router);
         try {

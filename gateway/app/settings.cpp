@@ -209,6 +209,24 @@ std::vector<ConfigKey> buildKeys() {
          {},
          [](GatewaySettings& s, const std::string& v) { s.linkage.threads = std::stoi(v); }});
 
+    add({"profile.config_dir",
+         KeyType::Path,
+         "",
+         "Folder with survivorship.json, classification.json and alerts.json (config/profile/README.md) to use "
+         "instead of the built-in ones. Empty = built-in.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.profile.config_dir = v; }});
+    add({"profile.as_of",
+         KeyType::String,
+         "",
+         "The date (YYYY-MM-DD) ages and classifications are computed on; empty = today (UTC).",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.profile.as_of = v; }});
+
     add({"reference.divisions_file",
          KeyType::Path,
          "",

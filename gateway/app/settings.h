@@ -37,6 +37,12 @@ struct LinkageSettings {
     int threads = 2;
 };
 
+/// How profiles are built.
+struct ProfileSettings {
+    std::string config_dir;  // survivorship.json, classification.json, alerts.json; empty = built-in
+    std::string as_of;       // YYYY-MM-DD ages are taken on; empty = today
+};
+
 /// Everything the gateway reads from its configuration, typed and validated.
 struct GatewaySettings {
     api::ServerSettings server;
@@ -45,6 +51,7 @@ struct GatewaySettings {
     ReferenceSettings reference;
     IntakeSettings intake;
     LinkageSettings linkage;
+    ProfileSettings profile;
     std::string start_dir;  // what relative paths were resolved against
 };
 

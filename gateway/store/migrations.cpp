@@ -132,6 +132,60 @@ std::vector<Migration> buildMigrations() {
     linked_at TEXT NOT NULL
 ))",
                    }});
+    all.push_back({4,
+                   "profiles",
+                   {
+                       // Every version of every child's profile, never updated. classifications and alerts are the
+                       // codes in the builder's order as "|code|code|" ("" for none), so that a version reads back
+                       // whole; queries filter on profile_codes instead.
+                       R"(CREATE TABLE profile_versions (
+    person_id TEXT NOT NULL CHECK (person_id <> ''),
+    version BIGINT NOT NULL CHECK (version >= 1),
+    built_at TEXT NOT NULL,
+    profile_json TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    name TEXT NOT NULL,
+    id_number TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    residence_division TEXT NOT NULL,
+    hukou_division TEXT NOT NULL,
+    classifications TEXT NOT NULL,
+    alerts TEXT NOT NULL,
+    removed INTEGER NOT NULL CHECK (removed IN (0, 1)),
+    PRIMARY KEY (person_id, version)
+))",
+                       // The current version of each profile: what queries, counts and pushes read.
+                       R"(CREATE TABLE profiles (
+    person_id TEXT PRIMARY KEY CHECK (person_id <> ''),
+    version BIGINT NOT NULL CHECK (version >= 1),
+    built_at TEXT NOT NULL,
+    profile_json TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    name TEXT NOT NULL,
+    id_number TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    residence_division TEXT NOT NULL,
+    hukou_division TEXT NOT NULL,
+    classifications TEXT NOT NULL,
+    alerts TEXT NOT NULL,
+    removed INTEGER NOT NULL CHECK (removed IN (0, 1))
+))",
+                       // Division prefixes are digit ranges (see queryProfiles), which a plain index serves in any
+                       // collation.
+                       "CREATE INDEX profiles_residence ON profiles (residence_division, person_id)",
+                       "CREATE INDEX profiles_birth_date ON profiles (birth_date)",
+                       "CREATE INDEX profiles_id_number ON profiles (id_number)",
+                       "CREATE INDEX profiles_built_at ON profiles (built_at)",
+                       // The classification and alert codes of each current profile, one row per code: filtering
+                       // and counting by one code is an index lookup.
+                       R"(CREATE TABLE profile_codes (
+    person_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('classification', 'alert')),
+    code TEXT NOT NULL CHECK (code <> ''),
+    PRIMARY KEY (person_id, kind, code)
+))",
+                       "CREATE INDEX profile_codes_code ON profile_codes (kind, code, person_id)",
+                   }});
     return all;
 }
 

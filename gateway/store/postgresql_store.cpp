@@ -1,6 +1,7 @@
 #include "gateway/store/postgresql_store.h"
 
 #include "gateway/common/utf8.h"
+#include "gateway/store/sql_store_internal.h"
 
 #include <Poco/Data/PooledSessionImpl.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
@@ -26,6 +27,7 @@ namespace {
 constexpr Poco::Int64 kMigrationLockKey = 0x6777'0000'0000'0001;
 constexpr Poco::Int64 kExchangeLogLockKey = 0x6777'0000'0000'0002;
 constexpr Poco::Int64 kLinkageLockKey = 0x6777'0000'0000'0003;
+constexpr Poco::Int64 kProfilesLockKey = 0x6777'0000'0000'0004;
 
 constexpr std::size_t kCopyChunkBytes = 1 << 20;
 
@@ -339,6 +341,12 @@ void PostgresqlStore::lockLinkage(Session& session) {
     session << "SELECT pg_advisory_xact_lock($1)", use(key), into(ignored), now;
 }
 
+void PostgresqlStore::lockProfiles(Session& session) {
+    Poco::Int64 key = kProfilesLockKey;
+    std::string ignored;
+    session << "SELECT pg_advisory_xact_lock($1)", use(key), into(ignored), now;
+}
+
 DialectTokens PostgresqlStore::tokens() const {
     return {"BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA"};
 }
@@ -421,6 +429,56 @@ void PostgresqlStore::stageReview(Session& session, const std::vector<ReviewItem
         copy.text(item.reason);
         copy.text(item.explanation_json);
         copy.text(item.created_at.empty() ? created_at : item.created_at);
+        copy.endRow();
+    }
+    copy.finish();
+}
+
+void PostgresqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>& profiles,
+                                    const std::string& built_at) {
+    CopyIn copy(session,
+                "COPY profile_stage (ordinal, person_id, built_at, profile_json, content_hash, name, id_number, "
+                "birth_date, residence_division, hukou_division, classifications, alerts, removed) FROM STDIN");
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+        const ProfileVersion& profile = profiles[i];
+        copy.integer(static_cast<std::int64_t>(i));
+        copy.text(profile.person_id);
+        copy.text(profile.built_at.empty() ? built_at : profile.built_at);
+        copy.text(profile.profile_json);
+        copy.text(profile.content_hash);
+        copy.text(profile.name);
+        copy.text(profile.id_number);
+        copy.text(profile.birth_date);
+        copy.text(profile.residence_division);
+        copy.text(profile.hukou_division);
+        copy.text(joinCodes(profile.classifications));
+        copy.text(joinCodes(profile.alerts));
+        copy.integer(profile.removed ? 1 : 0);
+        copy.endRow();
+    }
+    copy.finish();
+}
+
+void PostgresqlStore::insertProfileCodes(Session& session, const std::vector<ProfileCode>& codes) {
+    CopyIn copy(session, "COPY profile_codes (person_id, kind, code) FROM STDIN");
+    for (const ProfileCode& code : codes) {
+        copy.text(code.person_id);
+        copy.text(code.kind);
+        copy.text(code.code);
+        copy.endRow();
+    }
+    copy.finish();
+}
+
+void PostgresqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
+    // Rows are inserted in the order sent, so seq follows the order of `entries`.
+    CopyIn copy(session, "COPY exchange_log (at, actor, action, subject, detail_json) FROM STDIN");
+    for (const ExchangeLogEntry& entry : entries) {
+        copy.text(entry.at);
+        copy.text(entry.actor);
+        copy.text(entry.action);
+        copy.text(entry.subject);
+        copy.text(entry.detail_json);
         copy.endRow();
     }
     copy.finish();

@@ -24,6 +24,7 @@ protected:
     void lockMigrations(Poco::Data::Session& session) override;
     void lockExchangeLog(Poco::Data::Session& session) override;
     void lockLinkage(Poco::Data::Session& session) override;
+    void lockProfiles(Poco::Data::Session& session) override;
     DialectTokens tokens() const override;
     std::string_view tableExistsSql() const override;
     std::string sql(std::string_view text) const override;
@@ -33,6 +34,10 @@ protected:
     void stageLinks(Poco::Data::Session& session, const std::vector<PersonLink>& links) override;
     void stageReview(Poco::Data::Session& session, const std::vector<ReviewItem>& items,
                      const std::string& created_at) override;
+    void stageProfiles(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles,
+                       const std::string& built_at) override;
+    void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes) override;
+    void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries) override;
     ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const override;
     std::string errorDetail(const Poco::Exception& error) const override;
 };

@@ -558,6 +558,37 @@ std::int64_t SqlStore::insertLogEntry(Session& session, const ExchangeLogEntry& 
     return seq;
 }
 
+void SqlStore::insertLogEntries(Session& session, const std::vector<ExchangeLogEntry>& entries) {
+    if (entries.empty()) {
+        return;
+    }
+    // The same lock as insertLogEntry(), so that sequence numbers still follow commit order.
+    lockExchangeLog(session);
+    insertLogRows(session, entries);
+}
+
+void SqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
+    std::vector<std::string> ats;
+    std::vector<std::string> actors;
+    std::vector<std::string> actions;
+    std::vector<std::string> subjects;
+    std::vector<std::string> details;
+    ats.reserve(entries.size());
+    actors.reserve(entries.size());
+    actions.reserve(entries.size());
+    subjects.reserve(entries.size());
+    details.reserve(entries.size());
+    for (const ExchangeLogEntry& entry : entries) {
+        ats.push_back(entry.at);
+        actors.push_back(entry.actor);
+        actions.push_back(entry.action);
+        subjects.push_back(entry.subject);
+        details.push_back(entry.detail_json);
+    }
+    session << sql("INSERT INTO exchange_log (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?)"),
+        use(ats), use(actors), use(actions), use(subjects), use(details), now;
+}
+
 std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std::size_t limit) {
     std::vector<ExchangeLogEntry> result;
     withSession("read the exchange log", [&](Session& session) {

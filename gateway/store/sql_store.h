@@ -15,6 +15,13 @@
 
 namespace gateway::store {
 
+/// One row of profile_codes: a classification or alert code of a current profile.
+struct ProfileCode {
+    std::string person_id;
+    std::string kind;  // "classification" or "alert"
+    std::string code;
+};
+
 /// The SQL both stores share, run through a Poco::Data::SessionPool. Subclasses open and configure connections
 /// and supply the few dialect differences (locking, placeholders, bulk loading, error classification).
 ///
@@ -60,6 +67,17 @@ public:
     std::vector<ReviewItem> reviewDecisions() override;
     ReviewItem decideReview(const ReviewDecision& decision, const std::vector<PersonLink>& assignments) override;
 
+    // Profiles (sql_store_profiles.cpp).
+    std::vector<ProfileVersion> commitProfiles(const std::vector<ProfileVersion>& profiles,
+                                               std::string_view actor) override;
+    std::optional<ProfileVersion> profile(std::string_view person_id) override;
+    std::vector<ProfileVersion> profileHistory(std::string_view person_id) override;
+    std::vector<ProfileVersion> queryProfiles(const ProfileQuery& query) override;
+    std::vector<DivisionCounts> profileCounts(std::string_view division_prefix, std::size_t child_digits) override;
+    void forEachPerson(const std::function<void(const std::string& person_id,
+                                                const std::vector<StagedRecord>& records)>& visit) override;
+    std::vector<std::string> profiledPersons() override;
+
 protected:
     /// `connector` and `connection` are what the pool opens. `description` names the database in every message
     /// and must hold no secret. No connection is opened here: the subclass constructor finishes its own set-up
@@ -92,6 +110,8 @@ protected:
     virtual void lockExchangeLog(Poco::Data::Session& session) = 0;
     /// Serialises the writers of person assignments and review pairs (link runs, review decisions).
     virtual void lockLinkage(Poco::Data::Session& session) = 0;
+    /// Serialises the writers of profiles, so that two builders never hand out the same version number.
+    virtual void lockProfiles(Poco::Data::Session& session) = 0;
 
     virtual DialectTokens tokens() const = 0;
 
@@ -117,6 +137,19 @@ protected:
     virtual void stageReview(Poco::Data::Session& session, const std::vector<ReviewItem>& items,
                              const std::string& created_at);
 
+    /// Loads the profiles into the transaction's profile_stage table (ordinal = position in `profiles`; codes as
+    /// joinCodes() renders them), each built at its own built_at or, when that is empty, at `built_at`; same
+    /// default as stageRecords().
+    virtual void stageProfiles(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles,
+                               const std::string& built_at);
+
+    /// Inserts rows into profile_codes; same default as stageRecords().
+    virtual void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes);
+
+    /// Appends the entries to exchange_log in order, the caller holding lockExchangeLog(); same default as
+    /// stageRecords().
+    virtual void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries);
+
     /// StoreUnavailable for failures to reach the database or to get its lock in time, StoreError otherwise.
     /// `session` is the connection the failure happened on, if any.
     virtual ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const;
@@ -133,6 +166,8 @@ private:
     void moveWatermark(Poco::Data::Session& session, const BatchCommit& batch);
     std::int64_t insertRawBatch(Poco::Data::Session& session, const RawBatch& raw);
     std::int64_t insertLogEntry(Poco::Data::Session& session, const ExchangeLogEntry& entry);
+    /// Like insertLogEntry() for many entries at once, in order, without a round trip per entry.
+    void insertLogEntries(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries);
     std::optional<SyncRun> readSyncRun(Poco::Data::Session& session, const std::string& condition,
                                        const std::string& source);
     /// Upserts person assignments by (source, source_id) through link_stage; unchanged ones are not written.
@@ -141,6 +176,12 @@ private:
     /// parameters.
     std::vector<ReviewItem> readReviewItems(Poco::Data::Session& session, const std::string& tail,
                                             const std::function<void(Poco::Data::Statement&)>& bind);
+
+    /// The profiles a query selects from `table` (profiles or profile_versions, aliased p): `tail` follows
+    /// "SELECT <columns> FROM <table> AS p" and takes `bind`'s parameters.
+    std::vector<ProfileVersion> readProfiles(Poco::Data::Session& session, const std::string& table,
+                                             const std::string& tail,
+                                             const std::function<void(Poco::Data::Statement&)>& bind);
 
     std::string description_;
     int pool_size_;

@@ -1,7 +1,7 @@
 #pragma once
 
-// Shared by the translation units that implement SqlStore (sql_store.cpp, sql_store_linkage.cpp); not part of the
-// store's interface.
+// Shared by the translation units that implement SqlStore (sql_store.cpp, sql_store_linkage.cpp,
+// sql_store_profiles.cpp) and its subclasses; not part of the store's interface.
 
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
@@ -15,8 +15,41 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gateway::store {
+
+/// Separates the codes of a profile in its classifications and alerts columns; commitProfiles rejects codes that
+/// contain it.
+constexpr char kCodeSeparator = '|';
+
+/// The codes as stored in one text column: "|a|b|", or "" for none, so that a version reads back exactly.
+inline std::string joinCodes(const std::vector<std::string>& codes) {
+    if (codes.empty()) {
+        return {};
+    }
+    std::string out(1, kCodeSeparator);
+    for (const std::string& code : codes) {
+        out += code;
+        out += kCodeSeparator;
+    }
+    return out;
+}
+
+/// The inverse of joinCodes().
+inline std::vector<std::string> splitCodes(std::string_view text) {
+    std::vector<std::string> codes;
+    std::size_t start = 1;
+    while (start < text.size()) {
+        const std::size_t end = text.find(kCodeSeparator, start);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        codes.emplace_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return codes;
+}
 
 // LIMIT takes a signed 64-bit count; PostgreSQL rejects a negative one.
 inline Poco::Int64 rowLimit(std::size_t limit) {

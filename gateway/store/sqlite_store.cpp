@@ -122,6 +122,8 @@ void SqliteStore::lockExchangeLog(Session&) {}
 
 void SqliteStore::lockLinkage(Session&) {}
 
+void SqliteStore::lockProfiles(Session&) {}
+
 DialectTokens SqliteStore::tokens() const {
     // AUTOINCREMENT, so that the id of a deleted last row is never handed out again.
     return {"INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"};

@@ -23,6 +23,7 @@ protected:
     void lockMigrations(Poco::Data::Session& session) override;
     void lockExchangeLog(Poco::Data::Session& session) override;
     void lockLinkage(Poco::Data::Session& session) override;
+    void lockProfiles(Poco::Data::Session& session) override;
     DialectTokens tokens() const override;
     std::string_view tableExistsSql() const override;
     ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const override;

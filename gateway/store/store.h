@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -184,6 +185,46 @@ struct ReviewDecision {
 std::string reviewPairId(std::string_view a_source, std::string_view a_id, std::string_view b_source,
                          std::string_view b_id);
 
+/// One version of a child's profile, as the profile builder wrote it. The indexed columns repeat what the JSON holds
+/// so that queries need not parse it.
+struct ProfileVersion {
+    std::string person_id;
+    std::int64_t version = 0;                  // filled by commitProfiles: 1 for a new profile, +1 on each change
+    std::string built_at;                      // ISO-8601 UTC
+    std::string profile_json;                  // the whole profile
+    std::string content_hash;                  // lower-case hex SHA-256 of profile_json without its volatile parts
+    std::string name;                          // survivor values, for lookup
+    std::string id_number;                     // 18 characters, or empty
+    std::string birth_date;                    // YYYY-MM-DD, or empty
+    std::string residence_division;            // 12 digits, or empty
+    std::string hukou_division;                // 12 digits, or empty
+    std::vector<std::string> classifications;  // codes, e.g. "left_behind"
+    std::vector<std::string> alerts;           // codes, e.g. "unsupervised_under_16"
+    bool removed = false;                      // the person no longer exists (its records went to other persons)
+};
+
+/// Filters of queryProfiles; empty fields do not filter. Current versions only, ordered by person_id.
+struct ProfileQuery {
+    std::string division_prefix;    // residence_division starts with it
+    std::string classification;     // holds this code
+    std::string alert;              // holds this code
+    std::string born_after;         // birth_date > this (YYYY-MM-DD), for a maximum age
+    std::string born_on_or_before;  // birth_date <= this, for a minimum age
+    std::string updated_since;      // built_at >= this
+    std::string id_number;          // exact
+    std::string after_person;       // cursor: person_id > this
+    bool include_removed = false;
+    std::size_t limit = 100;
+};
+
+/// Counts of current, non-removed profiles per classification and per alert, for one division prefix.
+struct DivisionCounts {
+    std::string division_prefix;
+    std::int64_t children = 0;
+    std::map<std::string, std::int64_t> classifications;
+    std::map<std::string, std::int64_t> alerts;
+};
+
 /// The gateway's persistent state. Implementations are thread-safe: each call takes a pooled connection.
 /// Failures to reach the database throw GatewayError(StoreUnavailable); rejected statements throw
 /// GatewayError(StoreError); a lost optimistic race throws GatewayError(Conflict).
@@ -264,6 +305,36 @@ public:
     /// "review.decision" exchange-log entry with the pair, decision, reviewer and comment, in one transaction.
     /// Returns the updated item.
     virtual ReviewItem decideReview(const ReviewDecision& decision, const std::vector<PersonLink>& assignments) = 0;
+
+    /// Writes the profiles whose content_hash differs from their current version as new versions (every version
+    /// kept), skips the unchanged ones, and appends one "profile.version" exchange-log entry per written version
+    /// (subject: person_id; detail: version and content hash), all in one transaction. Returns the versions
+    /// written, with their version numbers filled, in the order given.
+    /// A profile whose `removed` flag differs from its current version's is written even if its hash is the same.
+    /// An empty built_at is filled with the commit time. Throws InvalidArgument, before writing anything, for an
+    /// empty person_id or content_hash, a person_id given twice, text that is not well-formed UTF-8 or holds a
+    /// NUL byte, or a classification or alert code that is empty or contains '|'.
+    virtual std::vector<ProfileVersion> commitProfiles(const std::vector<ProfileVersion>& profiles,
+                                                       std::string_view actor) = 0;
+    /// The current version of a person's profile.
+    virtual std::optional<ProfileVersion> profile(std::string_view person_id) = 0;
+    /// Every version of a person's profile, oldest first.
+    virtual std::vector<ProfileVersion> profileHistory(std::string_view person_id) = 0;
+    /// Current versions matching every non-empty filter of `query`. Throws InvalidArgument for a division_prefix
+    /// that is not all digits, or a filter that is not well-formed UTF-8.
+    virtual std::vector<ProfileVersion> queryProfiles(const ProfileQuery& query) = 0;
+    /// Counts for `division_prefix` itself and for each distinct residence-division prefix of `child_digits`
+    /// digits below it (e.g. prefix "320411", child_digits 9: the district and each of its townships), in order.
+    /// The first element is always there (zero counts for an empty division); there are no others when
+    /// child_digits <= the prefix's length. Throws InvalidArgument unless the prefix is all digits.
+    virtual std::vector<DivisionCounts> profileCounts(std::string_view division_prefix, std::size_t child_digits) = 0;
+    /// Calls `visit` for every person with the staged records linked into it, in person_id order, streaming
+    /// (one person's records in memory at a time).
+    virtual void forEachPerson(
+        const std::function<void(const std::string& person_id, const std::vector<StagedRecord>& records)>& visit) = 0;
+    /// Person IDs with a current, non-removed profile, in order: what a rebuild must mark removed when the person
+    /// no longer exists.
+    virtual std::vector<std::string> profiledPersons() = 0;
 
     /// Takes or renews the lease on `job` for `holder` until `expires_at` if it is free, expired (its expiry is
     /// before `now`) or already held by `holder`. Returns whether `holder` holds it now. Times are ISO-8601 UTC.

@@ -1,0 +1,59 @@
+#include "gateway/app/profile_command.h"
+
+#include "gateway/app/command_line.h"
+#include "gateway/app/logging.h"
+#include "gateway/app/runtime.h"
+#include "gateway/common/error.h"
+
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <iostream>
+
+namespace gateway::app {
+
+int runProfiles(const std::vector<std::string>& args) {
+    Poco::Util::OptionSet options;
+    options.addOption(Poco::Util::Option("help", "h", "print this help and exit"));
+    addSettingsOptions(options);
+    const std::string usage = "rebuild | show PERSON_ID";
+    try {
+        const ParsedOptions parsed = parseOptions(options, args);
+        if (parsed.has("help")) {
+            printHelp(std::cout, "profiles", usage,
+                      "rebuild: build every child's profile from the records linked into it (survivor values with "
+                      "provenance, conflicts, classifications and alerts) and keep the changed ones as new versions. "
+                      "show: print a child's current profile.",
+                      options);
+            return kExitOk;
+        }
+        const std::string action = parsed.positional.empty() ? "" : parsed.positional[0];
+        if (!((action == "rebuild" && parsed.positional.size() == 1) ||
+              (action == "show" && parsed.positional.size() == 2))) {
+            std::cerr << "usage: gateway profiles " << usage << "\n";
+            return kExitUsage;
+        }
+        auto settings = settingsFromOptions(parsed);
+        configureLogging(settings.logging);
+        Runtime runtime(std::move(settings));
+        if (action == "show") {
+            const auto profile = runtime.store().profile(parsed.positional[1]);
+            if (!profile) {
+                throw GatewayError(ErrorCode::NotFound, "no profile " + parsed.positional[1]);
+            }
+            std::cout << profile->profile_json << "\n";
+            return kExitOk;
+        }
+        jobs::ProfileJob job = runtime.makeProfileJob();
+        const auto report =
+            job.run("cli:" + Runtime::nodeName(), [](const std::string& line) { std::cerr << line << "\n"; });
+        std::cout << "profiles: " << report.persons << " built, " << report.written << " new versions, "
+                  << report.removed << " removed\n";
+        return kExitOk;
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway profiles: " << e.message() << "\n";
+        return exitCodeFor(e.code());
+    }
+}
+
+}  // namespace gateway::app

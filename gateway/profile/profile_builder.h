@@ -1,0 +1,55 @@
+#pragma once
+
+#include "gateway/model/calendar_date.h"
+#include "gateway/profile/rules.h"
+#include "gateway/store/store.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gateway::profile {
+
+/// Which source's value a field takes (config/profile/survivorship.json).
+struct Survivorship {
+    std::vector<std::string> default_order;
+    std::map<std::string, std::vector<std::string>> fields;  ///< profile pointer (or a prefix of it) → sources
+    std::vector<std::string> conflicts;                      ///< fields whose disagreements are listed
+
+    /// The source order for a field: the longest listed pointer that is the field or a prefix of it, else default.
+    const std::vector<std::string>& orderFor(const std::string& pointer) const;
+
+    /// Throws GatewayError(InvalidConfig) naming the JSON pointer of the mistake.
+    static Survivorship parse(std::string_view json, std::string_view origin);
+};
+
+/// Everything that shapes a profile: survivorship, classification and alert rules, and the date ages are taken on.
+struct ProfileConfig {
+    Survivorship survivorship;
+    RuleSet classification;
+    RuleSet alerts;
+    model::CalendarDate as_of;
+    int new_case_days = 30;
+
+    /// The configuration compiled into the executable (config/profile/*.json), on `as_of`.
+    static ProfileConfig builtin(const model::CalendarDate& as_of);
+    /// The files of `dir` (survivorship.json, classification.json, alerts.json), on `as_of`.
+    static ProfileConfig load(const std::string& dir, const model::CalendarDate& as_of);
+};
+
+/// Builds one child's profile from the staged records linked into the person: survivor values with their provenance
+/// (source, source record, observed time), conflicts listed, classifications and alerts with their reasons.
+class ProfileBuilder {
+public:
+    explicit ProfileBuilder(const ProfileConfig& config) : config_(&config) {}
+
+    store::ProfileVersion build(const std::string& person_id, const std::vector<store::StagedRecord>& records) const;
+
+    /// A version saying the person no longer exists (its records now belong to other persons).
+    store::ProfileVersion removed(const std::string& person_id) const;
+
+private:
+    const ProfileConfig* config_;
+};
+
+}  // namespace gateway::profile

@@ -1,0 +1,555 @@
+// The profile part of SqlStore: versioned child profiles written by the profile builder, the queries and counts the
+// API serves from the current versions, and the persons (with their records) the builder reads.
+
+#include "gateway/common/utf8.h"
+#include "gateway/store/sql_store.h"
+#include "gateway/store/sql_store_internal.h"
+
+#include <Poco/Data/Statement.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+namespace gateway::store {
+
+using Poco::Data::Session;
+using Poco::Data::Statement;
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+// Rows per keyset page of forEachPerson: a few megabytes of record JSON in memory at a time.
+constexpr Poco::Int64 kPersonPageRows = 5000;
+
+constexpr const char* kProfileColumns =
+    "person_id, version, built_at, profile_json, content_hash, name, id_number, birth_date, residence_division, "
+    "hukou_division, classifications, alerts, removed";
+
+constexpr const char* kClassification = "classification";
+constexpr const char* kAlert = "alert";
+
+template <typename Where>
+void validateCodes(std::string_view field, const std::vector<std::string>& codes, const Where& where) {
+    for (const std::string& code : codes) {
+        requireNonEmptyText(field, code, where);
+        if (code.find(kCodeSeparator) != std::string::npos) {
+            throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " " + utf8::quote(code) + " of " +
+                                                               where() + " contains '" + kCodeSeparator + "'");
+        }
+    }
+}
+
+void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_view actor) {
+    requireText("actor", actor, [] { return std::string("the profile commit"); });
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(profiles.size());
+    for (const ProfileVersion& profile : profiles) {
+        const auto where = [&] { return "profile " + utf8::quote(profile.person_id); };
+        requireNonEmptyText("person_id", profile.person_id, where);
+        requireText("built_at", profile.built_at, where);
+        requireText("profile_json", profile.profile_json, where);
+        requireNonEmptyText("content_hash", profile.content_hash, where);
+        requireText("name", profile.name, where);
+        requireText("id_number", profile.id_number, where);
+        requireText("birth_date", profile.birth_date, where);
+        requireText("residence_division", profile.residence_division, where);
+        requireText("hukou_division", profile.hukou_division, where);
+        validateCodes("classification", profile.classifications, where);
+        validateCodes("alert", profile.alerts, where);
+        if (!seen.insert(profile.person_id).second) {
+            throw GatewayError(ErrorCode::InvalidArgument, where() + " appears more than once in one commit");
+        }
+    }
+}
+
+/// Division codes are digits; a prefix of anything else would only ever match nothing, or, as a LIKE pattern,
+/// the wrong rows.
+void requireDivisionPrefix(std::string_view prefix) {
+    if (prefix.find_first_not_of("0123456789") != std::string_view::npos) {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "division prefix " + utf8::quote(prefix) + " must consist of digits only");
+    }
+}
+
+/// The smallest digit string above every string that starts with `prefix` ("3204" → "3205", "3209" → "321"),
+/// or nullopt when there is none ("999"). Digits only, so that the range holds in every collation: "320:" would
+/// sort among the prefix's own codes in a locale that ignores punctuation.
+std::optional<std::string> digitsUpperBound(std::string prefix) {
+    while (!prefix.empty() && prefix.back() == '9') {
+        prefix.pop_back();
+    }
+    if (prefix.empty()) {
+        return std::nullopt;
+    }
+    ++prefix.back();
+    return prefix;
+}
+
+/// The WHERE conditions of a query and the text values they bind, in order. Values live in a deque so that the
+/// references Poco binds stay valid as more are added.
+class Conditions {
+public:
+    void add(std::string_view condition) {
+        sql_ += " AND ";
+        sql_ += condition;
+    }
+    void add(std::string_view condition, std::string value) {
+        add(condition);
+        values_.push_back(std::move(value));
+    }
+    /// residence_division starts with `prefix` (digits), as an index range.
+    void divisionPrefix(const std::string& prefix) {
+        if (prefix.empty()) {
+            return;
+        }
+        add("p.residence_division >= ?", prefix);
+        if (auto upper = digitsUpperBound(prefix)) {
+            add("p.residence_division < ?", std::move(*upper));
+        }
+    }
+
+    const std::string& sql() const { return sql_; }
+    void bind(Statement& statement) {
+        for (std::string& value : values_) {
+            statement, use(value);
+        }
+    }
+
+private:
+    std::string sql_;
+    std::deque<std::string> values_;
+};
+
+std::string versionDetail(const ProfileVersion& profile) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("version");
+    writer.Int64(profile.version);
+    writer.Key("content_hash");
+    writer.String(profile.content_hash.data(), static_cast<rapidjson::SizeType>(profile.content_hash.size()));
+    writer.Key("removed");
+    writer.Bool(profile.removed);
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+/// The profile_codes rows of `profile`, each code once.
+void appendCodes(const ProfileVersion& profile, std::vector<ProfileCode>& codes) {
+    for (const auto& [kind, list] :
+         {std::pair<const char*, const std::vector<std::string>*>{kClassification, &profile.classifications},
+          {kAlert, &profile.alerts}}) {
+        std::set<std::string_view> seen;
+        for (const std::string& code : *list) {
+            if (seen.insert(code).second) {
+                codes.push_back({profile.person_id, kind, code});
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void SqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>& profiles,
+                             const std::string& built_at) {
+    std::vector<Poco::Int64> ordinals;
+    std::vector<std::string> persons;
+    std::vector<std::string> built;
+    std::vector<std::string> json;
+    std::vector<std::string> hashes;
+    std::vector<std::string> names;
+    std::vector<std::string> id_numbers;
+    std::vector<std::string> births;
+    std::vector<std::string> residences;
+    std::vector<std::string> hukous;
+    std::vector<std::string> classifications;
+    std::vector<std::string> alerts;
+    std::vector<Poco::Int64> removed;
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+        const ProfileVersion& profile = profiles[i];
+        ordinals.push_back(static_cast<Poco::Int64>(i));
+        persons.push_back(profile.person_id);
+        built.push_back(profile.built_at.empty() ? built_at : profile.built_at);
+        json.push_back(profile.profile_json);
+        hashes.push_back(profile.content_hash);
+        names.push_back(profile.name);
+        id_numbers.push_back(profile.id_number);
+        births.push_back(profile.birth_date);
+        residences.push_back(profile.residence_division);
+        hukous.push_back(profile.hukou_division);
+        classifications.push_back(joinCodes(profile.classifications));
+        alerts.push_back(joinCodes(profile.alerts));
+        removed.push_back(profile.removed ? 1 : 0);
+    }
+    session << sql(
+        "INSERT INTO profile_stage (ordinal, person_id, built_at, profile_json, content_hash, name, id_number, "
+        "birth_date, residence_division, hukou_division, classifications, alerts, removed) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        use(ordinals), use(persons), use(built), use(json), use(hashes), use(names), use(id_numbers), use(births),
+        use(residences), use(hukous), use(classifications), use(alerts), use(removed), now;
+}
+
+void SqlStore::insertProfileCodes(Session& session, const std::vector<ProfileCode>& codes) {
+    std::vector<std::string> persons;
+    std::vector<std::string> kinds;
+    std::vector<std::string> values;
+    persons.reserve(codes.size());
+    kinds.reserve(codes.size());
+    values.reserve(codes.size());
+    for (const ProfileCode& code : codes) {
+        persons.push_back(code.person_id);
+        kinds.push_back(code.kind);
+        values.push_back(code.code);
+    }
+    session << sql("INSERT INTO profile_codes (person_id, kind, code) VALUES (?, ?, ?)"), use(persons), use(kinds),
+        use(values), now;
+}
+
+std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVersion>& profiles,
+                                                     std::string_view actor) {
+    validateProfiles(profiles, actor);
+    std::vector<ProfileVersion> written;
+    if (profiles.empty()) {
+        return written;
+    }
+    const std::string at = nowIso();
+    withSession("commit " + std::to_string(profiles.size()) + " profiles", [&](Session& session) {
+        written.clear();
+        WriteTransaction transaction(*this, session);
+        // First, so that a concurrent builder waits here and then numbers its versions after ours.
+        lockProfiles(session);
+        // As in commitBatch: one bulk load into a stage, then set-based statements in which each profile costs a
+        // primary-key lookup, whatever the number of profiles stored.
+        session << "CREATE TEMP TABLE profile_stage (ordinal BIGINT NOT NULL, person_id TEXT PRIMARY KEY, "
+                   "built_at TEXT NOT NULL, profile_json TEXT NOT NULL, content_hash TEXT NOT NULL, "
+                   "name TEXT NOT NULL, id_number TEXT NOT NULL, birth_date TEXT NOT NULL, "
+                   "residence_division TEXT NOT NULL, hukou_division TEXT NOT NULL, classifications TEXT NOT NULL, "
+                   "alerts TEXT NOT NULL, removed INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 1)",
+            now;
+        stageProfiles(session, profiles, at);
+
+        // An unchanged profile leaves the stage. A removal that kept the hash is still a change of state.
+        session << "DELETE FROM profile_stage WHERE EXISTS (SELECT 1 FROM profiles AS p "
+                   "WHERE p.person_id = profile_stage.person_id AND p.content_hash = profile_stage.content_hash "
+                   "AND p.removed = profile_stage.removed)",
+            now;
+        session << "UPDATE profile_stage SET version = 1 + COALESCE((SELECT p.version FROM profiles AS p "
+                   "WHERE p.person_id = profile_stage.person_id), 0)",
+            now;
+        std::vector<Poco::Int64> ordinals;
+        std::vector<Poco::Int64> versions;
+        session << "SELECT ordinal, version FROM profile_stage ORDER BY ordinal", into(ordinals), into(versions), now;
+
+        if (!ordinals.empty()) {
+            const std::string columns = kProfileColumns;
+            session << "INSERT INTO profile_versions (" + columns + ") SELECT " + columns + " FROM profile_stage", now;
+            session << "INSERT INTO profiles (" + columns + ") SELECT " + columns +
+                           " FROM profile_stage WHERE true ON CONFLICT (person_id) DO UPDATE SET "
+                           "version = excluded.version, built_at = excluded.built_at, "
+                           "profile_json = excluded.profile_json, content_hash = excluded.content_hash, "
+                           "name = excluded.name, id_number = excluded.id_number, birth_date = excluded.birth_date, "
+                           "residence_division = excluded.residence_division, "
+                           "hukou_division = excluded.hukou_division, classifications = excluded.classifications, "
+                           "alerts = excluded.alerts, removed = excluded.removed",
+                now;
+            session << "DELETE FROM profile_codes WHERE person_id IN (SELECT person_id FROM profile_stage)", now;
+
+            written.reserve(ordinals.size());
+            std::vector<ProfileCode> codes;
+            std::vector<ExchangeLogEntry> entries;
+            entries.reserve(ordinals.size());
+            for (std::size_t i = 0; i < ordinals.size(); ++i) {
+                ProfileVersion& profile = written.emplace_back(profiles[static_cast<std::size_t>(ordinals[i])]);
+                profile.version = versions[i];
+                if (profile.built_at.empty()) {
+                    profile.built_at = at;
+                }
+                appendCodes(profile, codes);
+                entries.push_back({0, profile.built_at, std::string(actor), "profile.version", profile.person_id,
+                                   versionDetail(profile)});
+            }
+            if (!codes.empty()) {
+                insertProfileCodes(session, codes);
+            }
+            insertLogEntries(session, entries);
+        }
+        session << "DROP TABLE profile_stage", now;
+        transaction.commit();
+    });
+    return written;
+}
+
+std::vector<ProfileVersion> SqlStore::readProfiles(Session& session, const std::string& table, const std::string& tail,
+                                                   const std::function<void(Statement&)>& bind) {
+    std::vector<std::string> persons;
+    std::vector<Poco::Int64> versions;
+    std::vector<std::string> built;
+    std::vector<std::string> json;
+    std::vector<std::string> hashes;
+    std::vector<std::string> names;
+    std::vector<std::string> id_numbers;
+    std::vector<std::string> births;
+    std::vector<std::string> residences;
+    std::vector<std::string> hukous;
+    std::vector<std::string> classifications;
+    std::vector<std::string> alerts;
+    std::vector<Poco::Int64> removed;
+    std::string columns;
+    for (std::string_view rest = kProfileColumns; !rest.empty();) {
+        const std::size_t comma = rest.find(", ");
+        columns += (columns.empty() ? "p." : ", p.") + std::string(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    }
+    Statement select(session);
+    select << sql("SELECT " + columns + " FROM " + table + " AS p " + tail);
+    bind(select);
+    select, into(persons), into(versions), into(built), into(json), into(hashes), into(names), into(id_numbers),
+        into(births), into(residences), into(hukous), into(classifications), into(alerts), into(removed);
+    select.execute();
+    std::vector<ProfileVersion> result(persons.size());
+    for (std::size_t i = 0; i < persons.size(); ++i) {
+        ProfileVersion& profile = result[i];
+        profile.person_id = std::move(persons[i]);
+        profile.version = versions[i];
+        profile.built_at = std::move(built[i]);
+        profile.profile_json = std::move(json[i]);
+        profile.content_hash = std::move(hashes[i]);
+        profile.name = std::move(names[i]);
+        profile.id_number = std::move(id_numbers[i]);
+        profile.birth_date = std::move(births[i]);
+        profile.residence_division = std::move(residences[i]);
+        profile.hukou_division = std::move(hukous[i]);
+        profile.classifications = splitCodes(classifications[i]);
+        profile.alerts = splitCodes(alerts[i]);
+        profile.removed = removed[i] != 0;
+    }
+    return result;
+}
+
+std::optional<ProfileVersion> SqlStore::profile(std::string_view person_id) {
+    std::optional<ProfileVersion> result;
+    withSession("read the profile of person " + std::string(person_id), [&](Session& session) {
+        std::string key(person_id);
+        auto found = readProfiles(session, "profiles", "WHERE p.person_id = ?",
+                                  [&](Statement& statement) { statement, use(key); });
+        if (!found.empty()) {
+            result = std::move(found.front());
+        }
+    });
+    return result;
+}
+
+std::vector<ProfileVersion> SqlStore::profileHistory(std::string_view person_id) {
+    std::vector<ProfileVersion> result;
+    withSession("read the profile history of person " + std::string(person_id), [&](Session& session) {
+        std::string key(person_id);
+        result = readProfiles(session, "profile_versions", "WHERE p.person_id = ? ORDER BY p.version",
+                              [&](Statement& statement) { statement, use(key); });
+    });
+    return result;
+}
+
+std::vector<ProfileVersion> SqlStore::queryProfiles(const ProfileQuery& query) {
+    const auto the_query = [] { return std::string("the profile query"); };
+    requireDivisionPrefix(query.division_prefix);
+    for (const auto& [field, value] :
+         {std::pair<const char*, const std::string*>{"classification", &query.classification},
+          {"alert", &query.alert},
+          {"born_after", &query.born_after},
+          {"born_on_or_before", &query.born_on_or_before},
+          {"updated_since", &query.updated_since},
+          {"id_number", &query.id_number},
+          {"after_person", &query.after_person}}) {
+        requireText(field, *value, the_query);
+    }
+    std::vector<ProfileVersion> result;
+    withSession("query the profiles", [&](Session& session) {
+        // No person_id is empty (the schema checks it), so the cursor always applies.
+        Conditions conditions;
+        conditions.add("p.person_id > ?", query.after_person);
+        if (!query.include_removed) {
+            conditions.add("p.removed = 0");
+        }
+        conditions.divisionPrefix(query.division_prefix);
+        if (!query.classification.empty()) {
+            conditions.add(
+                "EXISTS (SELECT 1 FROM profile_codes AS c WHERE c.kind = 'classification' AND c.code = ? "
+                "AND c.person_id = p.person_id)",
+                query.classification);
+        }
+        if (!query.alert.empty()) {
+            conditions.add(
+                "EXISTS (SELECT 1 FROM profile_codes AS c WHERE c.kind = 'alert' AND c.code = ? "
+                "AND c.person_id = p.person_id)",
+                query.alert);
+        }
+        if (!query.born_after.empty()) {
+            conditions.add("p.birth_date > ?", query.born_after);
+        }
+        if (!query.born_on_or_before.empty()) {
+            // An unknown birth date ('') sorts before every date but says nothing about the age.
+            conditions.add("p.birth_date <> ''");
+            conditions.add("p.birth_date <= ?", query.born_on_or_before);
+        }
+        if (!query.updated_since.empty()) {
+            conditions.add("p.built_at >= ?", query.updated_since);
+        }
+        if (!query.id_number.empty()) {
+            conditions.add("p.id_number = ?", query.id_number);
+        }
+        Poco::Int64 max_rows = rowLimit(query.limit);
+        result = readProfiles(session, "profiles", "WHERE true" + conditions.sql() + " ORDER BY p.person_id LIMIT ?",
+                              [&](Statement& statement) {
+                                  conditions.bind(statement);
+                                  statement, use(max_rows);
+                              });
+    });
+    return result;
+}
+
+std::vector<DivisionCounts> SqlStore::profileCounts(std::string_view division_prefix, std::size_t child_digits) {
+    requireDivisionPrefix(division_prefix);
+    const std::string prefix(division_prefix);
+    std::vector<DivisionCounts> result;
+    withSession("count the profiles under division " + prefix, [&](Session& session) {
+        result.clear();
+        ReadSnapshot snapshot(*this, session);
+        // Counts grouped by the first `digits` digits of the residence division, for profiles under the prefix
+        // whose division has that many digits.
+        const auto level = [&](std::size_t digits) {
+            std::map<std::string, DivisionCounts> counts;
+            Poco::Int64 group_digits = static_cast<Poco::Int64>(digits);
+            Poco::Int64 min_length = group_digits;
+            Conditions conditions;
+            conditions.divisionPrefix(prefix);
+            conditions.add("LENGTH(p.residence_division) >= CAST(? AS INTEGER)");
+
+            std::vector<std::string> divisions;
+            std::vector<Poco::Int64> children;
+            Statement persons(session);
+            persons << sql(
+                "SELECT SUBSTR(p.residence_division, 1, CAST(? AS INTEGER)), COUNT(*) FROM profiles AS p "
+                "WHERE p.removed = 0" +
+                conditions.sql() + " GROUP BY 1");
+            persons, use(group_digits);
+            conditions.bind(persons);
+            persons, use(min_length), into(divisions), into(children);
+            persons.execute();
+            for (std::size_t i = 0; i < divisions.size(); ++i) {
+                DivisionCounts& entry = counts[divisions[i]];
+                entry.division_prefix = divisions[i];
+                entry.children = children[i];
+            }
+
+            std::vector<std::string> code_divisions;
+            std::vector<std::string> kinds;
+            std::vector<std::string> codes;
+            std::vector<Poco::Int64> numbers;
+            Statement by_code(session);
+            by_code << sql(
+                "SELECT SUBSTR(p.residence_division, 1, CAST(? AS INTEGER)), c.kind, c.code, COUNT(*) "
+                "FROM profiles AS p JOIN profile_codes AS c ON c.person_id = p.person_id WHERE p.removed = 0" +
+                conditions.sql() + " GROUP BY 1, 2, 3");
+            by_code, use(group_digits);
+            conditions.bind(by_code);
+            by_code, use(min_length), into(code_divisions), into(kinds), into(codes), into(numbers);
+            by_code.execute();
+            for (std::size_t i = 0; i < code_divisions.size(); ++i) {
+                DivisionCounts& entry = counts[code_divisions[i]];
+                entry.division_prefix = code_divisions[i];
+                (kinds[i] == kAlert ? entry.alerts : entry.classifications)[codes[i]] = numbers[i];
+            }
+            return counts;
+        };
+
+        auto own = level(prefix.size());
+        DivisionCounts& self = result.emplace_back();
+        self.division_prefix = prefix;
+        if (auto found = own.find(prefix); found != own.end()) {
+            self = std::move(found->second);
+        }
+        if (child_digits > prefix.size()) {
+            for (auto& [division, counts] : level(child_digits)) {
+                result.push_back(std::move(counts));
+            }
+        }
+        snapshot.end();
+    });
+    return result;
+}
+
+void SqlStore::forEachPerson(
+    const std::function<void(const std::string& person_id, const std::vector<StagedRecord>& records)>& visit) {
+    withSession("read the persons and their records", [&](Session& session) {
+        ReadSnapshot snapshot(*this, session);
+        // Keyset paging on person_links_person inside one snapshot, as in forEachStagedRecord. A page may end in
+        // the middle of a person; its records are carried over and the person is visited once it is complete.
+        // No person_id is empty, so ('', '', '') is below every key.
+        std::string last_person;
+        std::string last_source;
+        std::string last_id;
+        Poco::Int64 page_rows = kPersonPageRows;
+        std::string current;
+        std::vector<StagedRecord> records;
+        for (;;) {
+            std::vector<std::string> persons;
+            std::vector<std::string> sources;
+            std::vector<std::string> ids;
+            std::vector<std::string> observed;
+            std::vector<std::string> json;
+            std::vector<std::string> hashes;
+            std::vector<Poco::Int64> versions;
+            std::vector<Poco::Int64> batch_ids;
+            session << sql(
+                "SELECT l.person_id, r.source, r.source_id, r.observed_at, r.record_json, r.content_hash, r.version, "
+                "r.batch_id FROM person_links AS l "
+                "JOIN source_records AS r ON r.source = l.source AND r.source_id = l.source_id "
+                "WHERE (l.person_id, l.source, l.source_id) > (?, ?, ?) "
+                "ORDER BY l.person_id, l.source, l.source_id LIMIT ?"),
+                use(last_person), use(last_source), use(last_id), use(page_rows), into(persons), into(sources),
+                into(ids), into(observed), into(json), into(hashes), into(versions), into(batch_ids), now;
+            for (std::size_t i = 0; i < persons.size(); ++i) {
+                if (persons[i] != current) {
+                    if (!records.empty()) {
+                        visit(current, records);
+                        records.clear();
+                    }
+                    current = persons[i];
+                }
+                StagedRecord& record = records.emplace_back();
+                record.source = std::move(sources[i]);
+                record.source_id = std::move(ids[i]);
+                record.observed_at = std::move(observed[i]);
+                record.record_json = std::move(json[i]);
+                record.content_hash = std::move(hashes[i]);
+                record.version = versions[i];
+                record.batch_id = batch_ids[i];
+            }
+            if (static_cast<Poco::Int64>(persons.size()) < page_rows) {
+                break;
+            }
+            last_person = current;
+            last_source = records.back().source;
+            last_id = records.back().source_id;
+        }
+        if (!records.empty()) {
+            visit(current, records);
+        }
+        snapshot.end();
+    });
+}
+
+std::vector<std::string> SqlStore::profiledPersons() {
+    std::vector<std::string> persons;
+    withSession("read the profiled persons", [&](Session& session) {
+        session << "SELECT person_id FROM profiles WHERE removed = 0 ORDER BY person_id", into(persons), now;
+    });
+    return persons;
+}
+
+}  // namespace gateway::store
