@@ -1,9 +1,17 @@
 #include "gateway/api/profile_routes.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
+#include "gateway/linkage/pinyin.h"
+#include "gateway/model/person_name.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/RegularExpression.h>
 
 #include <charconv>
 
@@ -53,6 +61,21 @@ std::string divisionPrefix(const std::string& code) {
     if (code.ends_with("000"))
         return code.substr(0, 9);
     return code;
+}
+
+/// A name as a village officer might type it, reduced to toneless pinyin letters: 张子涵, 张紫涵, "Zhang Zihan" and
+/// "zhangzihan" all become "zhangzihan".
+std::string nameKey(const std::string& name) {
+    const auto normalised = model::normaliseName(name);
+    const auto chars = utf8::decode(normalised ? normalised->normalised() : name).value_or(std::u32string());
+    const std::string romanised = linkage::PinyinTable::builtin().romanise(chars);
+    std::string key;
+    for (char c : romanised) {
+        if (c != ' ') {
+            key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+        }
+    }
+    return key;
 }
 
 void writeStrings(Writer& writer, const char* key, const std::vector<std::string>& values) {
@@ -139,8 +162,9 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                 }});
 
     router.add({"GET", "/v1/profiles",
-                "Profiles by ?division=&classification=&alert=&age_min=&age_max=&updated_since=&id_number=, ordered "
-                "by person ID, cursor-paged (cursor=, limit=1..500).",
+                "Profiles by ?division=&classification=&alert=&age_min=&age_max=&updated_since=&id_number=&name=, "
+                "ordered by person ID, cursor-paged (cursor=, limit=1..500); name= matches homophones (张子涵 finds "
+                "张紫涵; pinyin works too) within a division.",
                 [&store, as_of](const Request& request) {
                     store::ProfileQuery query;
                     const std::string division = queryValue(request, "division");
@@ -149,7 +173,22 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                     }
                     query.classification = queryValue(request, "classification");
                     query.alert = queryValue(request, "alert");
-                    query.updated_since = queryValue(request, "updated_since");
+                    const std::string since = queryValue(request, "updated_since");
+                    if (!since.empty()) {
+                        // Compared as text with the stored ISO-8601 UTC times, so it must become one first.
+                        Poco::DateTime parsed;
+                        int zone = 0;
+                        static const Poco::RegularExpression iso(
+                            "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?"
+                            "(Z|[+-][0-9]{2}:?[0-9]{2})?)?$");
+                        if (!iso.match(since) || !Poco::DateTimeParser::tryParse(since, parsed, zone)) {
+                            throw GatewayError(ErrorCode::InvalidArgument,
+                                               "updated_since must be an ISO-8601 date or date-time, e.g. "
+                                               "2026-11-01T00:00:00Z");
+                        }
+                        parsed.makeUTC(zone);
+                        query.updated_since = Poco::DateTimeFormatter::format(parsed, "%Y-%m-%dT%H:%M:%S.%iZ");
+                    }
                     query.id_number = queryValue(request, "id_number");
                     query.after_person = queryValue(request, "cursor");
                     const int age_min = integerParameter(request, "age_min", -1, 0, 150);
@@ -169,8 +208,38 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                         query.born_after = yearsBefore(age_max + 1);
                     }
                     const int limit = integerParameter(request, "limit", 100, 1, 500);
-                    query.limit = static_cast<std::size_t>(limit) + 1;
-                    const auto profiles = store.queryProfiles(query);
+                    std::vector<store::ProfileVersion> profiles;
+                    const std::string name = queryValue(request, "name");
+                    if (name.empty()) {
+                        query.limit = static_cast<std::size_t>(limit) + 1;
+                        profiles = store.queryProfiles(query);
+                    } else {
+                        // Homophone-tolerant lookup within a division: the scope is walked page by page and each
+                        // name compared by its toneless pinyin (a full name, or the given name alone).
+                        if (query.division_prefix.size() < 6) {
+                            throw GatewayError(ErrorCode::InvalidArgument,
+                                               "name= looks within a division: give division= (a district or below)");
+                        }
+                        const std::string wanted = nameKey(name);
+                        if (wanted.empty()) {
+                            throw GatewayError(ErrorCode::InvalidArgument, "name= holds no letters or characters");
+                        }
+                        query.limit = 1000;
+                        for (std::size_t scanned = 0; profiles.size() <= static_cast<std::size_t>(limit);) {
+                            const auto page = store.queryProfiles(query);
+                            for (const auto& profile : page) {
+                                const std::string key = nameKey(profile.name);
+                                if (!key.empty() && (key == wanted || key.ends_with(wanted))) {
+                                    profiles.push_back(profile);
+                                }
+                            }
+                            scanned += page.size();
+                            if (page.size() < query.limit || scanned >= 500000) {
+                                break;
+                            }
+                            query.after_person = page.back().person_id;
+                        }
+                    }
                     const std::size_t shown = std::min(profiles.size(), static_cast<std::size_t>(limit));
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);

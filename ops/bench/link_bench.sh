@@ -2,7 +2,8 @@
 # Linkage of a synthetic city: deptsim's city synced into SQLite (all sources at once), its staged records exported
 # as canonical JSONL, then `gateway link --input … --truth …` with wall time, peak RSS, pairs compared and pairwise
 # precision/recall/F1 against the simulator's ground truth; then the same records linked in the store
-# (`gateway link --full`, which also writes every person assignment). Usage: ops/bench/link_bench.sh [CHILDREN]
+# (`gateway link --full`, which also writes every person assignment) and their profiles built (`gateway profiles
+# rebuild`). Usage: ops/bench/link_bench.sh [CHILDREN]
 # (default 1000000). Needs a built tree (ops/build.sh); the city is generated once into $BENCH_DIR (default
 # /tmp/childgateway-bench) and reused.
 set -euo pipefail
@@ -33,3 +34,9 @@ printf 'gateway link --input: %.1f s wall, peak RSS %.0f MB, %s\n' "$seconds" "$
 read -r seconds rss <"$run/time"
 printf 'gateway link --full (store): %.1f s wall, peak RSS %.0f MB: %s' "$seconds" "$(echo "$rss / 1024" | bc -l)" \
     "$(cat "$run/out")"
+
+/usr/bin/time -f "%e %M" -o "$run/time" "$build/gateway/gateway" profiles rebuild --config "$run/gateway.properties" \
+    >"$run/out" 2>"$run/err" || { cat "$run/err"; exit 1; }
+read -r seconds rss <"$run/time"
+printf 'gateway profiles rebuild (store): %.1f s wall, peak RSS %.0f MB: %s' "$seconds" \
+    "$(echo "$rss / 1024" | bc -l)" "$(cat "$run/out")"

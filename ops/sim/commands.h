@@ -9,5 +9,6 @@ namespace deptsim {
 int runServe(const std::vector<std::string>& args);
 int runGenerate(const std::vector<std::string>& args);
 int runChange(const std::vector<std::string>& args);
+int runSink(const std::vector<std::string>& args);
 
 }  // namespace deptsim

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace deptsim {
+
+/// Lower-case hex HMAC-SHA256 of `body` keyed with `secret`: what a sender puts after "sha256=" in
+/// X-Gateway-Signature.
+std::string hmacSha256Hex(std::string_view secret, std::string_view body);
+
+/// True when `header` is "sha256=<64 hex digits>" and the digits are the HMAC-SHA256 of `body` with `secret`
+/// (either case). The digests are compared in constant time.
+bool signatureMatches(std::string_view header, std::string_view secret, std::string_view body);
+
+/// The body with the whitespace between its tokens removed (so it fits one line of received.jsonl), or nullopt
+/// unless it is one JSON object or array in valid UTF-8. Strings and numbers are kept byte for byte.
+std::optional<std::string> compactJsonBody(std::string_view body);
+
+}  // namespace deptsim
