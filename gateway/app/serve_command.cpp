@@ -19,6 +19,9 @@
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <pthread.h>
+
+#include <csignal>
 #include <iostream>
 
 namespace gateway::app {
@@ -58,6 +61,14 @@ protected:
             std::cerr << "gateway serve: unexpected argument '" << args.front() << "' (see gateway serve --help)\n";
             return kExitUsage;
         }
+        // waitForTerminationRequest() takes SIGINT and SIGTERM with sigwait in this thread. Blocked here, before the
+        // server's and the scheduler's threads start, they inherit the mask; otherwise a signal delivered to one of
+        // them would kill the process with requests and a link run half done.
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
         if (parsed_.has("port")) {
             parsed_.values.emplace("set", "server.port=" + parsed_.get("port"));
         }

@@ -4,6 +4,7 @@
 #include "gateway/app/logging.h"
 #include "gateway/app/runtime.h"
 #include "gateway/common/error.h"
+#include "gateway/common/format.h"
 
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -25,14 +26,6 @@ namespace {
 
 Poco::Util::Option helpOption() {
     return Poco::Util::Option("help", "h", "print this help and exit").required(false);
-}
-
-std::string withThousands(std::int64_t value) {
-    std::string digits = std::to_string(value < 0 ? -value : value);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-        digits.insert(static_cast<std::size_t>(i), ",");
-    }
-    return (value < 0 ? "-" : "") + digits;
 }
 
 std::string duration(double seconds) {

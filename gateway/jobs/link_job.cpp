@@ -47,6 +47,18 @@ std::string runDetail(const LinkRunReport& report) {
     return buffer.GetString();
 }
 
+/// Adds a reviewer's decision on `item`'s two records to the options, when both are in the table.
+void obey(const linkage::RecordTable& table, const store::ReviewItem& item, const std::string& decision,
+          linkage::LinkOptions& options) {
+    const std::size_t a = table.find(item.left_source, item.left_id);
+    const std::size_t b = table.find(item.right_source, item.right_id);
+    if (a == std::string::npos || b == std::string::npos) {
+        return;
+    }
+    const auto pair = std::make_pair(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
+    (decision == "link" ? options.must_link : options.cannot_link).push_back(pair);
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> splitRecordKey(const std::string& key) {
@@ -132,13 +144,7 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
         }
     }
     for (const store::ReviewItem& item : store_.reviewDecisions()) {
-        const std::size_t a = table.find(item.left_source, item.left_id);
-        const std::size_t b = table.find(item.right_source, item.right_id);
-        if (a == std::string::npos || b == std::string::npos) {
-            continue;
-        }
-        auto pair = std::make_pair(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
-        (item.decision == "link" ? link_options.must_link : link_options.cannot_link).push_back(pair);
+        obey(table, item, item.decision, link_options);
     }
     Model stored;
     if (report.incremental) {
@@ -265,24 +271,12 @@ store::ReviewItem LinkJob::decide(const store::ReviewDecision& decision) {
                 options.prior_person.push_back(link.person_id);
             }
         }
-        auto index = [&table](const std::string& source, const std::string& id) {
-            return static_cast<std::uint32_t>(table.find(source, id));
-        };
         for (const store::ReviewItem& earlier : store_.reviewDecisions()) {
-            const std::size_t a = table.find(earlier.left_source, earlier.left_id);
-            const std::size_t b = table.find(earlier.right_source, earlier.right_id);
-            if (a == std::string::npos || b == std::string::npos || earlier.pair_id == decision.pair_id) {
-                continue;
+            if (earlier.pair_id != decision.pair_id) {
+                obey(table, earlier, earlier.decision, options);
             }
-            auto pair = std::make_pair(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b));
-            (earlier.decision == "link" ? options.must_link : options.cannot_link).push_back(pair);
         }
-        if (table.find(item->left_source, item->left_id) != std::string::npos &&
-            table.find(item->right_source, item->right_id) != std::string::npos) {
-            const auto pair =
-                std::make_pair(index(item->left_source, item->left_id), index(item->right_source, item->right_id));
-            (decision.decision == "link" ? options.must_link : options.cannot_link).push_back(pair);
-        }
+        obey(table, *item, decision.decision, options);
         const linkage::LinkResult result = linkage::link(table, options);
         for (std::size_t r = 0; r < table.size(); ++r) {
             if (result.person[r] != options.prior_person[r]) {

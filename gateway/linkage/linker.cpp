@@ -1,5 +1,6 @@
 #include "gateway/linkage/linker.h"
 
+#include "gateway/common/format.h"
 #include "gateway/common/hash.h"
 
 #include <algorithm>
@@ -32,14 +33,6 @@ double pairUniform(std::uint32_t a, std::uint32_t b, std::uint64_t seed) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     z ^= z >> 31;
     return static_cast<double>(z >> 11) * 0x1.0p-53;
-}
-
-std::string withThousands(std::uint64_t value) {
-    std::string digits = std::to_string(value);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-        digits.insert(static_cast<std::size_t>(i), ",");
-    }
-    return digits;
 }
 
 struct Edge {

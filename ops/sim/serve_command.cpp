@@ -8,7 +8,6 @@
 #include <Poco/Exception.h>
 
 #include <unistd.h>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -64,13 +63,7 @@ int runServe(const std::vector<std::string>& args) {
         std::cout << kUsage;
         return kExitOk;
     }
-    // Signals are taken by sigwait below; block them before any thread starts so none of them gets one.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    StopSignals stop_signals;  // before any thread starts, so that none of them takes the signal
     try {
         const Options options(args,
                               {"dir", "children", "seed", "host", "port", "district", "as-of", "faults", "errors",
@@ -108,8 +101,7 @@ int runServe(const std::vector<std::string>& args) {
         writeFileAtomically(paths.deptsim_json, deptsimJson(url, credentials, school, paths, params));
         std::cout << "deptsim: serving " << params.children << " children on " << url << std::endl;
 
-        int signal = 0;
-        sigwait(&signals, &signal);
+        stop_signals.wait();
         server.stop();
         std::cout << "deptsim: stopped" << std::endl;
         return kExitOk;

@@ -5,11 +5,8 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
 
 #include <array>
@@ -162,29 +159,6 @@ Reply errorReply(int status, const std::string& message) {
 }
 
 SimServer::SimServer(ServeContext& context, const std::string& host, int port, int threads)
-    : context_(context), threads_(2, threads) {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)), 128);
-    port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(threads);
-    params->setMaxQueued(256);
-    params->setKeepAlive(true);
-    params->setTimeout(Poco::Timespan(60, 0));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new SimHandlerFactory(context_), threads_, socket, params);
-    server_->start();
-}
-
-SimServer::~SimServer() {
-    stop();
-}
-
-void SimServer::stop() {
-    if (stopped_) {
-        return;
-    }
-    stopped_ = true;
-    context_.stopping.set();
-    server_->stopAll(true);
-}
+    : listener_(new SimHandlerFactory(context), host, port, threads, context.stopping) {}
 
 }  // namespace deptsim

@@ -1,9 +1,7 @@
 #pragma once
 
+#include "ops/sim/http_listener.h"
 #include "ops/sim/serve_context.h"
-
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
 
 #include <memory>
 #include <string>
@@ -16,20 +14,15 @@ class SimServer {
 public:
     /// Binds host:port (0: any free port) and starts serving with up to `threads` connections at a time.
     SimServer(ServeContext& context, const std::string& host, int port, int threads);
-    ~SimServer();
     SimServer(const SimServer&) = delete;
     SimServer& operator=(const SimServer&) = delete;
 
-    int port() const { return port_; }
-    /// Wakes delayed requests, stops accepting and waits for the threads.
-    void stop();
+    int port() const { return listener_.port(); }
+    /// Wakes delayed requests, stops accepting and waits for the requests in progress.
+    void stop() { listener_.stop(); }
 
 private:
-    ServeContext& context_;
-    Poco::ThreadPool threads_;  // declared before the server, which must stop first
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
-    int port_ = 0;
-    bool stopped_ = false;
+    HttpListener listener_;
 };
 
 }  // namespace deptsim

@@ -7,7 +7,6 @@
 #include <Poco/Exception.h>
 
 #include <unistd.h>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -72,13 +71,7 @@ int runSink(const std::vector<std::string>& args) {
         std::cout << kUsage;
         return kExitOk;
     }
-    // Signals are taken by sigwait below; block them before any thread starts so none of them gets one.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    StopSignals stop_signals;  // before any thread starts, so that none of them takes the signal
     try {
         const Options options(args, {"dir", "host", "port", "secret-file", "secret", "fail", "seed", "threads"}, {});
         const std::string dir = options.require("dir");
@@ -111,8 +104,7 @@ int runSink(const std::vector<std::string>& args) {
         writeFileAtomically(sink_json, sinkJson(url, received));
         std::cout << "deptsim: sink listening on " << url << std::endl;
 
-        int signal = 0;
-        sigwait(&signals, &signal);
+        stop_signals.wait();
         server.stop();
         std::cout << "deptsim: stopped" << std::endl;
         return kExitOk;

@@ -6,11 +6,8 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
 
 #include <optional>
@@ -199,29 +196,6 @@ private:
 }  // namespace
 
 SinkServer::SinkServer(SinkContext& context, const std::string& host, int port, int threads)
-    : context_(context), threads_(2, threads) {
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)), 128);
-    port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(threads);
-    params->setMaxQueued(256);
-    params->setKeepAlive(true);
-    params->setTimeout(Poco::Timespan(60, 0));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new SinkHandlerFactory(context_), threads_, socket, params);
-    server_->start();
-}
-
-SinkServer::~SinkServer() {
-    stop();
-}
-
-void SinkServer::stop() {
-    if (stopped_) {
-        return;
-    }
-    stopped_ = true;
-    context_.stopping.set();
-    server_->stopAll(true);
-}
+    : listener_(new SinkHandlerFactory(context), host, port, threads, context.stopping) {}
 
 }  // namespace deptsim

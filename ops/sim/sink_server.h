@@ -1,11 +1,10 @@
 #pragma once
 
+#include "ops/sim/http_listener.h"
 #include "ops/sim/sink_failures.h"
 #include "ops/sim/sink_ledger.h"
 
 #include <Poco/Event.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
 
 #include <memory>
 #include <string>
@@ -29,20 +28,15 @@ class SinkServer {
 public:
     /// Binds host:port (0: any free port) and starts serving with up to `threads` connections at a time.
     SinkServer(SinkContext& context, const std::string& host, int port, int threads);
-    ~SinkServer();
     SinkServer(const SinkServer&) = delete;
     SinkServer& operator=(const SinkServer&) = delete;
 
-    int port() const { return port_; }
+    int port() const { return listener_.port(); }
     /// Wakes delayed requests, stops accepting and waits for the requests in progress.
-    void stop();
+    void stop() { listener_.stop(); }
 
 private:
-    SinkContext& context_;
-    Poco::ThreadPool threads_;  // declared before the server, which must stop first
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
-    int port_ = 0;
-    bool stopped_ = false;
+    HttpListener listener_;
 };
 
 }  // namespace deptsim
