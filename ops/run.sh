@@ -1,30 +1,112 @@
 #!/usr/bin/env bash
-# Runs the gateway on the embedded default (an SQLite file under var/, the API on loopback) together with the
-# department simulator (ops/sim/deptsim, a 2,000-child city of 常州市新北区 on 127.0.0.1:8091) that the sources in
-# config/sources/ pull from every minute. Extra arguments go to `gateway serve`, e.g. ops/run.sh --port 9090.
-# Set CHILDREN to simulate another size.
+# Runs the whole path on a simulated city: the department simulator (ops/sim/deptsim, a 2,000-child city of
+# 常州市新北区 on 127.0.0.1:8091) that the sources in config/sources/ pull from, one sync, link and profile build, then
+# `gateway serve` on loopback (an SQLite file under var/) syncing every minute, linking, rebuilding profiles and
+# pushing every change to four webhook platforms (city, district, township, village), all received by
+# `deptsim sink` on 127.0.0.1:8092 and recorded in var/sink/received.jsonl. It prints API keys and ready curl lines
+# for one child, one village and the village's changes feed. Extra arguments go to `gateway serve`,
+# e.g. ops/run.sh --port 9090. Set CHILDREN to simulate another size.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 "$root/ops/build.sh"
 cd "$root"
-mkdir -p var/sim
+mkdir -p var/sim var/sink
+gateway=("$build/gateway/gateway")
+config=(--config config/gateway.properties)
 
-"$build/ops/sim/deptsim" serve --dir var/sim --children "${CHILDREN:-2000}" --seed 1 --port 8091 --fresh \
-    >var/deptsim.log 2>&1 &
-sim_pid=$!
-trap 'kill "$sim_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
-    grep -q "serving" var/deptsim.log 2>/dev/null && break
-    kill -0 "$sim_pid" 2>/dev/null || { cat var/deptsim.log >&2; exit 1; }
-    sleep 0.2
-done
-head -1 var/deptsim.log
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# Starts a background process logging to $1 and waits until the log holds $2.
+start() {
+    local log=$1 ready=$2
+    shift 2
+    "$@" >"$log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 300); do
+        grep -q "$ready" "$log" 2>/dev/null && { head -1 "$log"; return; }
+        kill -0 "${pids[-1]}" 2>/dev/null || { cat "$log" >&2; exit 1; }
+        sleep 0.2
+    done
+    echo "run: $* did not start" >&2
+    exit 1
+}
 
+start var/deptsim.log serving \
+    "$build/ops/sim/deptsim" serve --dir var/sim --children "${CHILDREN:-2000}" --seed 1 --port 8091 --fresh
 field() { grep -o "\"$1\":\"[^\"]*\"" var/sim/deptsim.json | head -1 | sed -E 's/^"[^"]*":"(.*)"$/\1/'; }
 export POLICE_API_KEY CIVIL_CLIENT_SECRET
 POLICE_API_KEY=$(field police_api_key)
 CIVIL_CLIENT_SECRET=$(field civil_client_secret)
 
-echo "gateway: syncing the four sources every minute; see them with: $build/gateway/gateway sources --config config/gateway.properties"
-"$build/gateway/gateway" serve --config config/gateway.properties "$@"
+# The platforms' shared HMAC key: made once, never committed.
+[ -s var/hook.secret ] || (umask 077 && openssl rand -hex 32 >var/hook.secret)
+start var/sink.log listening \
+    "$build/ops/sim/deptsim" sink --dir var/sink --port 8092 --secret-file var/hook.secret
+
+echo "run: first sync, link and profile build"
+"${gateway[@]}" sync --all "${config[@]}" >/dev/null
+"${gateway[@]}" link --full "${config[@]}" | tail -1
+"${gateway[@]}" profiles rebuild "${config[@]}"
+
+# The busiest village and one of its children.
+query() { sqlite3 var/gateway.db "$1"; }
+village=$(query "SELECT residence_division FROM profiles WHERE removed = 0 AND length(residence_division) = 12
+                 AND residence_division NOT LIKE '%000' GROUP BY 1 ORDER BY COUNT(*) DESC, 1 LIMIT 1")
+child=$(query "SELECT person_id FROM profiles WHERE removed = 0 AND residence_division = '$village' ORDER BY 1 LIMIT 1")
+township=${village:0:9}
+district=${village:0:6}
+city=${village:0:4}
+
+# API keys for an administrator and the village's platform; the clients file holds only their hashes.
+new_key() { "${gateway[@]}" clients new-key; }
+mapfile -t admin < <(new_key)
+mapfile -t village_key < <(new_key)
+cat >var/clients.json <<EOF
+{"clients": [
+  {"id": "admin", "roles": ["admin"], "view": "city", "api_key_sha256": "${admin[1]}"},
+  {"id": "village-$village", "roles": ["app"], "scope": "$village", "view": "village",
+   "api_key_sha256": "${village_key[1]}"}
+]}
+EOF
+subscriber() {
+    printf '  {"name": "%s", "url": "http://127.0.0.1:8092/hooks/%s", "scope": "%s", "view": "%s", "secret_file": "hook.secret"}' \
+        "$1" "$1" "$2" "$3"
+}
+{
+    echo '{"subscribers": ['
+    subscriber "city-$city" "$city" city
+    echo ","
+    subscriber "district-$district" "$district" district
+    echo ","
+    subscriber "township-$township" "$township" township
+    echo ","
+    subscriber "village-$village" "$village" village
+    echo
+    echo ']}'
+} >var/subscribers.json
+
+port=8080
+for ((i = 1; i <= $#; i++)); do
+    case "${!i}" in
+    --port | -p) j=$((i + 1)) && port=${!j} ;;
+    --port=*) port=${!i#--port=} ;;
+    esac
+done
+api="http://127.0.0.1:$port"
+cat <<EOF
+
+The gateway serves $api and pushes every profile change to the four levels' platforms (var/sink/received.jsonl):
+  city $city, district $district, township $township, village $village.
+  push state:   $build/gateway/gateway push status --config config/gateway.properties --set push.subscribers=var/subscribers.json
+One child, as the administrator sees it:
+  curl -s -H 'Authorization: Bearer ${admin[0]}' $api/v1/profiles/$child
+The village's children, as its platform sees them (another village's division gives 403):
+  curl -s -H 'Authorization: Bearer ${village_key[0]}' '$api/v1/profiles?division=$village'
+The village's change feed (the same events its webhook receives), waiting up to 25 s for news:
+  curl -s -H 'Authorization: Bearer ${village_key[0]}' '$api/v1/changes?wait=25'
+Statistics for the district and its townships:
+  curl -s -H 'Authorization: Bearer ${admin[0]}' '$api/v1/stats?division=$district'
+
+EOF
+"${gateway[@]}" serve "${config[@]}" --set api.clients=var/clients.json --set push.subscribers=var/subscribers.json "$@"

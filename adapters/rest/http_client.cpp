@@ -105,14 +105,20 @@ std::string HttpClient::escape(const std::string& text) const {
 }
 
 HttpResponse HttpClient::get(const std::string& url, const Headers& headers) {
-    return perform(url, headers, nullptr);
+    return perform(url, headers, nullptr, {});
 }
 
 HttpResponse HttpClient::postForm(const std::string& url, const Headers& headers, const std::string& body) {
-    return perform(url, headers, &body);
+    return perform(url, headers, &body, "application/x-www-form-urlencoded");
 }
 
-HttpResponse HttpClient::perform(const std::string& url, const Headers& headers, const std::string* form_body) {
+HttpResponse HttpClient::post(const std::string& url, const Headers& headers, const std::string& body,
+                              std::string_view content_type) {
+    return perform(url, headers, &body, content_type);
+}
+
+HttpResponse HttpClient::perform(const std::string& url, const Headers& headers, const std::string* form_body,
+                                 std::string_view content_type) {
     CURL* curl = handle(curl_);
     response_ = HttpResponse{};
     oversized_ = false;
@@ -121,10 +127,10 @@ HttpResponse HttpClient::perform(const std::string& url, const Headers& headers,
     for (const auto& [name, value] : headers) {
         header_list.add(name + ": " + value);
     }
-    // An empty Expect: keeps curl from waiting for "100 Continue" before sending a form.
+    // An empty Expect: keeps curl from waiting for "100 Continue" before sending a body.
     header_list.add("Expect:");
     if (form_body != nullptr) {
-        header_list.add("Content-Type: application/x-www-form-urlencoded");
+        header_list.add("Content-Type: " + std::string(content_type));
     }
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list.list);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,11 +43,16 @@ public:
     /// POSTs an application/x-www-form-urlencoded body.
     HttpResponse postForm(const std::string& url, const Headers& headers, const std::string& body);
 
+    /// POSTs `body` as `content_type`.
+    HttpResponse post(const std::string& url, const Headers& headers, const std::string& body,
+                      std::string_view content_type);
+
     /// Percent-encodes everything but RFC 3986 unreserved characters.
     std::string escape(const std::string& text) const;
 
 private:
-    HttpResponse perform(const std::string& url, const Headers& headers, const std::string* form_body);
+    HttpResponse perform(const std::string& url, const Headers& headers, const std::string* form_body,
+                         std::string_view content_type);
 
     static std::size_t onBody(char* data, std::size_t size, std::size_t count, void* self);
     static std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* self);

@@ -22,8 +22,26 @@
 namespace gateway::api {
 namespace {
 
+constexpr std::size_t kMaxParameterName = 64;
+constexpr std::size_t kMaxParameterValue = 1024;
+
 Response errorResponse(ErrorCode code, const std::string& message) {
     return jsonResponse(httpStatus(code), renderErrorJson(code, message));
+}
+
+/// The API key of `Authorization: Bearer <key>` or `X-API-Key: <key>`; "" if neither.
+std::string apiKey(const Request& request) {
+    if (const auto it = request.headers.find("authorization"); it != request.headers.end()) {
+        const std::string& value = it->second;
+        if (value.size() > 7 && Poco::icompare(value.substr(0, 7), "bearer ") == 0) {
+            return Poco::trim(value.substr(7));
+        }
+        return {};
+    }
+    if (const auto it = request.headers.find("x-api-key"); it != request.headers.end()) {
+        return Poco::trim(it->second);
+    }
+    return {};
 }
 
 /// Reads at most `limit` bytes of body; more is a 413 whatever the declared length said.
@@ -154,7 +172,39 @@ Response dispatch(const Router& router, Request request) {
         return errorResponse(ErrorCode::NotFound, "no such resource: " + utf8::quote(request.path, 80));
     }
     request.path_params = std::move(match.path_params);
-    return match.route->handler(request);
+    const Route& route = *match.route;
+    if (!route.anonymous) {
+        if (router.clients() == nullptr) {
+            request.client = localAdministrator();
+        } else {
+            request.client = router.clients()->authenticate(apiKey(request));
+            if (!request.client) {
+                auto response = errorResponse(ErrorCode::Unauthenticated,
+                                              "give a valid API key: Authorization: Bearer <key> or X-API-Key: <key>");
+                response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gateway\"");
+                return response;
+            }
+        }
+        const bool admitted = std::any_of(route.roles.begin(), route.roles.end(),
+                                          [&](security::Role role) { return request.client->has(role); });
+        if (!admitted) {
+            std::string roles;
+            for (const security::Role role : route.roles) {
+                roles += (roles.empty() ? "" : ", ") + std::string(security::roleName(role));
+            }
+            return errorResponse(ErrorCode::Forbidden, "client " + utf8::quote(request.client->id, 80) + " may not " +
+                                                           route.method + " " + route.pattern + " (needs role " +
+                                                           roles + ")");
+        }
+    }
+    for (const auto& [name, value] : request.query) {
+        if (name.size() > kMaxParameterName || value.size() > kMaxParameterValue) {
+            throw GatewayError(ErrorCode::InvalidArgument, "query parameter " + utf8::quote(name, 40) +
+                                                               " is longer than " + std::to_string(kMaxParameterValue) +
+                                                               " bytes");
+        }
+    }
+    return route.handler(request);
 }
 
 ApiServer::ApiServer(const ServerSettings& settings, const Router& router) : settings_(settings), router_(router) {}

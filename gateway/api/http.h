@@ -1,6 +1,9 @@
 #pragma once
 
+#include "gateway/security/clients.h"
+
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +19,8 @@ struct Request {
     std::map<std::string, std::string> headers;      // lower-case names
     std::string body;
     std::string client_address;
+    /// Who is calling, set by dispatch() before the handler runs (absent only on routes open to anyone).
+    std::optional<security::Client> client;
 };
 
 struct Response {

@@ -1,5 +1,6 @@
 #include "gateway/api/profile_routes.h"
 
+#include "gateway/api/parameters.h"
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
 #include "gateway/linkage/pinyin.h"
@@ -13,55 +14,13 @@
 #include <Poco/DateTimeParser.h>
 #include <Poco/RegularExpression.h>
 
-#include <charconv>
+#include <set>
 
 namespace gateway::api {
 
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-std::string queryValue(const Request& request, const std::string& name) {
-    const auto it = request.query.find(name);
-    return it == request.query.end() ? std::string() : it->second;
-}
-
-int integerParameter(const Request& request, const std::string& name, int fallback, int min, int max) {
-    const std::string text = queryValue(request, name);
-    if (text.empty()) {
-        return fallback;
-    }
-    int value = 0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (result.ec != std::errc() || result.ptr != text.data() + text.size() || value < min || value > max) {
-        throw GatewayError(ErrorCode::InvalidArgument, "query parameter " + name + " must be a whole number from " +
-                                                           std::to_string(min) + " to " + std::to_string(max));
-    }
-    return value;
-}
-
-/// A division code of 4 to 12 digits, as a prefix: trailing zero groups of a 12-digit code name its level
-/// (320411000000 is the district 320411).
-std::string divisionPrefix(const std::string& code) {
-    for (char c : code) {
-        if (c < '0' || c > '9') {
-            throw GatewayError(ErrorCode::InvalidArgument, "division must be digits, e.g. 320411 or 320411101201");
-        }
-    }
-    if (code.size() != 12) {
-        if (code.size() < 4 || code.size() > 12) {
-            throw GatewayError(ErrorCode::InvalidArgument, "division must have 4 to 12 digits");
-        }
-        return code;
-    }
-    if (code.ends_with("00000000"))
-        return code.substr(0, 4);
-    if (code.ends_with("000000"))
-        return code.substr(0, 6);
-    if (code.ends_with("000"))
-        return code.substr(0, 9);
-    return code;
-}
 
 /// A name as a village officer might type it, reduced to toneless pinyin letters: 张子涵, 张紫涵, "Zhang Zihan" and
 /// "zhangzihan" all become "zhangzihan".
@@ -110,7 +69,7 @@ void writeSummary(Writer& writer, const store::ProfileVersion& profile) {
     writer.EndObject();
 }
 
-void writeVersion(Writer& writer, const store::ProfileVersion& profile) {
+void writeVersion(Writer& writer, const store::ProfileVersion& profile, const profile::ProfileView& view) {
     writer.StartObject();
     writer.Key("person_id");
     writer.String(profile.person_id.c_str());
@@ -118,61 +77,132 @@ void writeVersion(Writer& writer, const store::ProfileVersion& profile) {
     writer.Int64(profile.version);
     writer.Key("built_at");
     writer.String(profile.built_at.c_str());
+    const std::string shown = view.apply(profile.profile_json);
     writer.Key("profile");
-    writer.RawValue(profile.profile_json.c_str(), profile.profile_json.size(), rapidjson::kObjectType);
+    writer.RawValue(shown.c_str(), shown.size(), rapidjson::kObjectType);
     writer.EndObject();
+}
+
+const std::set<security::Role> kReaders{security::Role::Admin, security::Role::App};
+
+/// The view the caller reads profiles through; 403 when it reads statistics only.
+const profile::ProfileView& profileView(const Request& request, const profile::ProfileViews& views) {
+    const profile::ProfileView* view = views.find(request.client->view);
+    if (view == nullptr) {
+        throw GatewayError(ErrorCode::Forbidden, "client " + utf8::quote(request.client->id) + " has the view " +
+                                                     utf8::quote(request.client->view) + ", which is not configured");
+    }
+    if (!view->profiles) {
+        throw GatewayError(ErrorCode::Forbidden, "client " + utf8::quote(request.client->id) +
+                                                     " reads statistics only (view " + view->name + ")");
+    }
+    return *view;
+}
+
+/// The division a list or count covers: `division=` if given (403 outside the caller's scope), else the scope.
+std::string scopedDivision(const Request& request) {
+    const std::string& scope = request.client->scope;
+    const std::string division = queryValue(request, "division");
+    if (division.empty()) {
+        return scope;
+    }
+    const std::string prefix = divisionPrefix(division);
+    if (!prefix.starts_with(scope)) {
+        throw GatewayError(ErrorCode::Forbidden, "division " + division + " is outside the scope " + scope +
+                                                     " of client " + utf8::quote(request.client->id));
+    }
+    return prefix;
+}
+
+/// A code of the configured set, or 400 naming the parameter and the codes it takes.
+std::string codeParameter(const Request& request, const std::string& name, const std::vector<std::string>& codes) {
+    const std::string value = queryValue(request, name);
+    if (value.empty() || std::find(codes.begin(), codes.end(), value) != codes.end()) {
+        return value;
+    }
+    std::string known;
+    for (const std::string& code : codes) {
+        known += (known.empty() ? "" : ", ") + code;
+    }
+    throw GatewayError(ErrorCode::InvalidArgument,
+                       "query parameter " + name + " " + utf8::quote(value) + " is not one of: " + known);
+}
+
+/// A profile the caller may see: 404 for one that does not exist, was removed, or lies outside the caller's scope
+/// (the same answer, so that a scope cannot be probed for the IDs it hides).
+store::ProfileVersion scopedProfile(store::Store& store, const Request& request) {
+    const std::string& id = request.path_params.at("id");
+    auto profile = store.profile(id);
+    if (!profile || profile->removed || !request.client->covers(profile->residence_division)) {
+        throw GatewayError(ErrorCode::NotFound, "no profile " + utf8::quote(id, 80));
+    }
+    return std::move(*profile);
+}
+
+bool validPersonId(const std::string& text) {
+    return !text.empty() && text.size() <= 64 &&
+           text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+               std::string::npos;
 }
 
 }  // namespace
 
-void addProfileRoutes(Router& router, store::Store& store, const model::CalendarDate& as_of) {
+void addProfileRoutes(Router& router, store::Store& store, const profile::ProfileConfig& config,
+                      const profile::ProfileViews& views) {
     router.add({"GET", "/v1/profiles/{id}",
-                "One child's current profile: survivor values with provenance, conflicts, classifications and "
-                "alerts with their reasons.",
-                [&store](const Request& request) {
-                    const std::string& id = request.path_params.at("id");
-                    const auto profile = store.profile(id);
-                    if (!profile || profile->removed) {
-                        throw GatewayError(ErrorCode::NotFound, "no profile " + id);
-                    }
+                "One child's current profile through the caller's view: survivor values with provenance, conflicts, "
+                "classifications and alerts with their reasons. 404 outside the caller's scope.",
+                [&store, &views](const Request& request) {
+                    const profile::ProfileView& view = profileView(request, views);
+                    const store::ProfileVersion profile = scopedProfile(store, request);
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
-                    writeVersion(writer, *profile);
+                    writeVersion(writer, profile, view);
                     return jsonResponse(200, buffer.GetString());
-                }});
+                },
+                kReaders});
 
-    router.add({"GET", "/v1/profiles/{id}/history", "Every version of one child's profile, oldest first.",
-                [&store](const Request& request) {
+    router.add({"GET", "/v1/profiles/{id}/history",
+                "Every version of one child's profile, oldest first, through the caller's view; versions from while "
+                "the child lived outside the caller's scope are left out (404 when none is left). A person removed by "
+                "a merge keeps its history.",
+                [&store, &views](const Request& request) {
+                    const profile::ProfileView& view = profileView(request, views);
                     const std::string& id = request.path_params.at("id");
-                    const auto versions = store.profileHistory(id);
-                    if (versions.empty()) {
-                        throw GatewayError(ErrorCode::NotFound, "no profile " + id);
+                    std::vector<store::ProfileVersion> visible;
+                    for (auto& version : store.profileHistory(id)) {
+                        if (!version.removed && request.client->covers(version.residence_division)) {
+                            visible.push_back(std::move(version));
+                        }
+                    }
+                    if (visible.empty()) {
+                        throw GatewayError(ErrorCode::NotFound, "no profile " + utf8::quote(id, 80));
                     }
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
                     writer.StartObject();
                     writer.Key("versions");
                     writer.StartArray();
-                    for (const auto& version : versions) {
-                        writeVersion(writer, version);
+                    for (const auto& version : visible) {
+                        writeVersion(writer, version, view);
                     }
                     writer.EndArray();
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
-                }});
+                },
+                kReaders});
 
     router.add({"GET", "/v1/profiles",
                 "Profiles by ?division=&classification=&alert=&age_min=&age_max=&updated_since=&id_number=&name=, "
                 "ordered by person ID, cursor-paged (cursor=, limit=1..500); name= matches homophones (张子涵 finds "
                 "张紫涵; pinyin works too) within a division.",
-                [&store, as_of](const Request& request) {
+                [&store, &config, &views](const Request& request) {
+                    profileView(request, views);
+                    const model::CalendarDate& as_of = config.as_of;
                     store::ProfileQuery query;
-                    const std::string division = queryValue(request, "division");
-                    if (!division.empty()) {
-                        query.division_prefix = divisionPrefix(division);
-                    }
-                    query.classification = queryValue(request, "classification");
-                    query.alert = queryValue(request, "alert");
+                    query.division_prefix = scopedDivision(request);
+                    query.classification = codeParameter(request, "classification", config.classification.codes());
+                    query.alert = codeParameter(request, "alert", config.alerts.codes());
                     const std::string since = queryValue(request, "updated_since");
                     if (!since.empty()) {
                         // Compared as text with the stored ISO-8601 UTC times, so it must become one first.
@@ -182,17 +212,30 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                             "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?"
                             "(Z|[+-][0-9]{2}:?[0-9]{2})?)?$");
                         if (!iso.match(since) || !Poco::DateTimeParser::tryParse(since, parsed, zone)) {
-                            throw GatewayError(ErrorCode::InvalidArgument,
-                                               "updated_since must be an ISO-8601 date or date-time, e.g. "
-                                               "2026-11-01T00:00:00Z");
+                            throw GatewayError(
+                                ErrorCode::InvalidArgument,
+                                "query parameter updated_since must be an ISO-8601 date or date-time, e.g. "
+                                "2026-11-01T00:00:00Z");
                         }
                         parsed.makeUTC(zone);
                         query.updated_since = Poco::DateTimeFormatter::format(parsed, "%Y-%m-%dT%H:%M:%S.%iZ");
                     }
                     query.id_number = queryValue(request, "id_number");
+                    if (!query.id_number.empty() &&
+                        (query.id_number.size() != 18 || query.id_number.find_first_not_of("0123456789") < 17 ||
+                         query.id_number.substr(17).find_first_not_of("0123456789X") != std::string::npos)) {
+                        throw GatewayError(ErrorCode::InvalidArgument,
+                                           "query parameter id_number must be 18 characters: 17 digits, then a digit "
+                                           "or X");
+                    }
                     query.after_person = queryValue(request, "cursor");
-                    const int age_min = integerParameter(request, "age_min", -1, 0, 150);
-                    const int age_max = integerParameter(request, "age_max", -1, 0, 150);
+                    if (!query.after_person.empty() && !validPersonId(query.after_person)) {
+                        throw GatewayError(ErrorCode::InvalidArgument,
+                                           "query parameter cursor is not one this endpoint issued (use next_cursor "
+                                           "of the previous page)");
+                    }
+                    const int age_min = static_cast<int>(integerParameter(request, "age_min", -1, 0, 150));
+                    const int age_max = static_cast<int>(integerParameter(request, "age_max", -1, 0, 150));
                     // age >= n: born on or before as_of minus n years; age <= n: born after as_of minus n+1 years.
                     auto yearsBefore = [&as_of](int years) {
                         model::CalendarDate date(as_of.year() - years, as_of.month(), as_of.day());
@@ -207,7 +250,7 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                     if (age_max >= 0) {
                         query.born_after = yearsBefore(age_max + 1);
                     }
-                    const int limit = integerParameter(request, "limit", 100, 1, 500);
+                    const int limit = static_cast<int>(integerParameter(request, "limit", 100, 1, 500));
                     std::vector<store::ProfileVersion> profiles;
                     const std::string name = queryValue(request, "name");
                     if (name.empty()) {
@@ -218,11 +261,13 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                         // name compared by its toneless pinyin (a full name, or the given name alone).
                         if (query.division_prefix.size() < 6) {
                             throw GatewayError(ErrorCode::InvalidArgument,
-                                               "name= looks within a division: give division= (a district or below)");
+                                               "query parameter name looks within a division: give division= (a "
+                                               "district or below)");
                         }
                         const std::string wanted = nameKey(name);
                         if (wanted.empty()) {
-                            throw GatewayError(ErrorCode::InvalidArgument, "name= holds no letters or characters");
+                            throw GatewayError(ErrorCode::InvalidArgument,
+                                               "query parameter name holds no letters or characters");
                         }
                         query.limit = 1000;
                         for (std::size_t scanned = 0; profiles.size() <= static_cast<std::size_t>(limit);) {
@@ -258,17 +303,18 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                     }
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
-                }});
+                },
+                kReaders});
 
-    router.add({"GET", "/v1/stats",
+    router.add({"GET",
+                "/v1/stats",
                 "Counts per classification and alert for ?division= and each division one level below it (city → "
                 "districts → townships → villages).",
                 [&store](const Request& request) {
-                    const std::string division = queryValue(request, "division");
-                    if (division.empty()) {
+                    const std::string prefix = scopedDivision(request);
+                    if (prefix.empty()) {
                         throw GatewayError(ErrorCode::InvalidArgument, "give division=, e.g. 320411");
                     }
-                    const std::string prefix = divisionPrefix(division);
                     const std::size_t child_digits = prefix.size() <= 4 ? 6 : prefix.size() <= 6 ? 9 : 12;
                     const auto counts = store.profileCounts(prefix, child_digits);
                     rapidjson::StringBuffer buffer;
@@ -297,7 +343,8 @@ void addProfileRoutes(Router& router, store::Store& store, const model::Calendar
                     writer.EndArray();
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
-                }});
+                },
+                {security::Role::Admin, security::Role::App}});
 }
 
 }  // namespace gateway::api

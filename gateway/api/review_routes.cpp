@@ -1,18 +1,19 @@
 #include "gateway/api/review_routes.h"
 
+#include "gateway/api/parameters.h"
 #include "gateway/common/error.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <charconv>
-
 namespace gateway::api {
 
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+const std::set<security::Role> kReviewers{security::Role::Admin, security::Role::Reviewer};
 
 void writeString(Writer& writer, const char* key, const std::string& value) {
     writer.Key(key);
@@ -44,26 +45,6 @@ void writeItem(Writer& writer, const store::ReviewItem& item) {
     writer.EndObject();
 }
 
-std::string queryValue(const Request& request, const std::string& name, const std::string& fallback = "") {
-    const auto it = request.query.find(name);
-    return it == request.query.end() ? fallback : it->second;
-}
-
-std::int64_t integerParameter(const Request& request, const std::string& name, std::int64_t fallback, std::int64_t min,
-                              std::int64_t max) {
-    const std::string text = queryValue(request, name);
-    if (text.empty()) {
-        return fallback;
-    }
-    std::int64_t value = 0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (result.ec != std::errc() || result.ptr != text.data() + text.size() || value < min || value > max) {
-        throw GatewayError(ErrorCode::InvalidArgument, "query parameter " + name + " must be a whole number from " +
-                                                           std::to_string(min) + " to " + std::to_string(max));
-    }
-    return value;
-}
-
 std::string requiredString(const rapidjson::Value& body, const char* name, bool required) {
     if (!body.HasMember(name)) {
         if (required) {
@@ -75,6 +56,12 @@ std::string requiredString(const rapidjson::Value& body, const char* name, bool 
         throw GatewayError(ErrorCode::InvalidArgument, std::string("\"") + name + "\" must be a string");
     }
     return std::string(body[name].GetString(), body[name].GetStringLength());
+}
+
+/// The reviewer is whoever holds the key; a name in the body only where no clients are configured.
+std::string reviewerOf(const Request& request, const rapidjson::Value& body) {
+    return request.client && request.client->id != localAdministrator().id ? request.client->id
+                                                                           : requiredString(body, "reviewer", true);
 }
 
 }  // namespace
@@ -116,7 +103,8 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     }
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
-                }});
+                },
+                kReviewers});
 
     router.add({"GET", "/v1/review/{pair}", "One review pair with the comparison levels and weights.",
                 [&store](const Request& request) {
@@ -126,7 +114,8 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                         throw GatewayError(ErrorCode::NotFound, "no review pair " + pair);
                     }
                     return jsonResponse(200, reviewItemJson(*item));
-                }});
+                },
+                kReviewers});
 
     router.add({"POST", "/v1/review/{pair}",
                 "Decide a pair: {\"decision\":\"link\"|\"no_link\",\"reviewer\":…,\"comment\":…}; applied at once "
@@ -140,10 +129,31 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     store::ReviewDecision decision;
                     decision.pair_id = request.path_params.at("pair");
                     decision.decision = requiredString(body, "decision", true);
-                    decision.reviewer = requiredString(body, "reviewer", true);
+                    decision.reviewer = reviewerOf(request, body);
                     decision.comment = requiredString(body, "comment", false);
                     return jsonResponse(200, reviewItemJson(link_job.decide(decision)));
-                }});
+                },
+                kReviewers});
+
+    router.add({"POST", "/v1/review",
+                "Decide any two staged records, queued or not: {\"left\":\"SOURCE/ID\",\"right\":\"SOURCE/ID\","
+                "\"decision\":\"link\"|\"no_link\",\"comment\":…}. no_link splits a wrong merge, link merges two "
+                "persons; applied at once, and every platform that received the affected profiles gets a correction.",
+                [&link_job](const Request& request) {
+                    rapidjson::Document body;
+                    body.Parse(request.body.c_str(), request.body.size());
+                    if (body.HasParseError() || !body.IsObject()) {
+                        throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
+                    }
+                    store::ReviewDecision decision;
+                    decision.decision = requiredString(body, "decision", true);
+                    decision.reviewer = reviewerOf(request, body);
+                    decision.comment = requiredString(body, "comment", false);
+                    const std::string left = requiredString(body, "left", true);
+                    const std::string right = requiredString(body, "right", true);
+                    return jsonResponse(200, reviewItemJson(link_job.decidePair(left, right, decision)));
+                },
+                kReviewers});
 
     router.add({"GET", "/v1/links/explain",
                 "Why two records link or not: ?left=SOURCE/ID&right=SOURCE/ID gives every comparison's level and "
@@ -155,31 +165,33 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                         throw GatewayError(ErrorCode::InvalidArgument, "give left=SOURCE/ID and right=SOURCE/ID");
                     }
                     return jsonResponse(200, link_job.explain(left, right).toJson());
-                }});
+                },
+                kReviewers});
 
-    router.add(
-        {"GET", "/v1/persons/{id}", "The source records linked into one person.", [&store](const Request& request) {
-             const std::string& id = request.path_params.at("id");
-             const auto records = store.personRecords(id);
-             if (records.empty()) {
-                 throw GatewayError(ErrorCode::NotFound, "no person " + id);
-             }
-             rapidjson::StringBuffer buffer;
-             Writer writer(buffer);
-             writer.StartObject();
-             writeString(writer, "person_id", id);
-             writer.Key("records");
-             writer.StartArray();
-             for (const store::PersonLink& link : records) {
-                 writer.StartObject();
-                 writeString(writer, "source", link.source);
-                 writeString(writer, "source_id", link.source_id);
-                 writer.EndObject();
-             }
-             writer.EndArray();
-             writer.EndObject();
-             return jsonResponse(200, buffer.GetString());
-         }});
+    router.add({"GET", "/v1/persons/{id}", "The source records linked into one person.",
+                [&store](const Request& request) {
+                    const std::string& id = request.path_params.at("id");
+                    const auto records = store.personRecords(id);
+                    if (records.empty()) {
+                        throw GatewayError(ErrorCode::NotFound, "no person " + id);
+                    }
+                    rapidjson::StringBuffer buffer;
+                    Writer writer(buffer);
+                    writer.StartObject();
+                    writeString(writer, "person_id", id);
+                    writer.Key("records");
+                    writer.StartArray();
+                    for (const store::PersonLink& link : records) {
+                        writer.StartObject();
+                        writeString(writer, "source", link.source);
+                        writeString(writer, "source_id", link.source_id);
+                        writer.EndObject();
+                    }
+                    writer.EndArray();
+                    writer.EndObject();
+                    return jsonResponse(200, buffer.GetString());
+                },
+                kReviewers});
 }
 
 }  // namespace gateway::api

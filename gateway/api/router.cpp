@@ -75,4 +75,12 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     return result;
 }
 
+security::Client localAdministrator() {
+    return {"local",
+            {security::Role::Admin, security::Role::Operator, security::Role::App, security::Role::Reviewer,
+             security::Role::Auditor},
+            "",
+            "city"};
+}
+
 }  // namespace gateway::api

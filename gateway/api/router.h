@@ -3,6 +3,7 @@
 #include "gateway/api/http.h"
 
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,10 @@ struct Route {
     std::string pattern;
     std::string summary;  // one line, also the OpenAPI summary
     Handler handler;
+    /// The roles admitted; admin only unless the route says otherwise.
+    std::set<security::Role> roles{security::Role::Admin};
+    /// Open to anyone, without credentials (liveness, the OpenAPI document).
+    bool anonymous = false;
 };
 
 /// Ordered method+path rules. A path that matches no pattern is 404; one that matches a pattern under another
@@ -35,8 +40,17 @@ public:
 
     const std::vector<Route>& routes() const { return routes_; }
 
+    /// The clients whose API keys are accepted. Without (nullptr, the default), every request acts as the local
+    /// administrator: for development on a loopback address only. `clients` must outlive the router.
+    void setClients(const security::ClientRegistry* clients) { clients_ = clients; }
+    const security::ClientRegistry* clients() const { return clients_; }
+
 private:
     std::vector<Route> routes_;
+    const security::ClientRegistry* clients_ = nullptr;
 };
+
+/// The local administrator every request acts as when no clients are configured.
+security::Client localAdministrator();
 
 }  // namespace gateway::api

@@ -11,10 +11,17 @@
 namespace gateway::api {
 
 void addSystemRoutes(Router& router, store::Store& store, const std::string& version) {
-    router.add({"GET", "/healthz", "Liveness: the process is up and serving requests.",
-                [](const Request&) { return jsonResponse(200, R"({"status":"ok"})"); }});
+    router.add({"GET",
+                "/healthz",
+                "Liveness: the process is up and serving requests.",
+                [](const Request&) { return jsonResponse(200, R"({"status":"ok"})"); },
+                {},
+                true});
 
-    router.add({"GET", "/readyz", "Readiness: the store answers and its schema is current.", [&store](const Request&) {
+    router.add({"GET",
+                "/readyz",
+                "Readiness: the store answers and its schema is current.",
+                [&store](const Request&) {
                     rapidjson::StringBuffer buffer;
                     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
                     writer.StartObject();
@@ -36,9 +43,14 @@ void addSystemRoutes(Router& router, store::Store& store, const std::string& ver
                     }
                     writer.EndObject();
                     return jsonResponse(status, buffer.GetString());
-                }});
+                },
+                {},
+                true});
 
-    router.add({"GET", "/v1/version", "The gateway's version.", [version](const Request&) {
+    router.add({"GET",
+                "/v1/version",
+                "The gateway's version.",
+                [version](const Request&) {
                     rapidjson::StringBuffer buffer;
                     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
                     writer.StartObject();
@@ -46,10 +58,16 @@ void addSystemRoutes(Router& router, store::Store& store, const std::string& ver
                     writer.String(version.c_str());
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
-                }});
+                },
+                {},
+                true});
 
-    router.add({"GET", "/openapi.json", "This API's OpenAPI 3 description.",
-                [&router, version](const Request&) { return jsonResponse(200, openApiDocument(router, version)); }});
+    router.add({"GET",
+                "/openapi.json",
+                "This API's OpenAPI 3 description.",
+                [&router, version](const Request&) { return jsonResponse(200, openApiDocument(router, version)); },
+                {},
+                true});
 }
 
 }  // namespace gateway::api

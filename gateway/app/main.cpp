@@ -2,6 +2,7 @@
 #include "gateway/app/info_commands.h"
 #include "gateway/app/link_command.h"
 #include "gateway/app/profile_command.h"
+#include "gateway/app/push_command.h"
 #include "gateway/app/review_command.h"
 #include "gateway/app/serve_command.h"
 #include "gateway/app/sync_commands.h"
@@ -24,7 +25,9 @@ const Command kCommands[] = {
     {"sync", "pull from the department systems now", gateway::app::runSync},
     {"link", "recognise the same child across sources (or link a JSONL file)", gateway::app::runLink},
     {"profiles", "build every child's profile from its linked records, or show one", gateway::app::runProfiles},
+    {"push", "deliver profile changes to the subscribers; their state and dead letters", gateway::app::runPush},
     {"review", "list, show and decide the pairs the matcher left to a person", gateway::app::runReview},
+    {"clients", "list the API's clients, or make a new API key", gateway::app::runClients},
     {"sources", "show each source's state, last run and last error", gateway::app::runSources},
     {"config", "check a configuration, or print the documented example", gateway::app::runConfig},
     {"version", "print the version and the libraries in use", gateway::app::runVersion},

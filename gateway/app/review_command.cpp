@@ -64,7 +64,8 @@ int decide(Runtime& runtime, const std::string& pair, const ParsedOptions& parse
     decision.reviewer = parsed.get("reviewer");
     decision.comment = parsed.get("comment");
     jobs::LinkJob job = runtime.makeLinkJob();
-    const store::ReviewItem item = job.decide(decision);
+    const store::ReviewItem item =
+        pair.empty() ? job.decidePair(parsed.get("left"), parsed.get("right"), decision) : job.decide(decision);
     std::cout << api::reviewItemJson(item) << "\n";
     return kExitOk;
 }
@@ -81,20 +82,26 @@ int runReview(const std::vector<std::string>& args) {
     options.addOption(Poco::Util::Option("decision", "", "decide: link or no_link").argument("D"));
     options.addOption(Poco::Util::Option("reviewer", "", "decide: who decides").argument("NAME"));
     options.addOption(Poco::Util::Option("comment", "", "decide: why").argument("TEXT"));
+    options.addOption(
+        Poco::Util::Option("left", "", "decide: one record of a pair the matcher did not queue").argument("SRC/ID"));
+    options.addOption(Poco::Util::Option("right", "", "decide: the other record").argument("SRC/ID"));
     const std::string usage =
-        "[list] [--status S] | show PAIR | decide PAIR --decision link|no_link --reviewer NAME "
-        "[--comment TEXT]";
+        "[list] [--status S] | show PAIR | decide (PAIR | --left SRC/ID --right SRC/ID) --decision link|no_link "
+        "--reviewer NAME [--comment TEXT]";
     try {
         const ParsedOptions parsed = parseOptions(options, args);
         if (parsed.has("help")) {
             printHelp(std::cout, "review", usage,
                       "The pairs the matcher left to a person: list them, show one with its comparison levels and "
-                      "weights, decide it. A decision is applied at once and no later run overrides it.",
+                      "weights, decide it. A decision is applied at once and no later run overrides it. --left and "
+                      "--right decide any two staged records: no_link splits a wrong merge, link merges two persons.",
                       options);
             return kExitOk;
         }
         const std::string action = parsed.positional.empty() ? "list" : parsed.positional[0];
-        if ((action == "show" || action == "decide") && parsed.positional.size() != 2) {
+        const bool any_pair =
+            action == "decide" && parsed.positional.size() == 1 && parsed.has("left") && parsed.has("right");
+        if ((action == "show" || action == "decide") && parsed.positional.size() != 2 && !any_pair) {
             std::cerr << "usage: gateway review " << usage << "\n";
             return kExitUsage;
         }
@@ -109,7 +116,7 @@ int runReview(const std::vector<std::string>& args) {
             return show(runtime, parsed.positional[1]);
         }
         if (action == "decide") {
-            return decide(runtime, parsed.positional[1], parsed);
+            return decide(runtime, any_pair ? std::string() : parsed.positional[1], parsed);
         }
         return list(runtime, parsed);
     } catch (const GatewayError& e) {

@@ -42,8 +42,33 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
     profile_config_ = std::make_unique<profile::ProfileConfig>(
         settings_.profile.config_dir.empty() ? profile::ProfileConfig::builtin(as_of)
                                              : profile::ProfileConfig::load(settings_.profile.config_dir, as_of));
+    views_ = std::make_unique<profile::ProfileViews>(settings_.profile.config_dir.empty()
+                                                         ? profile::ProfileViews::builtin()
+                                                         : profile::ProfileViews::load(settings_.profile.config_dir));
+    if (!settings_.api.clients_file.empty()) {
+        clients_ =
+            std::make_unique<security::ClientRegistry>(security::ClientRegistry::load(settings_.api.clients_file));
+        for (const security::Client& client : clients_->clients()) {
+            if (!client.view.empty() && views_->find(client.view) == nullptr) {
+                throw GatewayError(ErrorCode::InvalidConfig, settings_.api.clients_file + ": client " + client.id +
+                                                                 " names the unknown view " + client.view);
+            }
+        }
+    }
+    if (!settings_.push.subscribers_file.empty()) {
+        subscribers_ = publish::loadSubscribers(settings_.push.subscribers_file);
+    }
     store_ = store::openStore(settings_.store);
     store_->migrate();
+}
+
+std::unique_ptr<publish::Deliverer> Runtime::makeDeliverer() {
+    publish::PushSettings push;
+    push.backoff_initial_ms = settings_.push.backoff_initial_ms;
+    push.backoff_max_ms = settings_.push.backoff_max_ms;
+    push.node = nodeName();
+    push.actor = nodeName();
+    return std::make_unique<publish::Deliverer>(*store_, *views_, subscribers_, push, clock_);
 }
 
 Runtime::~Runtime() = default;

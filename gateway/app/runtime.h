@@ -8,6 +8,9 @@
 #include "gateway/jobs/source_config.h"
 #include "gateway/jobs/sync_job.h"
 #include "gateway/model/division_directory.h"
+#include "gateway/profile/profile_view.h"
+#include "gateway/publish/deliverer.h"
+#include "gateway/security/clients.h"
 #include "gateway/store/store.h"
 
 #include <memory>
@@ -48,6 +51,15 @@ public:
     const profile::ProfileConfig& profileConfig() const { return *profile_config_; }
     jobs::ProfileJob makeProfileJob() { return jobs::ProfileJob(*store_, *profile_config_); }
 
+    /// The profile views (views.json of profile.config_dir, or the built-in ones).
+    const profile::ProfileViews& views() const { return *views_; }
+    /// The API's clients (api.clients); nullptr when none are configured.
+    const security::ClientRegistry* clients() const { return clients_.get(); }
+    /// The push subscribers (push.subscribers); empty when none are configured.
+    const std::vector<publish::Subscriber>& subscribers() const { return subscribers_; }
+    /// A deliverer for the subscribers, over this runtime's store.
+    std::unique_ptr<publish::Deliverer> makeDeliverer();
+
     /// "host:pid", naming this process in leases and run records.
     static std::string nodeName();
 
@@ -60,6 +72,9 @@ private:
     std::vector<jobs::SourceConfig> sources_;
     linkage::LinkageConfig linkage_config_;
     std::unique_ptr<profile::ProfileConfig> profile_config_;
+    std::unique_ptr<profile::ProfileViews> views_;
+    std::unique_ptr<security::ClientRegistry> clients_;
+    std::vector<publish::Subscriber> subscribers_;
 };
 
 }  // namespace gateway::app

@@ -2,6 +2,7 @@
 
 #include "gateway/api/api_server.h"
 #include "gateway/api/profile_routes.h"
+#include "gateway/api/publish_routes.h"
 #include "gateway/api/review_routes.h"
 #include "gateway/api/router.h"
 #include "gateway/api/system_routes.h"
@@ -13,6 +14,7 @@
 #include "gateway/jobs/scheduler.h"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -21,11 +23,17 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
 namespace gateway::app {
 namespace {
+
+bool isLoopback(const std::string& host) {
+    Poco::Net::IPAddress address;
+    return host == "localhost" || (Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback());
+}
 
 class ServeApplication : public Poco::Util::ServerApplication {
 protected:
@@ -91,6 +99,12 @@ protected:
             return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
         }
         store::Store& gateway_store = runtime->store();
+        if (runtime->clients() == nullptr && !isLoopback(settings.server.host)) {
+            std::cerr << "gateway serve: api.clients is not set, so every caller would act as administrator; that is "
+                         "allowed on a loopback server.host only, not on "
+                      << settings.server.host << "\n";
+            return kExitConfig;
+        }
 
         // Each scheduled source gets its job built now, so that a broken mapping stops start-up rather than a
         // run hours later.
@@ -149,9 +163,38 @@ protected:
                            }});
         }
 
+        std::unique_ptr<publish::Deliverer> deliverer;
+        try {
+            deliverer = runtime->makeDeliverer();
+        } catch (const GatewayError& e) {
+            std::cerr << "gateway serve: " << e.message() << "\n";
+            return kExitConfig;
+        }
+        if (!deliverer->subscribers().empty()) {
+            scheduler.add({"push", std::chrono::milliseconds(settings.push.interval_ms), [&deliverer, &log, &settings] {
+                               try {
+                                   for (const auto& report : deliverer->deliverAll(settings.push.threads)) {
+                                       if (report.delivered > 0 || report.dead_lettered > 0) {
+                                           log.information("push " + report.subscriber + ": " +
+                                                           std::to_string(report.delivered) + " delivered, " +
+                                                           std::to_string(report.dead_lettered) + " dead-lettered");
+                                       }
+                                       if (!report.error.empty() && !report.waiting) {
+                                           log.warning("push " + report.subscriber + ": " + report.error);
+                                       }
+                                   }
+                               } catch (const GatewayError& e) {
+                                   log.error("push failed: " + e.message());
+                               }
+                           }});
+        }
+
         api::Router router;
+        router.setClients(runtime->clients());
         api::addReviewRoutes(router, gateway_store, link_job);
-        api::addProfileRoutes(router, gateway_store, runtime->profileConfig().as_of);
+        api::addProfileRoutes(router, gateway_store, runtime->profileConfig(), runtime->views());
+        api::addChangesRoute(router, gateway_store, runtime->views(), std::max(1, settings.server.threads / 2));
+        api::addPushRoutes(router, gateway_store, runtime->subscribers());
         api::addSystemRoutes(router, gateway_store, GATEWAY_VERSION);
         api::ApiServer server(settings.server, router);
         try {

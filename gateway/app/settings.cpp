@@ -212,7 +212,8 @@ std::vector<ConfigKey> buildKeys() {
     add({"profile.config_dir",
          KeyType::Path,
          "",
-         "Folder with survivorship.json, classification.json and alerts.json (config/profile/README.md) to use "
+         "Folder with survivorship.json, classification.json, alerts.json and views.json (config/profile/README.md) "
+         "to use "
          "instead of the built-in ones. Empty = built-in.",
          0,
          0,
@@ -226,6 +227,59 @@ std::vector<ConfigKey> buildKeys() {
          0,
          {},
          [](GatewaySettings& s, const std::string& v) { s.profile.as_of = v; }});
+
+    add({"api.clients",
+         KeyType::Path,
+         "",
+         "JSON file of the API's clients: id, roles, division scope, view and the SHA-256 of each API key "
+         "(gateway clients new-key). Empty = no keys: every caller acts as the local administrator, allowed only "
+         "when server.host is a loopback address.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.api.clients_file = v; }});
+
+    add({"push.subscribers",
+         KeyType::Path,
+         "",
+         "JSON file of the platforms profile changes are pushed to (name, url, scope, view, secret_file or "
+         "secret_env, batch_size, max_attempts, tls). Empty = no push.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.push.subscribers_file = v; }});
+    add({"push.interval_ms",
+         KeyType::Integer,
+         "1000",
+         "How often gateway serve looks for changes to push.",
+         50,
+         3600000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.push.interval_ms = std::stoi(v); }});
+    add({"push.threads",
+         KeyType::Integer,
+         "4",
+         "Subscribers delivered to at once.",
+         1,
+         64,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.push.threads = std::stoi(v); }});
+    add({"push.backoff_initial_ms",
+         KeyType::Integer,
+         "1000",
+         "Wait after a failed POST; doubles with each failure in a row, up to push.backoff_max_ms.",
+         10,
+         3600000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.push.backoff_initial_ms = std::stoi(v); }});
+    add({"push.backoff_max_ms",
+         KeyType::Integer,
+         "300000",
+         "The longest wait between attempts.",
+         10,
+         86400000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.push.backoff_max_ms = std::stoi(v); }});
 
     add({"reference.divisions_file",
          KeyType::Path,

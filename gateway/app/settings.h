@@ -39,8 +39,22 @@ struct LinkageSettings {
 
 /// How profiles are built.
 struct ProfileSettings {
-    std::string config_dir;  // survivorship.json, classification.json, alerts.json; empty = built-in
+    std::string config_dir;  // survivorship.json, classification.json, alerts.json, views.json; empty = built-in
     std::string as_of;       // YYYY-MM-DD ages are taken on; empty = today
+};
+
+/// Who may call the API.
+struct ApiSettings {
+    std::string clients_file;  // JSON (gateway/security/clients.h); empty = no keys, every caller is the local admin
+};
+
+/// Where profile changes are pushed.
+struct PushSettings {
+    std::string subscribers_file;  // JSON (gateway/publish/subscribers.h); empty = no push
+    int interval_ms = 1000;        // gateway serve looks for new changes this often
+    int threads = 4;               // subscribers delivered to at once
+    int backoff_initial_ms = 1000;
+    int backoff_max_ms = 300000;
 };
 
 /// Everything the gateway reads from its configuration, typed and validated.
@@ -52,6 +66,8 @@ struct GatewaySettings {
     IntakeSettings intake;
     LinkageSettings linkage;
     ProfileSettings profile;
+    ApiSettings api;
+    PushSettings push;
     std::string start_dir;  // what relative paths were resolved against
 };
 

@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -289,6 +290,33 @@ store::ReviewItem LinkJob::decide(const store::ReviewDecision& decision) {
         recorded.at = formatIso(clock_.now());
     }
     return store_.decideReview(recorded, assignments);
+}
+
+store::ReviewItem LinkJob::decidePair(const std::string& left_key, const std::string& right_key,
+                                      store::ReviewDecision decision) {
+    store::ReviewItem item;
+    std::tie(item.left_source, item.left_id) = splitRecordKey(left_key);
+    std::tie(item.right_source, item.right_id) = splitRecordKey(right_key);
+    if (left_key == right_key) {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "a pair needs two different records, not " + left_key + " twice");
+    }
+    for (const std::string& key : {left_key, right_key}) {
+        const auto [source, source_id] = splitRecordKey(key);
+        if (!store_.sourceRecord(source, source_id)) {
+            throw GatewayError(ErrorCode::NotFound, "no staged record " + key);
+        }
+    }
+    item.pair_id = store::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
+    item.reason = "reviewer";
+    item.explanation_json = "{}";
+    if (!store_.linkState().model_json.empty()) {
+        const linkage::PairExplanation explanation = explain(left_key, right_key);
+        item.weight = explanation.weight;
+        item.explanation_json = explanation.toJson();
+    }
+    decision.pair_id = store_.openReviewPair(item).pair_id;
+    return decide(decision);
 }
 
 }  // namespace gateway::jobs

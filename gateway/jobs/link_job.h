@@ -45,6 +45,13 @@ public:
     /// touching them), so that it holds at once. Returns the decided item.
     store::ReviewItem decide(const store::ReviewDecision& decision);
 
+    /// A decision on any two staged records ("SOURCE/ID"), queued by the matcher or not: how a reviewer splits a
+    /// wrong merge (no_link between two records of one person) or merges two persons (link). The pair joins the
+    /// queue (reason "reviewer", with its explanation when a model exists) and is decided as decide() does;
+    /// `decision.pair_id` is ignored. NotFound for a record that is not staged.
+    store::ReviewItem decidePair(const std::string& left_key, const std::string& right_key,
+                                 store::ReviewDecision decision);
+
     const linkage::LinkageConfig& config() const { return config_; }
 
 private:

@@ -1,12 +1,55 @@
 #include "gateway/jobs/profile_job.h"
 
+#include <map>
 #include <set>
 
 namespace gateway::jobs {
 
 namespace {
+
 constexpr std::size_t kBatch = 5000;
+
+/// Which persons gave records to which, since the last rebuild.
+struct Moves {
+    std::map<std::string, std::set<std::string>> into;  // giver → takers
+    std::map<std::string, std::set<std::string>> from;  // taker → givers
+};
+
+void writeList(std::string& json, const char* key, const std::set<std::string>& persons) {
+    json += std::string(",\"") + key + "\":[";
+    bool first = true;
+    for (const std::string& person : persons) {
+        json += (first ? "\"" : ",\"") + person + "\"";
+        first = false;
+    }
+    json += "]";
 }
+
+/// The correction a subscriber receives with the person's version: a merge when a person gave all its records away
+/// or took them from a person that is gone, a split when a person that still exists gave records to another.
+std::string correction(const std::string& person_id, const Moves& moves, const std::set<std::string>& alive) {
+    const auto gave = moves.into.find(person_id);
+    const auto took = moves.from.find(person_id);
+    if (gave == moves.into.end() && took == moves.from.end()) {
+        return {};
+    }
+    bool split = alive.contains(person_id) && gave != moves.into.end();
+    if (took != moves.from.end()) {
+        for (const std::string& giver : took->second) {
+            split = split || alive.contains(giver);
+        }
+    }
+    std::string json = std::string("{\"kind\":\"") + (split ? "split" : "merge") + "\"";
+    if (gave != moves.into.end()) {
+        writeList(json, "into", gave->second);
+    }
+    if (took != moves.from.end()) {
+        writeList(json, "from", took->second);
+    }
+    return json + "}";
+}
+
+}  // namespace
 
 ProfileJob::ProfileJob(store::Store& store, const profile::ProfileConfig& config) : store_(store), config_(config) {}
 
@@ -16,6 +59,17 @@ ProfileRunReport ProfileJob::run(const std::string& actor, const std::function<v
     ProfileRunReport report;
     std::set<std::string> alive;
     std::vector<store::ProfileVersion> batch;
+    // Corrections need to know which persons survive, which only the whole walk tells; so the persons that moved
+    // records are built along with the others but held back to the end.
+    const std::int64_t moves_after = store_.profileMovesThrough();
+    Moves moves;
+    std::int64_t moves_through = moves_after;
+    for (const store::PersonMove& move : store_.personMoves(moves_after)) {
+        moves.into[move.from_person].insert(move.to_person);
+        moves.from[move.to_person].insert(move.from_person);
+        moves_through = move.seq;
+    }
+    std::vector<store::ProfileVersion> held;
     auto flush = [&] {
         report.written += store_.commitProfiles(batch, actor).size();
         batch.clear();
@@ -24,8 +78,12 @@ ProfileRunReport ProfileJob::run(const std::string& actor, const std::function<v
     // do not wait for), and holding a million profiles until the end would take gigabytes.
     store_.forEachPerson([&](const std::string& person_id, const std::vector<store::StagedRecord>& records) {
         alive.insert(person_id);
-        batch.push_back(builder.build(person_id, records));
         ++report.persons;
+        if (moves.into.contains(person_id) || moves.from.contains(person_id)) {
+            held.push_back(builder.build(person_id, records));
+            return;
+        }
+        batch.push_back(builder.build(person_id, records));
         if (batch.size() == kBatch) {
             flush();
         }
@@ -36,7 +94,17 @@ ProfileRunReport ProfileJob::run(const std::string& actor, const std::function<v
             ++report.removed;
         }
     }
+    for (store::ProfileVersion& profile : batch) {
+        profile.correction_json = correction(profile.person_id, moves, alive);
+    }
+    for (store::ProfileVersion& profile : held) {
+        profile.correction_json = correction(profile.person_id, moves, alive);
+        batch.push_back(std::move(profile));
+    }
     flush();
+    if (moves_through > moves_after) {
+        store_.setProfileMovesThrough(moves_through);
+    }
     if (progress) {
         progress("profiles: " + std::to_string(report.persons) + " built, " + std::to_string(report.written) +
                  " new versions, " + std::to_string(report.removed) + " removed");

@@ -17,7 +17,7 @@ class Scheduler {
 public:
     struct Task {
         std::string name;
-        std::chrono::seconds every;
+        std::chrono::milliseconds every;
         std::function<void()> run;  // must not throw; reports its own failures
     };
 

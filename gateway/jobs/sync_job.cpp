@@ -6,11 +6,10 @@
 #include "gateway/common/hash.h"
 #include "gateway/common/utf8.h"
 #include "gateway/model/source_record.h"
+#include "gateway/store/lease.h"
 
-#include <Poco/Environment.h>
 #include <Poco/File.h>
 #include <Poco/Logger.h>
-#include <Poco/Process.h>
 #include <Poco/Timespan.h>
 
 #include <unordered_map>
@@ -24,21 +23,6 @@ std::string leaseName(const std::string& source) {
 
 std::string isoAfter(const Poco::Timestamp& now, int seconds) {
     return formatIso(now + Poco::Timespan(seconds, 0));
-}
-
-/// A holder named "host:pid" on this host whose process is gone: a run killed before it could release its lease.
-/// Waiting out the lease would stall the source for no reason.
-bool isDeadLocalHolder(const std::string& holder) {
-    const auto colon = holder.rfind(':');
-    if (colon == std::string::npos || holder.substr(0, colon) != Poco::Environment::nodeName()) {
-        return false;
-    }
-    try {
-        const auto pid = static_cast<Poco::Process::PID>(std::stol(holder.substr(colon + 1)));
-        return pid > 0 && !Poco::Process::isRunning(pid);
-    } catch (const std::exception&) {
-        return false;
-    }
 }
 
 }  // namespace
@@ -108,17 +92,16 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
     const std::string node = options.node.empty() ? std::string("local") : options.node;
 
     Poco::Timestamp now = clock_.now();
-    if (!store_.claimLease(lease, node, formatIso(now), isoAfter(now, options.lease_seconds))) {
-        const auto holder = store_.leaseHolder(lease);
-        const bool taken_over = holder && isDeadLocalHolder(*holder) &&
-                                store_.takeOverLease(lease, *holder, node, isoAfter(now, options.lease_seconds));
-        if (!taken_over) {
-            outcome.result = SyncResult::Skipped;
-            outcome.message =
-                config_.source + ": another gateway node is syncing this source (" + holder.value_or("unknown") + ")";
-            return outcome;
-        }
-        log.warning(config_.source + ": took over the sync lease of " + *holder + ", which is no longer running");
+    const store::LeaseClaim claim = store::acquireLease(store_, lease, node, now, options.lease_seconds);
+    if (!claim.held) {
+        outcome.result = SyncResult::Skipped;
+        outcome.message =
+            config_.source + ": another gateway node is syncing this source (" + claim.other.value_or("unknown") + ")";
+        return outcome;
+    }
+    if (claim.taken_from) {
+        log.warning(config_.source + ": took over the sync lease of " + *claim.taken_from +
+                    ", which is no longer running");
     }
 
     store::SyncRun& run = outcome.run;

@@ -4,6 +4,7 @@
 #include "gateway/common/hash.h"
 #include "gateway/common/json_type.h"
 #include "gateway/model/citizen_id.h"
+#include "gateway/profile/config_files.h"
 
 #include <Poco/RegularExpression.h>
 
@@ -14,13 +15,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
-
-namespace gateway::resources {
-std::vector<std::pair<std::string_view, std::string_view>> profileEntries();
-}
 
 namespace gateway::profile {
 
@@ -43,25 +38,6 @@ struct Record {
     const store::StagedRecord* staged = nullptr;
     rapidjson::Document json;
 };
-
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot be read");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::string_view builtinFile(std::string_view name) {
-    for (const auto& [file, text] : resources::profileEntries()) {
-        if (file == name) {
-            return text;
-        }
-    }
-    throw GatewayError(ErrorCode::Internal, "built-in config/profile/" + std::string(name) + " is missing");
-}
 
 const Value* member(const Value& object, const char* name) {
     if (!object.IsObject()) {
@@ -423,14 +399,14 @@ Survivorship Survivorship::parse(std::string_view json, std::string_view origin_
 }
 
 ProfileConfig ProfileConfig::builtin(const model::CalendarDate& as_of) {
-    return ProfileConfig{Survivorship::parse(builtinFile("survivorship.json"), "built-in survivorship.json"),
-                         RuleSet::parse(builtinFile("classification.json"), "built-in classification.json"),
-                         RuleSet::parse(builtinFile("alerts.json"), "built-in alerts.json"), as_of, 30};
+    return ProfileConfig{Survivorship::parse(builtinConfigFile("survivorship.json"), "built-in survivorship.json"),
+                         RuleSet::parse(builtinConfigFile("classification.json"), "built-in classification.json"),
+                         RuleSet::parse(builtinConfigFile("alerts.json"), "built-in alerts.json"), as_of, 30};
 }
 
 ProfileConfig ProfileConfig::load(const std::string& dir, const model::CalendarDate& as_of) {
     const std::string survivorship = dir + "/survivorship.json";
-    return ProfileConfig{Survivorship::parse(readFile(survivorship), survivorship),
+    return ProfileConfig{Survivorship::parse(readConfigFile(survivorship), survivorship),
                          RuleSet::load(dir + "/classification.json"), RuleSet::load(dir + "/alerts.json"), as_of, 30};
 }
 

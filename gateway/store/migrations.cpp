@@ -186,6 +186,58 @@ std::vector<Migration> buildMigrations() {
 ))",
                        "CREATE INDEX profile_codes_code ON profile_codes (kind, code, person_id)",
                    }});
+    all.push_back({5,
+                   "publish",
+                   {
+                       // Records a link run or review decision moved from one existing person to another.
+                       R"(CREATE TABLE person_moves (
+    seq ${auto_id},
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    from_person TEXT NOT NULL,
+    to_person TEXT NOT NULL,
+    moved_at TEXT NOT NULL
+))",
+                       // One row (id 1): how far the profile builder has turned person_moves into corrections.
+                       R"(CREATE TABLE profile_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    moves_through BIGINT NOT NULL
+))",
+                       // The transactional outbox: one entry per profile version, written with the version.
+                       R"(CREATE TABLE outbox (
+    seq ${auto_id},
+    person_id TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    division TEXT NOT NULL,
+    previous_division TEXT NOT NULL,
+    removed INTEGER NOT NULL CHECK (removed IN (0, 1)),
+    correction TEXT NOT NULL,
+    created_at TEXT NOT NULL
+))",
+                       // A subscriber of a village or township reads its own entries through these.
+                       "CREATE INDEX outbox_division ON outbox (division, seq)",
+                       "CREATE INDEX outbox_previous_division ON outbox (previous_division, seq)",
+                       R"(CREATE TABLE push_state (
+    subscriber TEXT PRIMARY KEY,
+    delivered_through BIGINT NOT NULL,
+    delivered BIGINT NOT NULL,
+    attempts INTEGER NOT NULL,
+    refusals INTEGER NOT NULL,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT NOT NULL,
+    last_success_at TEXT NOT NULL
+))",
+                       R"(CREATE TABLE push_dead_letters (
+    subscriber TEXT NOT NULL,
+    outbox_seq BIGINT NOT NULL,
+    attempts INTEGER NOT NULL,
+    error TEXT NOT NULL,
+    dead_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('dead', 'redeliver', 'redelivered')),
+    PRIMARY KEY (subscriber, outbox_seq)
+))",
+                       "CREATE INDEX push_dead_letters_status ON push_dead_letters (subscriber, status, outbox_seq)",
+                   }});
     return all;
 }
 

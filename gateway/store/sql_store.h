@@ -64,6 +64,7 @@ public:
     LinkState linkState() override;
     std::vector<ReviewItem> reviewQueue(std::string_view status, std::int64_t after_seq, std::size_t limit) override;
     std::optional<ReviewItem> reviewItem(std::string_view pair_id) override;
+    ReviewItem openReviewPair(const ReviewItem& item) override;
     std::vector<ReviewItem> reviewDecisions() override;
     ReviewItem decideReview(const ReviewDecision& decision, const std::vector<PersonLink>& assignments) override;
 
@@ -77,6 +78,19 @@ public:
     void forEachPerson(const std::function<void(const std::string& person_id,
                                                 const std::vector<StagedRecord>& records)>& visit) override;
     std::vector<std::string> profiledPersons() override;
+    std::vector<PersonMove> personMoves(std::int64_t after_seq) override;
+    std::int64_t profileMovesThrough() override;
+    void setProfileMovesThrough(std::int64_t seq) override;
+    std::vector<OutboxEntry> outbox(std::int64_t after_seq, std::string_view division_prefix,
+                                    std::size_t limit) override;
+    std::vector<OutboxEntry> outboxEntries(const std::vector<std::int64_t>& seqs) override;
+    std::int64_t outboxHead() override;
+    PushState pushState(std::string_view subscriber) override;
+    void commitPushOutcome(const PushOutcome& outcome) override;
+    std::vector<DeadLetter> deadLetters(std::string_view subscriber, std::string_view status, std::int64_t after_seq,
+                                        std::size_t limit) override;
+    std::int64_t requestRedelivery(std::string_view subscriber, std::optional<std::int64_t> seq,
+                                   std::string_view actor) override;
 
 protected:
     /// `connector` and `connection` are what the pool opens. `description` names the database in every message
@@ -182,6 +196,13 @@ private:
     std::vector<ProfileVersion> readProfiles(Poco::Data::Session& session, const std::string& table,
                                              const std::string& tail,
                                              const std::function<void(Poco::Data::Statement&)>& bind);
+
+    /// Sets profile_stage.correction for the profiles that carry one.
+    void stageCorrections(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles);
+    /// The outbox entries a query selects, each with its version's profile: `tail` follows
+    /// "SELECT <columns> FROM outbox AS o JOIN profile_versions AS v ON …" and takes `bind`'s parameters.
+    std::vector<OutboxEntry> readOutbox(Poco::Data::Session& session, const std::string& tail,
+                                        const std::function<void(Poco::Data::Statement&)>& bind);
 
     std::string description_;
     int pool_size_;

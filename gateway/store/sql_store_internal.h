@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,29 @@ void requireNonEmptyText(std::string_view field, std::string_view value, const W
         throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + where() + " is empty");
     }
     requireText(field, value, where);
+}
+
+/// Division codes are digits; a prefix of anything else would only ever match nothing, or, as a LIKE pattern,
+/// the wrong rows.
+inline void requireDivisionPrefix(std::string_view prefix) {
+    if (prefix.find_first_not_of("0123456789") != std::string_view::npos) {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "division prefix " + utf8::quote(prefix) + " must consist of digits only");
+    }
+}
+
+/// The smallest digit string above every string that starts with `prefix` ("3204" → "3205", "3209" → "321"),
+/// or nullopt when there is none ("999"). Digits only, so that the range holds in every collation: "320:" would
+/// sort among the prefix's own codes in a locale that ignores punctuation.
+inline std::optional<std::string> digitsUpperBound(std::string prefix) {
+    while (!prefix.empty() && prefix.back() == '9') {
+        prefix.pop_back();
+    }
+    if (prefix.empty()) {
+        return std::nullopt;
+    }
+    ++prefix.back();
+    return prefix;
 }
 
 /// Rolls back unless committed, so that every early exit (Conflict, a rejected statement) leaves nothing behind.

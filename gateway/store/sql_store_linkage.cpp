@@ -239,6 +239,16 @@ void SqlStore::upsertLinks(Session& session, const std::vector<PersonLink>& link
         now;
     stageLinks(session, links);
     std::string linked_at = at;
+    // Before the upsert, while person_links still holds the old persons: the profile builder turns these into split
+    // and merge corrections for the subscribers.
+    Statement moves(session);
+    moves << sql(
+        "INSERT INTO person_moves (source, source_id, from_person, to_person, moved_at) "
+        "SELECT s.source, s.source_id, l.person_id, s.person_id, CAST(? AS TEXT) FROM link_stage AS s "
+        "JOIN person_links AS l ON l.source = s.source AND l.source_id = s.source_id "
+        "WHERE l.person_id <> s.person_id ORDER BY s.source, s.source_id"),
+        use(linked_at);
+    moves.execute();
     Statement upsert(session);
     upsert << sql(
         "INSERT INTO person_links (source, source_id, person_id, linked_at) "
@@ -447,6 +457,39 @@ std::optional<ReviewItem> SqlStore::reviewItem(std::string_view pair_id) {
         if (!items.empty()) {
             result = std::move(items.front());
         }
+    });
+    return result;
+}
+
+ReviewItem SqlStore::openReviewPair(const ReviewItem& item) {
+    validateReviewItem(item);
+    ReviewItem result;
+    withSession("open review pair " + item.pair_id, [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        lockLinkage(session);
+        std::string pair_id = item.pair_id;
+        std::string left_source = item.left_source;
+        std::string left_id = item.left_id;
+        std::string right_source = item.right_source;
+        std::string right_id = item.right_id;
+        double weight = item.weight;
+        std::string reason = item.reason;
+        std::string explanation = item.explanation_json;
+        std::string at = item.created_at.empty() ? nowIso() : item.created_at;
+        std::string updated_at = at;
+        session << sql(
+            "INSERT INTO review_pairs (pair_id, left_source, left_id, right_source, right_id, weight, "
+            "reason, explanation_json, status, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (pair_id) DO NOTHING"),
+            use(pair_id), use(left_source), use(left_id), use(right_source), use(right_id), use(weight), use(reason),
+            use(explanation), use(at), use(updated_at), now;
+        auto items =
+            readReviewItems(session, "WHERE pair_id = ?", [&](Statement& statement) { statement, use(pair_id); });
+        if (items.size() != 1) {
+            throw GatewayError(ErrorCode::Internal, "review pair " + item.pair_id + " vanished after it was opened");
+        }
+        result = std::move(items.front());
+        transaction.commit();
     });
     return result;
 }

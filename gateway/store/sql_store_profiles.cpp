@@ -58,6 +58,7 @@ void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_v
         requireText("id_number", profile.id_number, where);
         requireText("birth_date", profile.birth_date, where);
         requireText("residence_division", profile.residence_division, where);
+        requireText("correction_json", profile.correction_json, where);
         requireText("hukou_division", profile.hukou_division, where);
         validateCodes("classification", profile.classifications, where);
         validateCodes("alert", profile.alerts, where);
@@ -65,29 +66,6 @@ void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_v
             throw GatewayError(ErrorCode::InvalidArgument, where() + " appears more than once in one commit");
         }
     }
-}
-
-/// Division codes are digits; a prefix of anything else would only ever match nothing, or, as a LIKE pattern,
-/// the wrong rows.
-void requireDivisionPrefix(std::string_view prefix) {
-    if (prefix.find_first_not_of("0123456789") != std::string_view::npos) {
-        throw GatewayError(ErrorCode::InvalidArgument,
-                           "division prefix " + utf8::quote(prefix) + " must consist of digits only");
-    }
-}
-
-/// The smallest digit string above every string that starts with `prefix` ("3204" → "3205", "3209" → "321"),
-/// or nullopt when there is none ("999"). Digits only, so that the range holds in every collation: "320:" would
-/// sort among the prefix's own codes in a locale that ignores punctuation.
-std::optional<std::string> digitsUpperBound(std::string prefix) {
-    while (!prefix.empty() && prefix.back() == '9') {
-        prefix.pop_back();
-    }
-    if (prefix.empty()) {
-        return std::nullopt;
-    }
-    ++prefix.back();
-    return prefix;
 }
 
 /// The WHERE conditions of a query and the text values they bind, in order. Values live in a deque so that the
@@ -194,6 +172,22 @@ void SqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>
         use(residences), use(hukous), use(classifications), use(alerts), use(removed), now;
 }
 
+void SqlStore::stageCorrections(Session& session, const std::vector<ProfileVersion>& profiles) {
+    // Few profiles carry one, so they are set afterwards rather than loaded with every row.
+    std::vector<std::string> corrections;
+    std::vector<std::string> persons;
+    for (const ProfileVersion& profile : profiles) {
+        if (!profile.correction_json.empty()) {
+            corrections.push_back(profile.correction_json);
+            persons.push_back(profile.person_id);
+        }
+    }
+    if (!persons.empty()) {
+        session << sql("UPDATE profile_stage SET correction = ? WHERE person_id = ?"), use(corrections), use(persons),
+            now;
+    }
+}
+
 void SqlStore::insertProfileCodes(Session& session, const std::vector<ProfileCode>& codes) {
     std::vector<std::string> persons;
     std::vector<std::string> kinds;
@@ -229,7 +223,8 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
                    "built_at TEXT NOT NULL, profile_json TEXT NOT NULL, content_hash TEXT NOT NULL, "
                    "name TEXT NOT NULL, id_number TEXT NOT NULL, birth_date TEXT NOT NULL, "
                    "residence_division TEXT NOT NULL, hukou_division TEXT NOT NULL, classifications TEXT NOT NULL, "
-                   "alerts TEXT NOT NULL, removed INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 1)",
+                   "alerts TEXT NOT NULL, removed INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 1, "
+                   "correction TEXT NOT NULL DEFAULT '')",
             now;
         stageProfiles(session, profiles, at);
 
@@ -246,6 +241,15 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
         session << "SELECT ordinal, version FROM profile_stage ORDER BY ordinal", into(ordinals), into(versions), now;
 
         if (!ordinals.empty()) {
+            stageCorrections(session, profiles);
+            // Before the upsert, while profiles still holds the previous division: a child who moved is announced
+            // to the new division and withdrawn from the old one.
+            session << "INSERT INTO outbox (person_id, version, division, previous_division, removed, correction, "
+                       "created_at) SELECT s.person_id, s.version, s.residence_division, "
+                       "COALESCE(p.residence_division, ''), s.removed, s.correction, s.built_at "
+                       "FROM profile_stage AS s LEFT JOIN profiles AS p ON p.person_id = s.person_id "
+                       "ORDER BY s.ordinal",
+                now;
             const std::string columns = kProfileColumns;
             session << "INSERT INTO profile_versions (" + columns + ") SELECT " + columns + " FROM profile_stage", now;
             session << "INSERT INTO profiles (" + columns + ") SELECT " + columns +

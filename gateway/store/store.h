@@ -138,7 +138,7 @@ struct ReviewItem {
     std::string right_source;
     std::string right_id;
     double weight = 0;             // the pair's match weight (bits)
-    std::string reason;            // "review_band", "conflict" or "ambiguous", as the matcher wrote it
+    std::string reason;            // "review_band", "conflict" or "ambiguous" as the matcher wrote it; "reviewer"
     std::string explanation_json;  // the comparison levels and weights, as the matcher wrote it
     std::string status;            // "open", "decided" or "obsolete" (no longer a candidate after a later run)
     std::string created_at;        // ISO-8601 UTC
@@ -201,6 +201,9 @@ struct ProfileVersion {
     std::vector<std::string> classifications;  // codes, e.g. "left_behind"
     std::vector<std::string> alerts;           // codes, e.g. "unsupervised_under_16"
     bool removed = false;                      // the person no longer exists (its records went to other persons)
+    /// Written with the version's outbox entry only (not kept in the profile tables): "" or a JSON object saying
+    /// that records moved between persons, e.g. {"kind":"merge","persons":["P2"]} (see the profile job).
+    std::string correction_json;
 };
 
 /// Filters of queryProfiles; empty fields do not filter. Current versions only, ordered by person_id.
@@ -223,6 +226,72 @@ struct DivisionCounts {
     std::int64_t children = 0;
     std::map<std::string, std::int64_t> classifications;
     std::map<std::string, std::int64_t> alerts;
+};
+
+/// One record that a link run or a review decision moved from one existing person to another: what the profile
+/// builder turns into split and merge corrections.
+struct PersonMove {
+    std::int64_t seq = 0;
+    std::string source;
+    std::string source_id;
+    std::string from_person;
+    std::string to_person;
+    std::string at;  // ISO-8601 UTC
+};
+
+/// One profile change to publish, written by commitProfiles in the same transaction as the version. Push subscribers
+/// and the changes feed read the entries in seq order, which is commit order.
+struct OutboxEntry {
+    std::int64_t seq = 0;
+    std::string person_id;
+    std::int64_t version = 0;
+    std::string division;           // residence division of this version ("" for a removal)
+    std::string previous_division;  // residence division of the version before ("" for a first version)
+    bool removed = false;
+    std::string correction_json;  // as ProfileVersion::correction_json
+    std::string created_at;       // ISO-8601 UTC
+    std::string profile_json;     // the version's whole profile, read with the entry
+};
+
+/// Where one push subscriber stands.
+struct PushState {
+    std::string subscriber;
+    std::int64_t delivered_through = 0;  // outbox seq up to which everything is delivered or dead-lettered
+    std::int64_t delivered = 0;          // events delivered so far
+    int attempts = 0;                    // failed attempts in a row (the backoff grows with them)
+    int refusals = 0;                    // of which the subscriber answered with an error, at the current batch
+    std::string next_attempt_at;         // ISO-8601 UTC; "" means now
+    std::string last_error;
+    std::string last_success_at;
+    std::int64_t dead_letters = 0;  // entries in the dead state now
+    std::int64_t redeliveries = 0;  // dead letters an operator asked to send again, not yet sent
+};
+
+/// An outbox entry a subscriber did not accept within its attempts.
+struct DeadLetter {
+    std::string subscriber;
+    std::int64_t outbox_seq = 0;
+    std::string person_id;
+    std::int64_t version = 0;
+    int attempts = 0;
+    std::string error;
+    std::string dead_at;
+    std::string status;  // "dead", "redeliver" (asked for again) or "redelivered"
+};
+
+/// What one delivery attempt for a subscriber changes, written in one transaction with its exchange-log entry.
+struct PushOutcome {
+    std::string subscriber;
+    std::int64_t delivered_through = 0;     // the new cursor (the old one after a failure)
+    std::int64_t delivered = 0;             // events accepted now
+    int attempts = 0;                       // failed attempts in a row after this outcome (0 after success)
+    int refusals = 0;                       // refused attempts at the current batch after this outcome
+    std::string next_attempt_at;            // when to try again ("" = at once)
+    std::string error;                      // this attempt's failure, "" on success
+    std::vector<std::int64_t> dead;         // outbox seqs that become dead letters (their attempts are spent)
+    std::vector<std::int64_t> redelivered;  // dead letters delivered by this attempt
+    std::string at;                         // ISO-8601 UTC
+    ExchangeLogEntry log;                   // appended when its action is not empty
 };
 
 /// The gateway's persistent state. Implementations are thread-safe: each call takes a pooled connection.
@@ -298,6 +367,10 @@ public:
     /// Review pairs with seq > after_seq in seq order; `status` empty means any status.
     virtual std::vector<ReviewItem> reviewQueue(std::string_view status, std::int64_t after_seq, std::size_t limit) = 0;
     virtual std::optional<ReviewItem> reviewItem(std::string_view pair_id) = 0;
+    /// Adds a pair a reviewer asks about (any two staged records, e.g. to split a wrong merge) to the queue as "open",
+    /// unless the pair is there already; returns the stored item either way. The item's seq, status and decision
+    /// fields are ignored.
+    virtual ReviewItem openReviewPair(const ReviewItem& item) = 0;
     /// Every decided pair, for the matcher to obey.
     virtual std::vector<ReviewItem> reviewDecisions() = 0;
     /// Records the decision on an existing pair (NotFound otherwise; a pair may be decided again, the last
@@ -335,6 +408,34 @@ public:
     /// Person IDs with a current, non-removed profile, in order: what a rebuild must mark removed when the person
     /// no longer exists.
     virtual std::vector<std::string> profiledPersons() = 0;
+
+    /// Records moved between persons with seq > after_seq, in seq order (see PersonMove). commitLinkRun and
+    /// decideReview write them for every assignment that changes an existing one.
+    virtual std::vector<PersonMove> personMoves(std::int64_t after_seq) = 0;
+    /// How far the profile builder has read personMoves (0 at first), and moving it on.
+    virtual std::int64_t profileMovesThrough() = 0;
+    virtual void setProfileMovesThrough(std::int64_t seq) = 0;
+
+    /// Outbox entries with seq > after_seq whose division or previous division starts with `division_prefix` (all
+    /// entries for ""), in seq order, at most `limit`. Throws InvalidArgument unless the prefix is all digits.
+    virtual std::vector<OutboxEntry> outbox(std::int64_t after_seq, std::string_view division_prefix,
+                                            std::size_t limit) = 0;
+    /// The entries with these seqs, in seq order (unknown seqs are skipped).
+    virtual std::vector<OutboxEntry> outboxEntries(const std::vector<std::int64_t>& seqs) = 0;
+    /// The highest outbox seq, 0 when empty.
+    virtual std::int64_t outboxHead() = 0;
+
+    /// A subscriber's state; zeros for one never delivered to.
+    virtual PushState pushState(std::string_view subscriber) = 0;
+    /// Writes an attempt's outcome (see PushOutcome) in one transaction.
+    virtual void commitPushOutcome(const PushOutcome& outcome) = 0;
+    /// A subscriber's dead letters with outbox seq > after_seq, in seq order; `status` "" means any.
+    virtual std::vector<DeadLetter> deadLetters(std::string_view subscriber, std::string_view status,
+                                                std::int64_t after_seq, std::size_t limit) = 0;
+    /// Marks the subscriber's dead letters (all when `seq` is nullopt, else that one) for redelivery and appends a
+    /// "push.redeliver" exchange-log entry, in one transaction. Returns how many were marked.
+    virtual std::int64_t requestRedelivery(std::string_view subscriber, std::optional<std::int64_t> seq,
+                                           std::string_view actor) = 0;
 
     /// Takes or renews the lease on `job` for `holder` until `expires_at` if it is free, expired (its expiry is
     /// before `now`) or already held by `holder`. Returns whether `holder` holds it now. Times are ISO-8601 UTC.

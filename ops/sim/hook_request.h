@@ -6,10 +6,6 @@
 
 namespace deptsim {
 
-/// Lower-case hex HMAC-SHA256 of `body` keyed with `secret`: what a sender puts after "sha256=" in
-/// X-Gateway-Signature.
-std::string hmacSha256Hex(std::string_view secret, std::string_view body);
-
 /// True when `header` is "sha256=<64 hex digits>" and the digits are the HMAC-SHA256 of `body` with `secret`
 /// (either case). The digests are compared in constant time.
 bool signatureMatches(std::string_view header, std::string_view secret, std::string_view body);

@@ -41,6 +41,14 @@ GatewayProcess::~GatewayProcess() {
     }
 }
 
+void GatewayProcess::kill() {
+    if (!finished_) {
+        Poco::Process::kill(*handle_);
+        handle_->wait();
+        finished_ = true;
+    }
+}
+
 std::string GatewayProcess::readLine() {
     std::string line;
     std::getline(*out_, line);

@@ -313,9 +313,13 @@ TEST_F(ProfileApiTest, ListFiltersSelectExactlyWhatTheStoreHolds) {
         EXPECT_EQ(idsOf(reference(query)), expected) << code;
         EXPECT_EQ(listAll("alert=" + encode(code)), expected) << code;
     }
-    EXPECT_TRUE(listAll("classification=no_such_code").empty());
-    EXPECT_TRUE(listAll("alert=no_such_code").empty());
-    EXPECT_TRUE(listAll("classification=LEFT_BEHIND").empty()) << "codes are exact";
+    // An unknown code is a mistake the caller should hear of, not an empty list.
+    for (const std::string& query : {std::string("classification=no_such_code"), std::string("alert=no_such_code"),
+                                     std::string("classification=LEFT_BEHIND")}) {
+        const auto reply = get("/v1/profiles?" + query);
+        expectError(reply, 400, "invalid_argument", query);
+        EXPECT_NE(reply.body.find(query.substr(0, query.find('='))), std::string::npos) << reply.body;
+    }
 
     // Ages on the as-of date, recomputed here from the stored birth dates.
     for (int n : {0, 1, 5, 6, 15, 16, 17}) {
@@ -379,7 +383,8 @@ TEST_F(ProfileApiTest, ListFiltersSelectExactlyWhatTheStoreHolds) {
             }
         }
         EXPECT_EQ(listAll("id_number=" + profile.id_number), expected) << profile.id_number;
-        EXPECT_TRUE(listAll("id_number=" + profile.id_number.substr(0, 17)).empty()) << profile.id_number;
+        expectError(get("/v1/profiles?id_number=" + profile.id_number.substr(0, 17)), 400, "invalid_argument",
+                    "a 17-character id_number");
     }
     EXPECT_EQ(id_checks, 10u);
 

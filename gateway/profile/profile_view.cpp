@@ -1,0 +1,272 @@
+#include "gateway/profile/profile_view.h"
+
+#include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
+#include "gateway/profile/config_files.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace gateway::profile {
+
+namespace {
+
+using Value = rapidjson::Value;
+using Allocator = rapidjson::Document::AllocatorType;
+using Path = std::vector<std::string>;
+
+Path splitPattern(const std::string& pattern) {
+    Path segments;
+    std::size_t start = 1;
+    while (start <= pattern.size()) {
+        const std::size_t slash = pattern.find('/', start);
+        const std::size_t end = slash == std::string::npos ? pattern.size() : slash;
+        segments.push_back(pattern.substr(start, end - start));
+        start = end + 1;
+    }
+    return segments;
+}
+
+/// Whether `path` matches `pattern` from the given positions; with `prefix_only`, whether some longer path that
+/// starts with `path` could match.
+bool matches(const Path& pattern, std::size_t i, const Path& path, std::size_t j, bool prefix_only) {
+    if (i == pattern.size()) {
+        return !prefix_only && j == path.size();
+    }
+    if (j == path.size()) {
+        return prefix_only || (pattern[i] == "**" && matches(pattern, i + 1, path, j, false));
+    }
+    if (pattern[i] == "**") {
+        return matches(pattern, i + 1, path, j, prefix_only) || matches(pattern, i, path, j + 1, prefix_only);
+    }
+    return (pattern[i] == "*" || pattern[i] == path[j]) && matches(pattern, i + 1, path, j + 1, prefix_only);
+}
+
+bool anyMatches(const std::vector<Path>& patterns, const Path& path, bool prefix_only) {
+    for (const Path& pattern : patterns) {
+        if (matches(pattern, 0, path, 0, prefix_only)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct CompiledView {
+    std::vector<Path> include;
+    std::vector<Path> drop;
+    std::vector<std::pair<Path, MaskKind>> mask;
+};
+
+/// The included part of `node` at `path`, or null when nothing of it is included. `included` says that an include
+/// pattern matched `path` or a path above it.
+Value select(const Value& node, Path& path, const CompiledView& view, Allocator& allocator, bool included) {
+    if (anyMatches(view.drop, path, false)) {
+        return Value();
+    }
+    const bool whole = included || anyMatches(view.include, path, false);
+    if (node.IsObject()) {
+        if (!whole && !anyMatches(view.include, path, true)) {
+            return Value();
+        }
+        Value out(rapidjson::kObjectType);
+        for (auto it = node.MemberBegin(); it != node.MemberEnd(); ++it) {
+            path.emplace_back(it->name.GetString(), it->name.GetStringLength());
+            Value child = whole && view.drop.empty() && view.mask.empty()
+                              ? Value(it->value, allocator)
+                              : select(it->value, path, view, allocator, whole);
+            path.pop_back();
+            if (!child.IsNull() || (whole && it->value.IsNull())) {
+                out.AddMember(Value(it->name, allocator), child, allocator);
+            }
+        }
+        return whole || out.MemberCount() > 0 ? std::move(out) : Value();
+    }
+    if (node.IsArray()) {
+        if (!whole && !anyMatches(view.include, path, true)) {
+            return Value();
+        }
+        Value out(rapidjson::kArrayType);
+        for (rapidjson::SizeType i = 0; i < node.Size(); ++i) {
+            path.push_back(std::to_string(i));
+            Value child = select(node[i], path, view, allocator, whole);
+            path.pop_back();
+            if (!child.IsNull()) {
+                out.PushBack(child, allocator);
+            }
+        }
+        return whole || out.Size() > 0 ? std::move(out) : Value();
+    }
+    if (!whole) {
+        return Value();
+    }
+    for (const auto& [pattern, kind] : view.mask) {
+        if (node.IsString() && matches(pattern, 0, path, 0, false)) {
+            const std::string masked = maskValue(std::string_view(node.GetString(), node.GetStringLength()), kind);
+            return Value(masked.c_str(), static_cast<rapidjson::SizeType>(masked.size()), allocator);
+        }
+    }
+    return Value(node, allocator);
+}
+
+[[noreturn]] void fail(std::string_view origin, const std::string& where, const std::string& what) {
+    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
+}
+
+std::vector<std::string> patternList(const Value& object, const char* key, std::string_view origin,
+                                     const std::string& where) {
+    std::vector<std::string> result;
+    const auto it = object.FindMember(key);
+    if (it == object.MemberEnd()) {
+        return result;
+    }
+    if (!it->value.IsArray()) {
+        fail(origin, where + "/" + key, "expected an array of JSON pointers");
+    }
+    for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
+        const Value& item = it->value[i];
+        if (!item.IsString() || item.GetStringLength() == 0 || item.GetString()[0] != '/') {
+            fail(origin, where + "/" + key + "/" + std::to_string(i), "expected a JSON pointer such as /identity");
+        }
+        result.emplace_back(item.GetString(), item.GetStringLength());
+    }
+    return result;
+}
+
+}  // namespace
+
+std::string maskValue(std::string_view value, MaskKind kind) {
+    const std::u32string chars = utf8::decode(value).value_or(std::u32string());
+    const std::size_t keep_front = kind == MaskKind::IdNumber ? 6 : 3;
+    const std::size_t keep_back = 4;
+    if (kind == MaskKind::Hidden || chars.size() <= keep_front + keep_back) {
+        return "***";
+    }
+    std::u32string masked = chars;
+    for (std::size_t i = keep_front; i + keep_back < masked.size(); ++i) {
+        masked[i] = U'*';
+    }
+    return utf8::encode(masked);
+}
+
+std::string ProfileView::apply(std::string_view profile_json) const {
+    rapidjson::Document source;
+    source.Parse(profile_json.data(), profile_json.size());
+    if (source.HasParseError() || !source.IsObject()) {
+        throw GatewayError(ErrorCode::Internal, "a stored profile is not a JSON object");
+    }
+    CompiledView compiled;
+    for (const std::string& pattern : include) {
+        compiled.include.push_back(splitPattern(pattern));
+    }
+    for (const std::string& pattern : drop) {
+        compiled.drop.push_back(splitPattern(pattern));
+    }
+    for (const auto& [pattern, kind] : mask) {
+        compiled.mask.emplace_back(splitPattern(pattern), kind);
+    }
+    rapidjson::Document out;
+    Path path;
+    Value selected = select(source, path, compiled, out.GetAllocator(), false);
+    if (selected.IsNull()) {
+        selected.SetObject();
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    selected.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+ProfileViews ProfileViews::parse(std::string_view json, std::string_view origin) {
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
+    if (document.HasParseError()) {
+        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": not JSON: " +
+                                                         rapidjson::GetParseError_En(document.GetParseError()) +
+                                                         " at offset " + std::to_string(document.GetErrorOffset()));
+    }
+    if (!document.IsObject() || !document.HasMember("views") || !document["views"].IsObject()) {
+        fail(origin, "/views", "expected an object of views by name");
+    }
+    ProfileViews result;
+    for (auto it = document["views"].MemberBegin(); it != document["views"].MemberEnd(); ++it) {
+        ProfileView view;
+        view.name.assign(it->name.GetString(), it->name.GetStringLength());
+        const std::string where = "/views/" + view.name;
+        if (!it->value.IsObject()) {
+            fail(origin, where, "expected an object");
+        }
+        const Value& spec = it->value;
+        for (auto member = spec.MemberBegin(); member != spec.MemberEnd(); ++member) {
+            const std::string key(member->name.GetString(), member->name.GetStringLength());
+            if (key != "description" && key != "profiles" && key != "include" && key != "mask" && key != "drop") {
+                fail(origin, where + "/" + key, "unknown member (description, profiles, include, mask, drop)");
+            }
+        }
+        if (spec.HasMember("description") && spec["description"].IsString()) {
+            view.description = spec["description"].GetString();
+        }
+        if (spec.HasMember("profiles")) {
+            if (!spec["profiles"].IsBool()) {
+                fail(origin, where + "/profiles", "expected true or false");
+            }
+            view.profiles = spec["profiles"].GetBool();
+        }
+        view.include = patternList(spec, "include", origin, where);
+        view.drop = patternList(spec, "drop", origin, where);
+        if (spec.HasMember("mask")) {
+            if (!spec["mask"].IsObject()) {
+                fail(origin, where + "/mask", "expected an object of JSON pointer → id_number, phone or hidden");
+            }
+            for (auto mask = spec["mask"].MemberBegin(); mask != spec["mask"].MemberEnd(); ++mask) {
+                const std::string pointer(mask->name.GetString(), mask->name.GetStringLength());
+                const std::string kind = mask->value.IsString() ? mask->value.GetString() : "";
+                if (pointer.empty() || pointer[0] != '/') {
+                    fail(origin, where + "/mask", "key " + utf8::quote(pointer) + " is not a JSON pointer");
+                }
+                if (kind == "id_number") {
+                    view.mask[pointer] = MaskKind::IdNumber;
+                } else if (kind == "phone") {
+                    view.mask[pointer] = MaskKind::Phone;
+                } else if (kind == "hidden") {
+                    view.mask[pointer] = MaskKind::Hidden;
+                } else {
+                    fail(origin, where + "/mask" + pointer, "expected id_number, phone or hidden");
+                }
+            }
+        }
+        if (!view.profiles && !view.include.empty()) {
+            fail(origin, where + "/include", "a statistics-only view (profiles: false) includes nothing");
+        }
+        result.views_.emplace(view.name, std::move(view));
+    }
+    if (result.views_.empty()) {
+        fail(origin, "/views", "no view is defined");
+    }
+    return result;
+}
+
+ProfileViews ProfileViews::builtin() {
+    return parse(builtinConfigFile("views.json"), "built-in views.json");
+}
+
+ProfileViews ProfileViews::load(const std::string& dir) {
+    const std::string path = dir + "/views.json";
+    return parse(readConfigFile(path), path);
+}
+
+const ProfileView* ProfileViews::find(std::string_view name) const {
+    const auto it = views_.find(name);
+    return it == views_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> ProfileViews::names() const {
+    std::vector<std::string> result;
+    for (const auto& [name, view] : views_) {
+        result.push_back(name);
+    }
+    return result;
+}
+
+}  // namespace gateway::profile

@@ -1,0 +1,185 @@
+#include "gateway/security/clients.h"
+
+#include "gateway/common/error.h"
+#include "gateway/common/hash.h"
+#include "gateway/common/utf8.h"
+
+#include <openssl/rand.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+namespace gateway::security {
+
+namespace {
+
+constexpr std::array<std::pair<Role, std::string_view>, 5> kRoles{{{Role::Admin, "admin"},
+                                                                   {Role::Operator, "operator"},
+                                                                   {Role::App, "app"},
+                                                                   {Role::Reviewer, "reviewer"},
+                                                                   {Role::Auditor, "auditor"}}};
+
+[[noreturn]] void fail(std::string_view origin, const std::string& where, const std::string& what) {
+    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
+}
+
+std::string stringMember(const rapidjson::Value& object, const char* key, std::string_view origin,
+                         const std::string& where, bool required) {
+    const auto it = object.FindMember(key);
+    if (it == object.MemberEnd()) {
+        if (required) {
+            fail(origin, where + "/" + key, "missing");
+        }
+        return {};
+    }
+    if (!it->value.IsString()) {
+        fail(origin, where + "/" + key, "expected a string");
+    }
+    return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+bool isLowerHex(std::string_view text) {
+    return text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view roleName(Role role) {
+    for (const auto& [value, name] : kRoles) {
+        if (value == role) {
+            return name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<Role> parseRole(std::string_view name) {
+    for (const auto& [value, role_name] : kRoles) {
+        if (role_name == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+ClientRegistry ClientRegistry::parse(std::string_view json, std::string_view origin) {
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
+    if (document.HasParseError()) {
+        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": not JSON: " +
+                                                         rapidjson::GetParseError_En(document.GetParseError()) +
+                                                         " at offset " + std::to_string(document.GetErrorOffset()));
+    }
+    if (!document.IsObject() || !document.HasMember("clients") || !document["clients"].IsArray()) {
+        fail(origin, "/clients", "expected an array of clients");
+    }
+    ClientRegistry registry;
+    const auto& list = document["clients"];
+    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+        const std::string where = "/clients/" + std::to_string(i);
+        if (!list[i].IsObject()) {
+            fail(origin, where, "expected an object");
+        }
+        for (auto member = list[i].MemberBegin(); member != list[i].MemberEnd(); ++member) {
+            const std::string key = member->name.GetString();
+            if (key != "id" && key != "roles" && key != "scope" && key != "view" && key != "api_key_sha256" &&
+                key != "description") {
+                fail(origin, where + "/" + key, "unknown member (id, roles, scope, view, api_key_sha256, description)");
+            }
+        }
+        Client client;
+        client.id = stringMember(list[i], "id", origin, where, true);
+        if (client.id.empty() || !utf8::isValid(client.id)) {
+            fail(origin, where + "/id", "expected a non-empty name");
+        }
+        client.scope = stringMember(list[i], "scope", origin, where, false);
+        if (client.scope.size() > 12 || client.scope.find_first_not_of("0123456789") != std::string::npos) {
+            fail(origin, where + "/scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
+        }
+        client.view = stringMember(list[i], "view", origin, where, false);
+        const std::string hash = stringMember(list[i], "api_key_sha256", origin, where, true);
+        if (hash.size() != 64 || !isLowerHex(hash)) {
+            fail(origin, where + "/api_key_sha256", "expected 64 lower-case hex digits (gateway clients new-key)");
+        }
+        const auto roles = list[i].FindMember("roles");
+        if (roles == list[i].MemberEnd() || !roles->value.IsArray() || roles->value.Empty()) {
+            fail(origin, where + "/roles", "expected a non-empty array of admin, operator, app, reviewer, auditor");
+        }
+        for (rapidjson::SizeType r = 0; r < roles->value.Size(); ++r) {
+            const auto role = roles->value[r].IsString() ? parseRole(roles->value[r].GetString()) : std::nullopt;
+            if (!role) {
+                fail(origin, where + "/roles/" + std::to_string(r),
+                     "expected admin, operator, app, reviewer or auditor");
+            }
+            client.roles.insert(*role);
+        }
+        if (client.has(Role::App) && client.view.empty()) {
+            fail(origin, where + "/view", "an app client names the view it reads through");
+        }
+        for (std::size_t j = 0; j < registry.clients_.size(); ++j) {
+            if (registry.clients_[j].id == client.id) {
+                fail(origin, where + "/id", "client " + utf8::quote(client.id) + " is defined twice");
+            }
+            if (registry.key_hashes_[j] == hash) {
+                fail(origin, where + "/api_key_sha256",
+                     "the same key is given to " + utf8::quote(registry.clients_[j].id));
+            }
+        }
+        registry.clients_.push_back(std::move(client));
+        registry.key_hashes_.push_back(hash);
+    }
+    return registry;
+}
+
+ClientRegistry ClientRegistry::load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot be read");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse(text.str(), path);
+}
+
+std::optional<Client> ClientRegistry::authenticate(std::string_view api_key) const {
+    if (api_key.empty()) {
+        return std::nullopt;
+    }
+    const std::string hash = sha256Hex(api_key);
+    std::optional<Client> found;
+    // Every hash is compared, so the time taken says nothing about which client (if any) a key is close to.
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+        if (constantTimeEquals(hash, key_hashes_[i])) {
+            found = clients_[i];
+        }
+    }
+    return found;
+}
+
+std::string newApiKey() {
+    std::array<unsigned char, 32> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw GatewayError(ErrorCode::Internal, "the system's random number generator failed");
+    }
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string key;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (unsigned char byte : bytes) {
+        buffer = (buffer << 8) | byte;
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            key += kAlphabet[(buffer >> bits) & 0x3F];
+        }
+    }
+    if (bits > 0) {
+        key += kAlphabet[(buffer << (6 - bits)) & 0x3F];
+    }
+    return "gwk_" + key;
+}
+
+}  // namespace gateway::security
