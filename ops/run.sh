@@ -12,6 +12,7 @@ build=${BUILD_DIR:-$root/build}
 "$root/ops/build.sh"
 cd "$root"
 mkdir -p var/sim var/sink
+: >var/setup.log
 gateway=("$build/gateway/gateway")
 config=(--config config/gateway.properties)
 
@@ -44,10 +45,12 @@ CIVIL_CLIENT_SECRET=$(field civil_client_secret)
 start var/sink.log listening \
     "$build/ops/sim/deptsim" sink --dir var/sink --port 8092 --secret-file var/hook.secret
 
-echo "run: first sync, link and profile build"
-"${gateway[@]}" sync --all "${config[@]}" >/dev/null
-"${gateway[@]}" link --full "${config[@]}" | tail -1
-"${gateway[@]}" profiles rebuild "${config[@]}"
+echo "run: first sync, link and profile build (var/setup.log)"
+for step in "sync --all" "link --full" "profiles rebuild"; do
+    # shellcheck disable=SC2086 # the step is words
+    "${gateway[@]}" $step "${config[@]}" >>var/setup.log 2>&1 || { cat var/setup.log >&2; exit 1; }
+done
+tail -2 var/setup.log
 
 # The busiest village and one of its children.
 query() { sqlite3 var/gateway.db "$1"; }

@@ -200,6 +200,7 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                     profileView(request, views);
                     const model::CalendarDate& as_of = config.as_of;
                     store::ProfileQuery query;
+                    query.with_profile_json = false;
                     query.division_prefix = scopedDivision(request);
                     query.classification = codeParameter(request, "classification", config.classification.codes());
                     query.alert = codeParameter(request, "alert", config.alerts.codes());

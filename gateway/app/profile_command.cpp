@@ -16,15 +16,18 @@ int runProfiles(const std::vector<std::string>& args) {
     Poco::Util::OptionSet options;
     options.addOption(Poco::Util::Option("help", "h", "print this help and exit"));
     addSettingsOptions(options);
-    const std::string usage = "rebuild | show PERSON_ID";
+    options.addOption(Poco::Util::Option("full", "", "rebuild: every person, not only those whose records changed"));
+    const std::string usage = "rebuild [--full] | show PERSON_ID";
     try {
         const ParsedOptions parsed = parseOptions(options, args);
         if (parsed.has("help")) {
-            printHelp(std::cout, "profiles", usage,
-                      "rebuild: build every child's profile from the records linked into it (survivor values with "
-                      "provenance, conflicts, classifications and alerts) and keep the changed ones as new versions. "
-                      "show: print a child's current profile.",
-                      options);
+            printHelp(
+                std::cout, "profiles", usage,
+                "rebuild: build the profiles of the children whose linked records changed since the last build "
+                "(everyone's on the first build, with --full, and when the as-of date has moved) from the records "
+                "linked into them (survivor values with provenance, conflicts, classifications and alerts), and "
+                "keep the changed ones as new versions. show: print a child's current profile.",
+                options);
             return kExitOk;
         }
         const std::string action = parsed.positional.empty() ? "" : parsed.positional[0];
@@ -45,10 +48,14 @@ int runProfiles(const std::vector<std::string>& args) {
             return kExitOk;
         }
         jobs::ProfileJob job = runtime.makeProfileJob();
-        const auto report =
-            job.run("cli:" + Runtime::nodeName(), [](const std::string& line) { std::cerr << line << "\n"; });
-        std::cout << "profiles: " << report.persons << " built, " << report.written << " new versions, "
-                  << report.removed << " removed\n";
+        jobs::ProfileRunOptions run;
+        run.full = parsed.has("full");
+        run.actor = "cli:" + Runtime::nodeName();
+        run.progress = [](const std::string& line) { std::cerr << line << "\n"; };
+        const auto report = job.run(run);
+        std::cout << "profiles" << (report.incremental ? " (changed persons)" : "") << " on " << report.as_of << ": "
+                  << report.persons << " built, " << report.written << " new versions, " << report.removed
+                  << " removed\n";
         return kExitOk;
     } catch (const GatewayError& e) {
         std::cerr << "gateway profiles: " << e.message() << "\n";

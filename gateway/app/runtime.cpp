@@ -62,6 +62,16 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
     store_->migrate();
 }
 
+jobs::ProfileJob Runtime::makeProfileJob() {
+    if (!settings_.profile.as_of.empty()) {
+        return jobs::ProfileJob(*store_, *profile_config_);
+    }
+    return jobs::ProfileJob(*store_, *profile_config_, [] {
+        return model::CalendarDate::fromDaysSinceEpoch(
+            std::chrono::duration_cast<std::chrono::days>(std::chrono::system_clock::now().time_since_epoch()).count());
+    });
+}
+
 std::unique_ptr<publish::Deliverer> Runtime::makeDeliverer() {
     publish::PushSettings push;
     push.backoff_initial_ms = settings_.push.backoff_initial_ms;

@@ -49,7 +49,8 @@ public:
 
     /// The profile configuration (profile.config_dir, or the built-in one) on profile.as_of.
     const profile::ProfileConfig& profileConfig() const { return *profile_config_; }
-    jobs::ProfileJob makeProfileJob() { return jobs::ProfileJob(*store_, *profile_config_); }
+    /// A profile job over this runtime's store; without profile.as_of, each build takes today's date.
+    jobs::ProfileJob makeProfileJob();
 
     /// The profile views (views.json of profile.config_dir, or the built-in ones).
     const profile::ProfileViews& views() const { return *views_; }

@@ -151,8 +151,13 @@ protected:
                                                        " records: " + std::to_string(report.changed_assignments) +
                                                        " assignments changed, " + std::to_string(report.stats.review) +
                                                        " pairs for review");
-                                       // Profiles follow the persons: rebuilt after every run that linked something.
-                                       const jobs::ProfileRunReport profiles = profile_job.run(Runtime::nodeName());
+                                   }
+                                   // Profiles follow the persons, every round: what a link run or a reviewer's
+                                   // decision changed (cheap when nothing did), and everyone when the date moves.
+                                   jobs::ProfileRunOptions run;
+                                   run.actor = Runtime::nodeName();
+                                   const jobs::ProfileRunReport profiles = profile_job.run(run);
+                                   if (profiles.written > 0 || profiles.removed > 0) {
                                        log.information("profiles: " + std::to_string(profiles.written) +
                                                        " new versions, " + std::to_string(profiles.removed) +
                                                        " removed");
@@ -210,7 +215,7 @@ protected:
         log.information("listening on " + where);
         scheduler.start();
         if (scheduler.size() > 0) {
-            log.information("scheduled " + std::to_string(scheduler.size()) + " source syncs");
+            log.information("scheduled " + std::to_string(scheduler.size()) + " jobs (source syncs, linking, push)");
         }
         gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
 

@@ -1,6 +1,7 @@
 #include "gateway/jobs/profile_job.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 namespace gateway::jobs {
@@ -51,32 +52,41 @@ std::string correction(const std::string& person_id, const Moves& moves, const s
 
 }  // namespace
 
-ProfileJob::ProfileJob(store::Store& store, const profile::ProfileConfig& config) : store_(store), config_(config) {}
+ProfileJob::ProfileJob(store::Store& store, const profile::ProfileConfig& config,
+                       std::function<model::CalendarDate()> today)
+    : store_(store), config_(config), today_(std::move(today)) {}
 
-ProfileRunReport ProfileJob::run(const std::string& actor, const std::function<void(const std::string&)>& progress) {
+ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
     std::lock_guard<std::mutex> lock(mutex_);
-    const profile::ProfileBuilder builder(config_);
+    const profile::ProfileBuilder builder(config_,
+                                          today_ ? std::optional<model::CalendarDate>(today_()) : std::nullopt);
     ProfileRunReport report;
-    std::set<std::string> alive;
-    std::vector<store::ProfileVersion> batch;
-    // Corrections need to know which persons survive, which only the whole walk tells; so the persons that moved
-    // records are built along with the others but held back to the end.
-    const std::int64_t moves_after = store_.profileMovesThrough();
+    report.as_of = builder.asOf().toIso();
+    const store::ProfileState state = store_.profileState();
+    // Read first: records linked after this point are picked up by the next build.
+    const std::int64_t linked_through = store_.linkState().linked_through_batch;
+    report.incremental = !options.full && !state.as_of.empty() && state.as_of == report.as_of;
+
     Moves moves;
-    std::int64_t moves_through = moves_after;
-    for (const store::PersonMove& move : store_.personMoves(moves_after)) {
+    std::int64_t moves_through = state.moves_through;
+    for (const store::PersonMove& move : store_.personMoves(state.moves_through)) {
         moves.into[move.from_person].insert(move.to_person);
         moves.from[move.to_person].insert(move.from_person);
         moves_through = move.seq;
     }
+
+    std::set<std::string> alive;
+    std::vector<store::ProfileVersion> batch;
+    // Corrections need to know which persons survive, which only the whole walk tells; so the persons that moved
+    // records are built along with the others but held back to the end.
     std::vector<store::ProfileVersion> held;
     auto flush = [&] {
-        report.written += store_.commitProfiles(batch, actor).size();
+        report.written += store_.commitProfiles(batch, options.actor).size();
         batch.clear();
     };
     // Written while the walk goes on, on another pooled connection: the walk only reads (a snapshot that writers
     // do not wait for), and holding a million profiles until the end would take gigabytes.
-    store_.forEachPerson([&](const std::string& person_id, const std::vector<store::StagedRecord>& records) {
+    const auto visit = [&](const std::string& person_id, const std::vector<store::StagedRecord>& records) {
         alive.insert(person_id);
         ++report.persons;
         if (moves.into.contains(person_id) || moves.from.contains(person_id)) {
@@ -87,9 +97,29 @@ ProfileRunReport ProfileJob::run(const std::string& actor, const std::function<v
         if (batch.size() == kBatch) {
             flush();
         }
-    });
-    for (const std::string& person_id : store_.profiledPersons()) {
-        if (!alive.contains(person_id)) {
+    };
+    std::vector<std::string> candidates;  // persons that may have lost their last record
+    if (report.incremental) {
+        std::set<std::string> changed;
+        for (std::string& person : store_.personsChangedAfter(state.built_through_batch)) {
+            changed.insert(std::move(person));
+        }
+        for (const auto& [person, takers] : moves.into) {
+            changed.insert(person);
+            changed.insert(takers.begin(), takers.end());
+        }
+        candidates.assign(changed.begin(), changed.end());
+        store_.forEachPersonIn(candidates, visit);
+    } else {
+        store_.forEachPerson(visit);
+        candidates = store_.profiledPersons();
+    }
+    for (const std::string& person_id : candidates) {
+        if (alive.contains(person_id)) {
+            continue;
+        }
+        const auto current = report.incremental ? store_.profile(person_id) : std::nullopt;
+        if (!report.incremental || (current && !current->removed)) {
             batch.push_back(builder.removed(person_id));
             ++report.removed;
         }
@@ -102,12 +132,11 @@ ProfileRunReport ProfileJob::run(const std::string& actor, const std::function<v
         batch.push_back(std::move(profile));
     }
     flush();
-    if (moves_through > moves_after) {
-        store_.setProfileMovesThrough(moves_through);
-    }
-    if (progress) {
-        progress("profiles: " + std::to_string(report.persons) + " built, " + std::to_string(report.written) +
-                 " new versions, " + std::to_string(report.removed) + " removed");
+    store_.setProfileState({moves_through, linked_through, report.as_of});
+    if (options.progress) {
+        options.progress(std::string(report.incremental ? "profiles (changed persons): " : "profiles: ") +
+                         std::to_string(report.persons) + " built, " + std::to_string(report.written) +
+                         " new versions, " + std::to_string(report.removed) + " removed");
     }
     return report;
 }

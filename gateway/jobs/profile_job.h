@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/model/calendar_date.h"
 #include "gateway/profile/profile_builder.h"
 #include "gateway/store/store.h"
 
@@ -10,24 +11,37 @@
 
 namespace gateway::jobs {
 
+struct ProfileRunOptions {
+    bool full = false;  ///< rebuild every person, not only those whose records changed
+    std::string actor = "gateway";
+    std::function<void(const std::string&)> progress;
+};
+
 struct ProfileRunReport {
+    bool incremental = false;   ///< only the persons whose records changed were rebuilt
     std::uint64_t persons = 0;  ///< profiles built
     std::uint64_t written = 0;  ///< new versions (changed or new profiles)
     std::uint64_t removed = 0;  ///< persons that no longer exist
+    std::string as_of;          ///< the date ages were taken on
 };
 
-/// Rebuilds every person's profile from its linked records and writes the ones that changed as new versions.
+/// Builds the profiles of the persons whose linked records changed since the last build (and of those that gave or
+/// took records in a split or merge, with the correction their subscribers need), writing the ones that changed as
+/// new versions. Everyone is rebuilt on the first build, on request, and when the as-of date moves (ages and
+/// classifications change with the calendar, not only with the records).
 class ProfileJob {
 public:
-    /// `config` must outlive the job.
-    ProfileJob(store::Store& store, const profile::ProfileConfig& config);
+    /// `config` must outlive the job. `today` gives the as-of date of each build; by default config.as_of.
+    ProfileJob(store::Store& store, const profile::ProfileConfig& config,
+               std::function<model::CalendarDate()> today = {});
 
-    ProfileRunReport run(const std::string& actor, const std::function<void(const std::string&)>& progress = {});
+    ProfileRunReport run(const ProfileRunOptions& options);
 
 private:
     store::Store& store_;
     const profile::ProfileConfig& config_;
-    std::mutex mutex_;  // one rebuild at a time in this process
+    std::function<model::CalendarDate()> today_;
+    std::mutex mutex_;  // one build at a time in this process
 };
 
 }  // namespace gateway::jobs

@@ -424,7 +424,7 @@ store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
     rapidjson::Document profile(rapidjson::kObjectType);
     Allocator& allocator = profile.GetAllocator();
     profile.AddMember("person_id", Value(person_id.c_str(), allocator), allocator);
-    const std::string as_of = config_->as_of.toIso();
+    const std::string as_of = as_of_.toIso();
     profile.AddMember("as_of", Value(as_of.c_str(), allocator), allocator);
     Value sources(rapidjson::kArrayType);
     for (const Record& record : records) {
@@ -447,7 +447,7 @@ store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
         readRegistration(assembler, record);
         readGuardians(assembler, record, others, allocator);
         readHealth(assembler, record);
-        readCivil(record, config_->as_of, assistance, cases, allocator);
+        readCivil(record, as_of_, assistance, cases, allocator);
     }
     if (const Record* enrolment = currentEnrolment(records); enrolment != nullptr) {
         readEducation(assembler, *enrolment);
@@ -471,7 +471,7 @@ store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
     version.residence_division = survivor("/registration/residence_division/value");
     version.hukou_division = survivor("/registration/hukou_division/value");
     if (const auto born = model::parseDate(version.birth_date); born) {
-        profile.AddMember("age", born->ageOn(config_->as_of), allocator);
+        profile.AddMember("age", born->ageOn(as_of_), allocator);
     }
 
     Value classifications(rapidjson::kArrayType);

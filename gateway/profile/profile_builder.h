@@ -5,6 +5,7 @@
 #include "gateway/store/store.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,15 +42,20 @@ struct ProfileConfig {
 /// (source, source record, observed time), conflicts listed, classifications and alerts with their reasons.
 class ProfileBuilder {
 public:
-    explicit ProfileBuilder(const ProfileConfig& config) : config_(&config) {}
+    /// Ages are taken on `as_of` when given, else on config.as_of.
+    explicit ProfileBuilder(const ProfileConfig& config, std::optional<model::CalendarDate> as_of = std::nullopt)
+        : config_(&config), as_of_(as_of.value_or(config.as_of)) {}
 
     store::ProfileVersion build(const std::string& person_id, const std::vector<store::StagedRecord>& records) const;
 
     /// A version saying the person no longer exists (its records now belong to other persons).
     store::ProfileVersion removed(const std::string& person_id) const;
 
+    const model::CalendarDate& asOf() const { return as_of_; }
+
 private:
     const ProfileConfig* config_;
+    model::CalendarDate as_of_;
 };
 
 }  // namespace gateway::profile

@@ -198,10 +198,12 @@ std::vector<Migration> buildMigrations() {
     to_person TEXT NOT NULL,
     moved_at TEXT NOT NULL
 ))",
-                       // One row (id 1): how far the profile builder has turned person_moves into corrections.
+                       // One row (id 1): what the last profile build covered.
                        R"(CREATE TABLE profile_state (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    moves_through BIGINT NOT NULL
+    moves_through BIGINT NOT NULL,
+    built_through_batch BIGINT NOT NULL,
+    as_of TEXT NOT NULL
 ))",
                        // The transactional outbox: one entry per profile version, written with the version.
                        R"(CREATE TABLE outbox (
@@ -237,6 +239,9 @@ std::vector<Migration> buildMigrations() {
     PRIMARY KEY (subscriber, outbox_seq)
 ))",
                        "CREATE INDEX push_dead_letters_status ON push_dead_letters (subscriber, status, outbox_seq)",
+                       // The current version's JSON is read from profile_versions: kept in profiles too, it was
+                       // written twice, and every list or count that reads a row stepped through its overflow pages.
+                       "ALTER TABLE profiles DROP COLUMN profile_json",
                    }});
     return all;
 }

@@ -79,8 +79,12 @@ public:
                                                 const std::vector<StagedRecord>& records)>& visit) override;
     std::vector<std::string> profiledPersons() override;
     std::vector<PersonMove> personMoves(std::int64_t after_seq) override;
-    std::int64_t profileMovesThrough() override;
-    void setProfileMovesThrough(std::int64_t seq) override;
+    ProfileState profileState() override;
+    void setProfileState(const ProfileState& state) override;
+    std::vector<std::string> personsChangedAfter(std::int64_t after_batch_id) override;
+    void forEachPersonIn(const std::vector<std::string>& persons,
+                         const std::function<void(const std::string& person_id,
+                                                  const std::vector<StagedRecord>& records)>& visit) override;
     std::vector<OutboxEntry> outbox(std::int64_t after_seq, std::string_view division_prefix,
                                     std::size_t limit) override;
     std::vector<OutboxEntry> outboxEntries(const std::vector<std::int64_t>& seqs) override;
@@ -192,10 +196,12 @@ private:
                                             const std::function<void(Poco::Data::Statement&)>& bind);
 
     /// The profiles a query selects from `table` (profiles or profile_versions, aliased p): `tail` follows
-    /// "SELECT <columns> FROM <table> AS p" and takes `bind`'s parameters.
+    /// "SELECT <columns> FROM <table> AS p" and takes `bind`'s parameters. Without `with_json`, profile_json is
+    /// left empty.
     std::vector<ProfileVersion> readProfiles(Poco::Data::Session& session, const std::string& table,
                                              const std::string& tail,
-                                             const std::function<void(Poco::Data::Statement&)>& bind);
+                                             const std::function<void(Poco::Data::Statement&)>& bind,
+                                             bool with_json = true);
 
     /// Sets profile_stage.correction for the profiles that carry one.
     void stageCorrections(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles);

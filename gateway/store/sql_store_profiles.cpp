@@ -10,6 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
@@ -29,6 +30,10 @@ constexpr Poco::Int64 kPersonPageRows = 5000;
 constexpr const char* kProfileColumns =
     "person_id, version, built_at, profile_json, content_hash, name, id_number, birth_date, residence_division, "
     "hukou_division, classifications, alerts, removed";
+// The current versions, whose JSON stays in profile_versions.
+constexpr const char* kCurrentColumns =
+    "person_id, version, built_at, content_hash, name, id_number, birth_date, residence_division, hukou_division, "
+    "classifications, alerts, removed";
 
 constexpr const char* kClassification = "classification";
 constexpr const char* kAlert = "alert";
@@ -251,11 +256,12 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
                        "ORDER BY s.ordinal",
                 now;
             const std::string columns = kProfileColumns;
+            const std::string current = kCurrentColumns;
             session << "INSERT INTO profile_versions (" + columns + ") SELECT " + columns + " FROM profile_stage", now;
-            session << "INSERT INTO profiles (" + columns + ") SELECT " + columns +
+            session << "INSERT INTO profiles (" + current + ") SELECT " + current +
                            " FROM profile_stage WHERE true ON CONFLICT (person_id) DO UPDATE SET "
                            "version = excluded.version, built_at = excluded.built_at, "
-                           "profile_json = excluded.profile_json, content_hash = excluded.content_hash, "
+                           "content_hash = excluded.content_hash, "
                            "name = excluded.name, id_number = excluded.id_number, birth_date = excluded.birth_date, "
                            "residence_division = excluded.residence_division, "
                            "hukou_division = excluded.hukou_division, classifications = excluded.classifications, "
@@ -289,7 +295,7 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
 }
 
 std::vector<ProfileVersion> SqlStore::readProfiles(Session& session, const std::string& table, const std::string& tail,
-                                                   const std::function<void(Statement&)>& bind) {
+                                                   const std::function<void(Statement&)>& bind, bool with_json) {
     std::vector<std::string> persons;
     std::vector<Poco::Int64> versions;
     std::vector<std::string> built;
@@ -306,7 +312,16 @@ std::vector<ProfileVersion> SqlStore::readProfiles(Session& session, const std::
     std::string columns;
     for (std::string_view rest = kProfileColumns; !rest.empty();) {
         const std::size_t comma = rest.find(", ");
-        columns += (columns.empty() ? "p." : ", p.") + std::string(rest.substr(0, comma));
+        const std::string column(rest.substr(0, comma));
+        std::string expression = "p." + column;
+        if (column == "profile_json" && !with_json) {
+            expression = "''";
+        } else if (column == "profile_json" && table == "profiles") {
+            expression =
+                "(SELECT v.profile_json FROM profile_versions AS v WHERE v.person_id = p.person_id "
+                "AND v.version = p.version)";
+        }
+        columns += (columns.empty() ? "" : ", ") + expression;
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
     }
     Statement select(session);
@@ -407,11 +422,13 @@ std::vector<ProfileVersion> SqlStore::queryProfiles(const ProfileQuery& query) {
             conditions.add("p.id_number = ?", query.id_number);
         }
         Poco::Int64 max_rows = rowLimit(query.limit);
-        result = readProfiles(session, "profiles", "WHERE true" + conditions.sql() + " ORDER BY p.person_id LIMIT ?",
-                              [&](Statement& statement) {
-                                  conditions.bind(statement);
-                                  statement, use(max_rows);
-                              });
+        result = readProfiles(
+            session, "profiles", "WHERE true" + conditions.sql() + " ORDER BY p.person_id LIMIT ?",
+            [&](Statement& statement) {
+                conditions.bind(statement);
+                statement, use(max_rows);
+            },
+            query.with_profile_json);
     });
     return result;
 }
@@ -487,6 +504,70 @@ std::vector<DivisionCounts> SqlStore::profileCounts(std::string_view division_pr
     return result;
 }
 
+namespace {
+
+/// Hands the rows of a (person, source, source_id)-ordered read to `visit` one person at a time; a person whose rows
+/// continue on the next page is held back (see flush()).
+class PersonGrouper {
+public:
+    using Visit = std::function<void(const std::string&, const std::vector<StagedRecord>&)>;
+    explicit PersonGrouper(const Visit& visit) : visit_(visit) {}
+
+    void add(std::string person, StagedRecord record) {
+        if (person != current_) {
+            flush();
+            current_ = std::move(person);
+        }
+        records_.push_back(std::move(record));
+    }
+    void flush() {
+        if (!records_.empty()) {
+            visit_(current_, records_);
+            records_.clear();
+        }
+    }
+    const std::string& current() const { return current_; }
+    const std::vector<StagedRecord>& pending() const { return records_; }
+
+private:
+    const Visit& visit_;
+    std::string current_;
+    std::vector<StagedRecord> records_;
+};
+
+constexpr const char* kPersonRecordsSelect =
+    "SELECT l.person_id, r.source, r.source_id, r.observed_at, r.record_json, r.content_hash, r.version, r.batch_id "
+    "FROM person_links AS l JOIN source_records AS r ON r.source = l.source AND r.source_id = l.source_id ";
+
+/// Runs a prepared person-records statement and feeds its rows to `grouper`; returns the number of rows.
+std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper) {
+    std::vector<std::string> persons;
+    std::vector<std::string> sources;
+    std::vector<std::string> ids;
+    std::vector<std::string> observed;
+    std::vector<std::string> json;
+    std::vector<std::string> hashes;
+    std::vector<Poco::Int64> versions;
+    std::vector<Poco::Int64> batch_ids;
+    select, into(persons), into(sources), into(ids), into(observed), into(json), into(hashes), into(versions),
+        into(batch_ids);
+    select.execute();
+    for (std::size_t i = 0; i < persons.size(); ++i) {
+        StagedRecord record;
+        record.source = std::move(sources[i]);
+        record.source_id = std::move(ids[i]);
+        record.observed_at = std::move(observed[i]);
+        record.record_json = std::move(json[i]);
+        record.content_hash = std::move(hashes[i]);
+        record.version = versions[i];
+        record.batch_id = batch_ids[i];
+        grouper.add(std::move(persons[i]), std::move(record));
+    }
+    return persons.size();
+}
+
+}  // namespace
+
 void SqlStore::forEachPerson(
     const std::function<void(const std::string& person_id, const std::vector<StagedRecord>& records)>& visit) {
     withSession("read the persons and their records", [&](Session& session) {
@@ -498,54 +579,64 @@ void SqlStore::forEachPerson(
         std::string last_source;
         std::string last_id;
         Poco::Int64 page_rows = kPersonPageRows;
-        std::string current;
-        std::vector<StagedRecord> records;
+        PersonGrouper grouper(visit);
         for (;;) {
-            std::vector<std::string> persons;
-            std::vector<std::string> sources;
-            std::vector<std::string> ids;
-            std::vector<std::string> observed;
-            std::vector<std::string> json;
-            std::vector<std::string> hashes;
-            std::vector<Poco::Int64> versions;
-            std::vector<Poco::Int64> batch_ids;
-            session << sql(
-                "SELECT l.person_id, r.source, r.source_id, r.observed_at, r.record_json, r.content_hash, r.version, "
-                "r.batch_id FROM person_links AS l "
-                "JOIN source_records AS r ON r.source = l.source AND r.source_id = l.source_id "
-                "WHERE (l.person_id, l.source, l.source_id) > (?, ?, ?) "
-                "ORDER BY l.person_id, l.source, l.source_id LIMIT ?"),
-                use(last_person), use(last_source), use(last_id), use(page_rows), into(persons), into(sources),
-                into(ids), into(observed), into(json), into(hashes), into(versions), into(batch_ids), now;
-            for (std::size_t i = 0; i < persons.size(); ++i) {
-                if (persons[i] != current) {
-                    if (!records.empty()) {
-                        visit(current, records);
-                        records.clear();
-                    }
-                    current = persons[i];
-                }
-                StagedRecord& record = records.emplace_back();
-                record.source = std::move(sources[i]);
-                record.source_id = std::move(ids[i]);
-                record.observed_at = std::move(observed[i]);
-                record.record_json = std::move(json[i]);
-                record.content_hash = std::move(hashes[i]);
-                record.version = versions[i];
-                record.batch_id = batch_ids[i];
-            }
-            if (static_cast<Poco::Int64>(persons.size()) < page_rows) {
+            Statement select(session);
+            select << sql(std::string(kPersonRecordsSelect) +
+                          "WHERE (l.person_id, l.source, l.source_id) > (?, ?, ?) "
+                          "ORDER BY l.person_id, l.source, l.source_id LIMIT ?"),
+                use(last_person), use(last_source), use(last_id), use(page_rows);
+            if (static_cast<Poco::Int64>(readPersonRecords(select, grouper)) < page_rows) {
                 break;
             }
-            last_person = current;
-            last_source = records.back().source;
-            last_id = records.back().source_id;
+            last_person = grouper.current();
+            last_source = grouper.pending().back().source;
+            last_id = grouper.pending().back().source_id;
         }
-        if (!records.empty()) {
-            visit(current, records);
+        grouper.flush();
+        snapshot.end();
+    });
+}
+
+void SqlStore::forEachPersonIn(
+    const std::vector<std::string>& persons,
+    const std::function<void(const std::string& person_id, const std::vector<StagedRecord>& records)>& visit) {
+    std::vector<std::string> sorted = persons;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    constexpr std::size_t kChunk = 500;
+    withSession("read the records of " + std::to_string(sorted.size()) + " persons", [&](Session& session) {
+        ReadSnapshot snapshot(*this, session);
+        PersonGrouper grouper(visit);
+        for (std::size_t start = 0; start < sorted.size(); start += kChunk) {
+            const std::size_t end = std::min(sorted.size(), start + kChunk);
+            std::string placeholders;
+            for (std::size_t i = start; i < end; ++i) {
+                placeholders += i == start ? "?" : ", ?";
+            }
+            Statement select(session);
+            select << sql(std::string(kPersonRecordsSelect) + "WHERE l.person_id IN (" + placeholders +
+                          ") ORDER BY l.person_id, l.source, l.source_id");
+            for (std::size_t i = start; i < end; ++i) {
+                select, use(sorted[i]);
+            }
+            readPersonRecords(select, grouper);
+            grouper.flush();
         }
         snapshot.end();
     });
+}
+
+std::vector<std::string> SqlStore::personsChangedAfter(std::int64_t after_batch_id) {
+    std::vector<std::string> persons;
+    withSession("read the persons whose records changed", [&](Session& session) {
+        Poco::Int64 after = after_batch_id;
+        session << sql(
+            "SELECT DISTINCT l.person_id FROM source_records AS r JOIN person_links AS l "
+            "ON l.source = r.source AND l.source_id = r.source_id WHERE r.batch_id > ? ORDER BY 1"),
+            use(after), into(persons), now;
+    });
+    return persons;
 }
 
 std::vector<std::string> SqlStore::profiledPersons() {

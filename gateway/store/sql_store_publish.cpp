@@ -47,24 +47,33 @@ std::vector<PersonMove> SqlStore::personMoves(std::int64_t after_seq) {
     return result;
 }
 
-std::int64_t SqlStore::profileMovesThrough() {
-    Poco::Int64 through = 0;
+ProfileState SqlStore::profileState() {
+    ProfileState state;
     withSession("read the profile state", [&](Session& session) {
-        std::vector<Poco::Int64> rows;
-        session << "SELECT moves_through FROM profile_state WHERE id = 1", into(rows), now;
-        through = rows.empty() ? 0 : rows.front();
+        std::vector<Poco::Int64> moves;
+        std::vector<Poco::Int64> built;
+        std::vector<std::string> as_of;
+        session << "SELECT moves_through, built_through_batch, as_of FROM profile_state WHERE id = 1", into(moves),
+            into(built), into(as_of), now;
+        if (!moves.empty()) {
+            state = {moves.front(), built.front(), as_of.front()};
+        }
     });
-    return through;
+    return state;
 }
 
-void SqlStore::setProfileMovesThrough(std::int64_t seq) {
+void SqlStore::setProfileState(const ProfileState& state) {
+    requireText("as_of", state.as_of, [] { return std::string("the profile state"); });
     withSession("write the profile state", [&](Session& session) {
         WriteTransaction transaction(*this, session);
-        Poco::Int64 through = seq;
+        Poco::Int64 moves = state.moves_through;
+        Poco::Int64 built = state.built_through_batch;
+        std::string as_of = state.as_of;
         session << sql(
-            "INSERT INTO profile_state (id, moves_through) VALUES (1, ?) "
-            "ON CONFLICT (id) DO UPDATE SET moves_through = excluded.moves_through"),
-            use(through), now;
+            "INSERT INTO profile_state (id, moves_through, built_through_batch, as_of) VALUES (1, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET moves_through = excluded.moves_through, "
+            "built_through_batch = excluded.built_through_batch, as_of = excluded.as_of"),
+            use(moves), use(built), use(as_of), now;
         transaction.commit();
     });
 }

@@ -217,6 +217,7 @@ struct ProfileQuery {
     std::string id_number;          // exact
     std::string after_person;       // cursor: person_id > this
     bool include_removed = false;
+    bool with_profile_json = true;  // false: profile_json is left empty (a list needs only the indexed columns)
     std::size_t limit = 100;
 };
 
@@ -237,6 +238,13 @@ struct PersonMove {
     std::string from_person;
     std::string to_person;
     std::string at;  // ISO-8601 UTC
+};
+
+/// Where profile building stands: what the last build covered, so that the next one rebuilds only what changed.
+struct ProfileState {
+    std::int64_t moves_through = 0;        // personMoves read into corrections
+    std::int64_t built_through_batch = 0;  // linked records of raw batches up to this are in the profiles
+    std::string as_of;                     // YYYY-MM-DD the profiles were built on; "" before the first build
 };
 
 /// One profile change to publish, written by commitProfiles in the same transaction as the version. Push subscribers
@@ -412,9 +420,15 @@ public:
     /// Records moved between persons with seq > after_seq, in seq order (see PersonMove). commitLinkRun and
     /// decideReview write them for every assignment that changes an existing one.
     virtual std::vector<PersonMove> personMoves(std::int64_t after_seq) = 0;
-    /// How far the profile builder has read personMoves (0 at first), and moving it on.
-    virtual std::int64_t profileMovesThrough() = 0;
-    virtual void setProfileMovesThrough(std::int64_t seq) = 0;
+    /// Where profile building stands (zeros and "" before the first build), and moving it on.
+    virtual ProfileState profileState() = 0;
+    virtual void setProfileState(const ProfileState& state) = 0;
+    /// Persons with a linked record that changed in a raw batch after `after_batch_id`, in order.
+    virtual std::vector<std::string> personsChangedAfter(std::int64_t after_batch_id) = 0;
+    /// As forEachPerson, for the given persons only (in person_id order; persons without records are not visited).
+    virtual void forEachPersonIn(
+        const std::vector<std::string>& persons,
+        const std::function<void(const std::string& person_id, const std::vector<StagedRecord>& records)>& visit) = 0;
 
     /// Outbox entries with seq > after_seq whose division or previous division starts with `division_prefix` (all
     /// entries for ""), in seq order, at most `limit`. Throws InvalidArgument unless the prefix is all digits.

@@ -51,7 +51,7 @@ cat >"$run/clients.json" <<JSON
 JSON
 
 "${gateway[@]}" serve "${config[@]}" --set server.port=0 --set linkage.schedule_seconds=0 --set sources.schedule=off \
-    --set api.clients="$run/clients.json" --set server.threads=32 >"$run/serve.out" 2>&1 &
+    --set api.clients="$run/clients.json" --set server.threads=32 --set store.pool_size=16 >"$run/serve.out" 2>&1 &
 serve_pid=$!
 trap 'kill $serve_pid $sim_pid 2>/dev/null; [ -f "$run/nginx.pid" ] && kill "$(cat "$run/nginx.pid")" 2>/dev/null; rm -rf "$run"' EXIT
 for _ in $(seq 1 600); do grep -q "listening on" "$run/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -92,9 +92,10 @@ cat >"$run/path.lua" <<'LUA'
 local auth = "Bearer " .. os.getenv("API_KEY")
 request = function() return wrk.format("GET", os.getenv("PATH_QUERY"), { ["Authorization"] = auth }) end
 LUA
-# wrk with 2 threads and 32 connections; prints requests/s, p50 and p99 (ms).
+# wrk with 2 threads and $connections connections; prints requests/s, p50, p99 and the non-2xx count.
+connections=32
 bench() {
-    wrk -t2 -c32 -d"${duration}s" --latency "$@" >"$run/wrk" 2>&1 || { cat "$run/wrk"; exit 1; }
+    wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" >"$run/wrk" 2>&1 || { cat "$run/wrk"; exit 1; }
     local rps p50 p99 errors
     rps=$(awk '/^Requests\/sec/ {print $2}' "$run/wrk")
     p50=$(awk '$1 == "50%" {print $2}' "$run/wrk")
@@ -106,7 +107,8 @@ ms() { # wrk's latency (e.g. 812.00us, 3.21ms, 1.02s) in milliseconds
     echo "$1" | awk '/us$/ {sub("us", ""); printf "%.2f", $1 / 1000; next} /ms$/ {sub("ms", ""); printf "%.2f", $1; next}
                      /s$/ {sub("s", ""); printf "%.2f", $1 * 1000}'
 }
-echo "$profiles profiles; responses of $size bytes on average; wrk -t2 -c32 for ${duration} s each, sharing the 2 cores"
+echo "$profiles profiles; responses of $size bytes on average; wrk -t2 for ${duration} s each, sharing the 2 cores"
+echo "32 connections:"
 read -r n_rps n_p50 n_p99 n_err < <(bench "http://127.0.0.1:$nginx_port/profile.json")
 printf '  nginx static file of %s bytes:        %8.0f req/s, p50 %s ms, p99 %s ms\n' "$size" "$n_rps" "$(ms "$n_p50")" \
     "$(ms "$n_p99")"
@@ -114,6 +116,11 @@ read -r g_rps g_p50 g_p99 g_err < <(IDS_FILE=$run/ids API_KEY=${admin[0]} bench 
 printf '  GET /v1/profiles/{id} (random child):  %8.0f req/s, p50 %s ms, p99 %s ms, non-2xx %s\n' "$g_rps" \
     "$(ms "$g_p50")" "$(ms "$g_p99")" "$g_err"
 printf '  ratio to nginx: %.2f\n' "$(echo "$g_rps / $n_rps" | bc -l)"
+connections=8
+echo "8 connections:"
+read -r g_rps g_p50 g_p99 g_err < <(IDS_FILE=$run/ids API_KEY=${admin[0]} bench -s "$run/ids.lua" "$api")
+printf '  GET /v1/profiles/{id} (random child):  %8.0f req/s, p50 %s ms, p99 %s ms, non-2xx %s\n' "$g_rps" \
+    "$(ms "$g_p50")" "$(ms "$g_p99")" "$g_err"
 read -r l_rps l_p50 l_p99 l_err < <(PATH_QUERY="/v1/profiles?limit=100" API_KEY=${village_key[0]} \
     bench -s "$run/path.lua" "$api")
 printf '  village client, GET /v1/profiles?limit=100 (its scope):       %6.0f req/s, p50 %s ms, p99 %s ms, non-2xx %s\n' \

@@ -256,10 +256,14 @@ TEST_P(StoreSuite, ChangedAssignmentsAreRecordedAsPersonMoves) {
     EXPECT_EQ(moves[1].to_person, "A");
     EXPECT_EQ(store().personMoves(moves[0].seq).size(), 1u);
 
-    EXPECT_EQ(store().profileMovesThrough(), 0);
-    store().setProfileMovesThrough(moves[1].seq);
-    EXPECT_EQ(store().profileMovesThrough(), moves[1].seq);
-    EXPECT_TRUE(store().personMoves(store().profileMovesThrough()).empty());
+    EXPECT_EQ(store().profileState().moves_through, 0);
+    EXPECT_EQ(store().profileState().as_of, "");
+    store().setProfileState({moves[1].seq, 7, "2026-11-01"});
+    const store::ProfileState state = store().profileState();
+    EXPECT_EQ(state.moves_through, moves[1].seq);
+    EXPECT_EQ(state.built_through_batch, 7);
+    EXPECT_EQ(state.as_of, "2026-11-01");
+    EXPECT_TRUE(store().personMoves(state.moves_through).empty());
 }
 
 TEST_P(StoreSuite, AReviewerCanOpenAnyPairOnceAndDecideIt) {

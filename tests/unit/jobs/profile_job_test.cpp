@@ -1,0 +1,160 @@
+// The profile job on a real SQLite store: a first build covers everyone, later builds only the persons whose records
+// changed, a moved date rebuilds everyone, and records moved between persons (a split, a merge) reach the outbox as
+// corrections on both persons' versions.
+
+#include "gateway/jobs/profile_job.h"
+#include "gateway/common/hash.h"
+#include "tests/support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace gateway::jobs {
+namespace {
+
+store::StagedRecord record(const std::string& source, const std::string& id, const std::string& name,
+                           const std::string& division = "320411101201") {
+    store::StagedRecord staged;
+    staged.source = source;
+    staged.source_id = id;
+    staged.observed_at = "2026-10-01T00:00:00Z";
+    staged.record_json = R"({"source":")" + source + R"(","source_id":")" + id + R"(","name":")" + name +
+                         R"(","sex":"2","birth_date":"2014-03-05","residence_division":")" + division + R"("})";
+    staged.content_hash = sha256Hex(staged.record_json);
+    return staged;
+}
+
+class ProfileJobTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        store::StoreSettings settings;
+        settings.sqlite_path = dir_.file("gw.db");
+        store_ = store::openStore(settings);
+        store_->migrate();
+        job_ = std::make_unique<ProfileJob>(*store_, config_, [this] { return today_; });
+    }
+
+    /// Stages records as one pull of `source` and returns the batch.
+    std::int64_t stage(const std::string& source, std::vector<store::StagedRecord> records) {
+        store::BatchCommit batch;
+        batch.raw.source = source;
+        batch.raw.received_at = "2026-11-01T08:00:00.000Z";
+        batch.raw.payload = "rows";
+        batch.raw.sha256 = sha256Hex(batch.raw.payload);
+        batch.records = std::move(records);
+        batch.expected_watermark = store_->watermark(source);
+        batch.new_watermark = batch.expected_watermark.value_or("w") + "+";
+        batch.actor = "test";
+        return store_->commitBatch(batch).batch_id;
+    }
+
+    void link(std::vector<store::PersonLink> assignments, std::int64_t through) {
+        store::LinkRunCommit run;
+        run.assignments = std::move(assignments);
+        run.model_json = "{}";
+        run.linked_through_batch = through;
+        run.actor = "test";
+        store_->commitLinkRun(run);
+    }
+
+    ProfileRunReport build(bool full = false) {
+        ProfileRunOptions options;
+        options.full = full;
+        options.actor = "test";
+        return job_->run(options);
+    }
+
+    /// The outbox entries after `after`, as person → correction.
+    std::map<std::string, std::string> corrections(std::int64_t after) {
+        std::map<std::string, std::string> result;
+        for (const auto& entry : store_->outbox(after, "", 1000)) {
+            result[entry.person_id] = entry.correction_json;
+        }
+        return result;
+    }
+
+    testing::TempDir dir_;
+    std::unique_ptr<store::Store> store_;
+    model::CalendarDate today_{2026, 11, 1};
+    profile::ProfileConfig config_ = profile::ProfileConfig::builtin(model::CalendarDate(2026, 11, 1));
+    std::unique_ptr<ProfileJob> job_;
+};
+
+TEST_F(ProfileJobTest, LaterBuildsRebuildOnlyWhatChangedAndADateChangeRebuildsEveryone) {
+    const std::int64_t first = stage(
+        "police_population", {record("police_population", "P1", "张子涵"), record("police_population", "P2", "李明")});
+    link({{"police_population", "P1", "A"}, {"police_population", "P2", "B"}}, first);
+    auto report = build();
+    EXPECT_FALSE(report.incremental) << "the first build covers everyone";
+    EXPECT_EQ(report.persons, 2u);
+    EXPECT_EQ(report.written, 2u);
+    EXPECT_EQ(report.as_of, "2026-11-01");
+
+    report = build();
+    EXPECT_TRUE(report.incremental);
+    EXPECT_EQ(report.persons, 0u) << "nothing changed, nothing rebuilt";
+
+    const std::int64_t second = stage("police_population", {record("police_population", "P2", "李鸣")});
+    link({}, second);
+    report = build();
+    EXPECT_TRUE(report.incremental);
+    EXPECT_EQ(report.persons, 1u) << "only B's record changed";
+    EXPECT_EQ(report.written, 1u);
+    EXPECT_EQ(store_->profile("B")->version, 2);
+    EXPECT_EQ(store_->profile("A")->version, 1);
+
+    const std::int64_t school = stage("school_register", {record("school_register", "S1", "李鸣")});
+    report = build();
+    EXPECT_EQ(report.persons, 0u) << "a record not linked yet belongs to no profile";
+    link({{"school_register", "S1", "B"}}, school);
+    report = build();
+    EXPECT_EQ(report.persons, 1u);
+    EXPECT_EQ(store_->profile("B")->version, 3);
+
+    today_ = model::CalendarDate(2026, 11, 2);
+    report = build();
+    EXPECT_FALSE(report.incremental) << "ages move with the calendar";
+    EXPECT_EQ(report.persons, 2u);
+    EXPECT_EQ(report.as_of, "2026-11-02");
+    EXPECT_TRUE(build(true).persons == 2u && !build(true).incremental) << "--full";
+}
+
+TEST_F(ProfileJobTest, SplitsAndMergesReachTheOutboxAsCorrections) {
+    stage("police_population",
+          {record("police_population", "P1", "张子涵"), record("police_population", "P3", "王芳")});
+    const std::int64_t school = stage("school_register", {record("school_register", "S1", "张紫涵")});
+    link({{"police_population", "P1", "A"}, {"school_register", "S1", "A"}, {"police_population", "P3", "B"}}, school);
+    build();
+    std::int64_t head = store_->outboxHead();
+
+    // A reviewer splits S1 off A into a new person C.
+    link({{"school_register", "S1", "C"}}, school);
+    auto report = build();
+    EXPECT_TRUE(report.incremental);
+    EXPECT_EQ(report.persons, 2u) << "A and C";
+    auto seen = corrections(head);
+    EXPECT_EQ(seen["A"], R"({"kind":"split","into":["C"]})");
+    EXPECT_EQ(seen["C"], R"({"kind":"split","from":["A"]})");
+    EXPECT_FALSE(seen.contains("B"));
+    head = store_->outboxHead();
+
+    // Then merges C into B: C is gone.
+    link({{"school_register", "S1", "B"}}, school);
+    report = build();
+    EXPECT_EQ(report.removed, 1u);
+    seen = corrections(head);
+    EXPECT_EQ(seen["C"], R"({"kind":"merge","into":["B"]})");
+    EXPECT_EQ(seen["B"], R"({"kind":"merge","from":["C"]})");
+    EXPECT_TRUE(store_->profile("C")->removed);
+    const auto retraction = store_->outbox(head, "", 10);
+    ASSERT_FALSE(retraction.empty());
+
+    head = store_->outboxHead();
+    report = build();
+    EXPECT_EQ(report.persons, 0u) << "the moves are read once";
+    EXPECT_EQ(store_->outboxHead(), head);
+}
+
+}  // namespace
+}  // namespace gateway::jobs
