@@ -120,6 +120,25 @@ std::string openApiDocument(const Router& router, std::string_view version) {
             writer.StartObject();
             writer.Key("summary");
             writeString(writer, route->summary);
+            // Who may call it: open to anyone, or an API key of a client holding one of the roles.
+            writer.Key("security");
+            writer.StartArray();
+            if (!route->anonymous) {
+                writer.StartObject();
+                writer.Key("apiKey");
+                writer.StartArray();
+                writer.EndArray();
+                writer.EndObject();
+            }
+            writer.EndArray();
+            if (!route->anonymous) {
+                writer.Key("x-roles");
+                writer.StartArray();
+                for (const security::Role role : route->roles) {
+                    writeString(writer, security::roleName(role));
+                }
+                writer.EndArray();
+            }
             const auto parameters = pathParameters(route->pattern);
             if (!parameters.empty()) {
                 writer.Key("parameters");
@@ -160,6 +179,18 @@ std::string openApiDocument(const Router& router, std::string_view version) {
     writer.Key("schemas");
     writer.StartObject();
     writeErrorSchema(writer);
+    writer.EndObject();
+    writer.Key("securitySchemes");
+    writer.StartObject();
+    writer.Key("apiKey");
+    writer.StartObject();
+    writer.Key("type");
+    writer.String("http");
+    writer.Key("scheme");
+    writer.String("bearer");
+    writer.Key("description");
+    writer.String("An API key of the clients file (api.clients), as Authorization: Bearer KEY or X-API-Key: KEY");
+    writer.EndObject();
     writer.EndObject();
     writer.EndObject();
     writer.EndObject();

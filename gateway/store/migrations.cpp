@@ -242,6 +242,14 @@ std::vector<Migration> buildMigrations() {
                        // The current version's JSON is read from profile_versions: kept in profiles too, it was
                        // written twice, and every list or count that reads a row stepped through its overflow pages.
                        "ALTER TABLE profiles DROP COLUMN profile_json",
+                       // The township and district of residence, so that a list of either is an index equality that
+                       // also yields person order (a range over residence_division must sort all its rows).
+                       "ALTER TABLE profiles ADD COLUMN township TEXT NOT NULL DEFAULT ''",
+                       "ALTER TABLE profiles ADD COLUMN district TEXT NOT NULL DEFAULT ''",
+                       "UPDATE profiles SET township = substr(residence_division, 1, 9), "
+                       "district = substr(residence_division, 1, 6)",
+                       "CREATE INDEX profiles_township ON profiles (township, person_id)",
+                       "CREATE INDEX profiles_district ON profiles (district, person_id)",
                    }});
     return all;
 }

@@ -85,9 +85,16 @@ public:
         add(condition);
         values_.push_back(std::move(value));
     }
-    /// residence_division starts with `prefix` (digits), as an index range.
+    /// residence_division starts with `prefix` (digits). A village, township or district is an equality on its own
+    /// indexed column, whose index also yields person order, so a page reads only its own rows; other prefixes are
+    /// an index range.
     void divisionPrefix(const std::string& prefix) {
         if (prefix.empty()) {
+            return;
+        }
+        if (prefix.size() == 12 || prefix.size() == 9 || prefix.size() == 6) {
+            add(prefix.size() == 12 ? "p.residence_division = ?" : prefix.size() == 9 ? "p.township = ?" : "p.district = ?",
+                prefix);
             return;
         }
         add("p.residence_division >= ?", prefix);
@@ -258,9 +265,11 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
             const std::string columns = kProfileColumns;
             const std::string current = kCurrentColumns;
             session << "INSERT INTO profile_versions (" + columns + ") SELECT " + columns + " FROM profile_stage", now;
-            session << "INSERT INTO profiles (" + current + ") SELECT " + current +
-                           " FROM profile_stage WHERE true ON CONFLICT (person_id) DO UPDATE SET "
+            session << "INSERT INTO profiles (" + current + ", township, district) SELECT " + current +
+                           ", substr(residence_division, 1, 9), substr(residence_division, 1, 6) "
+                           "FROM profile_stage WHERE true ON CONFLICT (person_id) DO UPDATE SET "
                            "version = excluded.version, built_at = excluded.built_at, "
+                           "township = excluded.township, district = excluded.district, "
                            "content_hash = excluded.content_hash, "
                            "name = excluded.name, id_number = excluded.id_number, birth_date = excluded.birth_date, "
                            "residence_division = excluded.residence_division, "
