@@ -64,6 +64,24 @@ std::string reviewerOf(const Request& request, const rapidjson::Value& body) {
                                                                            : requiredString(body, "reviewer", true);
 }
 
+rapidjson::Document objectBody(const Request& request) {
+    rapidjson::Document body;
+    body.Parse(request.body.c_str(), request.body.size());
+    if (body.HasParseError() || !body.IsObject()) {
+        throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
+    }
+    return body;
+}
+
+/// The decision, reviewer and comment of a decision's body.
+store::ReviewDecision decisionOf(const Request& request, const rapidjson::Value& body) {
+    store::ReviewDecision decision;
+    decision.decision = requiredString(body, "decision", true);
+    decision.reviewer = reviewerOf(request, body);
+    decision.comment = requiredString(body, "comment", false);
+    return decision;
+}
+
 }  // namespace
 
 std::string reviewItemJson(const store::ReviewItem& item) {
@@ -121,16 +139,9 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 "Decide a pair: {\"decision\":\"link\"|\"no_link\",\"reviewer\":…,\"comment\":…}; applied at once "
                 "and kept over every later run.",
                 [&link_job](const Request& request) {
-                    rapidjson::Document body;
-                    body.Parse(request.body.c_str(), request.body.size());
-                    if (body.HasParseError() || !body.IsObject()) {
-                        throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
-                    }
-                    store::ReviewDecision decision;
+                    const rapidjson::Document body = objectBody(request);
+                    store::ReviewDecision decision = decisionOf(request, body);
                     decision.pair_id = request.path_params.at("pair");
-                    decision.decision = requiredString(body, "decision", true);
-                    decision.reviewer = reviewerOf(request, body);
-                    decision.comment = requiredString(body, "comment", false);
                     return jsonResponse(200, reviewItemJson(link_job.decide(decision)));
                 },
                 kReviewers});
@@ -140,15 +151,8 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 "\"decision\":\"link\"|\"no_link\",\"comment\":…}. no_link splits a wrong merge, link merges two "
                 "persons; applied at once, and every platform that received the affected profiles gets a correction.",
                 [&link_job](const Request& request) {
-                    rapidjson::Document body;
-                    body.Parse(request.body.c_str(), request.body.size());
-                    if (body.HasParseError() || !body.IsObject()) {
-                        throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
-                    }
-                    store::ReviewDecision decision;
-                    decision.decision = requiredString(body, "decision", true);
-                    decision.reviewer = reviewerOf(request, body);
-                    decision.comment = requiredString(body, "comment", false);
+                    const rapidjson::Document body = objectBody(request);
+                    const store::ReviewDecision decision = decisionOf(request, body);
                     const std::string left = requiredString(body, "left", true);
                     const std::string right = requiredString(body, "right", true);
                     return jsonResponse(200, reviewItemJson(link_job.decidePair(left, right, decision)));

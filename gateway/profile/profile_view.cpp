@@ -1,11 +1,11 @@
 #include "gateway/profile/profile_view.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_config.h"
 #include "gateway/common/utf8.h"
 #include "gateway/profile/config_files.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -182,13 +182,7 @@ std::string ProfileView::apply(std::string_view profile_json) const {
 }
 
 ProfileViews ProfileViews::parse(std::string_view json, std::string_view origin) {
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError()) {
-        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": not JSON: " +
-                                                         rapidjson::GetParseError_En(document.GetParseError()) +
-                                                         " at offset " + std::to_string(document.GetErrorOffset()));
-    }
+    rapidjson::Document document = parseConfigJson(json, origin);
     if (!document.IsObject() || !document.HasMember("views") || !document["views"].IsObject()) {
         fail(origin, "/views", "expected an object of views by name");
     }

@@ -1,11 +1,11 @@
 #include "gateway/publish/subscribers.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_config.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/Path.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -70,13 +70,7 @@ bool validName(std::string_view name) {
 }  // namespace
 
 std::vector<Subscriber> parseSubscribers(std::string_view json, const std::string& origin) {
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError()) {
-        throw GatewayError(ErrorCode::InvalidConfig,
-                           origin + ": not JSON: " + rapidjson::GetParseError_En(document.GetParseError()) +
-                               " at offset " + std::to_string(document.GetErrorOffset()));
-    }
+    rapidjson::Document document = parseConfigJson(json, origin);
     if (!document.IsObject() || !document.HasMember("subscribers") || !document["subscribers"].IsArray()) {
         fail(origin, "/subscribers", "expected an array of subscribers");
     }

@@ -2,11 +2,11 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
+#include "gateway/common/json_config.h"
 #include "gateway/common/utf8.h"
 
 #include <openssl/rand.h>
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <array>
 #include <fstream>
@@ -66,13 +66,7 @@ std::optional<Role> parseRole(std::string_view name) {
 }
 
 ClientRegistry ClientRegistry::parse(std::string_view json, std::string_view origin) {
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError()) {
-        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": not JSON: " +
-                                                         rapidjson::GetParseError_En(document.GetParseError()) +
-                                                         " at offset " + std::to_string(document.GetErrorOffset()));
-    }
+    rapidjson::Document document = parseConfigJson(json, origin);
     if (!document.IsObject() || !document.HasMember("clients") || !document["clients"].IsArray()) {
         fail(origin, "/clients", "expected an array of clients");
     }

@@ -1,0 +1,22 @@
+#include "gateway/common/json_config.h"
+
+#include "gateway/common/error.h"
+
+#include <rapidjson/error/en.h>
+
+#include <string>
+
+namespace gateway {
+
+rapidjson::Document parseConfigJson(std::string_view text, std::string_view origin) {
+    rapidjson::Document document;
+    document.Parse(text.data(), text.size());
+    if (document.HasParseError()) {
+        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": not JSON: " +
+                                                         rapidjson::GetParseError_En(document.GetParseError()) +
+                                                         " at offset " + std::to_string(document.GetErrorOffset()));
+    }
+    return document;
+}
+
+}  // namespace gateway

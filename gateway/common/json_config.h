@@ -1,0 +1,13 @@
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string_view>
+
+namespace gateway {
+
+/// Parses a JSON configuration file's text; throws GatewayError(InvalidConfig) "ORIGIN: not JSON: <reason> at offset
+/// N" when it is not JSON.
+rapidjson::Document parseConfigJson(std::string_view text, std::string_view origin);
+
+}  // namespace gateway
