@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -101,14 +100,9 @@ protected:
         const auto built = gateway_->run({"profiles", "rebuild", "--set", std::string("profile.as_of=") + kAsOf});
         ASSERT_EQ(built.exit_code, 0) << built.err;
         std::printf("%s", built.out.c_str());
-        server_ = std::make_unique<GatewayProcess>(std::vector<std::string>{
-            "serve", "--config", gateway_->config(), "--set", "server.port=0", "--set", "linkage.schedule_seconds=0",
-            "--set", "sources.schedule=off", "--set", std::string("profile.as_of=") + kAsOf});
-        const std::string banner = server_->readLine();
-        std::smatch match;
-        ASSERT_TRUE(std::regex_search(banner, match, std::regex("listening on (http://127\\.0\\.0\\.1:\\d+)")))
-            << banner;
-        url_ = match[1];
+        std::string banner;
+        server_ = gateway_->serve({"--set", std::string("profile.as_of=") + kAsOf}, url_, banner);
+        ASSERT_FALSE(url_.empty()) << banner;
     }
     static void TearDownTestSuite() {
         if (server_) {

@@ -19,7 +19,6 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -196,15 +195,11 @@ protected:
         second_ = run({"push", "run", "--timeout", "60"});
 
         writeClients();
-        server_ = std::make_unique<GatewayProcess>(std::vector<std::string>{
-            "serve", "--config", gateway_->config(), "--set", "server.port=0", "--set", "linkage.schedule_seconds=0",
-            "--set", "sources.schedule=off", "--set", std::string("profile.as_of=") + kAsOf, "--set",
-            "api.clients=" + dir_.file("clients.json")});
-        const std::string banner = server_->readLine();
-        std::smatch match;
-        ASSERT_TRUE(std::regex_search(banner, match, std::regex("listening on (http://127\\.0\\.0\\.1:\\d+)")))
-            << banner;
-        url_ = match[1];
+        std::string banner;
+        server_ = gateway_->serve(
+            {"--set", std::string("profile.as_of=") + kAsOf, "--set", "api.clients=" + dir_.file("clients.json")}, url_,
+            banner);
+        ASSERT_FALSE(url_.empty()) << banner;
     }
 
     static void TearDownTestSuite() {

@@ -12,6 +12,7 @@
 #include "tests/support/temp_dir.h"
 
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,29 @@ public:
     }
 
     std::string config() const { return dir_.file("gateway.properties"); }
+
+    /// `gateway serve` on this configuration, on a free port, without schedules, with `extra` arguments; `url` is
+    /// set to where it listens, or left empty if it did not start (its banner is in `banner`).
+    std::unique_ptr<GatewayProcess> serve(const std::vector<std::string>& extra, std::string& url,
+                                          std::string& banner) const {
+        std::vector<std::string> args{"serve",
+                                      "--config",
+                                      config(),
+                                      "--set",
+                                      "server.port=0",
+                                      "--set",
+                                      "linkage.schedule_seconds=0",
+                                      "--set",
+                                      "sources.schedule=off"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        auto process = std::make_unique<GatewayProcess>(args);
+        banner = process->readLine();
+        std::smatch match;
+        url = std::regex_search(banner, match, std::regex("listening on (http://127\\.0\\.0\\.1:\\d+)"))
+                  ? std::string(match[1])
+                  : std::string();
+        return process;
+    }
 
     std::unique_ptr<store::Store> openStore() const {
         store::StoreSettings settings;
