@@ -88,8 +88,11 @@ public:
             http_response.set(name, value);
         }
         http_response.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
-        if (response.status >= 400 && response.status != 404 && response.status != 405) {
-            // Unread body bytes of a refused request would be parsed as the next request.
+        const bool may_have_body = http_request.hasContentLength() ? http_request.getContentLength64() > 0
+                                                                   : http_request.getChunkedTransferEncoding();
+        if (response.status >= 400 && response.status != 404 && response.status != 405 && may_have_body) {
+            // Unread body bytes of a refused request would be parsed as the next request. A request without a body
+            // keeps its connection: closing it under a client still sending can reset the connection instead.
             http_response.setKeepAlive(false);
         }
         std::ostream& out = http_response.send();
