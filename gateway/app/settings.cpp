@@ -281,6 +281,16 @@ std::vector<ConfigKey> buildKeys() {
          {},
          [](GatewaySettings& s, const std::string& v) { s.push.backoff_max_ms = std::stoi(v); }});
 
+    add({"audit.hash",
+         KeyType::Choice,
+         "sha256",
+         "The hash a new exchange log is chained with: sha256, or sm3 (GB/T 32905). Fixed by the log's first "
+         "entry; changing it later has no effect on an existing log.",
+         0,
+         0,
+         {"sha256", "sm3"},
+         [](GatewaySettings& s, const std::string& v) { s.store.log_hash = v; }});
+
     add({"reference.divisions_file",
          KeyType::Path,
          "",

@@ -251,6 +251,53 @@ std::vector<Migration> buildMigrations() {
                        "CREATE INDEX profiles_township ON profiles (township, person_id)",
                        "CREATE INDEX profiles_district ON profiles (district, person_id)",
                    }});
+    all.push_back({6,
+                   "chained exchange log",
+                   {
+                       // The gateway numbers entries itself, under the log's lock, so that they run 1, 2, 3 …
+                       // without the gaps a database sequence leaves: a gap is then a deleted entry. Earlier entries
+                       // are renumbered in order and chained by SqlStore::migrate().
+                       R"(CREATE TABLE exchange_log_chained (
+    seq ${int_key},
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    detail_json TEXT NOT NULL,
+    hash TEXT
+))",
+                       "INSERT INTO exchange_log_chained (seq, at, actor, action, subject, detail_json) "
+                       "SELECT ROW_NUMBER() OVER (ORDER BY seq), at, actor, action, subject, detail_json "
+                       "FROM exchange_log",
+                       "DROP TABLE exchange_log",
+                       "ALTER TABLE exchange_log_chained RENAME TO exchange_log",
+                       "CREATE INDEX exchange_log_action ON exchange_log (action, seq)",
+                       "CREATE INDEX exchange_log_subject ON exchange_log (subject, seq)",
+                       "CREATE INDEX exchange_log_actor ON exchange_log (actor, seq)",
+                       "CREATE INDEX exchange_log_at ON exchange_log (at)",
+                       // Who an entry concerns besides its subject (the children an API list returned).
+                       R"(CREATE TABLE exchange_log_persons (
+    person_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (person_id, seq)
+))",
+                       "CREATE INDEX exchange_log_persons_seq ON exchange_log_persons (seq)",
+                       // One row: the hash the log is chained with, fixed by its first entry.
+                       R"(CREATE TABLE exchange_log_chain (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    algorithm TEXT NOT NULL
+))",
+                       R"(CREATE TABLE audit_checkpoints (
+    size ${int_key},
+    at TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    root TEXT NOT NULL,
+    head TEXT NOT NULL,
+    frontier TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL
+))",
+                   }});
     return all;
 }
 
@@ -281,6 +328,8 @@ std::string renderMigrationSql(std::string_view sql, const DialectTokens& tokens
             out.append(tokens.auto_id);
         } else if (token == "blob") {
             out.append(tokens.blob);
+        } else if (token == "int_key") {
+            out.append(tokens.int_key);
         } else {
             throw std::logic_error("unknown token ${" + std::string(token) + "} in migration SQL");
         }

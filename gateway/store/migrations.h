@@ -10,6 +10,7 @@ namespace gateway::store {
 /// are tokens that renderMigrationSql() replaces:
 ///   ${auto_id}  an auto-incrementing BIGINT primary key whose values are never reused
 ///   ${blob}     a column of raw bytes
+///   ${int_key}  a BIGINT primary key whose values the gateway assigns
 struct Migration {
     int version = 0;
     std::string_view name;
@@ -23,6 +24,7 @@ const std::vector<Migration>& migrations();
 struct DialectTokens {
     std::string_view auto_id;
     std::string_view blob;
+    std::string_view int_key;
 };
 
 /// Replaces the tokens in `sql`; throws std::logic_error on an unknown token, so a typo fails every test.

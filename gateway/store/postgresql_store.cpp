@@ -288,7 +288,8 @@ private:
 }  // namespace
 
 PostgresqlStore::PostgresqlStore(const StoreSettings& settings)
-    : SqlStore(registeredConnector(), effectiveConnection(settings), settings.pool_size, describeConnection(settings)) {
+    : SqlStore(registeredConnector(), effectiveConnection(settings), settings.pool_size, describeConnection(settings),
+               settings.log_hash) {
     try {
         ping();
     } catch (const GatewayError& error) {
@@ -348,7 +349,7 @@ void PostgresqlStore::lockProfiles(Session& session) {
 }
 
 DialectTokens PostgresqlStore::tokens() const {
-    return {"BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA"};
+    return {"BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA", "BIGINT PRIMARY KEY"};
 }
 
 std::string_view PostgresqlStore::tableExistsSql() const {
@@ -471,17 +472,35 @@ void PostgresqlStore::insertProfileCodes(Session& session, const std::vector<Pro
 }
 
 void PostgresqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
-    // Rows are inserted in the order sent, so seq follows the order of `entries`.
-    CopyIn copy(session, "COPY exchange_log (at, actor, action, subject, detail_json) FROM STDIN");
-    for (const ExchangeLogEntry& entry : entries) {
-        copy.text(entry.at);
-        copy.text(entry.actor);
-        copy.text(entry.action);
-        copy.text(entry.subject);
-        copy.text(entry.detail_json);
-        copy.endRow();
+    bool any_persons = false;
+    {
+        // Ended before the next COPY starts: one COPY at a time per connection.
+        CopyIn copy(session, "COPY exchange_log (seq, at, actor, action, subject, detail_json, hash) FROM STDIN");
+        for (const ExchangeLogEntry& entry : entries) {
+            copy.text(std::to_string(entry.seq));
+            copy.text(entry.at);
+            copy.text(entry.actor);
+            copy.text(entry.action);
+            copy.text(entry.subject);
+            copy.text(entry.detail_json);
+            copy.text(entry.hash);
+            copy.endRow();
+            any_persons = any_persons || !entry.persons.empty();
+        }
+        copy.finish();
     }
-    copy.finish();
+    if (!any_persons) {
+        return;
+    }
+    CopyIn persons(session, "COPY exchange_log_persons (person_id, seq) FROM STDIN");
+    for (const ExchangeLogEntry& entry : entries) {
+        for (const std::string& person : entry.persons) {
+            persons.text(person);
+            persons.text(std::to_string(entry.seq));
+            persons.endRow();
+        }
+    }
+    persons.finish();
 }
 
 ErrorCode PostgresqlStore::classify(const Poco::Exception& error, Session* session) const {

@@ -1,5 +1,6 @@
 #include "gateway/store/sql_store.h"
 
+#include "gateway/audit/chain.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store_internal.h"
 
@@ -144,8 +145,17 @@ private:
     std::function<void(Session&)> configure_;
 };
 
-SqlStore::SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description)
+SqlStore::SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description,
+                   const std::string& log_hash)
     : description_(std::move(description)),
+      log_hash_([&] {
+          const auto algorithm = audit::parseHashAlgorithm(log_hash);
+          if (!algorithm) {
+              throw GatewayError(ErrorCode::InvalidConfig,
+                                 "audit.hash must be sha256 or sm3, not " + utf8::quote(log_hash));
+          }
+          return *algorithm;
+      }()),
       pool_size_(pool_size < 1 ? 1 : pool_size),
       available_(pool_size_, pool_size_),
       pool_(std::make_unique<Pool>(connector, connection, pool_size_,
@@ -202,6 +212,45 @@ void SqlStore::migrate() {
         withSession("apply migration " + std::to_string(migration.version) + " (" + std::string(migration.name) + ")",
                     [&](Session& session) { migrateOne(session, migration); });
     }
+    sealUnchainedEntries();
+}
+
+void SqlStore::sealUnchainedEntries() {
+    withSession("chain the exchange log", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        lockExchangeLog(session);
+        Poco::Int64 unchained = 0;
+        session << "SELECT COUNT(*) FROM exchange_log WHERE hash IS NULL", into(unchained), now;
+        if (unchained == 0) {
+            return;
+        }
+        audit::Digest digest(chainAlgorithm(session));
+        std::vector<Poco::Int64> seqs;
+        std::vector<std::string> ats;
+        std::vector<std::string> actors;
+        std::vector<std::string> actions;
+        std::vector<std::string> subjects;
+        std::vector<std::string> details;
+        std::vector<std::string> hashes;
+        session << "SELECT seq, at, actor, action, subject, detail_json, COALESCE(hash, '') FROM exchange_log "
+                   "ORDER BY seq",
+            into(seqs), into(ats), into(actors), into(actions), into(subjects), into(details), into(hashes), now;
+        audit::Hash previous = audit::kGenesis;
+        std::vector<std::string> sealed;
+        std::vector<Poco::Int64> sealed_seqs;
+        for (std::size_t i = 0; i < seqs.size(); ++i) {
+            if (!hashes[i].empty()) {
+                previous = audit::hashFromHex(hashes[i]).value_or(previous);
+                continue;
+            }
+            const ExchangeLogEntry entry{seqs[i], ats[i], actors[i], actions[i], subjects[i], details[i]};
+            previous = audit::entryHash(digest, previous, entry);
+            sealed.push_back(audit::toHex(previous));
+            sealed_seqs.push_back(seqs[i]);
+        }
+        session << sql("UPDATE exchange_log SET hash = ? WHERE seq = ?"), use(sealed), use(sealed_seqs), now;
+        transaction.commit();
+    });
 }
 
 void SqlStore::migrateOne(Session& session, const Migration& migration) {
@@ -526,91 +575,130 @@ std::int64_t SqlStore::countRawBatches(std::string_view source) {
     return count;
 }
 
-std::int64_t SqlStore::appendExchangeLog(const ExchangeLogEntry& entry) {
+namespace {
+
+void requireLogText(const ExchangeLogEntry& entry) {
     const auto where = [&] { return "exchange log entry " + utf8::quote(entry.action); };
     requireText("at", entry.at, where);
     requireText("actor", entry.actor, where);
     requireText("action", entry.action, where);
     requireText("subject", entry.subject, where);
     requireText("detail_json", entry.detail_json, where);
+    for (const std::string& person : entry.persons) {
+        requireNonEmptyText("person", person, where);
+    }
+}
+
+}  // namespace
+
+std::int64_t SqlStore::appendExchangeLog(const ExchangeLogEntry& entry) {
+    return appendExchangeLog(std::vector<ExchangeLogEntry>{entry});
+}
+
+std::int64_t SqlStore::appendExchangeLog(const std::vector<ExchangeLogEntry>& entries) {
+    for (const ExchangeLogEntry& entry : entries) {
+        requireLogText(entry);
+    }
     std::int64_t seq = 0;
+    if (entries.empty()) {
+        return seq;
+    }
     withSession("append to the exchange log", [&](Session& session) {
         WriteTransaction transaction(*this, session);
-        seq = insertLogEntry(session, entry);
+        seq = insertLogEntries(session, entries);
         transaction.commit();
     });
     return seq;
 }
 
 std::int64_t SqlStore::insertLogEntry(Session& session, const ExchangeLogEntry& entry) {
-    // Held to the end of the transaction, so that sequence numbers are handed out in commit order.
-    lockExchangeLog(session);
-    std::string at = entry.at;
-    std::string actor = entry.actor;
-    std::string action = entry.action;
-    std::string subject = entry.subject;
-    std::string detail = entry.detail_json;
-    Poco::Int64 seq = 0;
-    session << sql(
-        "INSERT INTO exchange_log (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?) "
-        "RETURNING seq"),
-        use(at), use(actor), use(action), use(subject), use(detail), into(seq), now;
-    return seq;
+    return insertLogEntries(session, std::vector<ExchangeLogEntry>{entry});
 }
 
-void SqlStore::insertLogEntries(Session& session, const std::vector<ExchangeLogEntry>& entries) {
+std::int64_t SqlStore::insertLogEntries(Session& session, std::vector<ExchangeLogEntry> entries) {
     if (entries.empty()) {
-        return;
+        return 0;
     }
-    // The same lock as insertLogEntry(), so that sequence numbers still follow commit order.
+    // Held to the end of the transaction, so that entries are numbered and chained in commit order, by one writer
+    // at a time even across nodes.
     lockExchangeLog(session);
+    audit::Digest digest(chainAlgorithm(session));
+    Poco::Int64 last_seq = 0;
+    std::string last_hash;
+    session << "SELECT seq, COALESCE(hash, '') FROM exchange_log ORDER BY seq DESC LIMIT 1", into(last_seq),
+        into(last_hash), now;
+    audit::Hash previous = audit::kGenesis;
+    if (last_seq > 0) {
+        const auto parsed = audit::hashFromHex(last_hash);
+        if (!parsed) {
+            throw GatewayError(ErrorCode::StoreError, "exchange log entry " + std::to_string(last_seq) +
+                                                          " has no valid hash; run `gateway audit verify`");
+        }
+        previous = *parsed;
+    }
+    for (ExchangeLogEntry& entry : entries) {
+        std::sort(entry.persons.begin(), entry.persons.end());
+        entry.persons.erase(std::unique(entry.persons.begin(), entry.persons.end()), entry.persons.end());
+    }
+    audit::chainEntries(digest, last_seq, previous, entries);
     insertLogRows(session, entries);
+    return entries.back().seq;
+}
+
+audit::HashAlgorithm SqlStore::chainAlgorithm(Session& session) {
+    std::vector<std::string> recorded;
+    session << "SELECT algorithm FROM exchange_log_chain WHERE id = 1", into(recorded), now;
+    if (recorded.empty()) {
+        std::string name(audit::hashAlgorithmName(log_hash_));
+        session << sql("INSERT INTO exchange_log_chain (id, algorithm) VALUES (1, ?)"), use(name), now;
+        return log_hash_;
+    }
+    const auto algorithm = audit::parseHashAlgorithm(recorded.front());
+    if (!algorithm) {
+        throw GatewayError(ErrorCode::StoreError,
+                           "the exchange log names an unknown hash " + utf8::quote(recorded.front()));
+    }
+    return *algorithm;
 }
 
 void SqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
+    std::vector<Poco::Int64> seqs;
     std::vector<std::string> ats;
     std::vector<std::string> actors;
     std::vector<std::string> actions;
     std::vector<std::string> subjects;
     std::vector<std::string> details;
-    ats.reserve(entries.size());
-    actors.reserve(entries.size());
-    actions.reserve(entries.size());
-    subjects.reserve(entries.size());
-    details.reserve(entries.size());
+    std::vector<std::string> hashes;
+    std::vector<std::string> person_ids;
+    std::vector<Poco::Int64> person_seqs;
     for (const ExchangeLogEntry& entry : entries) {
+        seqs.push_back(entry.seq);
         ats.push_back(entry.at);
         actors.push_back(entry.actor);
         actions.push_back(entry.action);
         subjects.push_back(entry.subject);
         details.push_back(entry.detail_json);
+        hashes.push_back(entry.hash);
+        for (const std::string& person : entry.persons) {
+            person_ids.push_back(person);
+            person_seqs.push_back(entry.seq);
+        }
     }
-    session << sql("INSERT INTO exchange_log (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?)"),
-        use(ats), use(actors), use(actions), use(subjects), use(details), now;
+    session << sql(
+        "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        use(seqs), use(ats), use(actors), use(actions), use(subjects), use(details), use(hashes), now;
+    if (!person_ids.empty()) {
+        session << sql("INSERT INTO exchange_log_persons (person_id, seq) VALUES (?, ?)"), use(person_ids),
+            use(person_seqs), now;
+    }
 }
 
 std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std::size_t limit) {
-    std::vector<ExchangeLogEntry> result;
-    withSession("read the exchange log", [&](Session& session) {
-        Poco::Int64 after = after_seq;
-        Poco::Int64 max_rows = rowLimit(limit);
-        std::vector<Poco::Int64> seqs;
-        std::vector<std::string> ats;
-        std::vector<std::string> actors;
-        std::vector<std::string> actions;
-        std::vector<std::string> subjects;
-        std::vector<std::string> details;
-        session << sql(
-            "SELECT seq, at, actor, action, subject, detail_json FROM exchange_log WHERE seq > ? "
-            "ORDER BY seq LIMIT ?"),
-            use(after), use(max_rows), into(seqs), into(ats), into(actors), into(actions), into(subjects),
-            into(details), now;
-        result.reserve(seqs.size());
-        for (std::size_t i = 0; i < seqs.size(); ++i) {
-            result.push_back({seqs[i], ats[i], actors[i], actions[i], subjects[i], details[i]});
-        }
-    });
-    return result;
+    ExchangeLogQuery query;
+    query.after_seq = after_seq;
+    query.limit = limit;
+    return searchExchangeLog(query);
 }
 
 std::int64_t SqlStore::startSyncRun(const SyncRun& run) {

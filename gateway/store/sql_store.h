@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/audit/digest.h"
 #include "gateway/common/error.h"
 #include "gateway/store/migrations.h"
 #include "gateway/store/store.h"
@@ -42,6 +43,7 @@ public:
     std::optional<RawBatch> rawBatch(std::int64_t batch_id) override;
     std::int64_t countRawBatches(std::string_view source) override;
     std::int64_t appendExchangeLog(const ExchangeLogEntry& entry) override;
+    std::int64_t appendExchangeLog(const std::vector<ExchangeLogEntry>& entries) override;
     std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) override;
     std::int64_t startSyncRun(const SyncRun& run) override;
     void finishSyncRun(const SyncRun& run) override;
@@ -53,6 +55,18 @@ public:
     std::optional<std::string> leaseHolder(std::string_view job) override;
     bool takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
                        std::string_view expires_at) override;
+
+    // The exchange log's reads and checkpoints (sql_store_audit.cpp).
+    std::vector<ExchangeLogEntry> searchExchangeLog(const ExchangeLogQuery& query) override;
+    std::optional<ExchangeLogEntry> exchangeLogEntry(std::int64_t seq) override;
+    std::vector<std::string> exchangeLogHashes(std::int64_t after_seq, std::size_t limit) override;
+    LogHead exchangeLogHead() override;
+    std::optional<std::string> exchangeLogAlgorithm() override;
+    void appendCheckpoint(const audit::Checkpoint& checkpoint) override;
+    std::vector<audit::Checkpoint> checkpoints(std::uint64_t min_size, std::uint64_t max_size) override;
+    std::optional<audit::Checkpoint> latestCheckpoint() override;
+    std::optional<audit::Checkpoint> checkpointAtMost(std::uint64_t size) override;
+    std::optional<audit::Checkpoint> checkpointAtLeast(std::uint64_t size) override;
 
     // Linkage (sql_store_linkage.cpp).
     std::int64_t forEachStagedRecord(std::int64_t after_batch_id,
@@ -100,7 +114,9 @@ protected:
     /// `connector` and `connection` are what the pool opens. `description` names the database in every message
     /// and must hold no secret. No connection is opened here: the subclass constructor finishes its own set-up
     /// first, then checks the database with withSession().
-    SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description);
+    /// `log_hash` is what a new exchange log is chained with ("sha256" or "sm3"; InvalidConfig otherwise).
+    SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description,
+             const std::string& log_hash);
 
     using SessionBody = std::function<void(Poco::Data::Session&)>;
 
@@ -164,8 +180,8 @@ protected:
     /// Inserts rows into profile_codes; same default as stageRecords().
     virtual void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes);
 
-    /// Appends the entries to exchange_log in order, the caller holding lockExchangeLog(); same default as
-    /// stageRecords().
+    /// Inserts the entries, numbered and chained, into exchange_log in order, the caller holding
+    /// lockExchangeLog(); same default as stageRecords().
     virtual void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries);
 
     /// StoreUnavailable for failures to reach the database or to get its lock in time, StoreError otherwise.
@@ -184,8 +200,15 @@ private:
     void moveWatermark(Poco::Data::Session& session, const BatchCommit& batch);
     std::int64_t insertRawBatch(Poco::Data::Session& session, const RawBatch& raw);
     std::int64_t insertLogEntry(Poco::Data::Session& session, const ExchangeLogEntry& entry);
-    /// Like insertLogEntry() for many entries at once, in order, without a round trip per entry.
-    void insertLogEntries(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries);
+    /// Like insertLogEntry() for many entries at once, in order, without a round trip per entry; returns the last
+    /// seq. Takes the log's lock, numbers and chains the entries after the last one, and indexes their persons.
+    std::int64_t insertLogEntries(Poco::Data::Session& session, std::vector<ExchangeLogEntry> entries);
+    /// The log's hash, recording `log_hash_` if the log has none yet; the caller holds lockExchangeLog().
+    audit::HashAlgorithm chainAlgorithm(Poco::Data::Session& session);
+    /// Chains the entries that predate the chain (migration 6 leaves them without a hash).
+    void sealUnchainedEntries();
+    std::vector<audit::Checkpoint> readCheckpoints(Poco::Data::Session& session, const std::string& tail,
+                                                   const std::function<void(Poco::Data::Statement&)>& bind);
     std::optional<SyncRun> readSyncRun(Poco::Data::Session& session, const std::string& condition,
                                        const std::string& source);
     /// Upserts person assignments by (source, source_id) through link_stage; unchanged ones are not written.
@@ -211,6 +234,7 @@ private:
                                         const std::function<void(Poco::Data::Statement&)>& bind);
 
     std::string description_;
+    audit::HashAlgorithm log_hash_;
     int pool_size_;
     Poco::Semaphore available_;
     std::unique_ptr<Pool> pool_;

@@ -9,9 +9,11 @@
 #include "gateway/store/sql_store.h"
 
 #include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
 #include <Poco/Timestamp.h>
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -172,6 +174,52 @@ private:
     SqlStore& store_;
     Poco::Data::Session& session_;
     bool done_ = false;
+};
+
+/// The WHERE conditions of a query and the text values they bind, in order. Values live in a deque so that the
+/// references Poco binds stay valid as more are added.
+class Conditions {
+public:
+    void add(std::string_view condition) {
+        sql_ += " AND ";
+        sql_ += condition;
+    }
+    void add(std::string_view condition, std::string value) {
+        add(condition);
+        values_.push_back(std::move(value));
+    }
+    /// Another value for the last condition, which has more than one placeholder.
+    void addValue(std::string value) { values_.push_back(std::move(value)); }
+    /// residence_division starts with `prefix` (digits). A village, township or district is an equality on its own
+    /// indexed column, whose index also yields person order, so a page reads only its own rows; other prefixes are
+    /// an index range.
+    void divisionPrefix(const std::string& prefix) {
+        if (prefix.empty()) {
+            return;
+        }
+        if (prefix.size() == 12 || prefix.size() == 9 || prefix.size() == 6) {
+            add(prefix.size() == 12  ? "p.residence_division = ?"
+                : prefix.size() == 9 ? "p.township = ?"
+                                     : "p.district = ?",
+                prefix);
+            return;
+        }
+        add("p.residence_division >= ?", prefix);
+        if (auto upper = digitsUpperBound(prefix)) {
+            add("p.residence_division < ?", std::move(*upper));
+        }
+    }
+
+    const std::string& sql() const { return sql_; }
+    void bind(Poco::Data::Statement& statement) {
+        for (std::string& value : values_) {
+            statement, Poco::Data::Keywords::use(value);
+        }
+    }
+
+private:
+    std::string sql_;
+    std::deque<std::string> values_;
 };
 
 }  // namespace gateway::store

@@ -73,48 +73,6 @@ void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_v
     }
 }
 
-/// The WHERE conditions of a query and the text values they bind, in order. Values live in a deque so that the
-/// references Poco binds stay valid as more are added.
-class Conditions {
-public:
-    void add(std::string_view condition) {
-        sql_ += " AND ";
-        sql_ += condition;
-    }
-    void add(std::string_view condition, std::string value) {
-        add(condition);
-        values_.push_back(std::move(value));
-    }
-    /// residence_division starts with `prefix` (digits). A village, township or district is an equality on its own
-    /// indexed column, whose index also yields person order, so a page reads only its own rows; other prefixes are
-    /// an index range.
-    void divisionPrefix(const std::string& prefix) {
-        if (prefix.empty()) {
-            return;
-        }
-        if (prefix.size() == 12 || prefix.size() == 9 || prefix.size() == 6) {
-            add(prefix.size() == 12 ? "p.residence_division = ?" : prefix.size() == 9 ? "p.township = ?" : "p.district = ?",
-                prefix);
-            return;
-        }
-        add("p.residence_division >= ?", prefix);
-        if (auto upper = digitsUpperBound(prefix)) {
-            add("p.residence_division < ?", std::move(*upper));
-        }
-    }
-
-    const std::string& sql() const { return sql_; }
-    void bind(Statement& statement) {
-        for (std::string& value : values_) {
-            statement, use(value);
-        }
-    }
-
-private:
-    std::string sql_;
-    std::deque<std::string> values_;
-};
-
 std::string versionDetail(const ProfileVersion& profile) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -295,7 +253,7 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
             if (!codes.empty()) {
                 insertProfileCodes(session, codes);
             }
-            insertLogEntries(session, entries);
+            insertLogEntries(session, std::move(entries));
         }
         session << "DROP TABLE profile_stage", now;
         transaction.commit();

@@ -42,7 +42,7 @@ int execute(sqlite3* db, const char* statement, std::string* first_value = nullp
 
 SqliteStore::SqliteStore(const StoreSettings& settings)
     : SqlStore(registeredConnector(), settings.sqlite_path, settings.pool_size,
-               "SQLite database " + settings.sqlite_path),
+               "SQLite database " + settings.sqlite_path, settings.log_hash),
       path_(settings.sqlite_path),
       busy_timeout_ms_(settings.busy_timeout_ms < 0 ? 0 : settings.busy_timeout_ms) {
     if (path_.empty()) {
@@ -126,7 +126,7 @@ void SqliteStore::lockProfiles(Session&) {}
 
 DialectTokens SqliteStore::tokens() const {
     // AUTOINCREMENT, so that the id of a deleted last row is never handed out again.
-    return {"INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"};
+    return {"INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB", "INTEGER PRIMARY KEY"};
 }
 
 std::string_view SqliteStore::tableExistsSql() const {

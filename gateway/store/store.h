@@ -1,5 +1,8 @@
 #pragma once
 
+#include "gateway/audit/checkpoint.h"
+#include "gateway/audit/entry.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +23,7 @@ struct StoreSettings {
     int busy_timeout_ms = 5000;         // how long SQLite waits on a lock held by another connection
     std::string postgresql_connection;  // libpq keyword/value string, e.g. "host=127.0.0.1 port=5432 dbname=gw"
     int pool_size = 4;                  // connections kept open
+    std::string log_hash = "sha256";    // what a new exchange log is chained with: sha256 or sm3
 };
 
 /// One pull from a source, as received, before mapping. Kept so that any staged record can be traced to the
@@ -79,14 +83,24 @@ struct CommitResult {
     std::int64_t quarantined = 0;
 };
 
-/// One line of the exchange log (a plain table until the audit module chains and signs it).
-struct ExchangeLogEntry {
-    std::int64_t seq = 0;  // filled on read
-    std::string at;        // ISO-8601 UTC
-    std::string actor;
-    std::string action;   // e.g. "source.pull"
-    std::string subject;  // e.g. the source name or a person id
-    std::string detail_json;
+/// One line of the exchange log, numbered and chained by the store as it appends it.
+using ExchangeLogEntry = audit::LogEntry;
+
+/// Filters on the exchange log; empty ones match everything.
+struct ExchangeLogQuery {
+    std::string actor{};
+    std::string action{};  // exact, or a family ending in '.': "api." matches every API read
+    std::string person{};  // the entry's subject, or one of the persons it names
+    std::string from{};    // at >= from (ISO-8601 UTC, any prefix of it: "2026" is the start of 2026)
+    std::string to{};      // at < to
+    std::int64_t after_seq = 0;
+    std::size_t limit = 100;
+};
+
+/// The last entry of the exchange log.
+struct LogHead {
+    std::int64_t seq = 0;  // 0 for an empty log
+    std::string hash;      // its chain hash; empty for an empty log
 };
 
 /// One run of a source's sync job, as `gateway sources` reports it.
@@ -341,11 +355,31 @@ public:
     virtual std::int64_t countRawBatches(std::string_view source) = 0;
 
     /// Appends one entry outside any batch (configuration changes, start-up, reads) and returns its seq.
+    /// Every append, here and in the transactions that log what they do, numbers the entries 1, 2, 3 … in commit
+    /// order without gaps and chains each to the one before (audit/chain.h), under one lock: nodes sharing one
+    /// PostgreSQL database extend one chain, never a fork.
     virtual std::int64_t appendExchangeLog(const ExchangeLogEntry& entry) = 0;
-    /// Entries with seq > after_seq, oldest first. Sequence numbers follow commit order, also across nodes
-    /// sharing one PostgreSQL database, so a reader paging by seq never skips an entry committed later; they may
-    /// have gaps (PostgreSQL does not reuse numbers of rolled-back transactions).
+    /// Appends the entries in one transaction, in order, and returns the last one's seq (0 if none).
+    virtual std::int64_t appendExchangeLog(const std::vector<ExchangeLogEntry>& entries) = 0;
+    /// Entries with seq > after_seq, oldest first, with their hashes.
     virtual std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) = 0;
+    /// Entries matching the query, oldest first, each with the persons it names.
+    virtual std::vector<ExchangeLogEntry> searchExchangeLog(const ExchangeLogQuery& query) = 0;
+    virtual std::optional<ExchangeLogEntry> exchangeLogEntry(std::int64_t seq) = 0;
+    /// The stored hashes of entries after_seq + 1 … after_seq + limit, in seq order (fewer at the end of the log).
+    virtual std::vector<std::string> exchangeLogHashes(std::int64_t after_seq, std::size_t limit) = 0;
+    virtual LogHead exchangeLogHead() = 0;
+    /// What the log is chained with ("sha256" or "sm3"), fixed by its first entry; nullopt while it is empty.
+    virtual std::optional<std::string> exchangeLogAlgorithm() = 0;
+
+    /// Stores a signed checkpoint. Conflict if one of that size exists.
+    virtual void appendCheckpoint(const audit::Checkpoint& checkpoint) = 0;
+    /// The checkpoints with min_size <= size <= max_size, smallest first.
+    virtual std::vector<audit::Checkpoint> checkpoints(std::uint64_t min_size, std::uint64_t max_size) = 0;
+    virtual std::optional<audit::Checkpoint> latestCheckpoint() = 0;
+    /// The largest checkpoint of at most `size` entries / the smallest of at least `size`.
+    virtual std::optional<audit::Checkpoint> checkpointAtMost(std::uint64_t size) = 0;
+    virtual std::optional<audit::Checkpoint> checkpointAtLeast(std::uint64_t size) = 0;
 
     /// Records the start of a run (status "running") and returns its id.
     virtual std::int64_t startSyncRun(const SyncRun& run) = 0;

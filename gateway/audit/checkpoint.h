@@ -1,0 +1,97 @@
+#pragma once
+
+#include "gateway/audit/digest.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+struct evp_pkey_st;
+
+namespace gateway::audit {
+
+/// A signed statement of the log's first `size` entries: the Merkle root over them and the chain hash of entry
+/// `size`. Whoever holds one and the gateway's public key can check any of those entries with an inclusion proof,
+/// and `audit verify` checks every stored one against the entries.
+struct Checkpoint {
+    std::uint64_t size = 0;
+    std::string at;         // ISO-8601 UTC
+    std::string algorithm;  // the log's hash: "sha256" or "sm3"
+    std::string root;       // hex
+    std::string head;       // hex chain hash of entry `size` (zeros when size is 0)
+    std::string frontier;   // MerkleFrontier::toHex(), to extend the tree from here
+    std::string key_id;     // which key signed it (CheckpointSigner::keyId)
+    std::string signature;  // base64
+};
+
+/// The exact bytes a checkpoint's signature covers.
+std::string checkpointMessage(const Checkpoint& checkpoint);
+
+/// The signature schemes for checkpoints, chosen by the key: Ed25519, or SM2 with SM3 (GB/T 32918, the default
+/// distinguishing identifier 1234567812345678).
+enum class SignatureScheme { Ed25519, Sm2 };
+
+std::string_view signatureSchemeName(SignatureScheme scheme);
+
+/// The gateway's checkpoint signing key, loaded from a PEM file that only the gateway reads.
+class CheckpointSigner {
+public:
+    /// Throws GatewayError(InvalidConfig) if the file cannot be read or holds no Ed25519 or SM2 private key.
+    static CheckpointSigner load(const std::string& path);
+    static CheckpointSigner fromPem(std::string_view pem, std::string_view origin);
+
+    ~CheckpointSigner();
+    CheckpointSigner(CheckpointSigner&&) noexcept;
+    CheckpointSigner& operator=(CheckpointSigner&&) noexcept;
+
+    SignatureScheme scheme() const { return scheme_; }
+    /// The first 16 hex digits of the SHA-256 of the public key (DER SubjectPublicKeyInfo).
+    const std::string& keyId() const { return key_id_; }
+    /// The public key as PEM, for auditors.
+    std::string publicKeyPem() const;
+
+    /// Fills key_id and signature.
+    void sign(Checkpoint& checkpoint) const;
+
+private:
+    struct KeyFree {
+        void operator()(evp_pkey_st* key) const;
+    };
+    CheckpointSigner(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme, std::string key_id);
+
+    std::unique_ptr<evp_pkey_st, KeyFree> key_;
+    SignatureScheme scheme_;
+    std::string key_id_;
+};
+
+/// A public key to check checkpoints with.
+class CheckpointVerifier {
+public:
+    /// Throws GatewayError(InvalidConfig) if `pem` holds no Ed25519 or SM2 public key.
+    static CheckpointVerifier fromPem(std::string_view pem, std::string_view origin);
+    static CheckpointVerifier load(const std::string& path);
+
+    ~CheckpointVerifier();
+    CheckpointVerifier(CheckpointVerifier&&) noexcept;
+    CheckpointVerifier& operator=(CheckpointVerifier&&) noexcept;
+
+    const std::string& keyId() const { return key_id_; }
+    /// Whether the checkpoint's signature is this key's over checkpointMessage().
+    bool verify(const Checkpoint& checkpoint) const;
+
+private:
+    struct KeyFree {
+        void operator()(evp_pkey_st* key) const;
+    };
+    CheckpointVerifier(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme, std::string key_id);
+
+    std::unique_ptr<evp_pkey_st, KeyFree> key_;
+    SignatureScheme scheme_;
+    std::string key_id_;
+};
+
+/// A new private key of the scheme as PEM (PKCS#8), for `gateway audit keygen` and tests.
+std::string generateSigningKeyPem(SignatureScheme scheme);
+
+}  // namespace gateway::audit

@@ -1,0 +1,109 @@
+#include "gateway/audit/verifier.h"
+
+#include "gateway/audit/chain.h"
+#include "gateway/common/error.h"
+
+#include <algorithm>
+
+namespace gateway::audit {
+
+LogVerifier::LogVerifier(HashAlgorithm algorithm, std::optional<Checkpoint> anchor, std::vector<Checkpoint> checkpoints,
+                         const CheckpointVerifier* key)
+    : digest_(algorithm), pending_(checkpoints.begin(), checkpoints.end()), key_(key) {
+    if (anchor) {
+        auto frontier = MerkleFrontier::fromHex(anchor->size, anchor->frontier);
+        auto head = hashFromHex(anchor->head);
+        if (!frontier || !head || toHex(frontier->root(digest_)) != anchor->root) {
+            throw GatewayError(ErrorCode::InvalidArgument,
+                               "checkpoint " + std::to_string(anchor->size) + " is malformed; verify from entry 1");
+        }
+        tree_ = *frontier;
+        stored_previous_ = *head;
+        computed_previous_ = *head;
+        expected_ = static_cast<std::int64_t>(anchor->size) + 1;
+    }
+    report_.first_seq = expected_;
+    report_.last_seq = expected_ - 1;
+    while (!pending_.empty() && static_cast<std::int64_t>(pending_.front().size) < expected_) {
+        pending_.pop_front();
+    }
+}
+
+void LogVerifier::report(std::int64_t seq, std::string problem) {
+    if (report_.findings.size() < VerifyReport::kMaxFindings) {
+        report_.findings.push_back({seq, std::move(problem)});
+    } else {
+        ++report_.more_findings;
+    }
+}
+
+void LogVerifier::add(const LogEntry& entry) {
+    const bool gap = entry.seq != expected_;
+    if (entry.seq > expected_) {
+        report(expected_, entry.seq - expected_ == 1 ? "entry " + std::to_string(expected_) + " is missing (deleted)"
+                                                     : "entries " + std::to_string(expected_) + " to " +
+                                                           std::to_string(entry.seq - 1) + " are missing (deleted)");
+    } else if (entry.seq < expected_) {
+        report(entry.seq, "entry " + std::to_string(entry.seq) + " is out of order");
+    }
+
+    const auto stored = hashFromHex(entry.hash);
+    const Hash linked = entryHash(digest_, stored_previous_, entry);
+    if (!stored) {
+        report(entry.seq, "entry " + std::to_string(entry.seq) + " has no valid hash");
+    } else if (!gap && linked != *stored) {
+        report(entry.seq,
+               "entry " + std::to_string(entry.seq) + " does not match its hash: it was changed, inserted or moved");
+    }
+    // The tree is built on the recomputed chain, so that hashes recomputed by whoever edited an entry still differ
+    // from what the checkpoints signed.
+    computed_previous_ = entryHash(digest_, computed_previous_, entry);
+    tree_.append(digest_, merkleLeaf(digest_, computed_previous_));
+    stored_previous_ = stored.value_or(linked);
+
+    ++report_.entries;
+    report_.last_seq = entry.seq;
+    expected_ = std::max(expected_, entry.seq) + 1;
+    checkCheckpoints();
+}
+
+void LogVerifier::checkCheckpoints() {
+    while (!pending_.empty() && pending_.front().size <= tree_.size()) {
+        const Checkpoint checkpoint = pending_.front();
+        pending_.pop_front();
+        const std::int64_t size = static_cast<std::int64_t>(checkpoint.size);
+        ++report_.checkpoints;
+        if (key_ != nullptr && !key_->verify(checkpoint)) {
+            report(size, "checkpoint " + std::to_string(size) + " (" + checkpoint.at +
+                             ") has a bad signature: the checkpoint itself was altered or signed by another key");
+            continue;
+        }
+        if (toHex(tree_.root(digest_)) != checkpoint.root || toHex(computed_previous_) != checkpoint.head) {
+            report(size, "entries up to " + std::to_string(size) + " differ from checkpoint " + std::to_string(size) +
+                             " signed at " + checkpoint.at + ": an entry at or before it was changed");
+        }
+    }
+}
+
+VerifyReport LogVerifier::finish(std::int64_t last_stored_seq) {
+    for (const Checkpoint& checkpoint : pending_) {
+        const auto size = static_cast<std::int64_t>(checkpoint.size);
+        if (size > last_stored_seq) {
+            ++report_.checkpoints;
+            report(last_stored_seq + 1, "checkpoint " + std::to_string(size) + " covers entries up to " +
+                                            std::to_string(size) + " but the log ends at " +
+                                            std::to_string(last_stored_seq) + ": entries were deleted from its end");
+        } else if (size <= report_.last_seq) {
+            // Read past it by seq, yet fewer entries than it covers: some were deleted.
+            ++report_.checkpoints;
+            report(size, "entries up to " + std::to_string(size) + " differ from checkpoint " + std::to_string(size) +
+                             " signed at " + checkpoint.at + ": entries at or before it were deleted");
+        }
+    }
+    pending_.clear();
+    std::stable_sort(report_.findings.begin(), report_.findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.seq < b.seq; });
+    return report_;
+}
+
+}  // namespace gateway::audit

@@ -1,0 +1,420 @@
+#include "gateway/jobs/audit_job.h"
+
+#include "gateway/audit/chain.h"
+#include "gateway/audit/merkle.h"
+#include "gateway/common/clock.h"
+#include "gateway/common/error.h"
+#include "gateway/store/lease.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace gateway::jobs {
+
+namespace {
+
+constexpr std::size_t kPage = 20000;
+constexpr const char* kCheckpointLease = "audit.checkpoint";
+constexpr int kCheckpointLeaseSeconds = 300;
+
+audit::HashAlgorithm logAlgorithm(store::Store& store) {
+    const auto name = store.exchangeLogAlgorithm();
+    if (!name) {
+        return audit::HashAlgorithm::Sha256;
+    }
+    const auto algorithm = audit::parseHashAlgorithm(*name);
+    if (!algorithm) {
+        throw GatewayError(ErrorCode::StoreError, "the exchange log names an unknown hash " + *name);
+    }
+    return *algorithm;
+}
+
+/// The leaf hashes of entries 1 … size, from their stored hashes.
+std::vector<audit::Hash> readLeaves(store::Store& store, audit::Digest& digest, std::uint64_t after, std::uint64_t size,
+                                    std::vector<std::string>* stored = nullptr) {
+    std::vector<audit::Hash> leaves;
+    leaves.reserve(size - after);
+    std::uint64_t read = after;
+    while (read < size) {
+        const auto page =
+            store.exchangeLogHashes(static_cast<std::int64_t>(read), std::min<std::uint64_t>(kPage, size - read));
+        if (page.empty()) {
+            throw GatewayError(ErrorCode::StoreError, "the exchange log ends at entry " + std::to_string(read) +
+                                                          ", before entry " + std::to_string(size));
+        }
+        for (const std::string& text : page) {
+            ++read;
+            const auto hash = audit::hashFromHex(text);
+            if (!hash) {
+                throw GatewayError(ErrorCode::StoreError, "exchange log entry " + std::to_string(read) +
+                                                              " has no valid hash; run `gateway audit verify`");
+            }
+            leaves.push_back(audit::merkleLeaf(digest, *hash));
+            if (stored != nullptr) {
+                stored->push_back(text);
+            }
+        }
+    }
+    return leaves;
+}
+
+void writeString(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key, const std::string& value) {
+    writer.Key(key);
+    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void writeEntry(rapidjson::Writer<rapidjson::StringBuffer>& writer, const store::ExchangeLogEntry& entry) {
+    writer.StartObject();
+    writer.Key("seq");
+    writer.Int64(entry.seq);
+    writeString(writer, "at", entry.at);
+    writeString(writer, "actor", entry.actor);
+    writeString(writer, "action", entry.action);
+    writeString(writer, "subject", entry.subject);
+    // The exact text the hash covers, so that anyone can recompute it from an export.
+    writeString(writer, "detail_json", entry.detail_json);
+    writer.Key("persons");
+    writer.StartArray();
+    for (const std::string& person : entry.persons) {
+        writer.String(person.c_str(), static_cast<rapidjson::SizeType>(person.size()));
+    }
+    writer.EndArray();
+    writeString(writer, "hash", entry.hash);
+    writer.EndObject();
+}
+
+void writeCheckpoint(rapidjson::Writer<rapidjson::StringBuffer>& writer, const audit::Checkpoint& checkpoint) {
+    writer.StartObject();
+    writer.Key("size");
+    writer.Uint64(checkpoint.size);
+    writeString(writer, "at", checkpoint.at);
+    writeString(writer, "algorithm", checkpoint.algorithm);
+    writeString(writer, "root", checkpoint.root);
+    writeString(writer, "head", checkpoint.head);
+    writeString(writer, "key_id", checkpoint.key_id);
+    writeString(writer, "signature", checkpoint.signature);
+    writer.EndObject();
+}
+
+std::string requiredString(const rapidjson::Value& object, const char* key, const std::string& where) {
+    if (!object.IsObject() || !object.HasMember(key) || !object[key].IsString()) {
+        throw GatewayError(ErrorCode::InvalidArgument, where + " has no string \"" + key + "\"");
+    }
+    return {object[key].GetString(), object[key].GetStringLength()};
+}
+
+std::int64_t requiredInteger(const rapidjson::Value& object, const char* key, const std::string& where) {
+    if (!object.IsObject() || !object.HasMember(key) || !object[key].IsInt64() || object[key].GetInt64() < 0) {
+        throw GatewayError(ErrorCode::InvalidArgument, where + " has no whole number \"" + key + "\"");
+    }
+    return object[key].GetInt64();
+}
+
+std::string csvCell(const std::string& value) {
+    std::string cell = value;
+    if (!cell.empty() &&
+        (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r')) {
+        cell.insert(cell.begin(), '\'');
+    }
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) {
+        return cell;
+    }
+    std::string quoted = "\"";
+    for (char c : cell) {
+        if (c == '"') {
+            quoted += '"';
+        }
+        quoted += c;
+    }
+    quoted += '"';
+    return quoted;
+}
+
+}  // namespace
+
+audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOptions& options) {
+    const store::LogHead head = store.exchangeLogHead();
+    const std::int64_t to = options.to > 0 ? std::min(options.to, head.seq) : head.seq;
+    const audit::HashAlgorithm algorithm = logAlgorithm(store);
+
+    std::optional<audit::Checkpoint> anchor;
+    std::vector<audit::Finding> anchor_findings;
+    if (options.from > 1) {
+        anchor = store.checkpointAtMost(static_cast<std::uint64_t>(options.from - 1));
+        if (anchor && anchor->size == 0) {
+            anchor.reset();
+        }
+        if (anchor && options.key != nullptr && !options.key->verify(*anchor)) {
+            // Not to be trusted as a starting point: start from the beginning and let it be reported.
+            anchor.reset();
+        }
+    }
+    const std::uint64_t first = anchor ? anchor->size + 1 : 1;
+    // Checkpoints beyond the end of the log are wanted too when reading to the end: they reveal a cut-off end.
+    const std::uint64_t last_checkpoint =
+        to == head.seq ? std::numeric_limits<std::int64_t>::max() : static_cast<std::uint64_t>(to);
+    audit::LogVerifier verifier(algorithm, anchor, store.checkpoints(first, last_checkpoint), options.key);
+
+    std::int64_t after = static_cast<std::int64_t>(first) - 1;
+    std::int64_t checked = 0;
+    while (after < to) {
+        const auto page = store.exchangeLog(after, kPage);
+        if (page.empty()) {
+            break;
+        }
+        for (const store::ExchangeLogEntry& entry : page) {
+            if (entry.seq > to) {
+                after = to;
+                break;
+            }
+            verifier.add(entry);
+            after = entry.seq;
+            ++checked;
+        }
+        if (options.progress) {
+            options.progress(checked);
+        }
+    }
+    audit::VerifyReport report = verifier.finish(head.seq);
+    const auto latest = store.latestCheckpoint();
+    report.unsigned_entries = head.seq - (latest ? static_cast<std::int64_t>(latest->size) : 0);
+    if (report.unsigned_entries < 0) {
+        report.unsigned_entries = 0;
+    }
+    return report;
+}
+
+CheckpointStatus checkpointStatus(store::Store& store) {
+    CheckpointStatus status;
+    status.head = store.exchangeLogHead().seq;
+    status.latest = store.latestCheckpoint();
+    status.unsigned_entries =
+        std::max<std::int64_t>(0, status.head - (status.latest ? static_cast<std::int64_t>(status.latest->size) : 0));
+    return status;
+}
+
+std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audit::CheckpointSigner& signer,
+                                                 const std::string& holder) {
+    if (!store::acquireLease(store, kCheckpointLease, holder, Poco::Timestamp(), kCheckpointLeaseSeconds).held) {
+        return std::nullopt;
+    }
+    struct Release {
+        store::Store& store;
+        const std::string& holder;
+        ~Release() {
+            try {
+                store.releaseLease(kCheckpointLease, holder);
+            } catch (const std::exception&) {
+                // The lease runs out by itself.
+            }
+        }
+    } release{store, holder};
+
+    const store::LogHead head = store.exchangeLogHead();
+    const auto latest = store.latestCheckpoint();
+    const std::uint64_t signed_size = latest ? latest->size : 0;
+    if (head.seq <= 0 || static_cast<std::uint64_t>(head.seq) <= signed_size) {
+        return std::nullopt;
+    }
+    const audit::HashAlgorithm algorithm = logAlgorithm(store);
+    audit::Digest digest(algorithm);
+    audit::MerkleFrontier tree;
+    if (latest) {
+        auto frontier = audit::MerkleFrontier::fromHex(latest->size, latest->frontier);
+        if (!frontier || audit::toHex(frontier->root(digest)) != latest->root) {
+            throw GatewayError(ErrorCode::StoreError, "checkpoint " + std::to_string(latest->size) +
+                                                          " does not hold together; run `gateway audit verify`");
+        }
+        tree = *frontier;
+    }
+    const auto size = static_cast<std::uint64_t>(head.seq);
+    for (const audit::Hash& leaf : readLeaves(store, digest, signed_size, size)) {
+        tree.append(digest, leaf);
+    }
+    audit::Checkpoint checkpoint;
+    checkpoint.size = size;
+    checkpoint.at = formatIso(Poco::Timestamp());
+    checkpoint.algorithm = std::string(audit::hashAlgorithmName(algorithm));
+    checkpoint.root = audit::toHex(tree.root(digest));
+    checkpoint.head = head.hash;
+    checkpoint.frontier = tree.toHex();
+    signer.sign(checkpoint);
+    store.appendCheckpoint(checkpoint);
+    return checkpoint;
+}
+
+InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<std::uint64_t> size) {
+    auto entry = store.exchangeLogEntry(seq);
+    if (!entry) {
+        throw GatewayError(ErrorCode::NotFound, "no exchange log entry " + std::to_string(seq));
+    }
+    std::optional<audit::Checkpoint> checkpoint;
+    if (size) {
+        auto exact = store.checkpoints(*size, *size);
+        if (exact.empty()) {
+            throw GatewayError(ErrorCode::NotFound, "no checkpoint of " + std::to_string(*size) + " entries");
+        }
+        checkpoint = exact.front();
+    } else {
+        checkpoint = store.checkpointAtLeast(static_cast<std::uint64_t>(seq));
+    }
+    if (!checkpoint || checkpoint->size < static_cast<std::uint64_t>(seq)) {
+        throw GatewayError(ErrorCode::Conflict, "entry " + std::to_string(seq) +
+                                                    " is not covered by a signed checkpoint yet; try again after "
+                                                    "the next checkpoint");
+    }
+    audit::Digest digest(logAlgorithm(store));
+    std::vector<std::string> stored;
+    const auto leaves = readLeaves(store, digest, 0, checkpoint->size, &stored);
+    InclusionProof proof;
+    proof.entry = std::move(*entry);
+    proof.previous_hash = seq > 1 ? stored[static_cast<std::size_t>(seq - 2)] : audit::toHex(audit::kGenesis);
+    proof.checkpoint = std::move(*checkpoint);
+    for (const audit::Hash& step : audit::inclusionPath(digest, leaves, static_cast<std::uint64_t>(seq - 1))) {
+        proof.path.push_back(audit::toHex(step));
+    }
+    return proof;
+}
+
+bool checkProof(const InclusionProof& proof, const audit::CheckpointVerifier& key, std::string* why) {
+    const auto fail = [&](std::string reason) {
+        if (why != nullptr) {
+            *why = std::move(reason);
+        }
+        return false;
+    };
+    const auto algorithm = audit::parseHashAlgorithm(proof.checkpoint.algorithm);
+    if (!algorithm) {
+        return fail("the checkpoint names an unknown hash");
+    }
+    if (!key.verify(proof.checkpoint)) {
+        return fail("the checkpoint's signature does not verify with this key");
+    }
+    const auto previous = audit::hashFromHex(proof.previous_hash);
+    const auto root = audit::hashFromHex(proof.checkpoint.root);
+    if (!previous || !root || proof.entry.seq < 1) {
+        return fail("the proof is malformed");
+    }
+    std::vector<audit::Hash> path;
+    for (const std::string& text : proof.path) {
+        const auto step = audit::hashFromHex(text);
+        if (!step) {
+            return fail("the proof's path is malformed");
+        }
+        path.push_back(*step);
+    }
+    audit::Digest digest(*algorithm);
+    const audit::Hash hash = audit::entryHash(digest, *previous, proof.entry);
+    if (!proof.entry.hash.empty() && audit::toHex(hash) != proof.entry.hash) {
+        return fail("the entry does not match its hash: it was changed");
+    }
+    if (!audit::verifyInclusion(digest, audit::merkleLeaf(digest, hash),
+                                static_cast<std::uint64_t>(proof.entry.seq - 1), proof.checkpoint.size, path, *root)) {
+        return fail("the entry is not in the tree the checkpoint signed");
+    }
+    return true;
+}
+
+std::string renderEntry(const store::ExchangeLogEntry& entry) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writeEntry(writer, entry);
+    return buffer.GetString();
+}
+
+std::string renderProof(const InclusionProof& proof) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("entry");
+    writeEntry(writer, proof.entry);
+    writeString(writer, "previous_hash", proof.previous_hash);
+    writer.Key("leaf_index");
+    writer.Int64(proof.entry.seq - 1);
+    writer.Key("tree_size");
+    writer.Uint64(proof.checkpoint.size);
+    writer.Key("path");
+    writer.StartArray();
+    for (const std::string& step : proof.path) {
+        writer.String(step.c_str(), static_cast<rapidjson::SizeType>(step.size()));
+    }
+    writer.EndArray();
+    writer.Key("checkpoint");
+    writeCheckpoint(writer, proof.checkpoint);
+    writer.EndObject();
+    return buffer.GetString();
+}
+
+InclusionProof parseProof(std::string_view json) {
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
+    if (document.HasParseError() || !document.IsObject()) {
+        throw GatewayError(ErrorCode::InvalidArgument, "the proof is not a JSON object");
+    }
+    InclusionProof proof;
+    if (!document.HasMember("entry") || !document.HasMember("checkpoint") || !document.HasMember("path") ||
+        !document["path"].IsArray()) {
+        throw GatewayError(ErrorCode::InvalidArgument, "the proof needs \"entry\", \"checkpoint\" and \"path\"");
+    }
+    const rapidjson::Value& entry = document["entry"];
+    proof.entry.seq = requiredInteger(entry, "seq", "the proof's entry");
+    proof.entry.at = requiredString(entry, "at", "the proof's entry");
+    proof.entry.actor = requiredString(entry, "actor", "the proof's entry");
+    proof.entry.action = requiredString(entry, "action", "the proof's entry");
+    proof.entry.subject = requiredString(entry, "subject", "the proof's entry");
+    proof.entry.detail_json = requiredString(entry, "detail_json", "the proof's entry");
+    proof.entry.hash = requiredString(entry, "hash", "the proof's entry");
+    proof.previous_hash = requiredString(document, "previous_hash", "the proof");
+    for (const auto& step : document["path"].GetArray()) {
+        if (!step.IsString()) {
+            throw GatewayError(ErrorCode::InvalidArgument, "the proof's path holds a value that is not a string");
+        }
+        proof.path.emplace_back(step.GetString(), step.GetStringLength());
+    }
+    const rapidjson::Value& checkpoint = document["checkpoint"];
+    proof.checkpoint.size = static_cast<std::uint64_t>(requiredInteger(checkpoint, "size", "the proof's checkpoint"));
+    proof.checkpoint.at = requiredString(checkpoint, "at", "the proof's checkpoint");
+    proof.checkpoint.algorithm = requiredString(checkpoint, "algorithm", "the proof's checkpoint");
+    proof.checkpoint.root = requiredString(checkpoint, "root", "the proof's checkpoint");
+    proof.checkpoint.head = requiredString(checkpoint, "head", "the proof's checkpoint");
+    proof.checkpoint.key_id = requiredString(checkpoint, "key_id", "the proof's checkpoint");
+    proof.checkpoint.signature = requiredString(checkpoint, "signature", "the proof's checkpoint");
+    return proof;
+}
+
+std::int64_t exportExchangeLog(store::Store& store, store::ExchangeLogQuery query, ExportFormat format,
+                               std::ostream& out) {
+    if (format == ExportFormat::Csv) {
+        out << "seq,at,actor,action,subject,persons,detail_json,hash\r\n";
+    }
+    std::int64_t written = 0;
+    query.limit = kPage;
+    while (true) {
+        const auto page = store.searchExchangeLog(query);
+        for (const store::ExchangeLogEntry& entry : page) {
+            if (format == ExportFormat::JsonLines) {
+                out << renderEntry(entry) << '\n';
+            } else {
+                std::string persons;
+                for (const std::string& person : entry.persons) {
+                    persons += persons.empty() ? person : " " + person;
+                }
+                out << entry.seq << ',' << csvCell(entry.at) << ',' << csvCell(entry.actor) << ','
+                    << csvCell(entry.action) << ',' << csvCell(entry.subject) << ',' << csvCell(persons) << ','
+                    << csvCell(entry.detail_json) << ',' << entry.hash << "\r\n";
+            }
+            ++written;
+        }
+        if (page.size() < kPage) {
+            break;
+        }
+        query.after_seq = page.back().seq;
+    }
+    return written;
+}
+
+}  // namespace gateway::jobs

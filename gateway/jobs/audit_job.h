@@ -1,0 +1,75 @@
+#pragma once
+
+#include "gateway/audit/checkpoint.h"
+#include "gateway/audit/verifier.h"
+#include "gateway/store/store.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace gateway::jobs {
+
+struct AuditVerifyOptions {
+    std::int64_t from = 1;  ///< first entry to check; the chain is anchored at the last checkpoint before it
+    std::int64_t to = 0;    ///< last entry to check; 0 for the end of the log
+    /// Checks checkpoint signatures; without one, checkpoints are still compared with the entries.
+    const audit::CheckpointVerifier* key = nullptr;
+    std::function<void(std::int64_t checked)> progress;
+};
+
+/// Recomputes the stored log's chain and Merkle tree and checks every checkpoint in the range against them (see
+/// audit::LogVerifier for what is found and where it is reported).
+audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOptions& options);
+
+/// Where signing stands.
+struct CheckpointStatus {
+    std::int64_t head = 0;  ///< entries in the log
+    std::optional<audit::Checkpoint> latest;
+    std::int64_t unsigned_entries = 0;  ///< appended since the latest checkpoint: the signing backlog
+};
+
+CheckpointStatus checkpointStatus(store::Store& store);
+
+/// Signs a checkpoint over every entry appended so far, extending the latest checkpoint's tree with the entries
+/// since (read by their stored hashes). Returns nullopt when no entry was appended since, or when another node
+/// holds the checkpoint lease. Appends never wait for this: if it fails, entries go on being chained and the
+/// backlog grows until a checkpoint succeeds.
+std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audit::CheckpointSigner& signer,
+                                                 const std::string& holder);
+
+/// An entry, what it chains to, and the audit path from it to a signed checkpoint: enough for an auditor holding the
+/// gateway's public key to check the entry without the rest of the log.
+struct InclusionProof {
+    store::ExchangeLogEntry entry;
+    std::string previous_hash;  ///< the hash of entry seq - 1 (zeros for entry 1)
+    audit::Checkpoint checkpoint;
+    std::vector<std::string> path;  ///< hex, leaf to root
+};
+
+/// The proof of entry `seq` against the checkpoint of `size` entries, or by default the first one covering it.
+/// NotFound when there is no such entry or checkpoint, Conflict when no checkpoint covers the entry yet.
+InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<std::uint64_t> size);
+
+/// Whether the proof holds: the entry hashes to a leaf whose path leads to the checkpoint's root, and the
+/// checkpoint carries the key's signature. `why` names the first check that failed.
+bool checkProof(const InclusionProof& proof, const audit::CheckpointVerifier& key, std::string* why = nullptr);
+
+/// JSON for a proof (GET /v1/audit/{seq}/proof, `gateway audit prove`) and back (`gateway audit check-proof`).
+std::string renderProof(const InclusionProof& proof);
+InclusionProof parseProof(std::string_view json);
+
+/// One entry as a JSON object (the API's and the JSON Lines export's form).
+std::string renderEntry(const store::ExchangeLogEntry& entry);
+
+enum class ExportFormat { Csv, JsonLines };
+
+/// Writes every entry matching the query (its limit ignored; read page by page) and returns how many. CSV cells
+/// that a spreadsheet would run as a formula (starting with = + - @ or a tab) are prefixed with an apostrophe.
+std::int64_t exportExchangeLog(store::Store& store, store::ExchangeLogQuery query, ExportFormat format,
+                               std::ostream& out);
+
+}  // namespace gateway::jobs

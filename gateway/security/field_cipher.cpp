@@ -1,0 +1,284 @@
+#include "gateway/security/field_cipher.h"
+
+#include "gateway/common/error.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+namespace gateway::security {
+
+namespace {
+
+constexpr std::string_view kPrefix = "e1:";
+constexpr std::size_t kNonceSize = 12;
+constexpr std::size_t kTagSize = 16;
+constexpr std::size_t kOverhead = kNonceSize + kTagSize;
+// EVP_*Update take an int length; raw payloads larger than that are fed in pieces.
+constexpr std::size_t kChunk = std::size_t{1} << 30;
+
+struct CipherCtxFree {
+    void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+struct MacCtxFree {
+    void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// Nonce, ciphertext and tag of a typical field fit on the stack; only raw payloads go to the heap.
+class Scratch {
+public:
+    explicit Scratch(std::size_t size) {
+        if (size > inline_.size()) {
+            heap_ = std::make_unique_for_overwrite<unsigned char[]>(size);
+        }
+    }
+    unsigned char* data() { return heap_ ? heap_.get() : inline_.data(); }
+
+private:
+    std::array<unsigned char, 512> inline_;
+    std::unique_ptr<unsigned char[]> heap_;
+};
+
+[[noreturn]] void cryptoFailed(std::string_view what) {
+    throw GatewayError(ErrorCode::Internal, "field cipher: " + std::string(what) + " failed in OpenSSL");
+}
+
+void checkContext(std::string_view context) {
+    if (context.empty() || context.find('\0') != std::string_view::npos) {
+        throw GatewayError(ErrorCode::Internal, "field cipher: a context must be a non-empty name without NUL");
+    }
+}
+
+[[noreturn]] void cannotOpen(std::string_view context, const std::string& why) {
+    throw GatewayError(ErrorCode::StoreError, "cannot open the sealed " + std::string(context) + " value: " + why);
+}
+
+const unsigned char* bytes(std::string_view text) {
+    return reinterpret_cast<const unsigned char*>(text.data());
+}
+
+void addAad(EVP_CIPHER_CTX* ctx, std::string_view header, std::string_view context) {
+    int length = 0;
+    if (EVP_CipherUpdate(ctx, nullptr, &length, bytes(header), static_cast<int>(header.size())) != 1 ||
+        EVP_CipherUpdate(ctx, nullptr, &length, bytes(context), static_cast<int>(context.size())) != 1) {
+        cryptoFailed("authenticating the header");
+    }
+}
+
+void transform(EVP_CIPHER_CTX* ctx, const unsigned char* in, std::size_t size, unsigned char* out) {
+    // GCM is a stream mode: each update writes exactly as many bytes as it reads.
+    for (std::size_t done = 0; done < size;) {
+        const std::size_t piece = std::min(kChunk, size - done);
+        int written = 0;
+        if (EVP_CipherUpdate(ctx, out + done, &written, in + done, static_cast<int>(piece)) != 1 ||
+            static_cast<std::size_t>(written) != piece) {
+            cryptoFailed("AES-GCM");
+        }
+        done += piece;
+    }
+}
+
+// Splits "e1:<id>:<payload>" at its separators; false unless the prefix is there and the id is valid.
+bool splitToken(std::string_view token, std::string_view& header, std::string_view& id, std::string_view& payload) {
+    if (!token.starts_with(kPrefix)) {
+        return false;
+    }
+    const std::size_t colon = token.find(':', kPrefix.size());
+    if (colon == std::string_view::npos) {
+        return false;
+    }
+    id = token.substr(kPrefix.size(), colon - kPrefix.size());
+    header = token.substr(0, colon + 1);
+    payload = token.substr(colon + 1);
+    return isValidKeyId(id);
+}
+
+std::string hex(const unsigned char* data, std::size_t size) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text(2 * size, '0');
+    for (std::size_t i = 0; i < size; ++i) {
+        text[2 * i] = kHex[data[i] >> 4];
+        text[2 * i + 1] = kHex[data[i] & 0x0F];
+    }
+    return text;
+}
+
+}  // namespace
+
+void FieldCipher::CipherFree::operator()(EVP_CIPHER* cipher) const {
+    EVP_CIPHER_free(cipher);
+}
+
+void FieldCipher::MacFree::operator()(EVP_MAC_CTX* mac) const {
+    EVP_MAC_CTX_free(mac);
+}
+
+FieldCipher::FieldCipher(Keyring keyring) : keyring_(std::move(keyring)) {
+    switch (keyring_.algorithm()) {
+        case CipherAlgorithm::Aes256Gcm:
+            // Fetched once: an implicit fetch (EVP_aes_256_gcm()) on every call takes a lock in OpenSSL 3.
+            cipher_.reset(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr));
+            break;
+    }
+    if (cipher_ == nullptr || EVP_CIPHER_get_key_length(cipher_.get()) != static_cast<int>(SecretKey::kSize) ||
+        EVP_CIPHER_get_iv_length(cipher_.get()) != static_cast<int>(kNonceSize)) {
+        throw GatewayError(ErrorCode::Internal, "field cipher: OpenSSL does not provide " +
+                                                    std::string(cipherAlgorithmName(keyring_.algorithm())));
+    }
+
+    std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> hmac(EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
+    if (hmac == nullptr) {
+        cryptoFailed("fetching HMAC");
+    }
+    index_mac_.reset(EVP_MAC_CTX_new(hmac.get()));
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    // Keyed here once: each blind index then costs a context copy instead of hashing the key into the pads again.
+    if (index_mac_ == nullptr ||
+        EVP_MAC_init(index_mac_.get(), keyring_.indexKey().data(), SecretKey::kSize, params) != 1) {
+        cryptoFailed("keying HMAC-SHA256");
+    }
+}
+
+FieldCipher::~FieldCipher() = default;
+FieldCipher::FieldCipher(FieldCipher&&) noexcept = default;
+FieldCipher& FieldCipher::operator=(FieldCipher&&) noexcept = default;
+
+std::string FieldCipher::seal(std::string_view plaintext, std::string_view context) const {
+    checkContext(context);
+    const DataKey& key = keyring_.current();
+    const std::size_t raw_size = kOverhead + plaintext.size();
+    Scratch raw(raw_size);
+    unsigned char* nonce = raw.data();
+    unsigned char* ciphertext = nonce + kNonceSize;
+    unsigned char* tag = ciphertext + plaintext.size();
+
+    if (RAND_bytes(nonce, static_cast<int>(kNonceSize)) != 1) {
+        throw GatewayError(ErrorCode::Internal, "the system's random number generator failed");
+    }
+
+    std::string token;
+    const std::size_t header_size = kPrefix.size() + key.id.size() + 1;
+    token.reserve(header_size + base64::encodedSize(raw_size));
+    token.append(kPrefix).append(key.id).append(1, ':');
+
+    const CipherCtx ctx(EVP_CIPHER_CTX_new());
+    if (ctx == nullptr || EVP_EncryptInit_ex2(ctx.get(), cipher_.get(), key.key.data(), nonce, nullptr) != 1) {
+        cryptoFailed("initialising AES-GCM");
+    }
+    addAad(ctx.get(), token, context);
+    transform(ctx.get(), bytes(plaintext), plaintext.size(), ciphertext);
+    int final_size = 0;
+    if (EVP_EncryptFinal_ex(ctx.get(), tag, &final_size) != 1 || final_size != 0 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize), tag) != 1) {
+        cryptoFailed("finishing AES-GCM");
+    }
+
+    token.resize(header_size + base64::encodedSize(raw_size));
+    base64::encode(raw.data(), raw_size, token.data() + header_size);
+    return token;
+}
+
+std::string FieldCipher::open(std::string_view token, std::string_view context) const {
+    checkContext(context);
+    std::string_view header;
+    std::string_view id;
+    std::string_view payload;
+    if (!splitToken(token, header, id, payload)) {
+        cannotOpen(context, "it is not a sealed token (e1:<key id>:<base64>)");
+    }
+    const DataKey* key = keyring_.find(id);
+    if (key == nullptr) {
+        cannotOpen(context, "it names key \"" + std::string(id) + "\", which the keyring does not hold");
+    }
+    if (payload.size() < base64::encodedSize(kOverhead)) {
+        cannotOpen(context, "the token is truncated");
+    }
+    Scratch raw(payload.size() / 4 * 3);
+    std::size_t raw_size = 0;
+    if (!base64::decode(payload, raw.data(), raw_size)) {
+        cannotOpen(context, "the token's payload is not canonical base64");
+    }
+    if (raw_size < kOverhead) {
+        cannotOpen(context, "the token is truncated");
+    }
+    const std::size_t size = raw_size - kOverhead;
+    unsigned char* nonce = raw.data();
+    unsigned char* ciphertext = nonce + kNonceSize;
+    unsigned char* tag = ciphertext + size;
+
+    std::string plaintext(size, '\0');
+    const CipherCtx ctx(EVP_CIPHER_CTX_new());
+    if (ctx == nullptr || EVP_DecryptInit_ex2(ctx.get(), cipher_.get(), key->key.data(), nonce, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), tag) != 1) {
+        cryptoFailed("initialising AES-GCM");
+    }
+    addAad(ctx.get(), header, context);
+    transform(ctx.get(), ciphertext, size, reinterpret_cast<unsigned char*>(plaintext.data()));
+    std::array<unsigned char, 16> nothing{};  // GCM writes nothing at the end; the buffer is there to be safe
+    int final_size = 0;
+    if (EVP_DecryptFinal_ex(ctx.get(), nothing.data(), &final_size) != 1) {
+        // What was decrypted is unauthenticated and must not linger in freed memory either.
+        OPENSSL_cleanse(plaintext.data(), plaintext.size());
+        cannotOpen(context, "it fails authentication under key \"" + std::string(id) +
+                                "\" (altered, sealed for another column, or under another key of that name)");
+    }
+    return plaintext;
+}
+
+std::string FieldCipher::blindIndex(std::string_view value, std::string_view context) const {
+    checkContext(context);
+    const MacCtx mac(EVP_MAC_CTX_dup(index_mac_.get()));
+    static constexpr unsigned char kSeparator = 0;
+    std::array<unsigned char, 32> digest{};
+    std::size_t digest_size = 0;
+    if (mac == nullptr || EVP_MAC_update(mac.get(), bytes(context), context.size()) != 1 ||
+        EVP_MAC_update(mac.get(), &kSeparator, 1) != 1 || EVP_MAC_update(mac.get(), bytes(value), value.size()) != 1 ||
+        EVP_MAC_final(mac.get(), digest.data(), &digest_size, digest.size()) != 1 || digest_size != digest.size()) {
+        cryptoFailed("HMAC-SHA256");
+    }
+    return hex(digest.data(), digest.size());
+}
+
+bool FieldCipher::isSealed(std::string_view value) {
+    std::string_view header;
+    std::string_view id;
+    std::string_view payload;
+    if (!splitToken(value, header, id, payload) || payload.size() < base64::encodedSize(kOverhead) ||
+        payload.size() % 4 != 0) {
+        return false;
+    }
+    // Alphabet characters up to the padding, then at most two '='.
+    const std::size_t body = payload.find_last_not_of('=') + 1;
+    const std::size_t first_other =
+        payload.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    return payload.size() - body <= 2 && std::min(first_other, payload.size()) == body;
+}
+
+std::optional<std::string_view> FieldCipher::sealedKeyId(std::string_view value) {
+    if (!isSealed(value)) {
+        return std::nullopt;
+    }
+    return value.substr(kPrefix.size(), value.find(':', kPrefix.size()) - kPrefix.size());
+}
+
+bool FieldCipher::needsRotation(std::string_view value) const {
+    const auto id = sealedKeyId(value);
+    return !id || *id != keyring_.current().id;
+}
+
+std::size_t FieldCipher::sealedSize(std::size_t plaintext_bytes) const {
+    return kPrefix.size() + keyring_.current().id.size() + 1 + base64::encodedSize(kOverhead + plaintext_bytes);
+}
+
+}  // namespace gateway::security

@@ -1,0 +1,409 @@
+#include "gateway/security/keyring.h"
+
+#include "gateway/common/error.h"
+#include "gateway/common/json_config.h"
+#include "gateway/common/utf8.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace gateway::security {
+
+namespace {
+
+constexpr std::string_view kAes256Gcm = "aes-256-gcm";
+constexpr std::string_view kSm4Gcm = "sm4-gcm";
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// 0xFF marks a byte outside the alphabet.
+constexpr std::array<unsigned char, 256> kDecodeTable = [] {
+    std::array<unsigned char, 256> table{};
+    table.fill(0xFF);
+    for (unsigned char i = 0; i < 64; ++i) {
+        table[static_cast<unsigned char>(kAlphabet[i])] = i;
+    }
+    return table;
+}();
+
+[[noreturn]] void fail(std::string_view origin, const std::string& where, const std::string& what) {
+    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
+}
+
+std::string stringMember(const rapidjson::Value& object, const char* key, std::string_view origin,
+                         const std::string& where, bool required) {
+    const auto it = object.FindMember(key);
+    if (it == object.MemberEnd()) {
+        if (required) {
+            fail(origin, where + "/" + key, "missing");
+        }
+        return {};
+    }
+    if (!it->value.IsString()) {
+        fail(origin, where + "/" + key, "expected a string");
+    }
+    return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+// The decoded bytes are wiped before returning, and the message says only what is wrong with the value: a key that
+// is one character off is still nearly the key.
+SecretKey keyMember(const rapidjson::Value& object, const char* key, std::string_view origin,
+                    const std::string& where) {
+    const std::string pointer = where + "/" + key;
+    const auto it = object.FindMember(key);
+    if (it == object.MemberEnd()) {
+        fail(origin, pointer, "missing");
+    }
+    if (!it->value.IsString()) {
+        fail(origin, pointer, "expected a string of base64 (e.g. from `openssl rand -base64 32`)");
+    }
+    const std::string_view text(it->value.GetString(), it->value.GetStringLength());
+    std::vector<unsigned char> bytes(text.size() / 4 * 3 + 3);
+    std::size_t size = 0;
+    const bool decoded = base64::decode(text, bytes.data(), size);
+    SecretKey secret;
+    if (decoded && size == SecretKey::kSize) {
+        secret = SecretKey(bytes.data());
+    }
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+    if (!decoded) {
+        fail(origin, pointer, "not base64 (standard alphabet, padded, no whitespace)");
+    }
+    if (size != SecretKey::kSize) {
+        fail(origin, pointer, "expected 32 bytes of key material, found " + std::to_string(size));
+    }
+    return secret;
+}
+
+void rejectUnknownMembers(const rapidjson::Value& object, std::initializer_list<std::string_view> known,
+                          std::string_view origin, const std::string& where, std::string_view list) {
+    for (auto member = object.MemberBegin(); member != object.MemberEnd(); ++member) {
+        const std::string_view name(member->name.GetString(), member->name.GetStringLength());
+        bool found = false;
+        for (const std::string_view candidate : known) {
+            found = found || candidate == name;
+        }
+        if (!found) {
+            fail(origin, where + "/" + std::string(name), "unknown member (" + std::string(list) + ")");
+        }
+    }
+}
+
+CipherAlgorithm parseAlgorithm(const std::string& name, std::string_view origin) {
+    if (name.empty() || name == kAes256Gcm) {
+        return CipherAlgorithm::Aes256Gcm;
+    }
+    if (name == kSm4Gcm) {
+        std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> probe(EVP_CIPHER_fetch(nullptr, "SM4-GCM", nullptr),
+                                                                      &EVP_CIPHER_free);
+        if (probe == nullptr) {
+            fail(origin, "/algorithm",
+                 std::string("sm4-gcm is not available: this gateway's OpenSSL (") + OpenSSL_version(OPENSSL_VERSION) +
+                     ") has no SM4-GCM (OpenSSL 3.2 or later has); use aes-256-gcm");
+        }
+        fail(origin, "/algorithm", "sm4-gcm is not supported by this gateway yet; use aes-256-gcm");
+    }
+    fail(origin, "/algorithm", "expected aes-256-gcm, found " + utf8::quote(name));
+}
+
+SecretKey randomKey() {
+    std::array<unsigned char, SecretKey::kSize> bytes{};
+    // The private DRBG: OpenSSL keeps it apart from the one whose output goes on the wire (nonces), for long-lived
+    // secrets such as these.
+    if (RAND_priv_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw GatewayError(ErrorCode::Internal, "the system's random number generator failed");
+    }
+    SecretKey key(bytes.data());
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+    return key;
+}
+
+std::string base64Of(const SecretKey& key) {
+    return base64::encode(key.data(), SecretKey::kSize);
+}
+
+std::string render(const rapidjson::Document& document) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+    writer.SetIndent(' ', 2);
+    document.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+}  // namespace
+
+std::string_view cipherAlgorithmName(CipherAlgorithm algorithm) {
+    switch (algorithm) {
+        case CipherAlgorithm::Aes256Gcm:
+            return kAes256Gcm;
+    }
+    return "unknown";
+}
+
+SecretKey::SecretKey(const unsigned char* bytes) {
+    std::copy(bytes, bytes + kSize, bytes_.begin());
+}
+
+SecretKey::~SecretKey() {
+    OPENSSL_cleanse(bytes_.data(), bytes_.size());
+}
+
+bool SecretKey::sameAs(const SecretKey& other) const {
+    return CRYPTO_memcmp(bytes_.data(), other.bytes_.data(), kSize) == 0;
+}
+
+bool isValidKeyId(std::string_view id) {
+    return !id.empty() && id.size() <= 32 &&
+           id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+               std::string_view::npos;
+}
+
+Keyring Keyring::parse(std::string_view json, std::string_view origin) {
+    const rapidjson::Document document = parseConfigJson(json, origin);
+    if (!document.IsObject()) {
+        fail(origin, "/", "expected an object with current, index_key and keys");
+    }
+    rejectUnknownMembers(document, {"algorithm", "current", "index_key", "keys"}, origin, "",
+                         "algorithm, current, index_key, keys");
+    Keyring keyring;
+    keyring.algorithm_ = parseAlgorithm(stringMember(document, "algorithm", origin, "", false), origin);
+    keyring.index_key_ = keyMember(document, "index_key", origin, "");
+    const std::string current = stringMember(document, "current", origin, "", true);
+
+    const auto keys = document.FindMember("keys");
+    if (keys == document.MemberEnd() || !keys->value.IsArray() || keys->value.Empty()) {
+        fail(origin, "/keys", "expected a non-empty array of {\"id\": …, \"key\": …}");
+    }
+    const auto& list = keys->value;
+    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+        const std::string where = "/keys/" + std::to_string(i);
+        if (!list[i].IsObject()) {
+            fail(origin, where, "expected an object with id and key");
+        }
+        if (list[i].HasMember("index_key")) {
+            fail(origin, where + "/index_key", "the blind-index key is defined once, at /index_key, for all keys");
+        }
+        rejectUnknownMembers(list[i], {"id", "key"}, origin, where, "id, key");
+        DataKey key;
+        key.id = stringMember(list[i], "id", origin, where, true);
+        if (!isValidKeyId(key.id)) {
+            fail(origin, where + "/id", "expected 1 to 32 of A-Z a-z 0-9 _ -, found " + utf8::quote(key.id));
+        }
+        key.key = keyMember(list[i], "key", origin, where);
+        if (key.key.sameAs(keyring.index_key_)) {
+            fail(origin, where + "/key", "the same key material as /index_key; data and index keys must differ");
+        }
+        for (std::size_t j = 0; j < keyring.keys_.size(); ++j) {
+            if (keyring.keys_[j].id == key.id) {
+                fail(origin, where + "/id", "key " + utf8::quote(key.id) + " is defined twice");
+            }
+            if (keyring.keys_[j].key.sameAs(key.key)) {
+                fail(origin, where + "/key", "the same key material as /keys/" + std::to_string(j) + "/key");
+            }
+        }
+        keyring.keys_.push_back(std::move(key));
+    }
+
+    bool found = false;
+    for (std::size_t i = 0; i < keyring.keys_.size(); ++i) {
+        if (keyring.keys_[i].id == current) {
+            keyring.current_ = i;
+            found = true;
+        }
+    }
+    if (!found) {
+        fail(origin, "/current", "key " + utf8::quote(current) + " is not among /keys");
+    }
+    return keyring;
+}
+
+Keyring Keyring::load(const std::string& path, const Warning& warn) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot be read");
+    }
+    struct stat status {};
+    if (warn && ::stat(path.c_str(), &status) == 0 && (status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        std::ostringstream mode;
+        mode << std::oct << (status.st_mode & 07777);
+        warn(path + ": the keyring may be read or written by its group or others (mode 0" + mode.str() +
+             "); it holds the keys to minors' personal data, make it 0600 or 0400");
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    // The file's text is key material too; wipe it once parsed, success or not.
+    struct Wipe {
+        std::string& text;
+        ~Wipe() { OPENSSL_cleanse(text.data(), text.size()); }
+    } wipe{text};
+    return parse(text, path);
+}
+
+Keyring Keyring::fromEnvironment(const std::string& variable) {
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr || *value == '\0') {
+        throw GatewayError(ErrorCode::InvalidConfig, "environment variable " + variable + " is not set");
+    }
+    return parse(value, "environment variable " + variable);
+}
+
+std::string Keyring::generate() {
+    const SecretKey index_key = randomKey();
+    SecretKey data_key = randomKey();
+    // Equal keys from a working CSPRNG are impossible in practice; parse() would refuse them anyway.
+    rapidjson::Document document(rapidjson::kObjectType);
+    auto& allocator = document.GetAllocator();
+    document.AddMember("algorithm", rapidjson::Value(kAes256Gcm.data(), allocator), allocator);
+    document.AddMember("current", "k1", allocator);
+    document.AddMember("index_key", rapidjson::Value(base64Of(index_key).c_str(), allocator), allocator);
+    rapidjson::Value key(rapidjson::kObjectType);
+    key.AddMember("id", "k1", allocator);
+    key.AddMember("key", rapidjson::Value(base64Of(data_key).c_str(), allocator), allocator);
+    rapidjson::Value keys(rapidjson::kArrayType);
+    keys.PushBack(key, allocator);
+    document.AddMember("keys", keys, allocator);
+    return render(document);
+}
+
+std::string Keyring::rotated(std::string_view json, std::string_view origin) {
+    const Keyring old = parse(json, origin);
+    unsigned long highest = 0;
+    for (const DataKey& key : old.keys_) {
+        const std::string_view id = key.id;
+        unsigned long number = 0;
+        if (id.size() >= 2 && id.size() <= 10 && id[0] == 'k' &&
+            id.find_first_not_of("0123456789", 1) == std::string_view::npos) {
+            std::from_chars(id.data() + 1, id.data() + id.size(), number);
+            highest = std::max(highest, number);
+        }
+    }
+    std::string id = "k" + std::to_string(++highest);
+    while (old.find(id) != nullptr) {
+        id = "k" + std::to_string(++highest);
+    }
+
+    SecretKey fresh = randomKey();
+    bool distinct = !fresh.sameAs(old.index_key_);
+    for (const DataKey& key : old.keys_) {
+        distinct = distinct && !fresh.sameAs(key.key);
+    }
+    if (!distinct) {
+        throw GatewayError(ErrorCode::Internal, "the random number generator repeated a key");
+    }
+
+    rapidjson::Document document = parseConfigJson(json, origin);
+    auto& allocator = document.GetAllocator();
+    document["current"].SetString(id.c_str(), static_cast<rapidjson::SizeType>(id.size()), allocator);
+    rapidjson::Value key(rapidjson::kObjectType);
+    key.AddMember("id", rapidjson::Value(id.c_str(), allocator), allocator);
+    key.AddMember("key", rapidjson::Value(base64Of(fresh).c_str(), allocator), allocator);
+    document["keys"].PushBack(key, allocator);
+    return render(document);
+}
+
+const DataKey* Keyring::find(std::string_view id) const {
+    for (const DataKey& key : keys_) {
+        if (key.id == id) {
+            return &key;
+        }
+    }
+    return nullptr;
+}
+
+namespace base64 {
+
+void encode(const unsigned char* data, std::size_t size, char* out) {
+    std::size_t i = 0;
+    for (; i + 3 <= size; i += 3) {
+        const std::uint32_t group = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
+        *out++ = kAlphabet[(group >> 18) & 0x3F];
+        *out++ = kAlphabet[(group >> 12) & 0x3F];
+        *out++ = kAlphabet[(group >> 6) & 0x3F];
+        *out++ = kAlphabet[group & 0x3F];
+    }
+    if (size - i == 1) {
+        const std::uint32_t group = std::uint32_t{data[i]} << 16;
+        *out++ = kAlphabet[(group >> 18) & 0x3F];
+        *out++ = kAlphabet[(group >> 12) & 0x3F];
+        *out++ = '=';
+        *out++ = '=';
+    } else if (size - i == 2) {
+        const std::uint32_t group = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
+        *out++ = kAlphabet[(group >> 18) & 0x3F];
+        *out++ = kAlphabet[(group >> 12) & 0x3F];
+        *out++ = kAlphabet[(group >> 6) & 0x3F];
+        *out++ = '=';
+    }
+}
+
+std::string encode(const unsigned char* data, std::size_t size) {
+    std::string text(encodedSize(size), '\0');
+    encode(data, size, text.data());
+    return text;
+}
+
+bool decode(std::string_view text, unsigned char* out, std::size_t& size) {
+    size = 0;
+    if (text.size() % 4 != 0) {
+        return false;
+    }
+    std::size_t padding = 0;
+    if (!text.empty() && text.back() == '=') {
+        padding = text[text.size() - 2] == '=' ? 2 : 1;
+    }
+    const std::size_t body = text.size() - padding;
+    std::uint32_t group = 0;
+    std::size_t i = 0;
+    for (; i + 4 <= body; i += 4) {
+        const unsigned char a = kDecodeTable[static_cast<unsigned char>(text[i])];
+        const unsigned char b = kDecodeTable[static_cast<unsigned char>(text[i + 1])];
+        const unsigned char c = kDecodeTable[static_cast<unsigned char>(text[i + 2])];
+        const unsigned char d = kDecodeTable[static_cast<unsigned char>(text[i + 3])];
+        if ((a | b | c | d) == 0xFF) {
+            return false;
+        }
+        group = (std::uint32_t{a} << 18) | (std::uint32_t{b} << 12) | (std::uint32_t{c} << 6) | d;
+        out[size++] = static_cast<unsigned char>(group >> 16);
+        out[size++] = static_cast<unsigned char>(group >> 8);
+        out[size++] = static_cast<unsigned char>(group);
+    }
+    const std::size_t rest = body - i;  // 0, 2 or 3 characters before the padding
+    if (rest == 0) {
+        return true;
+    }
+    const unsigned char a = kDecodeTable[static_cast<unsigned char>(text[i])];
+    const unsigned char b = kDecodeTable[static_cast<unsigned char>(text[i + 1])];
+    const unsigned char c = rest == 3 ? kDecodeTable[static_cast<unsigned char>(text[i + 2])] : 0;
+    if ((a | b | c) == 0xFF) {
+        return false;
+    }
+    group = (std::uint32_t{a} << 18) | (std::uint32_t{b} << 12) | (std::uint32_t{c} << 6);
+    // Bits below the last whole byte must be zero, or two texts would decode to the same bytes and a changed
+    // character could go unnoticed.
+    if ((rest == 2 && (group & 0xFFFF) != 0) || (rest == 3 && (group & 0xFF) != 0)) {
+        return false;
+    }
+    out[size++] = static_cast<unsigned char>(group >> 16);
+    if (rest == 3) {
+        out[size++] = static_cast<unsigned char>(group >> 8);
+    }
+    return true;
+}
+
+}  // namespace base64
+
+}  // namespace gateway::security

@@ -1,0 +1,194 @@
+// The exchange log as every store keeps it: numbered without gaps and chained in commit order, also when several
+// stores (nodes) append at once; searched by actor, action, person and time; and its signed checkpoints.
+
+#include "gateway/audit/chain.h"
+#include "gateway/audit/verifier.h"
+#include "gateway/common/error.h"
+#include "tests/integration/store/store_suite.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gateway::testing {
+
+using store::ExchangeLogEntry;
+using store::ExchangeLogQuery;
+
+namespace {
+
+ExchangeLogEntry read(const std::string& actor, const std::string& at, std::vector<std::string> persons) {
+    ExchangeLogEntry entry{0, at, actor, "api.read", "/v1/profiles", R"({"purpose":"case_assessment"})"};
+    entry.persons = std::move(persons);
+    return entry;
+}
+
+/// Recomputes the whole stored chain.
+audit::VerifyReport verifyAll(store::Store& store) {
+    const auto algorithm = audit::parseHashAlgorithm(store.exchangeLogAlgorithm().value_or("sha256"));
+    audit::LogVerifier verifier(*algorithm, std::nullopt, store.checkpoints(0, 1u << 30), nullptr);
+    for (const auto& entry : store.exchangeLog(0, 1000000)) {
+        verifier.add(entry);
+    }
+    return verifier.finish(store.exchangeLogHead().seq);
+}
+
+std::vector<std::int64_t> seqsOf(const std::vector<ExchangeLogEntry>& entries) {
+    std::vector<std::int64_t> seqs;
+    for (const auto& entry : entries) {
+        seqs.push_back(entry.seq);
+    }
+    return seqs;
+}
+
+}  // namespace
+
+TEST_P(StoreSuite, ExchangeLogIsNumberedAndChained) {
+    store().migrate();
+    EXPECT_EQ(store().exchangeLogHead().seq, 0);
+    EXPECT_FALSE(store().exchangeLogAlgorithm().has_value());
+
+    EXPECT_EQ(store().appendExchangeLog(read("village-app", "2026-11-01T08:00:00.000Z", {"P1"})), 1);
+    const std::vector<ExchangeLogEntry> batch{read("village-app", "2026-11-01T08:00:01.000Z", {"P2", "P3", "P2"}),
+                                              read("school-app", "2026-11-01T08:00:02.000Z", {})};
+    EXPECT_EQ(store().appendExchangeLog(batch), 3);
+    EXPECT_EQ(store().appendExchangeLog(std::vector<ExchangeLogEntry>{}), 0);
+    EXPECT_EQ(store().exchangeLogAlgorithm(), "sha256");
+
+    const auto all = store().exchangeLog(0, 100);
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(seqsOf(all), (std::vector<std::int64_t>{1, 2, 3}));
+    audit::Digest digest(audit::HashAlgorithm::Sha256);
+    EXPECT_EQ(all[0].hash, audit::toHex(audit::entryHash(digest, audit::kGenesis, all[0])));
+    EXPECT_EQ(all[1].hash, audit::toHex(audit::entryHash(digest, *audit::hashFromHex(all[0].hash), all[1])));
+    EXPECT_EQ(all[1].persons, (std::vector<std::string>{"P2", "P3"}));  // sorted, once each
+    EXPECT_TRUE(all[2].persons.empty());
+    EXPECT_EQ(store().exchangeLogHead().seq, 3);
+    EXPECT_EQ(store().exchangeLogHead().hash, all[2].hash);
+    EXPECT_EQ(store().exchangeLogHashes(1, 10), (std::vector<std::string>{all[1].hash, all[2].hash}));
+    ASSERT_TRUE(store().exchangeLogEntry(2).has_value());
+    EXPECT_EQ(store().exchangeLogEntry(2)->persons, all[1].persons);
+    EXPECT_FALSE(store().exchangeLogEntry(4).has_value());
+
+    // Entries written by the pipeline's own transactions join the same chain.
+    store::SyncRun run;
+    run.source = "police";
+    run.node = "host:1";
+    run.trigger = "cli";
+    run.started_at = "2026-11-01T08:00:03.000Z";
+    run.status = "running";
+    run.id = store().startSyncRun(run);
+    run.status = "succeeded";
+    run.finished_at = "2026-11-01T08:00:04.000Z";
+    store().finishSyncRun(run);
+    EXPECT_EQ(store().exchangeLogHead().seq, 4);
+    EXPECT_TRUE(verifyAll(store()).ok());
+}
+
+TEST_P(StoreSuite, ExchangeLogRejectsBadTextWithoutAppending) {
+    store().migrate();
+    ExchangeLogEntry bad = read("app", "2026-11-01T08:00:00.000Z", {"P1"});
+    bad.detail_json = std::string("{\"x\":\"\xff\"}");
+    EXPECT_THROW(store().appendExchangeLog(std::vector<ExchangeLogEntry>{read("app", "t", {}), bad}), GatewayError);
+    ExchangeLogEntry empty_person = read("app", "2026-11-01T08:00:00.000Z", {""});
+    EXPECT_THROW(store().appendExchangeLog(empty_person), GatewayError);
+    EXPECT_EQ(store().exchangeLogHead().seq, 0);
+}
+
+TEST_P(StoreSuite, NodesAppendingTogetherExtendOneChain) {
+    store().migrate();
+    constexpr int kThreads = 4;
+    constexpr int kEach = 40;
+    std::vector<std::unique_ptr<store::Store>> nodes;
+    for (int i = 0; i < kThreads; ++i) {
+        nodes.push_back(openAnother());
+    }
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                try {
+                    if (i % 2 == 0) {
+                        nodes[t]->appendExchangeLog(
+                            read("node" + std::to_string(t), "2026-11-01T08:00:00.000Z", {"P" + std::to_string(i)}));
+                    } else {
+                        nodes[t]->appendExchangeLog(std::vector<ExchangeLogEntry>(
+                            3, read("node" + std::to_string(t), "2026-11-01T08:00:00.000Z", {})));
+                    }
+                } catch (const GatewayError&) {
+                    ++failures;
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(failures.load(), 0);
+    const auto all = store().exchangeLog(0, 100000);
+    const std::int64_t expected = kThreads * (kEach / 2) * 4;
+    ASSERT_EQ(static_cast<std::int64_t>(all.size()), expected);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        ASSERT_EQ(all[i].seq, static_cast<std::int64_t>(i + 1));
+    }
+    const auto report = verifyAll(store());
+    EXPECT_TRUE(report.ok()) << report.findings.front().problem;
+}
+
+TEST_P(StoreSuite, ExchangeLogSearchFiltersAndPages) {
+    store().migrate();
+    store().appendExchangeLog(read("village-a", "2026-01-05T08:00:00.000Z", {"P1", "P2"}));
+    store().appendExchangeLog(read("village-b", "2026-03-05T08:00:00.000Z", {"P2"}));
+    store().appendExchangeLog({0, "2026-04-01T00:00:00.000Z", "gateway", "profile.version", "P1", "{}"});
+    store().appendExchangeLog(read("village-a", "2027-01-01T00:00:00.000Z", {"P1"}));
+    store().appendExchangeLog({0, "2026-05-01T00:00:00.000Z", "ops", "apikey.read", "x", "{}"});
+
+    const auto query = [&](ExchangeLogQuery q) { return seqsOf(store().searchExchangeLog(q)); };
+    EXPECT_EQ(query({.actor = "village-a"}), (std::vector<std::int64_t>{1, 4}));
+    EXPECT_EQ(query({.action = "api.read"}), (std::vector<std::int64_t>{1, 2, 4}));
+    EXPECT_EQ(query({.action = "api."}), (std::vector<std::int64_t>{1, 2, 4}));  // not apikey.read
+    EXPECT_EQ(query({.action = "profile."}), (std::vector<std::int64_t>{3}));
+    // "Who read or changed this child's file" — as subject or among the persons returned.
+    EXPECT_EQ(query({.person = "P1"}), (std::vector<std::int64_t>{1, 3, 4}));
+    EXPECT_EQ(query({.person = "P2"}), (std::vector<std::int64_t>{1, 2}));
+    // … this year.
+    EXPECT_EQ(query({.action = "api.read", .person = "P1", .from = "2026", .to = "2027"}),
+              (std::vector<std::int64_t>{1}));
+    EXPECT_EQ(query({.from = "2026-03-05T08:00:00.000Z", .to = "2026-04-02"}), (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(query({.after_seq = 1, .limit = 2}), (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(query({.person = "P1' OR '1'='1"}), (std::vector<std::int64_t>{}));
+    EXPECT_EQ(query({.actor = "%"}), (std::vector<std::int64_t>{}));
+    EXPECT_EQ(query({.action = "."}), (std::vector<std::int64_t>{}));
+    EXPECT_THROW(store().searchExchangeLog({.actor = std::string("a\0b", 3)}), GatewayError);
+}
+
+TEST_P(StoreSuite, CheckpointsAreStoredAndFound) {
+    store().migrate();
+    EXPECT_FALSE(store().latestCheckpoint().has_value());
+    for (std::uint64_t size : {10u, 20u, 35u}) {
+        audit::Checkpoint checkpoint{
+            size, "2026-11-01T08:00:00.000Z", "sha256", std::string(64, 'a'), std::string(64, 'b'), "", "key", "c2ln"};
+        store().appendCheckpoint(checkpoint);
+    }
+    audit::Checkpoint duplicate{20, "2026-11-02T08:00:00.000Z", "sha256", "", "", "", "key", "x"};
+    try {
+        store().appendCheckpoint(duplicate);
+        FAIL() << "a second checkpoint of one size was stored";
+    } catch (const GatewayError& error) {
+        EXPECT_EQ(error.code(), ErrorCode::Conflict);
+    }
+    EXPECT_EQ(store().latestCheckpoint()->size, 35u);
+    EXPECT_EQ(store().checkpointAtMost(19)->size, 10u);
+    EXPECT_EQ(store().checkpointAtMost(20)->size, 20u);
+    EXPECT_FALSE(store().checkpointAtMost(9).has_value());
+    EXPECT_EQ(store().checkpointAtLeast(11)->size, 20u);
+    EXPECT_FALSE(store().checkpointAtLeast(36).has_value());
+    const auto middle = store().checkpoints(11, 35);
+    ASSERT_EQ(middle.size(), 2u);
+    EXPECT_EQ(middle[0].at, "2026-11-01T08:00:00.000Z");
+    EXPECT_EQ(middle[1].signature, "c2ln");
+}
+
+}  // namespace gateway::testing

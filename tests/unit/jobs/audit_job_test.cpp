@@ -1,0 +1,177 @@
+// The exchange log's checkpoints, verification, inclusion proofs and export, against a real SQLite file that the
+// tests then tamper with as an intruder with write access to the file would.
+
+#include "gateway/jobs/audit_job.h"
+
+#include "gateway/audit/chain.h"
+#include "gateway/audit/merkle.h"
+#include "gateway/common/error.h"
+#include "tests/support/temp_dir.h"
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace gateway::jobs {
+namespace {
+
+using namespace Poco::Data::Keywords;
+
+class AuditJobTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        store::StoreSettings settings;
+        settings.sqlite_path = dir_.file("gw.db");
+        store_ = store::openStore(settings);
+        store_->migrate();
+        append(1, 300);
+    }
+
+    void append(int from, int to) {
+        std::vector<store::ExchangeLogEntry> entries;
+        for (int i = from; i <= to; ++i) {
+            store::ExchangeLogEntry entry{0,
+                                          "2026-11-01T08:00:00.000Z",
+                                          i % 7 == 0 ? "=cmd|' /C calc'!A0" : "app",
+                                          "api.read",
+                                          "/v1/profiles",
+                                          R"({"n":)" + std::to_string(i) + "}"};
+            entry.persons = {"P" + std::to_string(i)};
+            entries.push_back(entry);
+        }
+        store_->appendExchangeLog(entries);
+    }
+
+    /// Runs SQL on the file directly, behind the gateway's back.
+    void tamper(const std::string& statement) {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::Session session("SQLite", dir_.file("gw.db"));
+        session << statement, now;
+    }
+
+    audit::VerifyReport verify() {
+        AuditVerifyOptions options;
+        options.key = &key_;
+        return verifyExchangeLog(*store_, options);
+    }
+
+    testing::TempDir dir_;
+    std::unique_ptr<store::Store> store_;
+    audit::CheckpointSigner signer_ =
+        audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Ed25519), "key");
+    audit::CheckpointVerifier key_ = audit::CheckpointVerifier::fromPem(signer_.publicKeyPem(), "public key");
+};
+
+TEST_F(AuditJobTest, CheckpointsExtendTheTreeAndCatchUpOnTheBacklog) {
+    EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 300);
+    const auto first = writeCheckpoint(*store_, signer_, "test:1");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->size, 300u);
+    EXPECT_TRUE(key_.verify(*first));
+    EXPECT_FALSE(writeCheckpoint(*store_, signer_, "test:1").has_value());  // nothing new
+
+    append(301, 350);
+    EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 50);
+    const auto second = writeCheckpoint(*store_, signer_, "test:1");
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(second->size, 350u);
+    EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 0);
+
+    // The extended tree is the tree over all 350 entries.
+    audit::Digest digest(audit::HashAlgorithm::Sha256);
+    std::vector<audit::Hash> leaves;
+    for (const auto& hash : store_->exchangeLogHashes(0, 1000)) {
+        leaves.push_back(audit::merkleLeaf(digest, *audit::hashFromHex(hash)));
+    }
+    EXPECT_EQ(second->root, audit::toHex(audit::merkleRoot(digest, leaves)));
+    EXPECT_EQ(second->head, store_->exchangeLogHead().hash);
+
+    const auto report = verify();
+    EXPECT_TRUE(report.ok()) << report.findings.front().problem;
+    EXPECT_EQ(report.entries, 350);
+    EXPECT_EQ(report.checkpoints, 2);
+}
+
+TEST_F(AuditJobTest, VerifyNamesTheFirstBadEntry) {
+    writeCheckpoint(*store_, signer_, "test:1");
+    append(301, 320);
+
+    tamper("UPDATE exchange_log SET detail_json = '{\"n\":0}' WHERE seq = 77");
+    auto report = verify();
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 77);
+    tamper("UPDATE exchange_log SET detail_json = '{\"n\":77}' WHERE seq = 77");
+    EXPECT_TRUE(verify().ok());
+
+    tamper("DELETE FROM exchange_log WHERE seq = 200");
+    report = verify();
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 200);
+    EXPECT_NE(report.findings.front().problem.find("missing"), std::string::npos);
+}
+
+TEST_F(AuditJobTest, VerifyCatchesInsertedAndReorderedEntries) {
+    writeCheckpoint(*store_, signer_, "test:1");
+    tamper(
+        "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash) "
+        "SELECT 301, at, actor, action, subject, detail_json, hash FROM exchange_log WHERE seq = 300");
+    EXPECT_EQ(verify().findings.front().seq, 301);
+    tamper("DELETE FROM exchange_log WHERE seq = 301");
+
+    tamper("UPDATE exchange_log SET seq = -1 WHERE seq = 10");
+    tamper("UPDATE exchange_log SET seq = 10 WHERE seq = 11");
+    tamper("UPDATE exchange_log SET seq = 11 WHERE seq = -1");
+    EXPECT_EQ(verify().findings.front().seq, 10);
+    tamper("UPDATE exchange_log SET seq = -1 WHERE seq = 10");
+    tamper("UPDATE exchange_log SET seq = 10 WHERE seq = 11");
+    tamper("UPDATE exchange_log SET seq = 11 WHERE seq = -1");
+    EXPECT_TRUE(verify().ok());
+
+    // Cutting off the end of the log shows against the checkpoint.
+    tamper("DELETE FROM exchange_log WHERE seq > 290");
+    const auto report = verify();
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 291);
+}
+
+TEST_F(AuditJobTest, ProofsVerifyForGoodEntriesOnly) {
+    EXPECT_THROW(proveEntry(*store_, 5, std::nullopt), GatewayError);  // no checkpoint yet
+    writeCheckpoint(*store_, signer_, "test:1");
+    for (std::int64_t seq : {1, 2, 123, 256, 300}) {
+        const InclusionProof proof = parseProof(renderProof(proveEntry(*store_, seq, std::nullopt)));
+        std::string why;
+        EXPECT_TRUE(checkProof(proof, key_, &why)) << seq << ": " << why;
+
+        InclusionProof changed = proof;
+        changed.entry.detail_json = R"({"n":-1})";
+        changed.entry.hash.clear();
+        EXPECT_FALSE(checkProof(changed, key_, &why));
+        EXPECT_NE(why.find("not in the tree"), std::string::npos);
+        InclusionProof other_actor = proof;
+        other_actor.entry.actor = "someone";
+        EXPECT_FALSE(checkProof(other_actor, key_));
+    }
+    const auto other = audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Sm2), "k");
+    const auto other_key = audit::CheckpointVerifier::fromPem(other.publicKeyPem(), "pub");
+    EXPECT_FALSE(checkProof(proveEntry(*store_, 9, std::nullopt), other_key));
+    EXPECT_THROW(proveEntry(*store_, 301, std::nullopt), GatewayError);
+    EXPECT_THROW(parseProof("{}"), GatewayError);
+    EXPECT_THROW(parseProof("not json"), GatewayError);
+}
+
+TEST_F(AuditJobTest, ExportWritesEveryMatchingEntry) {
+    std::ostringstream jsonl;
+    EXPECT_EQ(exportExchangeLog(*store_, {}, ExportFormat::JsonLines, jsonl), 300);
+    std::ostringstream csv;
+    store::ExchangeLogQuery query;
+    query.person = "P14";
+    EXPECT_EQ(exportExchangeLog(*store_, query, ExportFormat::Csv, csv), 1);
+    // A cell a spreadsheet would run as a formula is defused.
+    EXPECT_NE(csv.str().find(",'=cmd|' /C calc'!A0,"), std::string::npos) << csv.str();
+    EXPECT_NE(csv.str().find("\"{\"\"n\"\":14}\""), std::string::npos) << csv.str();
+}
+
+}  // namespace
+}  // namespace gateway::jobs

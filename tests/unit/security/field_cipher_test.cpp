@@ -1,0 +1,365 @@
+// Sealed values are minors' ID numbers, phone numbers and whole source documents at rest. Whatever comes back from the
+// database must open to exactly what was sealed or fail loudly: altered, truncated, relabelled or moved tokens fail,
+// and no failure message repeats the value. Rotation must leave every old token readable and every blind index
+// unchanged.
+
+#include "gateway/security/field_cipher.h"
+#include "gateway/common/error.h"
+#include "gateway/common/hash.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gateway::security {
+namespace {
+
+constexpr std::string_view kCitizenId = "11010519491231002X";
+
+std::string keyText(unsigned char fill) {
+    const std::vector<unsigned char> bytes(32, fill);
+    return base64::encode(bytes.data(), bytes.size());
+}
+
+// Keys "k1" (0x21…) and optionally "k2" (0x22…); the index key is 0x11… unless given.
+std::string keyringJson(const std::string& current, bool with_k2 = false, unsigned char index_fill = 0x11,
+                        unsigned char k1_fill = 0x21) {
+    std::string json = R"({"current": ")" + current + R"(", "index_key": ")" + keyText(index_fill) +
+                       R"(", "keys": [{"id": "k1", "key": ")" + keyText(k1_fill) + R"("})";
+    if (with_k2) {
+        json += R"(, {"id": "k2", "key": ")" + keyText(0x22) + R"("})";
+    }
+    return json + "]}";
+}
+
+FieldCipher cipherOf(const std::string& json) {
+    return FieldCipher(Keyring::parse(json, "keyring.json"));
+}
+
+// Opens `token` expecting a StoreError; returns the message.
+std::string openFailure(const FieldCipher& cipher, std::string_view token, std::string_view context) {
+    try {
+        const std::string plaintext = cipher.open(token, context);
+        ADD_FAILURE() << "opened: " << token;
+    } catch (const GatewayError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::StoreError) << e.message();
+        return e.message();
+    }
+    return {};
+}
+
+bool isLowerHex(std::string_view text) {
+    return text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+TEST(FieldCipher, RoundTripsEmptyAsciiChineseBinaryAndLongValues) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    std::string long_value(1 << 20, '\0');
+    for (std::size_t i = 0; i < long_value.size(); ++i) {
+        long_value[i] = static_cast<char>((i * 131 + i / 7) & 0xFF);
+    }
+    const std::vector<std::string> values = {
+        "",
+        std::string(kCitizenId),
+        "13912345678",
+        "张小明，监护人：李桂芳（祖母）",
+        "𠀋𡈽 emoji 👧🏻 and full-width ＡＢＣ",
+        std::string("nul\0inside\xff\xfe", 12),
+        std::string(512 - 28, 'x'),
+        std::string(512 - 27, 'y'),
+        R"({"name": "王小红", "guardian": {"id": "320411198001011234", "phone": "13800000000"}})",
+        long_value,
+    };
+    for (const std::string& value : values) {
+        const std::string token = cipher.seal(value, "raw_payload");
+        EXPECT_EQ(cipher.open(token, "raw_payload"), value) << value.size() << " bytes";
+        EXPECT_EQ(token.size(), cipher.sealedSize(value.size()));
+        EXPECT_TRUE(FieldCipher::isSealed(token));
+        EXPECT_TRUE(token.starts_with("e1:k1:"));
+        EXPECT_EQ(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=:", 0),
+                  std::string::npos)
+            << "printable ASCII only, fit for any TEXT column";
+    }
+    EXPECT_EQ(cipher.seal(kCitizenId, "citizen_id").size(), 70u);
+    EXPECT_EQ(cipher.seal("13912345678", "phone").size(), 58u);
+}
+
+TEST(FieldCipher, TheTokenIsTheDocumentedAes256GcmLayout) {
+    // Decrypted here with OpenSSL directly, as a migration script in another language would: e1:<id>:<base64 of
+    // nonce || ciphertext || tag>, authenticated data "e1:<id>:" followed by the context.
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    const std::string token = cipher.seal(kCitizenId, "citizen_id");
+    const std::string payload = token.substr(6);
+    std::vector<unsigned char> raw(payload.size());
+    std::size_t size = 0;
+    ASSERT_TRUE(base64::decode(payload, raw.data(), size));
+    ASSERT_EQ(size, 12 + kCitizenId.size() + 16);
+
+    const std::vector<unsigned char> key(32, 0x21);
+    const std::string aad = "e1:k1:citizen_id";
+    std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+    std::string plaintext(kCitizenId.size(), '\0');
+    int length = 0;
+    ASSERT_EQ(EVP_DecryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key.data(), raw.data(), nullptr), 1);
+    ASSERT_EQ(EVP_DecryptUpdate(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(aad.data()),
+                                static_cast<int>(aad.size())),
+              1);
+    ASSERT_EQ(EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()), &length, raw.data() + 12,
+                                static_cast<int>(kCitizenId.size())),
+              1);
+    ASSERT_EQ(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16, raw.data() + 12 + kCitizenId.size()), 1);
+    unsigned char end[16];
+    EXPECT_EQ(EVP_DecryptFinal_ex(ctx.get(), end, &length), 1) << "the tag covers header and context";
+    EXPECT_EQ(plaintext, kCitizenId);
+}
+
+TEST(FieldCipher, SealingTwiceGivesTwoTokensButOneBlindIndex) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    std::set<std::string> tokens;
+    std::set<std::string> nonces;
+    for (int i = 0; i < 100; ++i) {
+        const std::string token = cipher.seal(kCitizenId, "citizen_id");
+        tokens.insert(token);
+        nonces.insert(token.substr(6, 16));  // the first 12 bytes
+        EXPECT_EQ(cipher.open(token, "citizen_id"), kCitizenId);
+    }
+    EXPECT_EQ(tokens.size(), 100u);
+    EXPECT_EQ(nonces.size(), 100u);
+
+    const std::string index = cipher.blindIndex(kCitizenId, "citizen_id");
+    EXPECT_EQ(index.size(), 64u);
+    EXPECT_TRUE(isLowerHex(index)) << index;
+    EXPECT_EQ(cipher.blindIndex(kCitizenId, "citizen_id"), index);
+    EXPECT_EQ(index,
+              hmacSha256Hex(std::string(32, '\x11'), "citizen_id" + std::string(1, '\0') + std::string(kCitizenId)))
+        << "HMAC-SHA256(index key, context NUL value)";
+    // Nothing is normalised: the caller's job.
+    EXPECT_NE(cipher.blindIndex("11010519491231002x", "citizen_id"), index);
+    EXPECT_NE(cipher.blindIndex(std::string(kCitizenId) + " ", "citizen_id"), index);
+    EXPECT_EQ(cipher.blindIndex("", "citizen_id").size(), 64u);
+}
+
+TEST(FieldCipher, AValueMovedToAnotherColumnFailsToOpenAndIndexesDifferently) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    const std::string token = cipher.seal(kCitizenId, "citizen_id");
+    const std::string message = openFailure(cipher, token, "guardian_id");
+    EXPECT_NE(message.find("guardian_id"), std::string::npos) << message;
+    EXPECT_NE(message.find("fails authentication"), std::string::npos) << message;
+    EXPECT_EQ(message.find(kCitizenId), std::string::npos) << message;
+    openFailure(cipher, token, "citizen_id ");
+    openFailure(cipher, token, "citizen_i");
+
+    EXPECT_NE(cipher.blindIndex(kCitizenId, "citizen_id"), cipher.blindIndex(kCitizenId, "guardian_id"));
+    // Context and value cannot trade characters across the separator.
+    EXPECT_NE(cipher.blindIndex("d1", "citizen_i"), cipher.blindIndex("1", "citizen_id"));
+}
+
+TEST(FieldCipher, ContextsAreNonEmptyNamesWithoutNul) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    const std::string token = cipher.seal("x", "phone");
+    for (const std::string_view context : {std::string_view(), std::string_view("pho\0ne", 6)}) {
+        for (int operation = 0; operation < 3; ++operation) {
+            try {
+                if (operation == 0) {
+                    cipher.seal("x", context);
+                } else if (operation == 1) {
+                    cipher.open(token, context);
+                } else {
+                    cipher.blindIndex("x", context);
+                }
+                ADD_FAILURE() << "accepted context of " << context.size() << " bytes in operation " << operation;
+            } catch (const GatewayError& e) {
+                EXPECT_EQ(e.code(), ErrorCode::Internal);
+            }
+        }
+    }
+}
+
+TEST(FieldCipher, AFlippedBitAnywhereInTheTokenFails) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1", true));
+    for (const std::string_view value :
+         {std::string_view(kCitizenId), std::string_view(""), std::string_view("张小明")}) {
+        const std::string token = cipher.seal(value, "citizen_id");
+        for (std::size_t i = 0; i < token.size(); ++i) {
+            for (int bit = 0; bit < 8; ++bit) {
+                std::string flipped = token;
+                flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
+                const std::string message = openFailure(cipher, flipped, "citizen_id");
+                if (!value.empty()) {
+                    EXPECT_EQ(message.find(value), std::string::npos) << message;
+                }
+            }
+        }
+    }
+}
+
+TEST(FieldCipher, MalformedTokensFailWithClearMessagesThatDoNotRepeatTheValue) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    const std::string token = cipher.seal(kCitizenId, "citizen_id");
+    const std::string payload = token.substr(6);
+    const auto expect = [&](const std::string& value, const std::string& why) {
+        const std::string message = openFailure(cipher, value, "citizen_id");
+        EXPECT_NE(message.find("citizen_id"), std::string::npos) << message;
+        EXPECT_NE(message.find(why), std::string::npos) << why << " / " << message;
+        EXPECT_EQ(message.find(kCitizenId), std::string::npos) << message;
+        if (value.size() > 12) {
+            EXPECT_EQ(message.find(value.substr(6, 12)), std::string::npos) << message;
+        }
+    };
+    // A plaintext row not migrated yet.
+    expect(std::string(kCitizenId), "not a sealed token");
+    expect("", "not a sealed token");
+    expect("e1", "not a sealed token");
+    expect("e1:", "not a sealed token");
+    expect("e1:k1", "not a sealed token");
+    expect("e1::" + payload, "not a sealed token");
+    expect("e1:k 1:" + payload, "not a sealed token");
+    expect("E1:k1:" + payload, "not a sealed token");
+    expect("e2:k1:" + payload, "not a sealed token");
+    expect(" " + token, "not a sealed token");
+    expect("e1:k9:" + payload, "names key \"k9\", which the keyring does not hold");
+    expect("e1:k1:", "truncated");
+    expect(token.substr(0, 6 + 36), "truncated");
+    expect(token.substr(0, token.size() - 4), "fails authentication");
+    expect(token.substr(0, token.size() - 1), "not canonical base64");
+    expect(token + "AAAA", "not canonical base64");  // the padding is now in the middle
+    expect(token + "\n", "not canonical base64");
+    expect(token + " ", "not canonical base64");
+    expect("e1:k1:" + std::string(payload.size(), '!'), "not canonical base64");
+    std::string url_safe = token;
+    for (char& c : url_safe) {
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    }
+    if (url_safe != token) {
+        expect(url_safe, "not canonical base64");
+    }
+    expect("e1:k1:" + std::string(40, 'A'), "fails authentication");
+}
+
+TEST(FieldCipher, TokensFromAnotherKeyringWithTheSameKeyIdFailAuthentication) {
+    const FieldCipher ours = cipherOf(keyringJson("k1"));
+    const FieldCipher theirs = cipherOf(keyringJson("k1", false, 0x12, 0x31));
+    const std::string message = openFailure(ours, theirs.seal(kCitizenId, "citizen_id"), "citizen_id");
+    EXPECT_NE(message.find("under key \"k1\""), std::string::npos) << message;
+    EXPECT_NE(ours.blindIndex(kCitizenId, "citizen_id"), theirs.blindIndex(kCitizenId, "citizen_id"))
+        << "the index is keyed";
+}
+
+TEST(FieldCipher, AfterRotationOldTokensOpenNewOnesUseTheNewKeyAndIndexesStay) {
+    const std::string before_json = keyringJson("k1");
+    const FieldCipher before = cipherOf(before_json);
+    const FieldCipher after = cipherOf(Keyring::rotated(before_json, "keyring.json"));
+    EXPECT_EQ(before.currentKeyId(), "k1");
+    EXPECT_EQ(after.currentKeyId(), "k2");
+
+    const std::string old_token = before.seal(kCitizenId, "citizen_id");
+    const std::string new_token = after.seal(kCitizenId, "citizen_id");
+    EXPECT_TRUE(new_token.starts_with("e1:k2:"));
+    EXPECT_EQ(after.open(old_token, "citizen_id"), kCitizenId);
+    EXPECT_EQ(after.open(new_token, "citizen_id"), kCitizenId);
+    EXPECT_EQ(FieldCipher::sealedKeyId(old_token), "k1");
+    EXPECT_EQ(FieldCipher::sealedKeyId(new_token), "k2");
+    EXPECT_EQ(FieldCipher::sealedKeyId(kCitizenId), std::nullopt);
+
+    EXPECT_TRUE(after.needsRotation(old_token));
+    EXPECT_FALSE(after.needsRotation(new_token));
+    EXPECT_TRUE(after.needsRotation(kCitizenId)) << "plaintext needs sealing";
+    EXPECT_FALSE(before.needsRotation(old_token));
+
+    // The re-sealing step of a rotation job.
+    std::string stored = old_token;
+    if (after.needsRotation(stored)) {
+        stored = after.seal(FieldCipher::isSealed(stored) ? after.open(stored, "citizen_id") : stored, "citizen_id");
+    }
+    EXPECT_TRUE(stored.starts_with("e1:k2:"));
+    EXPECT_EQ(after.open(stored, "citizen_id"), kCitizenId);
+
+    EXPECT_EQ(before.blindIndex(kCitizenId, "citizen_id"), after.blindIndex(kCitizenId, "citizen_id"));
+    // A keyring that lost the new key cannot open what it sealed, and says which key is missing.
+    const std::string message = openFailure(before, new_token, "citizen_id");
+    EXPECT_NE(message.find("\"k2\""), std::string::npos) << message;
+}
+
+TEST(FieldCipher, IsSealedTellsTokensFromPlaintext) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    EXPECT_TRUE(FieldCipher::isSealed(cipher.seal("", "phone")));
+    EXPECT_TRUE(FieldCipher::isSealed(cipher.seal("13912345678", "phone")));
+    EXPECT_TRUE(FieldCipher::isSealed("e1:k1:" + std::string(40, 'A')));
+    EXPECT_TRUE(FieldCipher::isSealed("e1:k1:" + std::string(42, 'A') + "A="));
+    for (const std::string& value :
+         {std::string(kCitizenId), std::string("13912345678"), std::string(R"({"a": 1})"), std::string(),
+          std::string("e1:"), std::string("e1:k1:"), "e1:k1:" + std::string(36, 'A'), "e1:k1:" + std::string(41, 'A'),
+          "e1:k1:" + std::string(40, '='), "e1:k1:" + std::string(37, 'A') + "===",
+          "e1:k1:" + std::string(39, 'A') + "!", "e1:k1:A=" + std::string(38, 'A'), "e1::" + std::string(40, 'A'),
+          "e1:k:1:" + std::string(40, 'A'), "e1:k1:" + std::string(40, 'A') + "\n"}) {
+        EXPECT_FALSE(FieldCipher::isSealed(value)) << value;
+    }
+}
+
+TEST(FieldCipher, ConcurrentSealsOpensAndIndexesAgree) {
+    const FieldCipher cipher = cipherOf(keyringJson("k2", true));
+    constexpr int kThreads = 4;
+    constexpr int kValues = 2000;
+    const auto value = [](int thread, int i) {
+        return "3204111012" + std::to_string(thread) + std::to_string(100000 + i) + "儿童";
+    };
+    std::vector<std::vector<std::string>> tokens(kThreads);
+    std::vector<std::vector<std::string>> indexes(kThreads);
+    std::vector<int> failures(kThreads, 0);
+    {
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < kValues; ++i) {
+                    tokens[t].push_back(cipher.seal(value(t, i), "citizen_id"));
+                    indexes[t].push_back(cipher.blindIndex(value(t, i), "citizen_id"));
+                    failures[t] += cipher.open(tokens[t].back(), "citizen_id") != value(t, i);
+                }
+            });
+        }
+        for (std::thread& thread : threads) {
+            thread.join();
+        }
+    }
+    {
+        // Each thread opens what another sealed.
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                const int other = (t + 1) % kThreads;
+                for (int i = 0; i < kValues; ++i) {
+                    failures[t] += cipher.open(tokens[other][i], "citizen_id") != value(other, i);
+                    failures[t] += cipher.blindIndex(value(other, i), "citizen_id") != indexes[other][i];
+                }
+            });
+        }
+        for (std::thread& thread : threads) {
+            thread.join();
+        }
+    }
+    std::set<std::string> distinct;
+    for (int t = 0; t < kThreads; ++t) {
+        EXPECT_EQ(failures[t], 0) << "thread " << t;
+        distinct.insert(tokens[t].begin(), tokens[t].end());
+        for (int i = 0; i < kValues; i += 97) {
+            EXPECT_EQ(indexes[t][i], cipher.blindIndex(value(t, i), "citizen_id"));
+        }
+    }
+    EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kValues)) << "no nonce was reused";
+}
+
+TEST(FieldCipher, AMovedCipherStillWorks) {
+    FieldCipher first = cipherOf(keyringJson("k1"));
+    const std::string token = first.seal("13912345678", "phone");
+    const FieldCipher second = std::move(first);
+    EXPECT_EQ(second.open(token, "phone"), "13912345678");
+    EXPECT_EQ(second.currentKeyId(), "k1");
+}
+
+}  // namespace
+}  // namespace gateway::security
