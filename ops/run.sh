@@ -45,6 +45,18 @@ CIVIL_CLIENT_SECRET=$(field civil_client_secret)
 start var/sink.log listening \
     "$build/ops/sim/deptsim" sink --dir var/sink --port 8092 --secret-file var/hook.secret
 
+# The keyring that seals ID numbers, phones and raw payloads in the store: made once (0600), never committed.
+[ -s var/keyring.json ] || "${gateway[@]}" keys generate --output var/keyring.json >/dev/null
+config+=(--set security.keyring=var/keyring.json)
+# The key gateway serve signs the exchange log's checkpoints with, and its public half for auditors: made once.
+[ -f var/audit-signing.key ] ||
+    "${gateway[@]}" audit keygen --output var/audit-signing.key >var/audit-signing.pub.pem
+config+=(--set audit.signing_key=var/audit-signing.key)
+# A development CA and server certificate (certs/, never committed): the API is served over HTTPS.
+"$root/certs/make-dev-certs.sh" var/certs >/dev/null
+tls=(--set server.tls.cert_file=var/certs/server.pem --set server.tls.key_file=var/certs/server.key
+    --set server.tls.ca_file=var/certs/ca.pem --set server.tls.client_certs=optional)
+
 echo "run: first sync, link and profile build (var/setup.log)"
 for step in "sync --all" "link --full" "profiles rebuild"; do
     # shellcheck disable=SC2086 # the step is words
@@ -96,20 +108,24 @@ for ((i = 1; i <= $#; i++)); do
     --port=*) port=${!i#--port=} ;;
     esac
 done
-api="http://127.0.0.1:$port"
+api="https://127.0.0.1:$port"
+curl="curl -s --cacert var/certs/ca.pem"
 cat <<EOF
 
 The gateway serves $api and pushes every profile change to the four levels' platforms (var/sink/received.jsonl):
   city $city, district $district, township $township, village $village.
   push state:   $build/gateway/gateway push status --config config/gateway.properties --set push.subscribers=var/subscribers.json
+  exchange log: $build/gateway/gateway audit verify --config config/gateway.properties --public-key var/audit-signing.pub.pem
 One child, as the administrator sees it:
-  curl -s -H 'Authorization: Bearer ${admin[0]}' $api/v1/profiles/$child
+  $curl -H 'Authorization: Bearer ${admin[0]}' -H 'X-Purpose: case_assessment' $api/v1/profiles/$child
 The village's children, as its platform sees them (another village's division gives 403):
-  curl -s -H 'Authorization: Bearer ${village_key[0]}' '$api/v1/profiles?division=$village'
+  $curl -H 'Authorization: Bearer ${village_key[0]}' -H 'X-Purpose: case_assessment' '$api/v1/profiles?division=$village'
 The village's change feed (the same events its webhook receives), waiting up to 25 s for news:
-  curl -s -H 'Authorization: Bearer ${village_key[0]}' '$api/v1/changes?wait=25'
+  $curl -H 'Authorization: Bearer ${village_key[0]}' -H 'X-Purpose: case_assessment' '$api/v1/changes?wait=25'
 Statistics for the district and its townships:
-  curl -s -H 'Authorization: Bearer ${admin[0]}' '$api/v1/stats?division=$district'
+  $curl -H 'Authorization: Bearer ${admin[0]}' '$api/v1/stats?division=$district'
+Who read that child's file, and why (the exchange log):
+  $curl -H 'Authorization: Bearer ${admin[0]}' -H 'X-Purpose: audit' '$api/v1/audit?person=$child&action=api.'
 
 EOF
-"${gateway[@]}" serve "${config[@]}" --set api.clients=var/clients.json --set push.subscribers=var/subscribers.json "$@"
+"${gateway[@]}" serve "${config[@]}" "${tls[@]}" --set api.clients=var/clients.json --set push.subscribers=var/subscribers.json "$@"

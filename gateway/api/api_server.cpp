@@ -2,6 +2,7 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
+#include "gateway/security/tls_server.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -11,6 +12,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/String.h>
@@ -21,28 +23,6 @@
 
 namespace gateway::api {
 namespace {
-
-constexpr std::size_t kMaxParameterName = 64;
-constexpr std::size_t kMaxParameterValue = 1024;
-
-Response errorResponse(ErrorCode code, const std::string& message) {
-    return jsonResponse(httpStatus(code), renderErrorJson(code, message));
-}
-
-/// The API key of `Authorization: Bearer <key>` or `X-API-Key: <key>`; "" if neither.
-std::string apiKey(const Request& request) {
-    if (const auto it = request.headers.find("authorization"); it != request.headers.end()) {
-        const std::string& value = it->second;
-        if (value.size() > 7 && Poco::icompare(value.substr(0, 7), "bearer ") == 0) {
-            return Poco::trim(value.substr(7));
-        }
-        return {};
-    }
-    if (const auto it = request.headers.find("x-api-key"); it != request.headers.end()) {
-        return Poco::trim(it->second);
-    }
-    return {};
-}
 
 /// Reads at most `limit` bytes of body; more is a 413 whatever the declared length said.
 std::string readBody(std::istream& in, std::size_t limit) {
@@ -119,6 +99,7 @@ private:
         for (const auto& [name, value] : http_request) {
             request.headers[Poco::toLower(name)] = value;
         }
+        request.certificate_subject = security::peerSubject(http_request);
         if (http_request.hasContentLength() &&
             http_request.getContentLength64() > static_cast<Poco::Int64>(max_body_bytes_)) {
             throw GatewayError(ErrorCode::PayloadTooLarge,
@@ -151,65 +132,6 @@ private:
 
 }  // namespace
 
-Response jsonResponse(int status, std::string body) {
-    Response response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-}
-
-Response dispatch(const Router& router, Request request) {
-    auto match = router.match(request.method == "HEAD" ? "GET" : request.method, request.path);
-    if (match.route == nullptr) {
-        if (!match.allowed_methods.empty()) {
-            std::string allow;
-            for (const auto& method : match.allowed_methods) {
-                allow += allow.empty() ? method : ", " + method;
-            }
-            auto response =
-                errorResponse(ErrorCode::MethodNotAllowed, "method " + request.method + " is not allowed on " +
-                                                               utf8::quote(request.path, 80) + "; allowed: " + allow);
-            response.headers.emplace_back("Allow", allow);
-            return response;
-        }
-        return errorResponse(ErrorCode::NotFound, "no such resource: " + utf8::quote(request.path, 80));
-    }
-    request.path_params = std::move(match.path_params);
-    const Route& route = *match.route;
-    if (!route.anonymous) {
-        if (router.clients() == nullptr) {
-            request.client = localAdministrator();
-        } else {
-            request.client = router.clients()->authenticate(apiKey(request));
-            if (!request.client) {
-                auto response = errorResponse(ErrorCode::Unauthenticated,
-                                              "give a valid API key: Authorization: Bearer <key> or X-API-Key: <key>");
-                response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"gateway\"");
-                return response;
-            }
-        }
-        const bool admitted = std::any_of(route.roles.begin(), route.roles.end(),
-                                          [&](security::Role role) { return request.client->has(role); });
-        if (!admitted) {
-            std::string roles;
-            for (const security::Role role : route.roles) {
-                roles += (roles.empty() ? "" : ", ") + std::string(security::roleName(role));
-            }
-            return errorResponse(ErrorCode::Forbidden, "client " + utf8::quote(request.client->id, 80) + " may not " +
-                                                           route.method + " " + route.pattern + " (needs role " +
-                                                           roles + ")");
-        }
-    }
-    for (const auto& [name, value] : request.query) {
-        if (name.size() > kMaxParameterName || value.size() > kMaxParameterValue) {
-            throw GatewayError(ErrorCode::InvalidArgument, "query parameter " + utf8::quote(name, 40) +
-                                                               " is longer than " + std::to_string(kMaxParameterValue) +
-                                                               " bytes");
-        }
-    }
-    return route.handler(request);
-}
-
 ApiServer::ApiServer(const ServerSettings& settings, const Router& router) : settings_(settings), router_(router) {}
 
 ApiServer::~ApiServer() {
@@ -218,6 +140,10 @@ ApiServer::~ApiServer() {
 
 void ApiServer::start() {
     Poco::Net::ServerSocket socket;
+    if (!settings_.tls.cert_file.empty()) {
+        tls_ = std::make_unique<security::TlsServerContext>(settings_.tls);
+        socket = Poco::Net::SecureServerSocket(tls_->context());
+    }
     try {
         socket.bind(Poco::Net::SocketAddress(settings_.host, static_cast<Poco::UInt16>(settings_.port)), true);
         socket.listen(settings_.queue);
@@ -237,6 +163,16 @@ void ApiServer::start() {
     server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, settings_.max_body_bytes), *pool_,
                                                       socket, params);
     server_->start();
+}
+
+void ApiServer::reloadCertificates() {
+    if (tls_) {
+        tls_->reload();
+    }
+}
+
+security::ServedCertificate ApiServer::servedCertificate() const {
+    return tls_ ? tls_->served() : security::ServedCertificate{};
 }
 
 void ApiServer::stop() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway/api/router.h"
+#include "gateway/security/tls_server.h"
 
 #include <cstddef>
 #include <memory>
@@ -22,6 +23,8 @@ struct ServerSettings {
     int queue = 100;
     std::size_t max_body_bytes = 1 << 20;
     int request_timeout_seconds = 30;
+    /// HTTPS when a certificate is given; plain HTTP otherwise.
+    security::TlsServerSettings tls{};
 };
 
 /// The HTTP API: a Poco HTTPServer whose every request goes through one wrapper that routes it, enforces the
@@ -34,8 +37,17 @@ public:
     ApiServer(const ApiServer&) = delete;
     ApiServer& operator=(const ApiServer&) = delete;
 
-    /// Binds and starts accepting. Throws GatewayError(Unavailable) if the address cannot be bound.
+    /// Binds and starts accepting. Throws GatewayError(Unavailable) if the address cannot be bound, and
+    /// GatewayError(InvalidConfig) if the TLS files cannot be loaded.
     void start();
+
+    /// Reads the TLS certificate, key and client CAs again (SIGHUP): new handshakes get them, connections already
+    /// made keep theirs. Throws GatewayError(InvalidConfig) and keeps the current ones if the files are bad.
+    void reloadCertificates();
+
+    bool secure() const { return tls_ != nullptr; }
+    /// The certificate being served, when secure().
+    security::ServedCertificate servedCertificate() const;
 
     /// Stops accepting, lets requests in progress finish, then returns. Idempotent.
     void stop();
@@ -49,6 +61,7 @@ private:
     const Router& router_;
     std::unique_ptr<Poco::ThreadPool> pool_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::unique_ptr<security::TlsServerContext> tls_;
     int port_ = 0;
 };
 

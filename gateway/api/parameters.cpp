@@ -48,4 +48,39 @@ std::string divisionPrefix(const std::string& code, const std::string& parameter
     return code;
 }
 
+rapidjson::Document objectBody(const Request& request) {
+    constexpr int kMaxDepth = 32;
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : request.body) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxDepth) {
+                throw GatewayError(ErrorCode::InvalidArgument,
+                                   "the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    rapidjson::Document body;
+    body.Parse<rapidjson::kParseIterativeFlag>(request.body.c_str(), request.body.size());
+    if (body.HasParseError() || !body.IsObject()) {
+        throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
+    }
+    return body;
+}
+
 }  // namespace gateway::api

@@ -158,9 +158,11 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
                     writeVersion(writer, profile, view);
-                    return jsonResponse(200, buffer.GetString());
+                    Response response = jsonResponse(200, buffer.GetString());
+                    response.persons.push_back(profile.person_id);
+                    return response;
                 },
-                kReaders});
+                kReaders, false, true});
 
     router.add({"GET", "/v1/profiles/{id}/history",
                 "Every version of one child's profile, oldest first, through the caller's view; versions from while "
@@ -169,8 +171,13 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                 [&store, &views](const Request& request) {
                     const profile::ProfileView& view = profileView(request, views);
                     const std::string& id = request.path_params.at("id");
+                    std::vector<store::ProfileVersion> history = store.profileHistory(id);
+                    if (!history.empty() && profile::ProfileBuilder::isAdult(history.back())) {
+                        // Of age: the file of the minor leaves every view, its history included.
+                        throw GatewayError(ErrorCode::NotFound, "no profile " + utf8::quote(id, 80));
+                    }
                     std::vector<store::ProfileVersion> visible;
-                    for (auto& version : store.profileHistory(id)) {
+                    for (auto& version : history) {
                         if (!version.removed && request.client->covers(version.residence_division)) {
                             visible.push_back(std::move(version));
                         }
@@ -188,9 +195,11 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                     }
                     writer.EndArray();
                     writer.EndObject();
-                    return jsonResponse(200, buffer.GetString());
+                    Response response = jsonResponse(200, buffer.GetString());
+                    response.persons.push_back(id);
+                    return response;
                 },
-                kReaders});
+                kReaders, false, true});
 
     router.add({"GET", "/v1/profiles",
                 "Profiles by ?division=&classification=&alert=&age_min=&age_max=&updated_since=&id_number=&name=, "
@@ -303,9 +312,13 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                         writer.Null();
                     }
                     writer.EndObject();
-                    return jsonResponse(200, buffer.GetString());
+                    Response response = jsonResponse(200, buffer.GetString());
+                    for (std::size_t i = 0; i < shown; ++i) {
+                        response.persons.push_back(profiles[i].person_id);
+                    }
+                    return response;
                 },
-                kReaders});
+                kReaders, false, true});
 
     router.add({"GET",
                 "/v1/stats",

@@ -120,9 +120,15 @@ void addChangesRoute(Router& router, store::Store& store, const profile::Profile
                     writer.Key("has_more");
                     writer.Bool(events.size() == limit);
                     writer.EndObject();
-                    return jsonResponse(200, buffer.GetString());
+                    Response response = jsonResponse(200, buffer.GetString());
+                    for (const publish::StreamEvent& event : events) {
+                        response.persons.push_back(event.person_id);
+                    }
+                    return response;
                 },
-                {security::Role::Admin, security::Role::App}});
+                {security::Role::Admin, security::Role::App},
+                false,
+                true});
 }
 
 void addPushRoutes(Router& router, store::Store& store, const std::vector<publish::Subscriber>& subscribers) {
@@ -197,11 +203,7 @@ void addPushRoutes(Router& router, store::Store& store, const std::vector<publis
                     const auto& subscriber = findSubscriber(subscribers, request.path_params.at("name"));
                     std::optional<std::int64_t> seq;
                     if (!request.body.empty()) {
-                        rapidjson::Document body;
-                        body.Parse(request.body.c_str(), request.body.size());
-                        if (body.HasParseError() || !body.IsObject()) {
-                            throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
-                        }
+                        const rapidjson::Document body = objectBody(request);
                         if (body.HasMember("outbox_seq")) {
                             if (!body["outbox_seq"].IsInt64() || body["outbox_seq"].GetInt64() < 1) {
                                 throw GatewayError(ErrorCode::InvalidArgument,

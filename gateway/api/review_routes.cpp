@@ -64,15 +64,6 @@ std::string reviewerOf(const Request& request, const rapidjson::Value& body) {
                                                                            : requiredString(body, "reviewer", true);
 }
 
-rapidjson::Document objectBody(const Request& request) {
-    rapidjson::Document body;
-    body.Parse(request.body.c_str(), request.body.size());
-    if (body.HasParseError() || !body.IsObject()) {
-        throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
-    }
-    return body;
-}
-
 /// The decision, reviewer and comment of a decision's body.
 store::ReviewDecision decisionOf(const Request& request, const rapidjson::Value& body) {
     store::ReviewDecision decision;
@@ -122,7 +113,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
                 },
-                kReviewers});
+                kReviewers, false, true});
 
     router.add({"GET", "/v1/review/{pair}", "One review pair with the comparison levels and weights.",
                 [&store](const Request& request) {
@@ -133,7 +124,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     }
                     return jsonResponse(200, reviewItemJson(*item));
                 },
-                kReviewers});
+                kReviewers, false, true});
 
     router.add({"POST", "/v1/review/{pair}",
                 "Decide a pair: {\"decision\":\"link\"|\"no_link\",\"reviewer\":…,\"comment\":…}; applied at once "
@@ -144,7 +135,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     decision.pair_id = request.path_params.at("pair");
                     return jsonResponse(200, reviewItemJson(link_job.decide(decision)));
                 },
-                kReviewers});
+                kReviewers, false, true});
 
     router.add({"POST", "/v1/review",
                 "Decide any two staged records, queued or not: {\"left\":\"SOURCE/ID\",\"right\":\"SOURCE/ID\","
@@ -157,7 +148,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     const std::string right = requiredString(body, "right", true);
                     return jsonResponse(200, reviewItemJson(link_job.decidePair(left, right, decision)));
                 },
-                kReviewers});
+                kReviewers, false, true});
 
     router.add({"GET", "/v1/links/explain",
                 "Why two records link or not: ?left=SOURCE/ID&right=SOURCE/ID gives every comparison's level and "
@@ -170,7 +161,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     }
                     return jsonResponse(200, link_job.explain(left, right).toJson());
                 },
-                kReviewers});
+                kReviewers, false, true});
 
     router.add({"GET", "/v1/persons/{id}", "The source records linked into one person.",
                 [&store](const Request& request) {
@@ -193,9 +184,11 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     }
                     writer.EndArray();
                     writer.EndObject();
-                    return jsonResponse(200, buffer.GetString());
+                    Response response = jsonResponse(200, buffer.GetString());
+                    response.persons.push_back(id);
+                    return response;
                 },
-                kReviewers});
+                kReviewers, false, true});
 }
 
 }  // namespace gateway::api

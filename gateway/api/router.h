@@ -1,6 +1,8 @@
 #pragma once
 
 #include "gateway/api/http.h"
+#include "gateway/security/jwt.h"
+#include "gateway/security/rate_limiter.h"
 
 #include <functional>
 #include <set>
@@ -22,6 +24,22 @@ struct Route {
     std::set<security::Role> roles{security::Role::Admin};
     /// Open to anyone, without credentials (liveness, the OpenAPI document).
     bool anonymous = false;
+    /// Discloses personal data: the caller declares why, in X-Purpose (a configured purpose code), or gets 400.
+    bool personal = false;
+};
+
+class AccessLog;
+
+/// What dispatch() checks besides a route's roles. Each part is optional: a router without clients or token issuer
+/// treats every caller as the local administrator (development on loopback only), one without an access log writes
+/// no entries (unit tests of routes). Everything pointed to must outlive the router.
+struct AccessControl {
+    const security::ClientRegistry* clients = nullptr;
+    const security::JwtVerifier* tokens = nullptr;
+    security::RateLimiter* rate_limiter = nullptr;
+    AccessLog* access_log = nullptr;
+    /// The purpose codes X-Purpose accepts (api.purposes).
+    std::vector<std::string> purposes{};
 };
 
 /// Ordered method+path rules. A path that matches no pattern is 404; one that matches a pattern under another
@@ -40,14 +58,14 @@ public:
 
     const std::vector<Route>& routes() const { return routes_; }
 
-    /// The clients whose API keys are accepted. Without (nullptr, the default), every request acts as the local
-    /// administrator: for development on a loopback address only. `clients` must outlive the router.
-    void setClients(const security::ClientRegistry* clients) { clients_ = clients; }
-    const security::ClientRegistry* clients() const { return clients_; }
+    void setAccessControl(AccessControl access) { access_ = std::move(access); }
+    const AccessControl& accessControl() const { return access_; }
+    /// Shorthand for an access control with these clients and nothing else.
+    void setClients(const security::ClientRegistry* clients) { access_.clients = clients; }
 
 private:
     std::vector<Route> routes_;
-    const security::ClientRegistry* clients_ = nullptr;
+    AccessControl access_;
 };
 
 /// The local administrator every request acts as when no clients are configured.

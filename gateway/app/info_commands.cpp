@@ -1,6 +1,7 @@
 #include "gateway/app/info_commands.h"
 
 #include "gateway/app/command_line.h"
+#include "gateway/app/keys_command.h"
 #include "gateway/app/settings.h"
 #include "gateway/common/error.h"
 #include "gateway/store/store.h"
@@ -52,6 +53,9 @@ int configCheck(const std::vector<std::string>& args) {
     try {
         settings = settingsFromOptions(parsed);
         loadDivisions(settings.reference);
+        // A keyring that does not load would stop every command that opens the store.
+        loadFieldCipher(settings,
+                        [](const std::string& advice) { std::cerr << "gateway: warning: " << advice << "\n"; });
     } catch (const GatewayError& e) {
         std::cerr << "gateway config check: " << e.message() << "\n";
         return kExitConfig;

@@ -1,5 +1,7 @@
+#include "gateway/app/audit_command.h"
 #include "gateway/app/command_line.h"
 #include "gateway/app/info_commands.h"
+#include "gateway/app/keys_command.h"
 #include "gateway/app/link_command.h"
 #include "gateway/app/profile_command.h"
 #include "gateway/app/push_command.h"
@@ -27,6 +29,9 @@ const Command kCommands[] = {
     {"profiles", "build every child's profile from its linked records, or show one", gateway::app::runProfiles},
     {"push", "deliver profile changes to the subscribers; their state and dead letters", gateway::app::runPush},
     {"review", "list, show and decide the pairs the matcher left to a person", gateway::app::runReview},
+    {"audit", "verify, sign, prove and export the exchange log", gateway::app::runAudit},
+    {"keys", "make the keyring, rotate its key and re-seal the personal data, count what is sealed",
+     gateway::app::runKeys},
     {"clients", "list the API's clients, or make a new API key", gateway::app::runClients},
     {"sources", "show each source's state, last run and last error", gateway::app::runSources},
     {"config", "check a configuration, or print the documented example", gateway::app::runConfig},

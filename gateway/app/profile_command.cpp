@@ -17,7 +17,7 @@ int runProfiles(const std::vector<std::string>& args) {
     options.addOption(Poco::Util::Option("help", "h", "print this help and exit"));
     addSettingsOptions(options);
     options.addOption(Poco::Util::Option("full", "", "rebuild: every person, not only those whose records changed"));
-    const std::string usage = "rebuild [--full] | show PERSON_ID";
+    const std::string usage = "rebuild [--full] | show PERSON_ID | find ID_NUMBER";
     try {
         const ParsedOptions parsed = parseOptions(options, args);
         if (parsed.has("help")) {
@@ -26,13 +26,15 @@ int runProfiles(const std::vector<std::string>& args) {
                 "rebuild: build the profiles of the children whose linked records changed since the last build "
                 "(everyone's on the first build, with --full, and when the as-of date has moved) from the records "
                 "linked into them (survivor values with provenance, conflicts, classifications and alerts), and "
-                "keep the changed ones as new versions. show: print a child's current profile.",
+                "keep the changed ones as new versions. show: print a child's current profile. find: print the "
+                "current profile of the child with this citizen ID number (through its blind index when the store "
+                "seals personal data).",
                 options);
             return kExitOk;
         }
         const std::string action = parsed.positional.empty() ? "" : parsed.positional[0];
         if (!((action == "rebuild" && parsed.positional.size() == 1) ||
-              (action == "show" && parsed.positional.size() == 2))) {
+              ((action == "show" || action == "find") && parsed.positional.size() == 2))) {
             std::cerr << "usage: gateway profiles " << usage << "\n";
             return kExitUsage;
         }
@@ -45,6 +47,19 @@ int runProfiles(const std::vector<std::string>& args) {
                 throw GatewayError(ErrorCode::NotFound, "no profile " + parsed.positional[1]);
             }
             std::cout << profile->profile_json << "\n";
+            return kExitOk;
+        }
+        if (action == "find") {
+            store::ProfileQuery query;
+            query.id_number = parsed.positional[1];
+            query.limit = 10;
+            const auto found = runtime.store().queryProfiles(query);
+            if (found.empty()) {
+                throw GatewayError(ErrorCode::NotFound, "no profile with that ID number");
+            }
+            for (const auto& profile : found) {
+                std::cout << profile.profile_json << "\n";
+            }
             return kExitOk;
         }
         jobs::ProfileJob job = runtime.makeProfileJob();

@@ -1,5 +1,7 @@
 #include "gateway/app/runtime.h"
 
+#include "gateway/app/keys_command.h"
+
 #include "adapters/plugin_loader.h"
 
 #include "gateway/common/error.h"
@@ -11,6 +13,7 @@
 #include <Poco/Process.h>
 
 #include <chrono>
+#include <iostream>
 
 namespace gateway::app {
 
@@ -58,8 +61,17 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
     if (!settings_.push.subscribers_file.empty()) {
         subscribers_ = publish::loadSubscribers(settings_.push.subscribers_file);
     }
+    // Straight to standard error, whatever the logging level: an operator must not miss either.
+    settings_.store.cipher = loadFieldCipher(
+        settings_, [](const std::string& advice) { std::cerr << "gateway: warning: " << advice << std::endl; });
     store_ = store::openStore(settings_.store);
     store_->migrate();
+    // Once the store is up, so that a failure to start stays one line.
+    if (settings_.store.cipher == nullptr) {
+        std::cerr << "gateway: warning: citizen ID numbers and phones are stored unencrypted: set security.keyring "
+                     "(gateway keys generate --output FILE) or GATEWAY_KEYRING"
+                  << std::endl;
+    }
 }
 
 jobs::ProfileJob Runtime::makeProfileJob() {

@@ -1,6 +1,8 @@
 #include "gateway/app/serve_command.h"
 
+#include "gateway/api/access_log.h"
 #include "gateway/api/api_server.h"
+#include "gateway/api/audit_routes.h"
 #include "gateway/api/profile_routes.h"
 #include "gateway/api/publish_routes.h"
 #include "gateway/api/review_routes.h"
@@ -11,6 +13,8 @@
 #include "gateway/app/runtime.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_config.h"
+#include "gateway/jobs/audit_job.h"
 #include "gateway/jobs/scheduler.h"
 
 #include <Poco/Logger.h>
@@ -23,9 +27,14 @@
 
 #include <pthread.h>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 namespace gateway::app {
 namespace {
@@ -76,6 +85,7 @@ protected:
         sigemptyset(&stop_signals);
         sigaddset(&stop_signals, SIGINT);
         sigaddset(&stop_signals, SIGTERM);
+        sigaddset(&stop_signals, SIGHUP);
         pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
         if (parsed_.has("port")) {
             parsed_.values.emplace("set", "server.port=" + parsed_.get("port"));
@@ -99,10 +109,31 @@ protected:
             return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
         }
         store::Store& gateway_store = runtime->store();
-        if (runtime->clients() == nullptr && !isLoopback(settings.server.host)) {
+        if (runtime->clients() == nullptr && settings.api.jwt_file.empty() && !isLoopback(settings.server.host)) {
             std::cerr << "gateway serve: api.clients is not set, so every caller would act as administrator; that is "
                          "allowed on a loopback server.host only, not on "
                       << settings.server.host << "\n";
+            return kExitConfig;
+        }
+        if (settings.server.tls.cert_file.empty() && !isLoopback(settings.server.host)) {
+            std::cerr << "gateway serve: server.tls.cert_file is not set, so minors' data would cross the network "
+                         "unencrypted; plain HTTP is allowed on a loopback server.host only, not on "
+                      << settings.server.host << "\n";
+            return kExitConfig;
+        }
+        std::unique_ptr<security::JwtVerifier> tokens;
+        std::unique_ptr<audit::CheckpointSigner> checkpoint_signer;
+        try {
+            if (!settings.api.jwt_file.empty()) {
+                tokens = std::make_unique<security::JwtVerifier>(security::parseJwtSettings(
+                    readFileContent(settings.api.jwt_file, "bearer token settings"), settings.api.jwt_file));
+            }
+            if (!settings.audit.signing_key.empty()) {
+                checkpoint_signer = std::make_unique<audit::CheckpointSigner>(
+                    audit::CheckpointSigner::load(settings.audit.signing_key));
+            }
+        } catch (const GatewayError& e) {
+            std::cerr << "gateway serve: " << e.message() << "\n";
             return kExitConfig;
         }
 
@@ -194,8 +225,39 @@ protected:
                            }});
         }
 
+        if (checkpoint_signer) {
+            // Signing never holds up the exchange: entries are chained as they come, and a checkpoint that fails or
+            // lags leaves a backlog (GET /metrics) that the next one catches up.
+            scheduler.add({"audit.checkpoint", std::chrono::seconds(settings.audit.checkpoint_interval_seconds),
+                           [&gateway_store, &checkpoint_signer, &log] {
+                               try {
+                                   const auto checkpoint =
+                                       jobs::writeCheckpoint(gateway_store, *checkpoint_signer, Runtime::nodeName());
+                                   if (checkpoint) {
+                                       log.debug("exchange log checkpoint signed at " +
+                                                 std::to_string(checkpoint->size) + " entries");
+                                   }
+                               } catch (const GatewayError& e) {
+                                   log.warning("exchange log checkpoint not signed (entries go on being chained): " +
+                                               e.message());
+                               }
+                           }});
+        } else {
+            log.warning("audit.signing_key is not set: the exchange log is chained but no checkpoint is signed");
+        }
+
+        api::AccessLog access_log(gateway_store);
+        security::RateLimiter rate_limiter(
+            {static_cast<double>(settings.api.rate_per_second), static_cast<double>(settings.api.rate_burst)});
+        api::AccessControl access;
+        access.clients = runtime->clients();
+        access.tokens = tokens.get();
+        access.rate_limiter = &rate_limiter;
+        access.access_log = &access_log;
+        access.purposes = settings.api.purposes;
         api::Router router;
-        router.setClients(runtime->clients());
+        router.setAccessControl(access);
+        api::addAuditRoutes(router, gateway_store);
         api::addReviewRoutes(router, gateway_store, link_job);
         api::addProfileRoutes(router, gateway_store, runtime->profileConfig(), runtime->views());
         api::addChangesRoute(router, gateway_store, runtime->views(), std::max(1, settings.server.threads / 2));
@@ -209,7 +271,8 @@ protected:
             return kExitUnavailable;
         }
 
-        const std::string where = "http://" + server.host() + ":" + std::to_string(server.port());
+        const std::string where =
+            (server.secure() ? "https://" : "http://") + server.host() + ":" + std::to_string(server.port());
         std::cout << "gateway " << GATEWAY_VERSION << " listening on " << where
                   << " (store: " << store::storeKindName(gateway_store.kind()) << ")" << std::endl;
         log.information("listening on " + where);
@@ -219,7 +282,52 @@ protected:
         }
         gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
 
+        // SIGHUP reloads the certificates; the stop signals are waited for below, in this thread.
+        std::atomic<bool> stopping{false};
+        std::thread reloader([&server, &gateway_store, &log, &stopping] {
+            sigset_t hangup;
+            sigemptyset(&hangup);
+            sigaddset(&hangup, SIGHUP);
+            int signal = 0;
+            while (sigwait(&hangup, &signal) == 0 && !stopping) {
+                if (!server.secure()) {
+                    log.information("SIGHUP: nothing to reload (the API is plain HTTP)");
+                    continue;
+                }
+                std::string outcome;
+                try {
+                    server.reloadCertificates();
+                    const auto served = server.servedCertificate();
+                    outcome = "certificate " + served.subject + " serial " + served.serial;
+                    log.information("SIGHUP: TLS files reloaded; serving " + outcome);
+                } catch (const GatewayError& e) {
+                    outcome = "kept the certificate in use: " + e.message();
+                    log.error("SIGHUP: " + outcome);
+                }
+                try {
+                    store::ExchangeLogEntry entry;
+                    entry.at = formatIso(SystemClock().now());
+                    entry.actor = "gateway";
+                    entry.action = "config.reload";
+                    entry.subject = "server.tls";
+                    rapidjson::StringBuffer detail;
+                    rapidjson::Writer<rapidjson::StringBuffer> writer(detail);
+                    writer.StartObject();
+                    writer.Key("outcome");
+                    writer.String(outcome.c_str(), static_cast<rapidjson::SizeType>(outcome.size()));
+                    writer.EndObject();
+                    entry.detail_json = detail.GetString();
+                    gateway_store.appendExchangeLog(entry);
+                } catch (const GatewayError& e) {
+                    log.error("cannot log the reload: " + e.message());
+                }
+            }
+        });
+
         waitForTerminationRequest();
+        stopping = true;
+        pthread_kill(reloader.native_handle(), SIGHUP);
+        reloader.join();
 
         log.information("stopping: finishing requests and syncs in progress");
         server.stop();

@@ -74,6 +74,46 @@ std::vector<ConfigKey> buildKeys() {
          3600,
          {},
          [](GatewaySettings& s, const std::string& v) { s.server.request_timeout_seconds = toInt(v); }});
+    add({"server.tls.cert_file",
+         KeyType::Path,
+         "",
+         "PEM server certificate (then any intermediates): the API is served over HTTPS, TLS 1.2 or later. Empty = "
+         "plain HTTP, allowed on a loopback server.host only. Reloaded on SIGHUP, without dropping connections.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.tls.cert_file = v; }});
+    add({"server.tls.key_file",
+         KeyType::Path,
+         "",
+         "PEM private key of server.tls.cert_file, unencrypted; readable by the gateway only.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.tls.key_file = v; }});
+    add({"server.tls.ca_file",
+         KeyType::Path,
+         "",
+         "PEM CA certificates that client certificates must chain to (server.tls.client_certs optional or "
+         "required).",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.tls.ca_file = v; }});
+    add({"server.tls.client_certs",
+         KeyType::Choice,
+         "none",
+         "Whether HTTPS clients present a certificate: none; optional (a certificate given must chain to "
+         "server.tls.ca_file, and identifies the client whose certificate_subject it is); required (mutual TLS "
+         "for every caller).",
+         0,
+         0,
+         {"none", "optional", "required"},
+         [](GatewaySettings& s, const std::string& v) {
+             s.server.tls.client_certs = v == "required"   ? security::ClientCertMode::Required
+                                         : v == "optional" ? security::ClientCertMode::Optional
+                                                           : security::ClientCertMode::None;
+         }});
 
     add({"store.kind",
          KeyType::Choice,
@@ -238,6 +278,54 @@ std::vector<ConfigKey> buildKeys() {
          0,
          {},
          [](GatewaySettings& s, const std::string& v) { s.api.clients_file = v; }});
+    add({"api.jwt",
+         KeyType::Path,
+         "",
+         "JSON file describing the one issuer whose bearer tokens (JWT) are accepted: issuer, audience, algorithm "
+         "(HS256, RS256 or ES256), public_key_file, or secret_file / secret_env for HS256. Claims: sub, roles, "
+         "scope, view, exp. Empty = API keys and client certificates only.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.api.jwt_file = v; }});
+    add({"api.purposes",
+         KeyType::String,
+         "case_assessment,mandatory_report,dropout_control,assistance,statistics,audit",
+         "The purpose codes a read of personal data declares in its X-Purpose header (comma-separated); a read "
+         "without one of them is refused with 400. The purpose, and X-Case-Reference if given, go into the "
+         "exchange log with the persons the read returned.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) {
+             s.api.purposes.clear();
+             std::size_t start = 0;
+             while (start <= v.size()) {
+                 const std::size_t comma = std::min(v.find(',', start), v.size());
+                 std::string code = Poco::trim(v.substr(start, comma - start));
+                 if (!code.empty()) {
+                     s.api.purposes.push_back(std::move(code));
+                 }
+                 start = comma + 1;
+             }
+         }});
+    add({"api.rate_limit.per_second",
+         KeyType::Integer,
+         "50",
+         "Requests a client may make per second on average; a client over it gets 429 with Retry-After. Failed "
+         "logins count against the caller's address. 0 = unlimited.",
+         0,
+         1000000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.api.rate_per_second = std::stoi(v); }});
+    add({"api.rate_limit.burst",
+         KeyType::Integer,
+         "200",
+         "Requests a client may make at once before api.rate_limit.per_second applies.",
+         1,
+         1000000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.api.rate_burst = std::stoi(v); }});
 
     add({"push.subscribers",
          KeyType::Path,
@@ -290,6 +378,37 @@ std::vector<ConfigKey> buildKeys() {
          0,
          {"sha256", "sm3"},
          [](GatewaySettings& s, const std::string& v) { s.store.log_hash = v; }});
+    add({"audit.signing_key",
+         KeyType::Path,
+         "",
+         "PEM file with the private key (Ed25519 or SM2) that checkpoints of the exchange log are "
+         "signed with; readable by the gateway only. `gateway audit keygen --output FILE` makes one and prints the "
+         "public key auditors check with. Empty = gateway serve signs no checkpoints.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.audit.signing_key = v; }});
+    add({"audit.checkpoint_interval_seconds",
+         KeyType::Integer,
+         "60",
+         "How often gateway serve signs a checkpoint over the entries appended since the last one (with "
+         "audit.signing_key set).",
+         1,
+         86400,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.audit.checkpoint_interval_seconds = toInt(v); }});
+
+    add({"security.keyring",
+         KeyType::Path,
+         "",
+         "Keyring JSON file (mode 0600) whose keys seal citizen and guardian ID numbers, phone numbers and raw "
+         "payloads in the store (AES-256-GCM, blind index for lookups by ID number); `gateway keys generate --output "
+         "FILE` makes one. Never kept in the database. Empty = the keyring JSON in the GATEWAY_KEYRING environment "
+         "variable, or, without it, plaintext (the gateway warns at start-up).",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.security.keyring_file = v; }});
 
     add({"reference.divisions_file",
          KeyType::Path,

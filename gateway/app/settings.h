@@ -43,9 +43,13 @@ struct ProfileSettings {
     std::string as_of;       // YYYY-MM-DD ages are taken on; empty = today
 };
 
-/// Who may call the API.
+/// Who may call the API, how often, and why.
 struct ApiSettings {
     std::string clients_file;  // JSON (gateway/security/clients.h); empty = no keys, every caller is the local admin
+    std::string jwt_file;      // JSON (gateway/security/jwt.h); empty = bearer tokens are not accepted
+    std::vector<std::string> purposes;  // the X-Purpose codes a personal-data read may declare
+    int rate_per_second = 0;            // per client; 0 = unlimited
+    int rate_burst = 0;
 };
 
 /// Where profile changes are pushed.
@@ -55,6 +59,17 @@ struct PushSettings {
     int threads = 4;               // subscribers delivered to at once
     int backoff_initial_ms = 1000;
     int backoff_max_ms = 300000;
+};
+
+/// How the exchange log is signed (its hash is store.log_hash).
+struct AuditSettings {
+    std::string signing_key;               // PEM private key (Ed25519 or SM2) checkpoints are signed with; empty = none
+    int checkpoint_interval_seconds = 60;  // gateway serve signs a checkpoint this often when a key is set
+};
+
+/// Where the keys that seal personal data at rest come from (see gateway/vault/keyring.h).
+struct SecuritySettings {
+    std::string keyring_file;  // keyring JSON; empty = the GATEWAY_KEYRING environment variable, or no sealing
 };
 
 /// Everything the gateway reads from its configuration, typed and validated.
@@ -68,6 +83,8 @@ struct GatewaySettings {
     ProfileSettings profile;
     ApiSettings api;
     PushSettings push;
+    AuditSettings audit;
+    SecuritySettings security;
     std::string start_dir;  // what relative paths were resolved against
 };
 

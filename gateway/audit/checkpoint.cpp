@@ -2,6 +2,7 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
+#include "gateway/common/json_config.h"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
@@ -34,16 +35,6 @@ struct MdCtxFree {
 struct PkeyCtxFree {
     void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
 };
-
-std::string readFile(const std::string& path, std::string_view what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, "cannot read the " + std::string(what) + " " + path);
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::optional<SignatureScheme> schemeOf(EVP_PKEY* key) {
     if (EVP_PKEY_is_a(key, "ED25519") == 1) {
@@ -130,28 +121,23 @@ std::string_view signatureSchemeName(SignatureScheme scheme) {
     return scheme == SignatureScheme::Sm2 ? "sm2" : "ed25519";
 }
 
-void CheckpointSigner::KeyFree::operator()(evp_pkey_st* key) const {
+void CheckpointKey::KeyFree::operator()(evp_pkey_st* key) const {
     EVP_PKEY_free(key);
 }
 
-CheckpointSigner::CheckpointSigner(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme,
-                                   std::string key_id)
+CheckpointKey::CheckpointKey(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme, std::string key_id)
     : key_(std::move(key)), scheme_(scheme), key_id_(std::move(key_id)) {}
 
-CheckpointSigner::~CheckpointSigner() = default;
-CheckpointSigner::CheckpointSigner(CheckpointSigner&&) noexcept = default;
-CheckpointSigner& CheckpointSigner::operator=(CheckpointSigner&&) noexcept = default;
-
-CheckpointSigner CheckpointSigner::load(const std::string& path) {
-    return fromPem(readFile(path, "checkpoint signing key"), path);
-}
-
-CheckpointSigner CheckpointSigner::fromPem(std::string_view pem, std::string_view origin) {
+CheckpointKey CheckpointKey::fromPem(std::string_view pem, Half half, std::string_view origin) {
     std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    std::unique_ptr<evp_pkey_st, KeyFree> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
-                                                  : nullptr);
+    std::unique_ptr<evp_pkey_st, KeyFree> key;
+    if (bio) {
+        key.reset(half == Half::Private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+                                        : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+    }
     if (!key) {
-        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + " holds no PEM private key");
+        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + " holds no PEM " +
+                                                         (half == Half::Private ? "private" : "public") + " key");
     }
     const auto scheme = schemeOf(key.get());
     if (!scheme) {
@@ -159,7 +145,15 @@ CheckpointSigner CheckpointSigner::fromPem(std::string_view pem, std::string_vie
                            std::string(origin) + " holds a key that is neither Ed25519 nor SM2");
     }
     std::string key_id = keyIdOf(key.get());
-    return CheckpointSigner(std::move(key), *scheme, std::move(key_id));
+    return CheckpointKey(std::move(key), *scheme, std::move(key_id));
+}
+
+CheckpointSigner CheckpointSigner::load(const std::string& path) {
+    return fromPem(readFileContent(path, "checkpoint signing key"), path);
+}
+
+CheckpointSigner CheckpointSigner::fromPem(std::string_view pem, std::string_view origin) {
+    return CheckpointSigner(CheckpointKey::fromPem(pem, CheckpointKey::Half::Private, origin));
 }
 
 std::string CheckpointSigner::publicKeyPem() const {
@@ -173,9 +167,9 @@ std::string CheckpointSigner::publicKeyPem() const {
 }
 
 void CheckpointSigner::sign(Checkpoint& checkpoint) const {
-    checkpoint.key_id = key_id_;
+    checkpoint.key_id = key_.keyId();
     const std::string message = checkpointMessage(checkpoint);
-    const SignatureContext ctx = startContext(key_.get(), scheme_, true);
+    const SignatureContext ctx = startContext(key_.get(), key_.scheme(), true);
     std::size_t size = 0;
     const auto* bytes = reinterpret_cast<const unsigned char*>(message.data());
     if (EVP_DigestSign(ctx.md.get(), nullptr, &size, bytes, message.size()) != 1) {
@@ -189,40 +183,16 @@ void CheckpointSigner::sign(Checkpoint& checkpoint) const {
     checkpoint.signature = base64(signature);
 }
 
-void CheckpointVerifier::KeyFree::operator()(evp_pkey_st* key) const {
-    EVP_PKEY_free(key);
-}
-
-CheckpointVerifier::CheckpointVerifier(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme,
-                                       std::string key_id)
-    : key_(std::move(key)), scheme_(scheme), key_id_(std::move(key_id)) {}
-
-CheckpointVerifier::~CheckpointVerifier() = default;
-CheckpointVerifier::CheckpointVerifier(CheckpointVerifier&&) noexcept = default;
-CheckpointVerifier& CheckpointVerifier::operator=(CheckpointVerifier&&) noexcept = default;
-
 CheckpointVerifier CheckpointVerifier::load(const std::string& path) {
-    return fromPem(readFile(path, "checkpoint public key"), path);
+    return fromPem(readFileContent(path, "checkpoint public key"), path);
 }
 
 CheckpointVerifier CheckpointVerifier::fromPem(std::string_view pem, std::string_view origin) {
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    std::unique_ptr<evp_pkey_st, KeyFree> key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr)
-                                                  : nullptr);
-    if (!key) {
-        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + " holds no PEM public key");
-    }
-    const auto scheme = schemeOf(key.get());
-    if (!scheme) {
-        throw GatewayError(ErrorCode::InvalidConfig,
-                           std::string(origin) + " holds a key that is neither Ed25519 nor SM2");
-    }
-    std::string key_id = keyIdOf(key.get());
-    return CheckpointVerifier(std::move(key), *scheme, std::move(key_id));
+    return CheckpointVerifier(CheckpointKey::fromPem(pem, CheckpointKey::Half::Public, origin));
 }
 
 bool CheckpointVerifier::verify(const Checkpoint& checkpoint) const {
-    if (checkpoint.key_id != key_id_) {
+    if (checkpoint.key_id != key_.keyId()) {
         return false;
     }
     const auto signature = unbase64(checkpoint.signature);
@@ -230,7 +200,7 @@ bool CheckpointVerifier::verify(const Checkpoint& checkpoint) const {
         return false;
     }
     const std::string message = checkpointMessage(checkpoint);
-    const SignatureContext ctx = startContext(key_.get(), scheme_, false);
+    const SignatureContext ctx = startContext(key_.get(), key_.scheme(), false);
     return EVP_DigestVerify(ctx.md.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
                             reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
 }

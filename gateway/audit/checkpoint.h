@@ -34,6 +34,30 @@ enum class SignatureScheme { Ed25519, Sm2 };
 
 std::string_view signatureSchemeName(SignatureScheme scheme);
 
+/// An Ed25519 or SM2 key, private or public, with its scheme and id: what a signer and a verifier hold.
+class CheckpointKey {
+public:
+    enum class Half { Private, Public };
+
+    /// Throws GatewayError(InvalidConfig) naming `origin` if `pem` holds no such key of the half asked for.
+    static CheckpointKey fromPem(std::string_view pem, Half half, std::string_view origin);
+
+    evp_pkey_st* get() const { return key_.get(); }
+    SignatureScheme scheme() const { return scheme_; }
+    /// The first 16 hex digits of the SHA-256 of the public key (DER SubjectPublicKeyInfo).
+    const std::string& keyId() const { return key_id_; }
+
+private:
+    struct KeyFree {
+        void operator()(evp_pkey_st* key) const;
+    };
+    CheckpointKey(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme, std::string key_id);
+
+    std::unique_ptr<evp_pkey_st, KeyFree> key_;
+    SignatureScheme scheme_;
+    std::string key_id_;
+};
+
 /// The gateway's checkpoint signing key, loaded from a PEM file that only the gateway reads.
 class CheckpointSigner {
 public:
@@ -41,13 +65,8 @@ public:
     static CheckpointSigner load(const std::string& path);
     static CheckpointSigner fromPem(std::string_view pem, std::string_view origin);
 
-    ~CheckpointSigner();
-    CheckpointSigner(CheckpointSigner&&) noexcept;
-    CheckpointSigner& operator=(CheckpointSigner&&) noexcept;
-
-    SignatureScheme scheme() const { return scheme_; }
-    /// The first 16 hex digits of the SHA-256 of the public key (DER SubjectPublicKeyInfo).
-    const std::string& keyId() const { return key_id_; }
+    SignatureScheme scheme() const { return key_.scheme(); }
+    const std::string& keyId() const { return key_.keyId(); }
     /// The public key as PEM, for auditors.
     std::string publicKeyPem() const;
 
@@ -55,14 +74,9 @@ public:
     void sign(Checkpoint& checkpoint) const;
 
 private:
-    struct KeyFree {
-        void operator()(evp_pkey_st* key) const;
-    };
-    CheckpointSigner(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme, std::string key_id);
+    explicit CheckpointSigner(CheckpointKey key) : key_(std::move(key)) {}
 
-    std::unique_ptr<evp_pkey_st, KeyFree> key_;
-    SignatureScheme scheme_;
-    std::string key_id_;
+    CheckpointKey key_;
 };
 
 /// A public key to check checkpoints with.
@@ -72,23 +86,14 @@ public:
     static CheckpointVerifier fromPem(std::string_view pem, std::string_view origin);
     static CheckpointVerifier load(const std::string& path);
 
-    ~CheckpointVerifier();
-    CheckpointVerifier(CheckpointVerifier&&) noexcept;
-    CheckpointVerifier& operator=(CheckpointVerifier&&) noexcept;
-
-    const std::string& keyId() const { return key_id_; }
+    const std::string& keyId() const { return key_.keyId(); }
     /// Whether the checkpoint's signature is this key's over checkpointMessage().
     bool verify(const Checkpoint& checkpoint) const;
 
 private:
-    struct KeyFree {
-        void operator()(evp_pkey_st* key) const;
-    };
-    CheckpointVerifier(std::unique_ptr<evp_pkey_st, KeyFree> key, SignatureScheme scheme, std::string key_id);
+    explicit CheckpointVerifier(CheckpointKey key) : key_(std::move(key)) {}
 
-    std::unique_ptr<evp_pkey_st, KeyFree> key_;
-    SignatureScheme scheme_;
-    std::string key_id_;
+    CheckpointKey key_;
 };
 
 /// A new private key of the scheme as PEM (PKCS#8), for `gateway audit keygen` and tests.

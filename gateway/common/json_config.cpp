@@ -4,6 +4,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace gateway {
@@ -17,6 +19,16 @@ rapidjson::Document parseConfigJson(std::string_view text, std::string_view orig
                                                          " at offset " + std::to_string(document.GetErrorOffset()));
     }
     return document;
+}
+
+std::string readFileContent(const std::string& path, std::string_view what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot read the " + std::string(what));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 }  // namespace gateway

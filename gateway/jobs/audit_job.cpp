@@ -6,6 +6,7 @@
 #include "gateway/common/error.h"
 #include "gateway/store/lease.h"
 
+#include <Poco/RegularExpression.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -415,6 +416,15 @@ std::int64_t exportExchangeLog(store::Store& store, store::ExchangeLogQuery quer
         query.after_seq = page.back().seq;
     }
     return written;
+}
+
+std::optional<std::string> logTimeBound(const std::string& text) {
+    static const Poco::RegularExpression pattern(
+        "^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?)?)?)?)?Z?$");
+    if (!pattern.match(text)) {
+        return std::nullopt;
+    }
+    return text.ends_with('Z') ? text.substr(0, text.size() - 1) : text;
 }
 
 }  // namespace gateway::jobs

@@ -65,6 +65,11 @@ InclusionProof parseProof(std::string_view json);
 /// One entry as a JSON object (the API's and the JSON Lines export's form).
 std::string renderEntry(const store::ExchangeLogEntry& entry);
 
+/// A time filter as ExchangeLogQuery compares it: an ISO-8601 UTC time or any prefix of one ("2026", "2026-11-01T08"),
+/// with a trailing Z dropped so that "…T08:00:00Z" still takes in "…T08:00:00.000Z"; nullopt for anything else (a
+/// zone other than Z cannot be compared as text).
+std::optional<std::string> logTimeBound(const std::string& text);
+
 enum class ExportFormat { Csv, JsonLines };
 
 /// Writes every entry matching the query (its limit ignored; read page by page) and returns how many. CSV cells

@@ -1,9 +1,8 @@
 #include "gateway/profile/config_files.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_config.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -14,13 +13,7 @@ std::vector<std::pair<std::string_view, std::string_view>> profileEntries();
 namespace gateway::profile {
 
 std::string readConfigFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot be read");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return readFileContent(path, "profile configuration");
 }
 
 std::string_view builtinConfigFile(std::string_view name) {

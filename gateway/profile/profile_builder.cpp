@@ -24,6 +24,9 @@ namespace {
 using Value = rapidjson::Value;
 using Allocator = rapidjson::Document::AllocatorType;
 
+/// Minimum necessary: the profiles are of minors, and a person of this age has none.
+constexpr int kAdultAge = 18;
+
 /// One source's claim for a field.
 struct Candidate {
     Value value;  // a copy in the profile's allocator
@@ -471,7 +474,11 @@ store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
     version.residence_division = survivor("/registration/residence_division/value");
     version.hukou_division = survivor("/registration/hukou_division/value");
     if (const auto born = model::parseDate(version.birth_date); born) {
-        profile.AddMember("age", born->ageOn(as_of_), allocator);
+        const int age = born->ageOn(as_of_);
+        if (age >= kAdultAge) {
+            return adult(person_id);
+        }
+        profile.AddMember("age", age, allocator);
     }
 
     Value classifications(rapidjson::kArrayType);
@@ -501,16 +508,41 @@ store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
     return version;
 }
 
-store::ProfileVersion ProfileBuilder::removed(const std::string& person_id) const {
+namespace {
+
+store::ProfileVersion tombstone(const std::string& person_id, const char* reason) {
     store::ProfileVersion version;
     version.person_id = person_id;
     version.removed = true;
     rapidjson::Document profile(rapidjson::kObjectType);
     profile.AddMember("person_id", Value(person_id.c_str(), profile.GetAllocator()), profile.GetAllocator());
     profile.AddMember("removed", true, profile.GetAllocator());
+    if (reason != nullptr) {
+        profile.AddMember("reason", rapidjson::StringRef(reason), profile.GetAllocator());
+    }
     version.profile_json = compact(profile);
     version.content_hash = sha256Hex(version.profile_json);
     return version;
+}
+
+}  // namespace
+
+store::ProfileVersion ProfileBuilder::removed(const std::string& person_id) const {
+    return tombstone(person_id, nullptr);  // the form merged persons have always had, so their hashes stay
+}
+
+store::ProfileVersion ProfileBuilder::adult(const std::string& person_id) const {
+    return tombstone(person_id, "adult");
+}
+
+bool ProfileBuilder::isAdult(const store::ProfileVersion& version) {
+    if (!version.removed) {
+        return false;
+    }
+    rapidjson::Document profile;
+    profile.Parse(version.profile_json.c_str(), version.profile_json.size());
+    return !profile.HasParseError() && profile.IsObject() && profile.HasMember("reason") &&
+           profile["reason"].IsString() && std::string_view(profile["reason"].GetString()) == "adult";
 }
 
 }  // namespace gateway::profile

@@ -46,10 +46,18 @@ public:
     explicit ProfileBuilder(const ProfileConfig& config, std::optional<model::CalendarDate> as_of = std::nullopt)
         : config_(&config), as_of_(as_of.value_or(config.as_of)) {}
 
+    /// The profile, or, for a person 18 or older on the as-of date, a removed version saying so (see adult()): the
+    /// day a child comes of age the profile leaves every view, list and push, and subscribers get a retraction.
     store::ProfileVersion build(const std::string& person_id, const std::vector<store::StagedRecord>& records) const;
 
     /// A version saying the person no longer exists (its records now belong to other persons).
     store::ProfileVersion removed(const std::string& person_id) const;
+
+    /// A removed version saying the person came of age: it holds the person ID and nothing personal.
+    store::ProfileVersion adult(const std::string& person_id) const;
+
+    /// Whether a version is the one adult() writes.
+    static bool isAdult(const store::ProfileVersion& version);
 
     const model::CalendarDate& asOf() const { return as_of_; }
 

@@ -36,6 +36,7 @@ std::vector<StreamEvent> ChangeStream::render(const std::vector<store::OutboxEnt
         StreamEvent event;
         event.seq = entry.seq;
         event.idempotency_key = entry.person_id + ":" + std::to_string(entry.version);
+        event.person_id = entry.person_id;
         rapidjson::StringBuffer buffer;
         Writer writer(buffer);
         writer.StartObject();

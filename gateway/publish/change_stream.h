@@ -21,6 +21,7 @@ struct StreamEvent {
     std::int64_t seq = 0;
     std::string idempotency_key;
     std::string json;
+    std::string person_id{};
 };
 
 /// The profile changes inside one division scope, shown through one view, in outbox (commit) order: what a push

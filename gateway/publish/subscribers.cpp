@@ -20,16 +20,6 @@ namespace {
     throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
 }
 
-std::string readFile(const std::string& path, std::string_view what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot read the " + std::string(what));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 std::string text(const rapidjson::Value& object, const char* key, std::string_view origin, const std::string& where) {
     const auto it = object.FindMember(key);
     if (it == object.MemberEnd()) {
@@ -118,7 +108,8 @@ std::vector<Subscriber> parseSubscribers(std::string_view json, const std::strin
             fail(origin, where, "give exactly one of secret_file and secret_env (the HMAC key is never inline)");
         }
         if (!secret_file.empty()) {
-            subscriber.secret = readFile(relativeTo(folder, secret_file), "secret of subscriber " + subscriber.name);
+            subscriber.secret =
+                readFileContent(relativeTo(folder, secret_file), "secret of subscriber " + subscriber.name);
             while (!subscriber.secret.empty() &&
                    (subscriber.secret.back() == '\n' || subscriber.secret.back() == '\r')) {
                 subscriber.secret.pop_back();
@@ -153,7 +144,7 @@ std::vector<Subscriber> parseSubscribers(std::string_view json, const std::strin
 }
 
 std::vector<Subscriber> loadSubscribers(const std::string& path) {
-    return parseSubscribers(readFile(path, "subscribers file"), path);
+    return parseSubscribers(readFileContent(path, "subscribers file"), path);
 }
 
 }  // namespace gateway::publish

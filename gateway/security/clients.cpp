@@ -80,8 +80,9 @@ ClientRegistry ClientRegistry::parse(std::string_view json, std::string_view ori
         for (auto member = list[i].MemberBegin(); member != list[i].MemberEnd(); ++member) {
             const std::string key = member->name.GetString();
             if (key != "id" && key != "roles" && key != "scope" && key != "view" && key != "api_key_sha256" &&
-                key != "description") {
-                fail(origin, where + "/" + key, "unknown member (id, roles, scope, view, api_key_sha256, description)");
+                key != "certificate_subject" && key != "description") {
+                fail(origin, where + "/" + key,
+                     "unknown member (id, roles, scope, view, api_key_sha256, certificate_subject, description)");
             }
         }
         Client client;
@@ -94,9 +95,17 @@ ClientRegistry ClientRegistry::parse(std::string_view json, std::string_view ori
             fail(origin, where + "/scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
         }
         client.view = stringMember(list[i], "view", origin, where, false);
-        const std::string hash = stringMember(list[i], "api_key_sha256", origin, where, true);
-        if (hash.size() != 64 || !isLowerHex(hash)) {
+        const std::string hash = stringMember(list[i], "api_key_sha256", origin, where, false);
+        const std::string subject = stringMember(list[i], "certificate_subject", origin, where, false);
+        if (hash.empty() && subject.empty()) {
+            fail(origin, where, "give api_key_sha256, certificate_subject or both: how the client proves who it is");
+        }
+        if (!hash.empty() && (hash.size() != 64 || !isLowerHex(hash))) {
             fail(origin, where + "/api_key_sha256", "expected 64 lower-case hex digits (gateway clients new-key)");
+        }
+        if (list[i].HasMember("certificate_subject") && (subject.empty() || subject.find('=') == std::string::npos)) {
+            fail(origin, where + "/certificate_subject",
+                 "expected a certificate subject such as \"CN=school-register,O=Education Bureau\"");
         }
         const auto roles = list[i].FindMember("roles");
         if (roles == list[i].MemberEnd() || !roles->value.IsArray() || roles->value.Empty()) {
@@ -113,29 +122,31 @@ ClientRegistry ClientRegistry::parse(std::string_view json, std::string_view ori
         if (client.has(Role::App) && client.view.empty()) {
             fail(origin, where + "/view", "an app client names the view it reads through");
         }
+        if (client.has(Role::Admin) && client.view.empty()) {
+            client.view = "city";  // as the local administrator: everything
+        }
         for (std::size_t j = 0; j < registry.clients_.size(); ++j) {
             if (registry.clients_[j].id == client.id) {
                 fail(origin, where + "/id", "client " + utf8::quote(client.id) + " is defined twice");
             }
-            if (registry.key_hashes_[j] == hash) {
+            if (!hash.empty() && registry.key_hashes_[j] == hash) {
                 fail(origin, where + "/api_key_sha256",
                      "the same key is given to " + utf8::quote(registry.clients_[j].id));
+            }
+            if (!subject.empty() && registry.subjects_[j] == subject) {
+                fail(origin, where + "/certificate_subject",
+                     "the same certificate subject is given to " + utf8::quote(registry.clients_[j].id));
             }
         }
         registry.clients_.push_back(std::move(client));
         registry.key_hashes_.push_back(hash);
+        registry.subjects_.push_back(subject);
     }
     return registry;
 }
 
 ClientRegistry ClientRegistry::load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot be read");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), path);
+    return parse(readFileContent(path, "clients file"), path);
 }
 
 std::optional<Client> ClientRegistry::authenticate(std::string_view api_key) const {
@@ -146,11 +157,20 @@ std::optional<Client> ClientRegistry::authenticate(std::string_view api_key) con
     std::optional<Client> found;
     // Every hash is compared, so the time taken says nothing about which client (if any) a key is close to.
     for (std::size_t i = 0; i < clients_.size(); ++i) {
-        if (constantTimeEquals(hash, key_hashes_[i])) {
+        if (!key_hashes_[i].empty() && constantTimeEquals(hash, key_hashes_[i])) {
             found = clients_[i];
         }
     }
     return found;
+}
+
+std::optional<Client> ClientRegistry::byCertificate(std::string_view subject) const {
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+        if (!subjects_[i].empty() && subjects_[i] == subject) {
+            return clients_[i];
+        }
+    }
+    return std::nullopt;
 }
 
 std::string newApiKey() {

@@ -298,6 +298,16 @@ std::vector<Migration> buildMigrations() {
     signature TEXT NOT NULL
 ))",
                    }});
+    all.push_back({7,
+                   "sealed personal data",
+                   {
+                       // With a keyring, id_number holds a sealed token (a fresh nonce each time), so exact lookups
+                       // go through a keyed blind index of the normalised number instead. '' for no number, and
+                       // for rows written without a keyring (looked up by id_number itself). The sealed columns
+                       // themselves keep their types: tokens are printable text, and fit BLOB and TEXT alike.
+                       "ALTER TABLE profiles ADD COLUMN id_number_index TEXT NOT NULL DEFAULT ''",
+                       "CREATE INDEX profiles_id_number_index ON profiles (id_number_index)",
+                   }});
     return all;
 }
 

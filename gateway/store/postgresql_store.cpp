@@ -289,7 +289,7 @@ private:
 
 PostgresqlStore::PostgresqlStore(const StoreSettings& settings)
     : SqlStore(registeredConnector(), effectiveConnection(settings), settings.pool_size, describeConnection(settings),
-               settings.log_hash) {
+               settings.log_hash, settings.cipher) {
     try {
         ping();
     } catch (const GatewayError& error) {
@@ -436,10 +436,11 @@ void PostgresqlStore::stageReview(Session& session, const std::vector<ReviewItem
 }
 
 void PostgresqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>& profiles,
-                                    const std::string& built_at) {
+                                    const std::vector<std::string>& id_indexes, const std::string& built_at) {
     CopyIn copy(session,
                 "COPY profile_stage (ordinal, person_id, built_at, profile_json, content_hash, name, id_number, "
-                "birth_date, residence_division, hukou_division, classifications, alerts, removed) FROM STDIN");
+                "birth_date, residence_division, hukou_division, classifications, alerts, removed, id_number_index) "
+                "FROM STDIN");
     for (std::size_t i = 0; i < profiles.size(); ++i) {
         const ProfileVersion& profile = profiles[i];
         copy.integer(static_cast<std::int64_t>(i));
@@ -455,6 +456,7 @@ void PostgresqlStore::stageProfiles(Session& session, const std::vector<ProfileV
         copy.text(joinCodes(profile.classifications));
         copy.text(joinCodes(profile.alerts));
         copy.integer(profile.removed ? 1 : 0);
+        copy.text(id_indexes[i]);
         copy.endRow();
     }
     copy.finish();

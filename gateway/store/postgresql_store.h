@@ -35,7 +35,7 @@ protected:
     void stageReview(Poco::Data::Session& session, const std::vector<ReviewItem>& items,
                      const std::string& created_at) override;
     void stageProfiles(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles,
-                       const std::string& built_at) override;
+                       const std::vector<std::string>& id_indexes, const std::string& built_at) override;
     void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes) override;
     void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries) override;
     ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const override;

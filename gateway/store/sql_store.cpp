@@ -146,7 +146,7 @@ private:
 };
 
 SqlStore::SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description,
-                   const std::string& log_hash)
+                   const std::string& log_hash, std::shared_ptr<const vault::FieldCipher> cipher)
     : description_(std::move(description)),
       log_hash_([&] {
           const auto algorithm = audit::parseHashAlgorithm(log_hash);
@@ -156,6 +156,7 @@ SqlStore::SqlStore(const std::string& connector, const std::string& connection, 
           }
           return *algorithm;
       }()),
+      cipher_(std::move(cipher)),
       pool_size_(pool_size < 1 ? 1 : pool_size),
       available_(pool_size_, pool_size_),
       pool_(std::make_unique<Pool>(connector, connection, pool_size_,
@@ -322,6 +323,22 @@ void SqlStore::ping() {
 
 CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
     validateBatch(batch);
+    // Sealed before the transaction starts: the cipher's work holds no lock. Without a cipher nothing is copied.
+    std::vector<StagedRecord> sealed_records;
+    std::vector<QuarantinedRecord> sealed_quarantine;
+    if (sealsPersonalData()) {
+        sealed_records = batch.records;
+        for (StagedRecord& record : sealed_records) {
+            record.record_json = seal(record.record_json, sealed::kRecordJson);
+        }
+        sealed_quarantine = batch.quarantined;
+        for (QuarantinedRecord& row : sealed_quarantine) {
+            row.raw_payload = seal(row.raw_payload, sealed::kQuarantinePayload);
+            row.reason = seal(row.reason, sealed::kQuarantineReason);
+        }
+    }
+    const std::vector<StagedRecord>& records = sealsPersonalData() ? sealed_records : batch.records;
+    const std::vector<QuarantinedRecord>& quarantined = sealsPersonalData() ? sealed_quarantine : batch.quarantined;
     CommitResult result;
     withSession("commit a batch from " + batch.raw.source, [&](Session& session) {
         result = CommitResult();
@@ -338,7 +355,7 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
                        "observed_at TEXT NOT NULL, record_json TEXT NOT NULL, content_hash TEXT NOT NULL, "
                        "PRIMARY KEY (source, source_id))",
                 now;
-            stageRecords(session, batch.records);
+            stageRecords(session, records);
 
             // Counted before the upsert: which staged records exist already (each a primary-key lookup).
             Poco::Int64 existing = 0;
@@ -371,7 +388,7 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
         }
 
         if (!batch.quarantined.empty()) {
-            insertQuarantine(session, result.batch_id, batch.quarantined);
+            insertQuarantine(session, result.batch_id, quarantined);
         }
         result.quarantined = static_cast<std::int64_t>(batch.quarantined.size());
 
@@ -423,7 +440,7 @@ std::int64_t SqlStore::insertRawBatch(Session& session, const RawBatch& raw) {
     std::string received_at = raw.received_at;
     std::string sha256 = raw.sha256;
     Poco::Int64 record_count = raw.record_count;
-    Poco::Data::BLOB payload = toBlob(raw.payload);
+    Poco::Data::BLOB payload = toBlob(seal(raw.payload, sealed::kRawPayload));
     Poco::Int64 id = 0;
     // Poco binds an empty BLOB as NULL.
     const std::string empty_blob = "CAST('' AS " + std::string(tokens().blob) + ")";
@@ -512,7 +529,8 @@ std::optional<StagedRecord> SqlStore::sourceRecord(std::string_view source, std:
             use(key_source), use(key_id), into(observed), into(json), into(hashes), into(versions), into(batch_ids),
             now;
         if (!observed.empty()) {
-            result = StagedRecord{key_source, key_id, observed[0], json[0], hashes[0], versions[0], batch_ids[0]};
+            result = StagedRecord{key_source, key_id,      observed[0], unseal(std::move(json[0]), sealed::kRecordJson),
+                                  hashes[0],  versions[0], batch_ids[0]};
         }
     });
     return result;
@@ -542,7 +560,8 @@ std::vector<QuarantinedRecord> SqlStore::quarantined(std::string_view source, st
             use(key), use(max_rows), into(batch_ids), into(locators), into(payloads), into(reasons), now;
         result.reserve(batch_ids.size());
         for (std::size_t i = 0; i < batch_ids.size(); ++i) {
-            result.push_back({key, locators[i], fromBlob(payloads[i]), reasons[i], batch_ids[i]});
+            result.push_back({key, locators[i], unseal(fromBlob(payloads[i]), sealed::kQuarantinePayload),
+                              unseal(std::move(reasons[i]), sealed::kQuarantineReason), batch_ids[i]});
         }
     });
     return result;
@@ -560,7 +579,8 @@ std::optional<RawBatch> SqlStore::rawBatch(std::int64_t batch_id) {
         session << sql("SELECT source, received_at, sha256, record_count, payload FROM raw_batches WHERE id = ?"),
             use(id), into(sources), into(received), into(hashes), into(counts), into(payloads), now;
         if (!sources.empty()) {
-            result = RawBatch{sources[0], received[0], fromBlob(payloads[0]), hashes[0], counts[0]};
+            result = RawBatch{sources[0], received[0], unseal(fromBlob(payloads[0]), sealed::kRawPayload), hashes[0],
+                              counts[0]};
         }
     });
     return result;

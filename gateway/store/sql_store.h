@@ -56,6 +56,11 @@ public:
     bool takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
                        std::string_view expires_at) override;
 
+    // Sealed personal data (sql_store_sealing.cpp).
+    bool sealsPersonalData() const override { return cipher_ != nullptr; }
+    std::vector<SealedColumnCount> sealedCounts() override;
+    std::int64_t resealSome(std::size_t limit, bool plaintext_only) override;
+
     // The exchange log's reads and checkpoints (sql_store_audit.cpp).
     std::vector<ExchangeLogEntry> searchExchangeLog(const ExchangeLogQuery& query) override;
     std::optional<ExchangeLogEntry> exchangeLogEntry(std::int64_t seq) override;
@@ -115,8 +120,9 @@ protected:
     /// and must hold no secret. No connection is opened here: the subclass constructor finishes its own set-up
     /// first, then checks the database with withSession().
     /// `log_hash` is what a new exchange log is chained with ("sha256" or "sm3"; InvalidConfig otherwise).
+    /// `cipher` seals the personal data (see StoreSettings::cipher); nullptr stores it as plaintext.
     SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description,
-             const std::string& log_hash);
+             const std::string& log_hash, std::shared_ptr<const vault::FieldCipher> cipher = nullptr);
 
     using SessionBody = std::function<void(Poco::Data::Session&)>;
 
@@ -174,8 +180,9 @@ protected:
     /// Loads the profiles into the transaction's profile_stage table (ordinal = position in `profiles`; codes as
     /// joinCodes() renders them), each built at its own built_at or, when that is empty, at `built_at`; same
     /// default as stageRecords().
+    /// `id_indexes` holds the blind index of each profile's ID number (idNumberIndex()), in the same order.
     virtual void stageProfiles(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles,
-                               const std::string& built_at);
+                               const std::vector<std::string>& id_indexes, const std::string& built_at);
 
     /// Inserts rows into profile_codes; same default as stageRecords().
     virtual void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes);
@@ -190,6 +197,16 @@ protected:
 
     /// The database's own words for a failure, on one line.
     virtual std::string errorDetail(const Poco::Exception& error) const;
+
+    /// `value` sealed for `context` (a column, see sealedColumns()) when the store has a cipher; unchanged without
+    /// one, and an empty value stays empty (its absence is no secret, and '' stays a cheap test).
+    std::string seal(std::string_view value, std::string_view context) const;
+    /// The plaintext of a stored value: sealed tokens are opened (StoreError if the store has no cipher, the key is
+    /// unknown or the token fails authentication), anything else is plaintext written without a cipher.
+    std::string unseal(std::string value, std::string_view context) const;
+    /// The blind index of an ID number for profiles.id_number_index: HMAC of the number trimmed and upper-cased;
+    /// "" for no number or without a cipher.
+    std::string idNumberIndex(std::string_view id_number) const;
 
 private:
     class Pool;
@@ -233,8 +250,12 @@ private:
     std::vector<OutboxEntry> readOutbox(Poco::Data::Session& session, const std::string& tail,
                                         const std::function<void(Poco::Data::Statement&)>& bind);
 
+    /// Re-seals at most `limit` values of one column in one transaction; returns how many it selected.
+    std::int64_t resealColumn(const SealedColumn& column, std::size_t limit, bool plaintext_only);
+
     std::string description_;
     audit::HashAlgorithm log_hash_;
+    std::shared_ptr<const vault::FieldCipher> cipher_;
     int pool_size_;
     Poco::Semaphore available_;
     std::unique_ptr<Pool> pool_;

@@ -22,6 +22,20 @@
 
 namespace gateway::store {
 
+/// The contexts values are sealed for (see sealedColumns()): the column each belongs in.
+namespace sealed {
+constexpr std::string_view kRawPayload = "raw_batches.payload";
+constexpr std::string_view kRecordJson = "source_records.record_json";
+constexpr std::string_view kQuarantinePayload = "quarantine.raw_payload";
+/// Mapping problems quote the value they reject: a mistyped citizen ID is still one.
+constexpr std::string_view kQuarantineReason = "quarantine.reason";
+constexpr std::string_view kModelJson = "link_state.model_json";
+constexpr std::string_view kExplanationJson = "review_pairs.explanation_json";
+constexpr std::string_view kProfileJson = "profile_versions.profile_json";
+/// profiles.id_number and profile_versions.id_number: one staged value is written to both, so they share it.
+constexpr std::string_view kIdNumber = "profiles.id_number";
+}  // namespace sealed
+
 /// Separates the codes of a profile in its classifications and alerts columns; commitProfiles rejects codes that
 /// contain it.
 constexpr char kCodeSeparator = '|';

@@ -162,7 +162,7 @@ std::int64_t SqlStore::forEachStagedRecord(std::int64_t after_batch_id,
                 record.source = std::move(sources[i]);
                 record.source_id = std::move(ids[i]);
                 record.observed_at = std::move(observed[i]);
-                record.record_json = std::move(json[i]);
+                record.record_json = unseal(std::move(json[i]), sealed::kRecordJson);
                 record.content_hash = std::move(hashes[i]);
                 record.version = versions[i];
                 record.batch_id = batch_ids[i];
@@ -310,6 +310,16 @@ void SqlStore::stageReview(Session& session, const std::vector<ReviewItem>& item
 void SqlStore::commitLinkRun(const LinkRunCommit& run) {
     validateLinkRun(run);
     const std::string at = run.at.empty() ? nowIso() : run.at;
+    // The explanations quote the values compared, the model the values several records share (a guardian's phone).
+    std::vector<ReviewItem> sealed_review;
+    if (sealsPersonalData()) {
+        sealed_review = run.review;
+        for (ReviewItem& item : sealed_review) {
+            item.explanation_json = seal(item.explanation_json, sealed::kExplanationJson);
+        }
+    }
+    const std::vector<ReviewItem>& review = sealsPersonalData() ? sealed_review : run.review;
+    const std::string sealed_model = seal(run.model_json, sealed::kModelJson);
     withSession("commit a link run", [&](Session& session) {
         WriteTransaction transaction(*this, session);
         // First, so that a concurrent link run or review decision waits here instead of interleaving its rows.
@@ -323,7 +333,7 @@ void SqlStore::commitLinkRun(const LinkRunCommit& run) {
                        "right_id TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL, reason TEXT NOT NULL, "
                        "explanation_json TEXT NOT NULL, created_at TEXT NOT NULL)",
                 now;
-            stageReview(session, run.review, at);
+            stageReview(session, review, at);
             // New pairs take queue positions in the order the matcher listed them. A pair seen before keeps its
             // seq; it is refreshed (and re-opened if an earlier run had made it obsolete) unless a reviewer has
             // decided it.
@@ -355,7 +365,7 @@ void SqlStore::commitLinkRun(const LinkRunCommit& run) {
         }
 
         Poco::Int64 through = run.linked_through_batch;
-        std::string model = run.model_json;
+        std::string model = sealed_model;
         std::string linked_at = at;
         session << sql(
             "INSERT INTO link_state (id, linked_through_batch, model_json, linked_at) VALUES (1, ?, ?, ?) "
@@ -379,7 +389,7 @@ LinkState SqlStore::linkState() {
             into(models), into(times), now;
         if (!through.empty()) {
             state.linked_through_batch = through[0];
-            state.model_json = std::move(models[0]);
+            state.model_json = unseal(std::move(models[0]), sealed::kModelJson);
             state.linked_at = std::move(times[0]);
         }
     });
@@ -421,7 +431,7 @@ std::vector<ReviewItem> SqlStore::readReviewItems(Session& session, const std::s
         item.right_id = std::move(right_ids[i]);
         item.weight = weights[i];
         item.reason = std::move(reasons[i]);
-        item.explanation_json = std::move(explanations[i]);
+        item.explanation_json = unseal(std::move(explanations[i]), sealed::kExplanationJson);
         item.status = std::move(statuses[i]);
         item.created_at = std::move(created[i]);
         item.decision = std::move(decisions[i]);
@@ -474,7 +484,7 @@ ReviewItem SqlStore::openReviewPair(const ReviewItem& item) {
         std::string right_id = item.right_id;
         double weight = item.weight;
         std::string reason = item.reason;
-        std::string explanation = item.explanation_json;
+        std::string explanation = seal(item.explanation_json, sealed::kExplanationJson);
         std::string at = item.created_at.empty() ? nowIso() : item.created_at;
         std::string updated_at = at;
         session << sql(

@@ -104,7 +104,7 @@ void appendCodes(const ProfileVersion& profile, std::vector<ProfileCode>& codes)
 }  // namespace
 
 void SqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>& profiles,
-                             const std::string& built_at) {
+                             const std::vector<std::string>& id_indexes, const std::string& built_at) {
     std::vector<Poco::Int64> ordinals;
     std::vector<std::string> persons;
     std::vector<std::string> built;
@@ -134,12 +134,13 @@ void SqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>
         alerts.push_back(joinCodes(profile.alerts));
         removed.push_back(profile.removed ? 1 : 0);
     }
+    std::vector<std::string> indexes = id_indexes;
     session << sql(
         "INSERT INTO profile_stage (ordinal, person_id, built_at, profile_json, content_hash, name, id_number, "
-        "birth_date, residence_division, hukou_division, classifications, alerts, removed) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        "birth_date, residence_division, hukou_division, classifications, alerts, removed, id_number_index) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         use(ordinals), use(persons), use(built), use(json), use(hashes), use(names), use(id_numbers), use(births),
-        use(residences), use(hukous), use(classifications), use(alerts), use(removed), now;
+        use(residences), use(hukous), use(classifications), use(alerts), use(removed), use(indexes), now;
 }
 
 void SqlStore::stageCorrections(Session& session, const std::vector<ProfileVersion>& profiles) {
@@ -182,6 +183,19 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
         return written;
     }
     const std::string at = nowIso();
+    // Sealed before the transaction, as in commitBatch; the versions returned keep the plaintext.
+    std::vector<ProfileVersion> sealed_profiles;
+    std::vector<std::string> id_indexes(profiles.size());
+    if (sealsPersonalData()) {
+        sealed_profiles = profiles;
+        for (std::size_t i = 0; i < sealed_profiles.size(); ++i) {
+            ProfileVersion& profile = sealed_profiles[i];
+            id_indexes[i] = idNumberIndex(profile.id_number);
+            profile.profile_json = seal(profile.profile_json, sealed::kProfileJson);
+            profile.id_number = seal(profile.id_number, sealed::kIdNumber);
+        }
+    }
+    const std::vector<ProfileVersion>& staged = sealsPersonalData() ? sealed_profiles : profiles;
     withSession("commit " + std::to_string(profiles.size()) + " profiles", [&](Session& session) {
         written.clear();
         WriteTransaction transaction(*this, session);
@@ -194,9 +208,9 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
                    "name TEXT NOT NULL, id_number TEXT NOT NULL, birth_date TEXT NOT NULL, "
                    "residence_division TEXT NOT NULL, hukou_division TEXT NOT NULL, classifications TEXT NOT NULL, "
                    "alerts TEXT NOT NULL, removed INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 1, "
-                   "correction TEXT NOT NULL DEFAULT '')",
+                   "correction TEXT NOT NULL DEFAULT '', id_number_index TEXT NOT NULL DEFAULT '')",
             now;
-        stageProfiles(session, profiles, at);
+        stageProfiles(session, staged, id_indexes, at);
 
         // An unchanged profile leaves the stage. A removal that kept the hash is still a change of state.
         session << "DELETE FROM profile_stage WHERE EXISTS (SELECT 1 FROM profiles AS p "
@@ -223,13 +237,14 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
             const std::string columns = kProfileColumns;
             const std::string current = kCurrentColumns;
             session << "INSERT INTO profile_versions (" + columns + ") SELECT " + columns + " FROM profile_stage", now;
-            session << "INSERT INTO profiles (" + current + ", township, district) SELECT " + current +
-                           ", substr(residence_division, 1, 9), substr(residence_division, 1, 6) "
+            session << "INSERT INTO profiles (" + current + ", township, district, id_number_index) SELECT " + current +
+                           ", substr(residence_division, 1, 9), substr(residence_division, 1, 6), id_number_index "
                            "FROM profile_stage WHERE true ON CONFLICT (person_id) DO UPDATE SET "
                            "version = excluded.version, built_at = excluded.built_at, "
                            "township = excluded.township, district = excluded.district, "
                            "content_hash = excluded.content_hash, "
-                           "name = excluded.name, id_number = excluded.id_number, birth_date = excluded.birth_date, "
+                           "name = excluded.name, id_number = excluded.id_number, "
+                           "id_number_index = excluded.id_number_index, birth_date = excluded.birth_date, "
                            "residence_division = excluded.residence_division, "
                            "hukou_division = excluded.hukou_division, classifications = excluded.classifications, "
                            "alerts = excluded.alerts, removed = excluded.removed",
@@ -303,10 +318,10 @@ std::vector<ProfileVersion> SqlStore::readProfiles(Session& session, const std::
         profile.person_id = std::move(persons[i]);
         profile.version = versions[i];
         profile.built_at = std::move(built[i]);
-        profile.profile_json = std::move(json[i]);
+        profile.profile_json = unseal(std::move(json[i]), sealed::kProfileJson);
         profile.content_hash = std::move(hashes[i]);
         profile.name = std::move(names[i]);
-        profile.id_number = std::move(id_numbers[i]);
+        profile.id_number = unseal(std::move(id_numbers[i]), sealed::kIdNumber);
         profile.birth_date = std::move(births[i]);
         profile.residence_division = std::move(residences[i]);
         profile.hukou_division = std::move(hukous[i]);
@@ -386,7 +401,14 @@ std::vector<ProfileVersion> SqlStore::queryProfiles(const ProfileQuery& query) {
             conditions.add("p.built_at >= ?", query.updated_since);
         }
         if (!query.id_number.empty()) {
-            conditions.add("p.id_number = ?", query.id_number);
+            if (sealsPersonalData()) {
+                // Sealed numbers are found through their blind index; numbers written before the store had a
+                // cipher (not yet sealed by `gateway keys rotate`) by themselves.
+                conditions.add("(p.id_number_index = ? OR p.id_number = ?)", idNumberIndex(query.id_number));
+                conditions.addValue(query.id_number);
+            } else {
+                conditions.add("p.id_number = ?", query.id_number);
+            }
         }
         Poco::Int64 max_rows = rowLimit(query.limit);
         result = readProfiles(
@@ -506,8 +528,10 @@ constexpr const char* kPersonRecordsSelect =
     "SELECT l.person_id, r.source, r.source_id, r.observed_at, r.record_json, r.content_hash, r.version, r.batch_id "
     "FROM person_links AS l JOIN source_records AS r ON r.source = l.source AND r.source_id = l.source_id ";
 
-/// Runs a prepared person-records statement and feeds its rows to `grouper`; returns the number of rows.
-std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper) {
+/// Runs a prepared person-records statement and feeds its rows to `grouper`, record JSON opened by `open`; returns the
+/// number of rows.
+std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper,
+                              const std::function<std::string(std::string)>& open) {
     std::vector<std::string> persons;
     std::vector<std::string> sources;
     std::vector<std::string> ids;
@@ -524,7 +548,7 @@ std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper) {
         record.source = std::move(sources[i]);
         record.source_id = std::move(ids[i]);
         record.observed_at = std::move(observed[i]);
-        record.record_json = std::move(json[i]);
+        record.record_json = open(std::move(json[i]));
         record.content_hash = std::move(hashes[i]);
         record.version = versions[i];
         record.batch_id = batch_ids[i];
@@ -537,6 +561,7 @@ std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper) {
 
 void SqlStore::forEachPerson(
     const std::function<void(const std::string& person_id, const std::vector<StagedRecord>& records)>& visit) {
+    const auto open = [this](std::string json) { return unseal(std::move(json), sealed::kRecordJson); };
     withSession("read the persons and their records", [&](Session& session) {
         ReadSnapshot snapshot(*this, session);
         // Keyset paging on person_links_person inside one snapshot, as in forEachStagedRecord. A page may end in
@@ -553,7 +578,7 @@ void SqlStore::forEachPerson(
                           "WHERE (l.person_id, l.source, l.source_id) > (?, ?, ?) "
                           "ORDER BY l.person_id, l.source, l.source_id LIMIT ?"),
                 use(last_person), use(last_source), use(last_id), use(page_rows);
-            if (static_cast<Poco::Int64>(readPersonRecords(select, grouper)) < page_rows) {
+            if (static_cast<Poco::Int64>(readPersonRecords(select, grouper, open)) < page_rows) {
                 break;
             }
             last_person = grouper.current();
@@ -572,6 +597,7 @@ void SqlStore::forEachPersonIn(
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     constexpr std::size_t kChunk = 500;
+    const auto open = [this](std::string json) { return unseal(std::move(json), sealed::kRecordJson); };
     withSession("read the records of " + std::to_string(sorted.size()) + " persons", [&](Session& session) {
         ReadSnapshot snapshot(*this, session);
         PersonGrouper grouper(visit);
@@ -587,7 +613,7 @@ void SqlStore::forEachPersonIn(
             for (std::size_t i = start; i < end; ++i) {
                 select, use(sorted[i]);
             }
-            readPersonRecords(select, grouper);
+            readPersonRecords(select, grouper, open);
             grouper.flush();
         }
         snapshot.end();

@@ -109,7 +109,7 @@ std::vector<OutboxEntry> SqlStore::readOutbox(Session& session, const std::strin
         entry.removed = removed[i] != 0;
         entry.correction_json = std::move(corrections[i]);
         entry.created_at = std::move(created[i]);
-        entry.profile_json = std::move(json[i]);
+        entry.profile_json = unseal(std::move(json[i]), sealed::kProfileJson);
     }
     return result;
 }

@@ -42,7 +42,7 @@ int execute(sqlite3* db, const char* statement, std::string* first_value = nullp
 
 SqliteStore::SqliteStore(const StoreSettings& settings)
     : SqlStore(registeredConnector(), settings.sqlite_path, settings.pool_size,
-               "SQLite database " + settings.sqlite_path, settings.log_hash),
+               "SQLite database " + settings.sqlite_path, settings.log_hash, settings.cipher),
       path_(settings.sqlite_path),
       busy_timeout_ms_(settings.busy_timeout_ms < 0 ? 0 : settings.busy_timeout_ms) {
     if (path_.empty()) {

@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+namespace gateway::vault {
+class FieldCipher;
+}
+
 namespace gateway::store {
 
 enum class StoreKind { Sqlite, Postgresql };
@@ -24,6 +28,33 @@ struct StoreSettings {
     std::string postgresql_connection;  // libpq keyword/value string, e.g. "host=127.0.0.1 port=5432 dbname=gw"
     int pool_size = 4;                  // connections kept open
     std::string log_hash = "sha256";    // what a new exchange log is chained with: sha256 or sm3
+    /// Seals the columns that hold citizen and guardian ID numbers and phone numbers (see sealedColumns()) on write
+    /// and opens them on read; nullptr stores them as plaintext. Values written without one still read with one.
+    std::shared_ptr<const vault::FieldCipher> cipher{};
+};
+
+/// One column whose values the store seals when it has a cipher, named "table.column": also the context its values
+/// are sealed for, so that a value moved to another column fails to open.
+struct SealedColumn {
+    std::string_view table;
+    std::string_view column;
+    std::string_view context;  // what its values are sealed for: "table.column", shared by the two id_number columns
+    std::string_view key1;     // the primary key: one column, or two
+    std::string_view key2;
+    bool blob = false;  // a column of bytes rather than text
+};
+
+/// Every column that can hold a citizen ID, a guardian's ID or a phone number: raw payloads and quarantined rows
+/// (whole, and the reason, which may quote a rejected ID), staged record JSON, the linkage model (term frequencies of
+/// values shared by several records) and review explanations (the values compared), profile JSON and the profile's ID
+/// number.
+const std::vector<SealedColumn>& sealedColumns();
+
+/// How the values of one sealed column are stored.
+struct SealedColumnCount {
+    std::string column;                        // "table.column"
+    std::int64_t plaintext = 0;                // not sealed (written without a cipher); empty values not counted
+    std::map<std::string, std::int64_t> keys;  // key id -> values sealed under it
 };
 
 /// One pull from a source, as received, before mapping. Kept so that any staged record can be traced to the
@@ -496,6 +527,17 @@ public:
     /// Moves the lease from `from_holder` (known to be dead) to `to_holder`; false if someone else holds it by now.
     virtual bool takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
                                std::string_view expires_at) = 0;
+
+    /// Whether the store seals personal data (StoreSettings::cipher).
+    virtual bool sealsPersonalData() const = 0;
+    /// Per sealed column, how many values are plaintext and how many each key sealed.
+    virtual std::vector<SealedColumnCount> sealedCounts() = 0;
+    /// Seals with the current key at most `limit` stored values that are plaintext or, unless `plaintext_only`, sealed
+    /// under another key (and fills the blind index of re-sealed ID numbers), a batch per transaction. Returns how
+    /// many it re-sealed; 0 once nothing is left. Rows written meanwhile are never overwritten (an UPDATE matches the
+    /// value it read), so it is safe to run beside the gateway, to interrupt and to run again. InvalidConfig without
+    /// a cipher; StoreError naming the column when a stored token does not open.
+    virtual std::int64_t resealSome(std::size_t limit, bool plaintext_only) = 0;
 };
 
 /// Opens the configured store (creating the SQLite file if needed) without migrating it.

@@ -50,7 +50,7 @@ cat >"$run/clients.json" <<JSON
               "api_key_sha256": "${village_key[1]}"}]}
 JSON
 
-"${gateway[@]}" serve "${config[@]}" --set server.port=0 --set linkage.schedule_seconds=0 --set sources.schedule=off \
+"${gateway[@]}" serve "${config[@]}" --set server.port=0 --set linkage.schedule_seconds=0 --set sources.schedule=off --set api.rate_limit.per_second=0 \
     --set api.clients="$run/clients.json" --set server.threads=32 --set store.pool_size=16 >"$run/serve.out" 2>&1 &
 serve_pid=$!
 trap 'kill $serve_pid $sim_pid 2>/dev/null; [ -f "$run/nginx.pid" ] && kill "$(cat "$run/nginx.pid")" 2>/dev/null; rm -rf "$run"' EXIT
@@ -60,7 +60,7 @@ api=$(grep -o "http://[0-9.:]*" "$run/serve.out" | head -1)
 # The size of a profile response, averaged over 200 children: what nginx serves as a static file.
 bytes=0
 for id in $(head -200 "$run/ids"); do
-    bytes=$((bytes + $(curl -s -H "Authorization: Bearer ${admin[0]}" "$api/v1/profiles/$id" | wc -c)))
+    bytes=$((bytes + $(curl -s -H "Authorization: Bearer ${admin[0]}" -H "X-Purpose: case_assessment" "$api/v1/profiles/$id" | wc -c)))
 done
 size=$((bytes / 200))
 mkdir -p "$run/www" "$run/nginx"
@@ -85,12 +85,14 @@ local ids = {}
 for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
 local auth = "Bearer " .. os.getenv("API_KEY")
 request = function()
-    return wrk.format("GET", "/v1/profiles/" .. ids[math.random(#ids)], { ["Authorization"] = auth })
+    return wrk.format("GET", "/v1/profiles/" .. ids[math.random(#ids)], { ["Authorization"] = auth, ["X-Purpose"] = "case_assessment" })
 end
 LUA
 cat >"$run/path.lua" <<'LUA'
 local auth = "Bearer " .. os.getenv("API_KEY")
-request = function() return wrk.format("GET", os.getenv("PATH_QUERY"), { ["Authorization"] = auth }) end
+request = function()
+    return wrk.format("GET", os.getenv("PATH_QUERY"), { ["Authorization"] = auth, ["X-Purpose"] = "case_assessment" })
+end
 LUA
 # wrk with 2 threads and $connections connections; prints requests/s, p50, p99 and the non-2xx count.
 connections=32

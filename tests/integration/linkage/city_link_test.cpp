@@ -187,30 +187,32 @@ TEST_F(CityLinkTest, ReviewDecisionsApplyAtOnceAndNoLaterRunUndoesThem) {
     ASSERT_TRUE(std::regex_search(banner, match, std::regex("listening on (http://127\\.0\\.0\\.1:\\d+)"))) << banner;
     const std::string url = match[1];
 
-    const auto queue = sim::httpRequest(url, "GET", "/v1/review?limit=1");
+    const std::map<std::string, std::string> kPurpose{{"X-Purpose", "case_assessment"}};
+    const auto queue = sim::httpRequest(url, "GET", "/v1/review?limit=1", kPurpose);
     ASSERT_EQ(queue.status, 200) << queue.body;
     const auto page = queue.json();
     ASSERT_EQ(page["items"].Size(), 1u);
     EXPECT_TRUE(page["next_cursor"].IsString());
-    const auto shown = sim::httpRequest(url, "GET", "/v1/review/" + second.pair_id);
+    const auto shown = sim::httpRequest(url, "GET", "/v1/review/" + second.pair_id, kPurpose);
     ASSERT_EQ(shown.status, 200) << shown.body;
     EXPECT_TRUE(shown.json()["explanation"]["comparisons"].IsArray());
     const std::string left = second.left_source + "/" + second.left_id;
     const std::string right = second.right_source + "/" + second.right_id;
-    const auto explained = sim::httpRequest(url, "GET", "/v1/links/explain?left=" + left + "&right=" + right);
+    const auto explained = sim::httpRequest(url, "GET", "/v1/links/explain?left=" + left + "&right=" + right, kPurpose);
     ASSERT_EQ(explained.status, 200) << explained.body;
     EXPECT_EQ(std::string(explained.json()["left"].GetString()), left);
 
     const auto bad = sim::httpRequest(url, "POST", "/v1/review/" + second.pair_id,
-                                      {{"Content-Type", "application/json"}}, R"({"decision":"maybe","reviewer":"x"})");
+                                      {{"Content-Type", "application/json"}, {"X-Purpose", "case_assessment"}},
+                                      R"({"decision":"maybe","reviewer":"x"})");
     EXPECT_EQ(bad.status, 400) << bad.body;
-    const auto unknown =
-        sim::httpRequest(url, "POST", "/v1/review/0000000000000000", {{"Content-Type", "application/json"}},
-                         R"({"decision":"link","reviewer":"x"})");
+    const auto unknown = sim::httpRequest(url, "POST", "/v1/review/0000000000000000",
+                                          {{"Content-Type", "application/json"}, {"X-Purpose", "case_assessment"}},
+                                          R"({"decision":"link","reviewer":"x"})");
     EXPECT_EQ(unknown.status, 404) << unknown.body;
-    const auto refused =
-        sim::httpRequest(url, "POST", "/v1/review/" + second.pair_id, {{"Content-Type", "application/json"}},
-                         R"({"decision":"no_link","reviewer":"李审核","comment":"不同儿童"})");
+    const auto refused = sim::httpRequest(url, "POST", "/v1/review/" + second.pair_id,
+                                          {{"Content-Type", "application/json"}, {"X-Purpose", "case_assessment"}},
+                                          R"({"decision":"no_link","reviewer":"李审核","comment":"不同儿童"})");
     ASSERT_EQ(refused.status, 200) << refused.body;
     EXPECT_EQ(std::string(refused.json()["status"].GetString()), "decided");
     EXPECT_EQ(server.terminate(), 0);

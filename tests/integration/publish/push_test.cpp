@@ -269,7 +269,7 @@ protected:
     }
 
     static sim::HttpReply get(const std::string& client, const std::string& path) {
-        std::map<std::string, std::string> headers;
+        std::map<std::string, std::string> headers{{"X-Purpose", "case_assessment"}};
         if (!client.empty()) {
             headers["Authorization"] = "Bearer " + keys_.at(client);
         }
@@ -470,7 +470,8 @@ TEST_F(PushTest, AVillageClientSeesNoOtherVillageThroughAnyEndpointOrFilter) {
         Poco::URI::encode(other.name, "", encoded);
         const auto by_name = get("village", "/v1/profiles?name=" + encoded);
         if (by_name.status == 200) {
-            for (const auto& item : by_name.json()["items"].GetArray()) {
+            const auto by_name_json = by_name.json();  // outlives the loop over its items
+            for (const auto& item : by_name_json["items"].GetArray()) {
                 EXPECT_TRUE(std::string(item["residence_division"].GetString()).starts_with(village_));
             }
         }
@@ -482,14 +483,16 @@ TEST_F(PushTest, AVillageClientSeesNoOtherVillageThroughAnyEndpointOrFilter) {
     }
     const auto own = get("village", "/v1/profiles?limit=500");
     ASSERT_EQ(own.status, 200);
-    for (const auto& item : own.json()["items"].GetArray()) {
+    const auto own_json = own.json();  // outlives the loop over its items
+    for (const auto& item : own_json["items"].GetArray()) {
         EXPECT_EQ(std::string(item["residence_division"].GetString()), village_);
     }
     for (const char* path : {"/v1/profiles?classification=left_behind", "/v1/profiles?alert=school_age_not_enrolled",
                              "/v1/profiles?age_min=0&age_max=17", "/v1/profiles?updated_since=2000-01-01"}) {
         const auto reply = get("village", path);
         ASSERT_EQ(reply.status, 200) << path << ": " << reply.body;
-        for (const auto& item : reply.json()["items"].GetArray()) {
+        const auto reply_json = reply.json();  // outlives the loop over its items
+        for (const auto& item : reply_json["items"].GetArray()) {
             EXPECT_EQ(std::string(item["residence_division"].GetString()), village_) << path;
         }
     }
@@ -510,7 +513,10 @@ TEST_F(PushTest, AVillageClientSeesNoOtherVillageThroughAnyEndpointOrFilter) {
     EXPECT_EQ(sim::httpRequest(url_, "GET", "/v1/profiles").status, 401);
     EXPECT_EQ(sim::httpRequest(url_, "GET", "/v1/profiles", {{"Authorization", "Bearer not-a-key"}}).status, 401);
     EXPECT_EQ(sim::httpRequest(url_, "GET", "/v1/profiles", {{"X-API-Key", keys_.at("village") + "x"}}).status, 401);
-    EXPECT_EQ(sim::httpRequest(url_, "GET", "/v1/profiles?limit=1", {{"X-API-Key", keys_.at("village")}}).status, 200);
+    EXPECT_EQ(sim::httpRequest(url_, "GET", "/v1/profiles?limit=1",
+                               {{"X-API-Key", keys_.at("village")}, {"X-Purpose", "statistics"}})
+                  .status,
+              200);
     EXPECT_EQ(get("village", "/v1/review").status, 403);
     EXPECT_EQ(get("village", "/v1/push/subscribers").status, 403);
     EXPECT_EQ(get("reviewer", "/v1/profiles").status, 403);
@@ -634,9 +640,11 @@ TEST_F(PushTest, AReviewersSplitAndMergeReachEveryPlatformAsCorrections) {
     const auto decide = [&](const std::string& decision) {
         const std::string body = R"({"left":")" + records[0] + R"(","right":")" + records[1] + R"(","decision":")" +
                                  decision + R"(","comment":"checked with the school"})";
-        const auto reply = sim::httpRequest(
-            url_, "POST", "/v1/review",
-            {{"Authorization", "Bearer " + keys_.at("reviewer")}, {"Content-Type", "application/json"}}, body);
+        const auto reply = sim::httpRequest(url_, "POST", "/v1/review",
+                                            {{"Authorization", "Bearer " + keys_.at("reviewer")},
+                                             {"Content-Type", "application/json"},
+                                             {"X-Purpose", "case_assessment"}},
+                                            body);
         EXPECT_EQ(reply.status, 200) << reply.body;
         EXPECT_EQ(std::string(reply.json()["decision"].GetString()), decision) << reply.body;
         EXPECT_EQ(std::string(reply.json()["reviewer"].GetString()), "reviewer") << "the key names the reviewer";

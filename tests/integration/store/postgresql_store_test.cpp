@@ -2,7 +2,12 @@
 #include "tests/integration/store/store_suite.h"
 #include "tests/support/postgres.h"
 
+#include <Poco/Pipe.h>
+#include <Poco/PipeStream.h>
+#include <Poco/Process.h>
 #include <libpq-fe.h>
+
+#include <iterator>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,6 +20,8 @@ namespace gateway::testing {
 
 namespace {
 
+std::string query(const std::string& connection, const std::string& statement);
+
 class PostgresBackend : public StoreBackend {
 public:
     store::StoreSettings settings() const override {
@@ -22,6 +29,23 @@ public:
         settings.kind = store::StoreKind::Postgresql;
         settings.postgresql_connection = database_.connection();
         return settings;
+    }
+
+    std::string query(const std::string& statement) const override {
+        return testing::query(database_.connection(), statement);
+    }
+
+    std::string dump() const override {
+        Poco::Pipe out_pipe;
+        Poco::ProcessHandle handle = Poco::Process::launch(
+            "pg_dump", {"--no-owner", "--dbname=" + database_.connection()}, nullptr, &out_pipe, nullptr);
+        Poco::PipeInputStream out(out_pipe);
+        std::string bytes((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+        EXPECT_EQ(handle.wait(), 0) << "pg_dump failed";
+        // pg_dump writes bytea as hex; the payloads are checked decoded as well.
+        bytes += query("SELECT string_agg(encode(payload, 'escape'), E'\\n') FROM raw_batches");
+        bytes += query("SELECT string_agg(encode(raw_payload, 'escape'), E'\\n') FROM quarantine");
+        return bytes;
     }
 
     PostgresTestDatabase database_;

@@ -4,6 +4,10 @@
 
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
+#include <Poco/File.h>
+#include <sqlite3.h>
+
+#include <memory>
 
 #include <optional>
 
@@ -20,6 +24,42 @@ public:
         settings.kind = store::StoreKind::Sqlite;
         settings.sqlite_path = dir_.file("gateway.db");
         return settings;
+    }
+
+    std::string query(const std::string& statement) const override {
+        sqlite3* raw = nullptr;
+        EXPECT_EQ(sqlite3_open(dir_.file("gateway.db").c_str(), &raw), SQLITE_OK);
+        std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+        sqlite3_busy_timeout(db.get(), 5000);
+        std::string first;
+        bool seen = false;
+        struct Out {
+            std::string* first;
+            bool* seen;
+        } out{&first, &seen};
+        auto keep_first = [](void* target, int columns, char** values, char**) -> int {
+            auto* o = static_cast<Out*>(target);
+            if (!*o->seen && columns > 0) {
+                *o->seen = true;
+                *o->first = values[0] == nullptr ? "" : values[0];
+            }
+            return 0;
+        };
+        char* error = nullptr;
+        const int status = sqlite3_exec(db.get(), statement.c_str(), keep_first, &out, &error);
+        EXPECT_EQ(status, SQLITE_OK) << (error != nullptr ? error : "") << " in " << statement;
+        sqlite3_free(error);
+        return first;
+    }
+
+    std::string dump() const override {
+        std::string bytes;
+        for (const char* name : {"gateway.db", "gateway.db-wal"}) {
+            if (Poco::File(dir_.file(name)).exists()) {
+                bytes += readFile(dir_.file(name));
+            }
+        }
+        return bytes;
     }
 
 private:

@@ -18,6 +18,12 @@ public:
     virtual ~StoreBackend() = default;
     /// Settings for a store on this backend's database; a test may open several stores on it.
     virtual store::StoreSettings settings() const = 0;
+    /// Runs one SQL statement on the database directly, not through a store; returns the first value of its first
+    /// row ("" if none). Fails the current test on an error.
+    virtual std::string query(const std::string& statement) const = 0;
+    /// What someone with the database's files would see, for tests that look for plaintext: the SQLite file and its
+    /// write-ahead log; for PostgreSQL, `pg_dump` output and the bytea columns decoded.
+    virtual std::string dump() const = 0;
 };
 
 struct StoreSuiteParam {

@@ -145,6 +145,30 @@ TEST_F(ProfileBuilderTest, ClassificationsCarryReasonsAndProvenance) {
     EXPECT_TRUE(father) << version_.profile_json;
 }
 
+TEST_F(ProfileBuilderTest, OnTheDayAChildComesOfAgeTheProfileIsRemovedAndHoldsNothingPersonal) {
+    // Born 2014-03-05: a minor on 2032-03-04, of age on 2032-03-05.
+    const ProfileConfig day_before = ProfileConfig::builtin(model::CalendarDate(2032, 3, 4));
+    const auto minor = ProfileBuilder(day_before).build("P1", {staged("police_population", "P1", kPolice)});
+    EXPECT_FALSE(minor.removed);
+    EXPECT_FALSE(ProfileBuilder::isAdult(minor));
+    EXPECT_EQ(minor.name, "张子涵");
+
+    const ProfileConfig birthday = ProfileConfig::builtin(model::CalendarDate(2032, 3, 5));
+    const auto adult = ProfileBuilder(birthday).build("P1", {staged("police_population", "P1", kPolice)});
+    EXPECT_TRUE(adult.removed);
+    EXPECT_TRUE(ProfileBuilder::isAdult(adult));
+    EXPECT_EQ(adult.person_id, "P1");
+    for (const char* personal : {"张子涵", "320411201403051248", "2014-03-05", "320411101201", "张伟"}) {
+        EXPECT_EQ(adult.profile_json.find(personal), std::string::npos) << personal << " in " << adult.profile_json;
+    }
+    EXPECT_TRUE(adult.name.empty() && adult.id_number.empty() && adult.birth_date.empty());
+    EXPECT_TRUE(adult.classifications.empty() && adult.alerts.empty());
+    EXPECT_EQ(ProfileBuilder(birthday).build("P1", {staged("police_population", "P1", kPolice)}).content_hash,
+              adult.content_hash)
+        << "rebuilding an adult writes no new version";
+    EXPECT_FALSE(ProfileBuilder::isAdult(builder_.removed("P1"))) << "a merged person is not an adult";
+}
+
 TEST_F(ProfileBuilderTest, SameRecordsSameHashAndARemovedPersonHasItsOwnVersion) {
     build({staged("police_population", "P1", kPolice)});
     const std::string hash = version_.content_hash;

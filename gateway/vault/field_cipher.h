@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/security/keyring.h"
+#include "gateway/vault/keyring.h"
 
 #include <openssl/types.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace gateway::security {
+namespace gateway::vault {
 
 /// Seals personal data for storage and opens it again: citizen and guardian ID numbers, phone numbers, whole raw
 /// payloads. A sealed value is a printable token that fits a TEXT column in SQLite and PostgreSQL alike:
@@ -86,4 +86,4 @@ private:
     std::unique_ptr<EVP_MAC_CTX, MacFree> index_mac_;  // keyed once; only ever duplicated, never updated
 };
 
-}  // namespace gateway::security
+}  // namespace gateway::vault

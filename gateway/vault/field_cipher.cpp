@@ -1,4 +1,4 @@
-#include "gateway/security/field_cipher.h"
+#include "gateway/vault/field_cipher.h"
 
 #include "gateway/common/error.h"
 
@@ -12,7 +12,7 @@
 #include <array>
 #include <memory>
 
-namespace gateway::security {
+namespace gateway::vault {
 
 namespace {
 
@@ -281,4 +281,4 @@ std::size_t FieldCipher::sealedSize(std::size_t plaintext_bytes) const {
     return kPrefix.size() + keyring_.current().id.size() + 1 + base64::encodedSize(kOverhead + plaintext_bytes);
 }
 
-}  // namespace gateway::security
+}  // namespace gateway::vault

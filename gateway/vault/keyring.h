@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gateway::security {
+namespace gateway::vault {
 
 /// The ciphers sealed values may use. SM4-GCM is not offered: the OpenSSL the gateway is built on (3.0) has no
 /// SM4-GCM (it arrived in OpenSSL 3.2), and SM4-CBC with a separate MAC is a construction we would have to get right
@@ -127,4 +127,4 @@ bool decode(std::string_view text, unsigned char* out, std::size_t& size);
 
 }  // namespace base64
 
-}  // namespace gateway::security
+}  // namespace gateway::vault

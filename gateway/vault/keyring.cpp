@@ -1,4 +1,4 @@
-#include "gateway/security/keyring.h"
+#include "gateway/vault/keyring.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/json_config.h"
@@ -20,7 +20,7 @@
 #include <memory>
 #include <sstream>
 
-namespace gateway::security {
+namespace gateway::vault {
 
 namespace {
 
@@ -406,4 +406,4 @@ bool decode(std::string_view text, unsigned char* out, std::size_t& size) {
 
 }  // namespace base64
 
-}  // namespace gateway::security
+}  // namespace gateway::vault

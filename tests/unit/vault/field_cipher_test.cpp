@@ -3,7 +3,7 @@
 // and no failure message repeats the value. Rotation must leave every old token readable and every blind index
 // unchanged.
 
-#include "gateway/security/field_cipher.h"
+#include "gateway/vault/field_cipher.h"
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
 
@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-namespace gateway::security {
+namespace gateway::vault {
 namespace {
 
 constexpr std::string_view kCitizenId = "11010519491231002X";
@@ -362,4 +362,4 @@ TEST(FieldCipher, AMovedCipherStillWorks) {
 }
 
 }  // namespace
-}  // namespace gateway::security
+}  // namespace gateway::vault

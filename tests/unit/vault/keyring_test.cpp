@@ -2,7 +2,7 @@
 // and without the key material in the message, rotation must keep every old key and the index key, and generated
 // keys must be fresh.
 
-#include "gateway/security/keyring.h"
+#include "gateway/vault/keyring.h"
 #include "gateway/common/error.h"
 
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace gateway::security {
+namespace gateway::vault {
 namespace {
 
 // Base64 of 32 bytes, each `fill`: distinct, recognisable key material.
@@ -269,4 +269,4 @@ TEST(Keyring, Base64IsStandardPaddedAndStrict) {
 }
 
 }  // namespace
-}  // namespace gateway::security
+}  // namespace gateway::vault

@@ -1,0 +1,607 @@
+#include "gateway/app/audit_command.h"
+
+#include "gateway/app/command_line.h"
+#include "gateway/app/logging.h"
+#include "gateway/app/runtime.h"
+#include "gateway/audit/checkpoint.h"
+#include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
+#include "gateway/jobs/audit_job.h"
+
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+namespace gateway::app {
+
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+const char* const kUsage =
+    "verify [--from N] [--to N] [--public-key FILE] [--json] | checkpoint [--json] | status [--json] | export "
+    "--format csv|jsonl [--actor X] [--action X] [--person ID] [--from TIME] [--to TIME] [--output FILE] | prove SEQ "
+    "[--size N] | check-proof FILE [--public-key FILE] | keygen --output FILE [--algorithm ed25519|sm2]";
+
+/// The options each action accepts besides --help, --config and --set, and how many words follow the action.
+struct ActionSpec {
+    std::set<std::string> options;
+    std::size_t arguments = 0;
+    const char* argument_name = "";
+};
+
+const std::map<std::string, ActionSpec>& actions() {
+    static const std::map<std::string, ActionSpec> specs = {
+        {"verify", {{"from", "to", "public-key", "json"}, 0, ""}},
+        {"checkpoint", {{"json"}, 0, ""}},
+        {"status", {{"json"}, 0, ""}},
+        {"export", {{"format", "actor", "action", "person", "from", "to", "output"}, 0, ""}},
+        {"prove", {{"size"}, 1, "SEQ"}},
+        {"check-proof", {{"public-key"}, 1, "FILE"}},
+        {"keygen", {{"output", "algorithm"}, 0, ""}},
+    };
+    return specs;
+}
+
+std::int64_t wholeNumber(const std::string& what, const std::string& text, std::int64_t min) {
+    std::int64_t value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < min) {
+        throw GatewayError(ErrorCode::InvalidArgument, what + " must be a whole number of at least " +
+                                                           std::to_string(min) + ", not " + utf8::quote(text));
+    }
+    return value;
+}
+
+/// A time filter: an ISO-8601 UTC time or any prefix of one ("2026", "2026-11-01T08"), compared as text with the
+/// entries' times; a trailing Z is dropped so that "…T08:00:00Z" still takes in "…T08:00:00.000Z".
+std::string timeBound(const std::string& option, const std::string& text) {
+    const auto bound = jobs::logTimeBound(text);
+    if (!bound) {
+        throw GatewayError(ErrorCode::InvalidArgument, "--" + option + " must be an ISO-8601 UTC time or a prefix " +
+                                                           "of one (2026-11-01T08:00:00Z, 2026-11), not " +
+                                                           utf8::quote(text));
+    }
+    return *bound;
+}
+
+std::string readWholeFile(const std::string& path, const std::string& what) {
+    if (path == "-") {
+        std::ostringstream text;
+        text << std::cin.rdbuf();
+        return text.str();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw GatewayError(ErrorCode::InvalidArgument, "cannot read " + what + " " + path);
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// The configured checkpoint signing key (audit.signing_key), or nullopt when none is set.
+std::optional<audit::CheckpointSigner> configuredSigner(const GatewaySettings& settings) {
+    if (settings.audit.signing_key.empty()) {
+        return std::nullopt;
+    }
+    try {
+        return audit::CheckpointSigner::load(settings.audit.signing_key);
+    } catch (const GatewayError& e) {
+        throw GatewayError(ErrorCode::InvalidConfig, "key 'audit.signing_key': " + e.message());
+    }
+}
+
+/// The key checkpoints are checked with: --public-key, else the public half of audit.signing_key, else none.
+/// `origin` says where it came from, for the report.
+std::optional<audit::CheckpointVerifier> publicKey(const ParsedOptions& parsed, const GatewaySettings& settings,
+                                                   std::string& origin) {
+    if (parsed.has("public-key")) {
+        origin = parsed.get("public-key");
+        try {
+            return audit::CheckpointVerifier::load(origin);
+        } catch (const GatewayError& e) {
+            throw GatewayError(ErrorCode::InvalidArgument, "--public-key: " + e.message());
+        }
+    }
+    if (const auto signer = configuredSigner(settings)) {
+        origin = "audit.signing_key " + settings.audit.signing_key;
+        return audit::CheckpointVerifier::fromPem(signer->publicKeyPem(), origin);
+    }
+    origin.clear();
+    return std::nullopt;
+}
+
+void writeString(JsonWriter& writer, const char* key, const std::string& value) {
+    writer.Key(key);
+    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void writeCheckpointJson(JsonWriter& writer, const audit::Checkpoint& checkpoint) {
+    writer.StartObject();
+    writer.Key("size");
+    writer.Uint64(checkpoint.size);
+    writeString(writer, "at", checkpoint.at);
+    writeString(writer, "algorithm", checkpoint.algorithm);
+    writeString(writer, "root", checkpoint.root);
+    writeString(writer, "head", checkpoint.head);
+    writeString(writer, "key_id", checkpoint.key_id);
+    writeString(writer, "signature", checkpoint.signature);
+    writer.EndObject();
+}
+
+/// Progress of a long verification: one line redrawn on a terminal, a plain line every 5 s otherwise.
+class VerifyProgress {
+public:
+    explicit VerifyProgress(std::int64_t total) : total_(total), terminal_(isatty(STDERR_FILENO) != 0) {}
+
+    void operator()(std::int64_t checked) {
+        const auto now = std::chrono::steady_clock::now();
+        const std::string line = "verified " + std::to_string(checked) + " of " + std::to_string(total_) + " entries";
+        if (terminal_) {
+            std::cerr << "\r\x1b[K" << line << std::flush;
+            drawn_ = true;
+        } else if (now - last_ >= std::chrono::seconds(5)) {
+            std::cerr << line << "\n";
+            last_ = now;
+        }
+    }
+
+    void finish() {
+        if (drawn_) {
+            std::cerr << "\r\x1b[K" << std::flush;
+        }
+    }
+
+private:
+    std::int64_t total_;
+    bool terminal_;
+    bool drawn_ = false;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+int verify(Runtime& runtime, const ParsedOptions& parsed) {
+    jobs::AuditVerifyOptions options;
+    options.from = parsed.has("from") ? wholeNumber("--from", parsed.get("from"), 1) : 1;
+    options.to = parsed.has("to") ? wholeNumber("--to", parsed.get("to"), 1) : 0;
+    if (options.to > 0 && options.to < options.from) {
+        throw GatewayError(ErrorCode::InvalidArgument, "--to must not be below --from");
+    }
+    std::string key_origin;
+    const auto key = publicKey(parsed, runtime.settings(), key_origin);
+    options.key = key ? &*key : nullptr;
+    const std::int64_t head = runtime.store().exchangeLogHead().seq;
+    const std::int64_t last = options.to > 0 ? std::min(options.to, head) : head;
+    VerifyProgress progress(std::max<std::int64_t>(0, last - options.from + 1));
+    options.progress = [&progress](std::int64_t checked) { progress(checked); };
+    const audit::VerifyReport report = jobs::verifyExchangeLog(runtime.store(), options);
+    progress.finish();
+
+    if (parsed.has("json")) {
+        rapidjson::StringBuffer buffer;
+        JsonWriter writer(buffer);
+        writer.StartObject();
+        writer.Key("ok");
+        writer.Bool(report.ok());
+        writer.Key("first_seq");
+        writer.Int64(report.first_seq);
+        writer.Key("last_seq");
+        writer.Int64(report.last_seq);
+        writer.Key("entries");
+        writer.Int64(report.entries);
+        writer.Key("checkpoints");
+        writer.Int64(report.checkpoints);
+        writer.Key("unsigned_entries");
+        writer.Int64(report.unsigned_entries);
+        writer.Key("signatures_checked");
+        writer.Bool(key.has_value());
+        if (key) {
+            writeString(writer, "key_id", key->keyId());
+        }
+        writer.Key("findings");
+        writer.StartArray();
+        for (const audit::Finding& finding : report.findings) {
+            writer.StartObject();
+            writer.Key("seq");
+            writer.Int64(finding.seq);
+            writeString(writer, "problem", finding.problem);
+            writer.EndObject();
+        }
+        writer.EndArray();
+        writer.Key("more_findings");
+        writer.Int64(report.more_findings);
+        writer.EndObject();
+        std::cout << buffer.GetString() << "\n";
+        return report.ok() ? kExitOk : kExitDataError;
+    }
+
+    for (const audit::Finding& finding : report.findings) {
+        std::cout << "seq " << finding.seq << ": " << finding.problem << "\n";
+    }
+    if (report.more_findings > 0) {
+        std::cout << "… and " << report.more_findings << " more findings\n";
+    }
+    std::cout << "entries checked: " << report.entries;
+    if (report.entries > 0) {
+        std::cout << " (" << report.first_seq << " to " << report.last_seq << ")";
+    }
+    std::cout << "\ncheckpoints checked: " << report.checkpoints;
+    if (key) {
+        std::cout << ", signatures checked with key " << key->keyId() << " (" << key_origin << ")\n";
+    } else {
+        std::cout << ", signatures NOT checked: no --public-key and no audit.signing_key (roots and heads compared "
+                     "only)\n";
+    }
+    std::cout << "unsigned entries: " << report.unsigned_entries << "\n";
+    const std::int64_t found = static_cast<std::int64_t>(report.findings.size()) + report.more_findings;
+    if (report.ok()) {
+        std::cout << "OK: the exchange log holds together\n";
+        return kExitOk;
+    }
+    std::cout << "FAILED: " << found << (found == 1 ? " finding" : " findings") << "\n";
+    return kExitDataError;
+}
+
+int checkpoint(Runtime& runtime, const ParsedOptions& parsed) {
+    const auto signer = configuredSigner(runtime.settings());
+    if (!signer) {
+        throw GatewayError(ErrorCode::InvalidConfig,
+                           "no signing key configured: set audit.signing_key to a PEM private key (gateway audit "
+                           "keygen --output FILE makes one)");
+    }
+    const auto signed_now = jobs::writeCheckpoint(runtime.store(), *signer, Runtime::nodeName());
+    const bool json = parsed.has("json");
+    if (!signed_now) {
+        const jobs::CheckpointStatus status = jobs::checkpointStatus(runtime.store());
+        if (status.unsigned_entries > 0) {
+            throw GatewayError(ErrorCode::Unavailable,
+                               "another gateway process is signing a checkpoint right now; try again shortly");
+        }
+        if (json) {
+            std::cout << R"({"signed":false,"head":)" << status.head << "}\n";
+        } else {
+            std::cout << "nothing to sign: "
+                      << (status.head == 0
+                              ? std::string("the exchange log is empty")
+                              : "the latest checkpoint covers all " + std::to_string(status.head) + " entries")
+                      << "\n";
+        }
+        return kExitOk;
+    }
+    if (json) {
+        rapidjson::StringBuffer buffer;
+        JsonWriter writer(buffer);
+        writer.StartObject();
+        writer.Key("signed");
+        writer.Bool(true);
+        writer.Key("checkpoint");
+        writeCheckpointJson(writer, *signed_now);
+        writer.EndObject();
+        std::cout << buffer.GetString() << "\n";
+        return kExitOk;
+    }
+    std::cout << "signed checkpoint of " << signed_now->size << " entries at " << signed_now->at << "\n"
+              << "root " << signed_now->root << " (" << signed_now->algorithm << ")\n"
+              << "head " << signed_now->head << "\n"
+              << "key " << signed_now->key_id << " (" << audit::signatureSchemeName(signer->scheme()) << ")\n"
+              << "signature " << signed_now->signature << "\n";
+    return kExitOk;
+}
+
+int status(Runtime& runtime, const ParsedOptions& parsed) {
+    const jobs::CheckpointStatus status = jobs::checkpointStatus(runtime.store());
+    const store::LogHead head = runtime.store().exchangeLogHead();
+    const std::string algorithm = runtime.store().exchangeLogAlgorithm().value_or(runtime.settings().store.log_hash);
+    const auto signer = configuredSigner(runtime.settings());
+    if (parsed.has("json")) {
+        rapidjson::StringBuffer buffer;
+        JsonWriter writer(buffer);
+        writer.StartObject();
+        writer.Key("head");
+        writer.Int64(status.head);
+        writeString(writer, "head_hash", head.hash);
+        writeString(writer, "algorithm", algorithm);
+        writer.Key("latest_checkpoint");
+        if (status.latest) {
+            writeCheckpointJson(writer, *status.latest);
+        } else {
+            writer.Null();
+        }
+        writer.Key("unsigned_entries");
+        writer.Int64(status.unsigned_entries);
+        writer.Key("signing_key_id");
+        if (signer) {
+            writer.String(signer->keyId().c_str(), static_cast<rapidjson::SizeType>(signer->keyId().size()));
+        } else {
+            writer.Null();
+        }
+        writer.EndObject();
+        std::cout << buffer.GetString() << "\n";
+        return kExitOk;
+    }
+    std::cout << "head: " << status.head << " entries (" << algorithm << ")";
+    if (!head.hash.empty()) {
+        std::cout << ", hash " << head.hash;
+    }
+    std::cout << "\nlatest checkpoint: ";
+    if (status.latest) {
+        std::cout << status.latest->size << " entries at " << status.latest->at << ", key " << status.latest->key_id
+                  << "\n";
+    } else {
+        std::cout << "none\n";
+    }
+    std::cout << "unsigned entries: " << status.unsigned_entries << "\n";
+    if (signer) {
+        std::cout << "signing key: " << signer->keyId() << " (" << audit::signatureSchemeName(signer->scheme()) << ", "
+                  << runtime.settings().audit.signing_key << "), gateway serve signs every "
+                  << runtime.settings().audit.checkpoint_interval_seconds << " s\n";
+    } else {
+        std::cout << "signing key: none (audit.signing_key is not set; gateway serve signs no checkpoints)\n";
+    }
+    return kExitOk;
+}
+
+int exportLog(Runtime& runtime, const ParsedOptions& parsed) {
+    const std::string format_name = parsed.get("format");
+    jobs::ExportFormat format = jobs::ExportFormat::Csv;
+    if (format_name == "jsonl") {
+        format = jobs::ExportFormat::JsonLines;
+    } else if (format_name != "csv") {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           parsed.has("format") ? "--format must be csv or jsonl, not " + utf8::quote(format_name)
+                                                : std::string("export needs --format csv or --format jsonl"));
+    }
+    store::ExchangeLogQuery query;
+    query.actor = parsed.get("actor");
+    query.action = parsed.get("action");
+    query.person = parsed.get("person");
+    if (parsed.has("from")) {
+        query.from = timeBound("from", parsed.get("from"));
+    }
+    if (parsed.has("to")) {
+        query.to = timeBound("to", parsed.get("to"));
+    }
+    const std::string output = parsed.get("output");
+    std::ofstream file;
+    if (!output.empty()) {
+        file.open(output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            throw GatewayError(ErrorCode::InvalidArgument, "cannot write --output " + output);
+        }
+    }
+    std::ostream& out = output.empty() ? std::cout : file;
+    const std::int64_t written = jobs::exportExchangeLog(runtime.store(), query, format, out);
+    out.flush();
+    if (!out) {
+        throw GatewayError(ErrorCode::Internal,
+                           "writing the export failed" + (output.empty() ? std::string() : " (" + output + ")"));
+    }
+    std::cerr << "exported " << written << (written == 1 ? " entry" : " entries")
+              << (output.empty() ? std::string() : " to " + output) << "\n";
+    return kExitOk;
+}
+
+int prove(Runtime& runtime, const ParsedOptions& parsed) {
+    const std::int64_t seq = wholeNumber("SEQ", parsed.positional[1], 1);
+    std::optional<std::uint64_t> size;
+    if (parsed.has("size")) {
+        size = static_cast<std::uint64_t>(wholeNumber("--size", parsed.get("size"), 1));
+    }
+    std::cout << jobs::renderProof(jobs::proveEntry(runtime.store(), seq, size)) << "\n";
+    return kExitOk;
+}
+
+int checkProofFile(const ParsedOptions& parsed) {
+    std::string key_origin;
+    std::optional<audit::CheckpointVerifier> key;
+    if (parsed.has("public-key")) {
+        key = publicKey(parsed, GatewaySettings{}, key_origin);
+    } else {
+        key = publicKey(parsed, settingsFromOptions(parsed), key_origin);
+    }
+    if (!key) {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "check-proof needs --public-key FILE (the gateway's public key, from gateway audit keygen)");
+    }
+    const std::string path = parsed.positional[1];
+    const std::string text = readWholeFile(path, "the proof");
+    jobs::InclusionProof proof;
+    try {
+        proof = jobs::parseProof(text);
+    } catch (const GatewayError& e) {
+        std::cout << "invalid: " << e.message() << "\n";
+        return kExitDataError;
+    }
+    std::string why;
+    if (!jobs::checkProof(proof, *key, &why)) {
+        if (!proof.checkpoint.key_id.empty() && proof.checkpoint.key_id != key->keyId()) {
+            why += " (the checkpoint names key " + proof.checkpoint.key_id + ", this key is " + key->keyId() + ")";
+        }
+        std::cout << "invalid: " << why << "\n";
+        return kExitDataError;
+    }
+    std::cout << "valid: entry " << proof.entry.seq << " (" << proof.entry.at << " " << proof.entry.actor << " "
+              << proof.entry.action << " " << proof.entry.subject << ") is in the checkpoint of "
+              << proof.checkpoint.size << " entries signed at " << proof.checkpoint.at << " by key " << key->keyId()
+              << "\n";
+    return kExitOk;
+}
+
+int keygen(const ParsedOptions& parsed) {
+    if (!parsed.has("output") || parsed.get("output").empty()) {
+        throw GatewayError(ErrorCode::InvalidArgument, "keygen needs --output FILE for the private key");
+    }
+    const std::string algorithm = parsed.get("algorithm", "ed25519");
+    audit::SignatureScheme scheme = audit::SignatureScheme::Ed25519;
+    if (algorithm == "sm2") {
+        scheme = audit::SignatureScheme::Sm2;
+    } else if (algorithm != "ed25519") {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "--algorithm must be ed25519 or sm2, not " + utf8::quote(algorithm));
+    }
+    const std::string pem = audit::generateSigningKeyPem(scheme);
+    const audit::CheckpointSigner signer = audit::CheckpointSigner::fromPem(pem, "the new key");
+
+    const std::string path = parsed.get("output");
+    // O_EXCL: never replace a key (or follow a link planted where it should go); 0600: for the gateway's eyes only.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == EEXIST) {
+            throw GatewayError(ErrorCode::Conflict,
+                               path + " already exists; keygen never overwrites a key (choose another --output)");
+        }
+        throw GatewayError(ErrorCode::InvalidArgument, "cannot create " + path + ": " + std::strerror(error));
+    }
+    int error = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0 ? 0 : errno;
+    std::size_t done = 0;
+    while (error == 0 && done < pem.size()) {
+        const ssize_t n = ::write(fd, pem.data() + done, pem.size() - done);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+        } else if (n == 0) {
+            error = EIO;
+        } else if (errno != EINTR) {
+            error = errno;
+        }
+    }
+    if (error == 0 && ::fsync(fd) != 0) {
+        error = errno;
+    }
+    if (::close(fd) != 0 && error == 0) {
+        error = errno;
+    }
+    if (error != 0) {
+        ::unlink(path.c_str());
+        throw GatewayError(ErrorCode::Internal, "cannot write " + path + ": " + std::strerror(error));
+    }
+    std::cout << signer.publicKeyPem();
+    std::cerr << "wrote an " << audit::signatureSchemeName(signer.scheme()) << " checkpoint signing key to " << path
+              << " (mode 0600), key id " << signer.keyId()
+              << "; set audit.signing_key to it, and give auditors the public key above\n";
+    return kExitOk;
+}
+
+}  // namespace
+
+int runAudit(const std::vector<std::string>& args) {
+    Poco::Util::OptionSet options;
+    options.addOption(Poco::Util::Option("help", "h", "print this help and exit"));
+    addSettingsOptions(options);
+    options.addOption(Poco::Util::Option("json", "", "verify, checkpoint, status: print JSON"));
+    options.addOption(
+        Poco::Util::Option("from", "", "verify: first entry (SEQ); export: entries at or after (TIME)").argument("X"));
+    options.addOption(
+        Poco::Util::Option("to", "", "verify: last entry (SEQ); export: entries before (TIME)").argument("X"));
+    options.addOption(Poco::Util::Option("public-key", "",
+                                         "verify, check-proof: the gateway's public key (PEM); by default the public "
+                                         "half of audit.signing_key")
+                          .argument("FILE"));
+    options.addOption(Poco::Util::Option("format", "", "export: csv or jsonl").argument("F"));
+    options.addOption(Poco::Util::Option("actor", "", "export: entries of this actor").argument("X"));
+    options.addOption(
+        Poco::Util::Option("action", "", "export: this action, or a family ending in '.' (api.)").argument("X"));
+    options.addOption(Poco::Util::Option("person", "", "export: entries concerning this person").argument("ID"));
+    options.addOption(Poco::Util::Option("output", "",
+                                         "export: write here instead of standard output; keygen: the new private "
+                                         "key's file (must not exist)")
+                          .argument("FILE"));
+    options.addOption(
+        Poco::Util::Option("size", "", "prove: against the checkpoint of N entries (default: the first covering it)")
+            .argument("N"));
+    options.addOption(Poco::Util::Option("algorithm", "", "keygen: ed25519 (default) or sm2").argument("A"));
+    try {
+        const ParsedOptions parsed = parseOptions(options, args);
+        if (parsed.has("help")) {
+            printHelp(std::cout, "audit", kUsage,
+                      "The exchange log's integrity. verify recomputes the hash chain and the Merkle tree and checks "
+                      "every signed checkpoint (signatures with --public-key, else with the public half of "
+                      "audit.signing_key, else not at all), printing each finding with its entry's seq; checkpoint "
+                      "signs the entries appended since the last checkpoint with audit.signing_key; status shows the "
+                      "head, the latest checkpoint and the unsigned backlog; export writes entries as CSV or JSON "
+                      "Lines; prove prints an entry's inclusion proof (JSON) against a signed checkpoint; "
+                      "check-proof checks one (FILE, or - for standard input) with the gateway's public key, without "
+                      "the store; keygen makes a new "
+                      "signing key (mode 0600) and prints its public key. Exit code 0 on success, 65 when verify "
+                      "finds anything or a proof does not hold, 64 for bad arguments, 69 when the store is "
+                      "unavailable, 78 for configuration (no or bad audit.signing_key).",
+                      options);
+            return kExitOk;
+        }
+        if (parsed.positional.empty()) {
+            std::cerr << "gateway audit: which action?\nusage: gateway audit " << kUsage << "\n";
+            return kExitUsage;
+        }
+        const std::string action = parsed.positional[0];
+        const auto spec = actions().find(action);
+        if (spec == actions().end()) {
+            std::cerr << "gateway audit: unknown action '" << action << "'\nusage: gateway audit " << kUsage << "\n";
+            return kExitUsage;
+        }
+        if (parsed.positional.size() != 1 + spec->second.arguments) {
+            std::cerr << "gateway audit " << action << ": "
+                      << (spec->second.arguments == 0 ? std::string("takes no arguments")
+                                                      : std::string("takes one ") + spec->second.argument_name)
+                      << "\nusage: gateway audit " << kUsage << "\n";
+            return kExitUsage;
+        }
+        for (const auto& [name, value] : parsed.values) {
+            if (name != "help" && name != "config" && name != "set" && spec->second.options.count(name) == 0) {
+                std::cerr << "gateway audit " << action << ": --" << name << " does not apply\nusage: gateway audit "
+                          << kUsage << "\n";
+                return kExitUsage;
+            }
+        }
+        // Neither needs the store: an auditor checks a proof, or an operator makes a key, anywhere.
+        if (action == "keygen") {
+            return keygen(parsed);
+        }
+        if (action == "check-proof") {
+            return checkProofFile(parsed);
+        }
+        auto settings = settingsFromOptions(parsed);
+        configureLogging(settings.logging);
+        Runtime runtime(std::move(settings));
+        if (action == "verify") {
+            return verify(runtime, parsed);
+        }
+        if (action == "checkpoint") {
+            return checkpoint(runtime, parsed);
+        }
+        if (action == "status") {
+            return status(runtime, parsed);
+        }
+        if (action == "export") {
+            return exportLog(runtime, parsed);
+        }
+        return prove(runtime, parsed);
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway audit: " << e.message() << "\n";
+        return exitCodeFor(e.code());
+    } catch (const Poco::Exception& e) {
+        std::cerr << "gateway audit: " << e.displayText() << "\n";
+        return kExitFailure;
+    } catch (const std::exception& e) {
+        std::cerr << "gateway audit: " << e.what() << "\n";
+        return kExitFailure;
+    }
+}
+
+}  // namespace gateway::app
