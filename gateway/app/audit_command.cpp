@@ -135,16 +135,8 @@ void writeString(JsonWriter& writer, const char* key, const std::string& value) 
 }
 
 void writeCheckpointJson(JsonWriter& writer, const audit::Checkpoint& checkpoint) {
-    writer.StartObject();
-    writer.Key("size");
-    writer.Uint64(checkpoint.size);
-    writeString(writer, "at", checkpoint.at);
-    writeString(writer, "algorithm", checkpoint.algorithm);
-    writeString(writer, "root", checkpoint.root);
-    writeString(writer, "head", checkpoint.head);
-    writeString(writer, "key_id", checkpoint.key_id);
-    writeString(writer, "signature", checkpoint.signature);
-    writer.EndObject();
+    const std::string json = jobs::renderCheckpoint(checkpoint);
+    writer.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
 }
 
 /// Progress of a long verification: one line redrawn on a terminal, a plain line every 5 s otherwise.

@@ -327,6 +327,13 @@ std::string renderEntry(const store::ExchangeLogEntry& entry) {
     return buffer.GetString();
 }
 
+std::string renderCheckpoint(const audit::Checkpoint& checkpoint) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writeCheckpoint(writer, checkpoint);
+    return buffer.GetString();
+}
+
 std::string renderProof(const InclusionProof& proof) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -62,6 +62,9 @@ bool checkProof(const InclusionProof& proof, const audit::CheckpointVerifier& ke
 std::string renderProof(const InclusionProof& proof);
 InclusionProof parseProof(std::string_view json);
 
+/// A checkpoint as a JSON object (its frontier left out): in proofs, `gateway audit status|checkpoint --json`.
+std::string renderCheckpoint(const audit::Checkpoint& checkpoint);
+
 /// One entry as a JSON object (the API's and the JSON Lines export's form).
 std::string renderEntry(const store::ExchangeLogEntry& entry);
 

@@ -22,25 +22,6 @@ constexpr std::array<std::pair<Role, std::string_view>, 5> kRoles{{{Role::Admin,
                                                                    {Role::Reviewer, "reviewer"},
                                                                    {Role::Auditor, "auditor"}}};
 
-[[noreturn]] void fail(std::string_view origin, const std::string& where, const std::string& what) {
-    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
-}
-
-std::string stringMember(const rapidjson::Value& object, const char* key, std::string_view origin,
-                         const std::string& where, bool required) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
-        if (required) {
-            fail(origin, where + "/" + key, "missing");
-        }
-        return {};
-    }
-    if (!it->value.IsString()) {
-        fail(origin, where + "/" + key, "expected a string");
-    }
-    return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
 bool isLowerHex(std::string_view text) {
     return text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
@@ -68,74 +49,77 @@ std::optional<Role> parseRole(std::string_view name) {
 ClientRegistry ClientRegistry::parse(std::string_view json, std::string_view origin) {
     rapidjson::Document document = parseConfigJson(json, origin);
     if (!document.IsObject() || !document.HasMember("clients") || !document["clients"].IsArray()) {
-        fail(origin, "/clients", "expected an array of clients");
+        configFail(origin, "/clients", "expected an array of clients");
     }
     ClientRegistry registry;
     const auto& list = document["clients"];
     for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
         const std::string where = "/clients/" + std::to_string(i);
         if (!list[i].IsObject()) {
-            fail(origin, where, "expected an object");
+            configFail(origin, where, "expected an object");
         }
         for (auto member = list[i].MemberBegin(); member != list[i].MemberEnd(); ++member) {
             const std::string key = member->name.GetString();
             if (key != "id" && key != "roles" && key != "scope" && key != "view" && key != "api_key_sha256" &&
                 key != "certificate_subject" && key != "description") {
-                fail(origin, where + "/" + key,
-                     "unknown member (id, roles, scope, view, api_key_sha256, certificate_subject, description)");
+                configFail(origin, where + "/" + key,
+                           "unknown member (id, roles, scope, view, api_key_sha256, certificate_subject, description)");
             }
         }
         Client client;
-        client.id = stringMember(list[i], "id", origin, where, true);
+        client.id = configString(list[i], "id", origin, where, true);
         if (client.id.empty() || !utf8::isValid(client.id)) {
-            fail(origin, where + "/id", "expected a non-empty name");
+            configFail(origin, where + "/id", "expected a non-empty name");
         }
-        client.scope = stringMember(list[i], "scope", origin, where, false);
+        client.scope = configString(list[i], "scope", origin, where, false);
         if (client.scope.size() > 12 || client.scope.find_first_not_of("0123456789") != std::string::npos) {
-            fail(origin, where + "/scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
+            configFail(origin, where + "/scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
         }
-        client.view = stringMember(list[i], "view", origin, where, false);
-        const std::string hash = stringMember(list[i], "api_key_sha256", origin, where, false);
-        const std::string subject = stringMember(list[i], "certificate_subject", origin, where, false);
+        client.view = configString(list[i], "view", origin, where, false);
+        const std::string hash = configString(list[i], "api_key_sha256", origin, where, false);
+        const std::string subject = configString(list[i], "certificate_subject", origin, where, false);
         if (hash.empty() && subject.empty()) {
-            fail(origin, where, "give api_key_sha256, certificate_subject or both: how the client proves who it is");
+            configFail(origin, where,
+                       "give api_key_sha256, certificate_subject or both: how the client proves who it is");
         }
         if (!hash.empty() && (hash.size() != 64 || !isLowerHex(hash))) {
-            fail(origin, where + "/api_key_sha256", "expected 64 lower-case hex digits (gateway clients new-key)");
+            configFail(origin, where + "/api_key_sha256",
+                       "expected 64 lower-case hex digits (gateway clients new-key)");
         }
         if (list[i].HasMember("certificate_subject") && (subject.empty() || subject.find('=') == std::string::npos)) {
-            fail(origin, where + "/certificate_subject",
-                 "expected a certificate subject such as \"CN=school-register,O=Education Bureau\"");
+            configFail(origin, where + "/certificate_subject",
+                       "expected a certificate subject such as \"CN=school-register,O=Education Bureau\"");
         }
         const auto roles = list[i].FindMember("roles");
         if (roles == list[i].MemberEnd() || !roles->value.IsArray() || roles->value.Empty()) {
-            fail(origin, where + "/roles", "expected a non-empty array of admin, operator, app, reviewer, auditor");
+            configFail(origin, where + "/roles",
+                       "expected a non-empty array of admin, operator, app, reviewer, auditor");
         }
         for (rapidjson::SizeType r = 0; r < roles->value.Size(); ++r) {
             const auto role = roles->value[r].IsString() ? parseRole(roles->value[r].GetString()) : std::nullopt;
             if (!role) {
-                fail(origin, where + "/roles/" + std::to_string(r),
-                     "expected admin, operator, app, reviewer or auditor");
+                configFail(origin, where + "/roles/" + std::to_string(r),
+                           "expected admin, operator, app, reviewer or auditor");
             }
             client.roles.insert(*role);
         }
         if (client.has(Role::App) && client.view.empty()) {
-            fail(origin, where + "/view", "an app client names the view it reads through");
+            configFail(origin, where + "/view", "an app client names the view it reads through");
         }
         if (client.has(Role::Admin) && client.view.empty()) {
             client.view = "city";  // as the local administrator: everything
         }
         for (std::size_t j = 0; j < registry.clients_.size(); ++j) {
             if (registry.clients_[j].id == client.id) {
-                fail(origin, where + "/id", "client " + utf8::quote(client.id) + " is defined twice");
+                configFail(origin, where + "/id", "client " + utf8::quote(client.id) + " is defined twice");
             }
             if (!hash.empty() && registry.key_hashes_[j] == hash) {
-                fail(origin, where + "/api_key_sha256",
-                     "the same key is given to " + utf8::quote(registry.clients_[j].id));
+                configFail(origin, where + "/api_key_sha256",
+                           "the same key is given to " + utf8::quote(registry.clients_[j].id));
             }
             if (!subject.empty() && registry.subjects_[j] == subject) {
-                fail(origin, where + "/certificate_subject",
-                     "the same certificate subject is given to " + utf8::quote(registry.clients_[j].id));
+                configFail(origin, where + "/certificate_subject",
+                           "the same certificate subject is given to " + utf8::quote(registry.clients_[j].id));
             }
         }
         registry.clients_.push_back(std::move(client));

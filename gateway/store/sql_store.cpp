@@ -218,12 +218,20 @@ void SqlStore::migrate() {
 
 void SqlStore::sealUnchainedEntries() {
     withSession("chain the exchange log", [&](Session& session) {
-        WriteTransaction transaction(*this, session);
-        lockExchangeLog(session);
+        // Entries from before the chain are the log's first ones and are sealed together, so the first entry tells;
+        // an index lookup, where counting the unsealed ones would read the whole log at every start.
+        const std::string first_unsealed =
+            "SELECT COUNT(*) FROM exchange_log WHERE seq = (SELECT MIN(seq) FROM exchange_log) AND hash IS NULL";
         Poco::Int64 unchained = 0;
-        session << "SELECT COUNT(*) FROM exchange_log WHERE hash IS NULL", into(unchained), now;
+        session << first_unsealed, into(unchained), now;
         if (unchained == 0) {
             return;
+        }
+        WriteTransaction transaction(*this, session);
+        lockExchangeLog(session);
+        session << first_unsealed, into(unchained), now;
+        if (unchained == 0) {
+            return;  // another node sealed them meanwhile
         }
         audit::Digest digest(chainAlgorithm(session));
         std::vector<Poco::Int64> seqs;
@@ -718,6 +726,7 @@ std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std:
     ExchangeLogQuery query;
     query.after_seq = after_seq;
     query.limit = limit;
+    query.with_persons = false;
     return searchExchangeLog(query);
 }
 

@@ -5,7 +5,7 @@
 
 #include <Poco/Data/Statement.h>
 
-#include <map>
+#include <algorithm>
 
 namespace gateway::store {
 
@@ -22,7 +22,7 @@ constexpr const char* kPersonsQuery =
     "SELECT person_id, seq FROM exchange_log_persons WHERE seq >= ? AND seq <= ? ORDER BY seq, person_id";
 
 /// The entries a statement selects with kEntryColumns, then the persons each names (`persons_query`, kPersonsQuery
-/// in the database's dialect).
+/// in the database's dialect; empty to leave them out).
 std::vector<ExchangeLogEntry> readEntries(Session& session, const std::string& tail,
                                           const std::function<void(Statement&)>& bind,
                                           const std::string& persons_query) {
@@ -44,12 +44,11 @@ std::vector<ExchangeLogEntry> readEntries(Session& session, const std::string& t
 
     std::vector<ExchangeLogEntry> entries;
     entries.reserve(seqs.size());
-    std::map<std::int64_t, std::size_t> index;
     for (std::size_t i = 0; i < seqs.size(); ++i) {
-        index.emplace(seqs[i], i);
-        entries.push_back({seqs[i], ats[i], actors[i], actions[i], subjects[i], details[i], hashes[i]});
+        entries.push_back({seqs[i], std::move(ats[i]), std::move(actors[i]), std::move(actions[i]),
+                           std::move(subjects[i]), std::move(details[i]), std::move(hashes[i])});
     }
-    if (entries.empty()) {
+    if (entries.empty() || persons_query.empty()) {
         return entries;
     }
     Poco::Int64 low = seqs.front();
@@ -59,9 +58,11 @@ std::vector<ExchangeLogEntry> readEntries(Session& session, const std::string& t
     Statement persons(session);
     persons << persons_query, use(low), use(high), into(person_ids), into(person_seqs);
     persons.execute();
+    // Entries come in seq order, so an entry is found by binary search.
     for (std::size_t i = 0; i < person_ids.size(); ++i) {
-        if (const auto it = index.find(person_seqs[i]); it != index.end()) {
-            entries[it->second].persons.push_back(person_ids[i]);
+        const auto it = std::lower_bound(seqs.begin(), seqs.end(), person_seqs[i]);
+        if (it != seqs.end() && *it == person_seqs[i]) {
+            entries[static_cast<std::size_t>(it - seqs.begin())].persons.push_back(std::move(person_ids[i]));
         }
     }
     return entries;
@@ -113,7 +114,7 @@ std::vector<ExchangeLogEntry> SqlStore::searchExchangeLog(const ExchangeLogQuery
                 conditions.bind(statement);
                 statement, use(max_rows);
             },
-            sql(kPersonsQuery));
+            query.with_persons ? sql(kPersonsQuery) : std::string());
     });
     return result;
 }

@@ -126,6 +126,7 @@ struct ExchangeLogQuery {
     std::string to{};      // at < to
     std::int64_t after_seq = 0;
     std::size_t limit = 100;
+    bool with_persons = true;  // read the persons each entry names
 };
 
 /// The last entry of the exchange log.
@@ -392,7 +393,8 @@ public:
     virtual std::int64_t appendExchangeLog(const ExchangeLogEntry& entry) = 0;
     /// Appends the entries in one transaction, in order, and returns the last one's seq (0 if none).
     virtual std::int64_t appendExchangeLog(const std::vector<ExchangeLogEntry>& entries) = 0;
-    /// Entries with seq > after_seq, oldest first, with their hashes.
+    /// Entries with seq > after_seq, oldest first, with their hashes but not their persons (which detail_json, and
+    /// so the chain, already covers): what verifying the chain reads.
     virtual std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) = 0;
     /// Entries matching the query, oldest first, each with the persons it names.
     virtual std::vector<ExchangeLogEntry> searchExchangeLog(const ExchangeLogQuery& query) = 0;

@@ -39,25 +39,6 @@ constexpr std::array<unsigned char, 256> kDecodeTable = [] {
     return table;
 }();
 
-[[noreturn]] void fail(std::string_view origin, const std::string& where, const std::string& what) {
-    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
-}
-
-std::string stringMember(const rapidjson::Value& object, const char* key, std::string_view origin,
-                         const std::string& where, bool required) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
-        if (required) {
-            fail(origin, where + "/" + key, "missing");
-        }
-        return {};
-    }
-    if (!it->value.IsString()) {
-        fail(origin, where + "/" + key, "expected a string");
-    }
-    return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
 // The decoded bytes are wiped before returning, and the message says only what is wrong with the value: a key that
 // is one character off is still nearly the key.
 SecretKey keyMember(const rapidjson::Value& object, const char* key, std::string_view origin,
@@ -65,10 +46,10 @@ SecretKey keyMember(const rapidjson::Value& object, const char* key, std::string
     const std::string pointer = where + "/" + key;
     const auto it = object.FindMember(key);
     if (it == object.MemberEnd()) {
-        fail(origin, pointer, "missing");
+        configFail(origin, pointer, "missing");
     }
     if (!it->value.IsString()) {
-        fail(origin, pointer, "expected a string of base64 (e.g. from `openssl rand -base64 32`)");
+        configFail(origin, pointer, "expected a string of base64 (e.g. from `openssl rand -base64 32`)");
     }
     const std::string_view text(it->value.GetString(), it->value.GetStringLength());
     std::vector<unsigned char> bytes(text.size() / 4 * 3 + 3);
@@ -80,10 +61,10 @@ SecretKey keyMember(const rapidjson::Value& object, const char* key, std::string
     }
     OPENSSL_cleanse(bytes.data(), bytes.size());
     if (!decoded) {
-        fail(origin, pointer, "not base64 (standard alphabet, padded, no whitespace)");
+        configFail(origin, pointer, "not base64 (standard alphabet, padded, no whitespace)");
     }
     if (size != SecretKey::kSize) {
-        fail(origin, pointer, "expected 32 bytes of key material, found " + std::to_string(size));
+        configFail(origin, pointer, "expected 32 bytes of key material, found " + std::to_string(size));
     }
     return secret;
 }
@@ -97,7 +78,7 @@ void rejectUnknownMembers(const rapidjson::Value& object, std::initializer_list<
             found = found || candidate == name;
         }
         if (!found) {
-            fail(origin, where + "/" + std::string(name), "unknown member (" + std::string(list) + ")");
+            configFail(origin, where + "/" + std::string(name), "unknown member (" + std::string(list) + ")");
         }
     }
 }
@@ -110,13 +91,14 @@ CipherAlgorithm parseAlgorithm(const std::string& name, std::string_view origin)
         std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> probe(EVP_CIPHER_fetch(nullptr, "SM4-GCM", nullptr),
                                                                       &EVP_CIPHER_free);
         if (probe == nullptr) {
-            fail(origin, "/algorithm",
-                 std::string("sm4-gcm is not available: this gateway's OpenSSL (") + OpenSSL_version(OPENSSL_VERSION) +
-                     ") has no SM4-GCM (OpenSSL 3.2 or later has); use aes-256-gcm");
+            configFail(origin, "/algorithm",
+                       std::string("sm4-gcm is not available: this gateway's OpenSSL (") +
+                           OpenSSL_version(OPENSSL_VERSION) +
+                           ") has no SM4-GCM (OpenSSL 3.2 or later has); use aes-256-gcm");
         }
-        fail(origin, "/algorithm", "sm4-gcm is not supported by this gateway yet; use aes-256-gcm");
+        configFail(origin, "/algorithm", "sm4-gcm is not supported by this gateway yet; use aes-256-gcm");
     }
-    fail(origin, "/algorithm", "expected aes-256-gcm, found " + utf8::quote(name));
+    configFail(origin, "/algorithm", "expected aes-256-gcm, found " + utf8::quote(name));
 }
 
 SecretKey randomKey() {
@@ -174,44 +156,45 @@ bool isValidKeyId(std::string_view id) {
 Keyring Keyring::parse(std::string_view json, std::string_view origin) {
     const rapidjson::Document document = parseConfigJson(json, origin);
     if (!document.IsObject()) {
-        fail(origin, "/", "expected an object with current, index_key and keys");
+        configFail(origin, "/", "expected an object with current, index_key and keys");
     }
     rejectUnknownMembers(document, {"algorithm", "current", "index_key", "keys"}, origin, "",
                          "algorithm, current, index_key, keys");
     Keyring keyring;
-    keyring.algorithm_ = parseAlgorithm(stringMember(document, "algorithm", origin, "", false), origin);
+    keyring.algorithm_ = parseAlgorithm(configString(document, "algorithm", origin, "", false), origin);
     keyring.index_key_ = keyMember(document, "index_key", origin, "");
-    const std::string current = stringMember(document, "current", origin, "", true);
+    const std::string current = configString(document, "current", origin, "", true);
 
     const auto keys = document.FindMember("keys");
     if (keys == document.MemberEnd() || !keys->value.IsArray() || keys->value.Empty()) {
-        fail(origin, "/keys", "expected a non-empty array of {\"id\": …, \"key\": …}");
+        configFail(origin, "/keys", "expected a non-empty array of {\"id\": …, \"key\": …}");
     }
     const auto& list = keys->value;
     for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
         const std::string where = "/keys/" + std::to_string(i);
         if (!list[i].IsObject()) {
-            fail(origin, where, "expected an object with id and key");
+            configFail(origin, where, "expected an object with id and key");
         }
         if (list[i].HasMember("index_key")) {
-            fail(origin, where + "/index_key", "the blind-index key is defined once, at /index_key, for all keys");
+            configFail(origin, where + "/index_key",
+                       "the blind-index key is defined once, at /index_key, for all keys");
         }
         rejectUnknownMembers(list[i], {"id", "key"}, origin, where, "id, key");
         DataKey key;
-        key.id = stringMember(list[i], "id", origin, where, true);
+        key.id = configString(list[i], "id", origin, where, true);
         if (!isValidKeyId(key.id)) {
-            fail(origin, where + "/id", "expected 1 to 32 of A-Z a-z 0-9 _ -, found " + utf8::quote(key.id));
+            configFail(origin, where + "/id", "expected 1 to 32 of A-Z a-z 0-9 _ -, found " + utf8::quote(key.id));
         }
         key.key = keyMember(list[i], "key", origin, where);
         if (key.key.sameAs(keyring.index_key_)) {
-            fail(origin, where + "/key", "the same key material as /index_key; data and index keys must differ");
+            configFail(origin, where + "/key", "the same key material as /index_key; data and index keys must differ");
         }
         for (std::size_t j = 0; j < keyring.keys_.size(); ++j) {
             if (keyring.keys_[j].id == key.id) {
-                fail(origin, where + "/id", "key " + utf8::quote(key.id) + " is defined twice");
+                configFail(origin, where + "/id", "key " + utf8::quote(key.id) + " is defined twice");
             }
             if (keyring.keys_[j].key.sameAs(key.key)) {
-                fail(origin, where + "/key", "the same key material as /keys/" + std::to_string(j) + "/key");
+                configFail(origin, where + "/key", "the same key material as /keys/" + std::to_string(j) + "/key");
             }
         }
         keyring.keys_.push_back(std::move(key));
@@ -225,7 +208,7 @@ Keyring Keyring::parse(std::string_view json, std::string_view origin) {
         }
     }
     if (!found) {
-        fail(origin, "/current", "key " + utf8::quote(current) + " is not among /keys");
+        configFail(origin, "/current", "key " + utf8::quote(current) + " is not among /keys");
     }
     return keyring;
 }

@@ -36,3 +36,18 @@ parallel_seconds=$(echo "$(date +%s.%N) - $parallel_start" | bc)
 parallel_rows=$(sqlite3 "$run/gateway.db" "SELECT SUM(pulled) FROM sync_runs")
 printf 'all sources at once %7s rows  %6.1f s  %8.0f rows/s overall  peak RSS %5.0f MB\n' "$parallel_rows" \
     "$parallel_seconds" "$(echo "$parallel_rows / $parallel_seconds" | bc -l)" "$(echo "$(cat "$run/rss") / 1024" | bc -l)"
+
+# The same again with the personal data sealed at rest (security.keyring): the cost of encryption on the intake.
+rm -rf "$run/gateway.db"* "$run/state" "$run/health_drop"
+cp -r "$(field health_drop)" "$run/health_drop"
+"$build/gateway/gateway" keys generate --output "$run/keyring.json" >/dev/null
+sealed_start=$(date +%s.%N)
+/usr/bin/time -f "%M" -o "$run/rss" "$build/gateway/gateway" sync --config "$run/gateway.properties" --all \
+    --set security.keyring="$run/keyring.json" >"$run/out" 2>"$run/err" || { cat "$run/err"; exit 1; }
+sealed_seconds=$(echo "$(date +%s.%N) - $sealed_start" | bc)
+sealed_rows=$(sqlite3 "$run/gateway.db" "SELECT SUM(pulled) FROM sync_runs")
+log_entries=$(sqlite3 "$run/gateway.db" "SELECT COUNT(*) FROM exchange_log")
+printf 'all at once, sealed %7s rows  %6.1f s  %8.0f rows/s overall  peak RSS %5.0f MB  (%+.1f %% time; %s exchange-log entries)\n' \
+    "$sealed_rows" "$sealed_seconds" "$(echo "$sealed_rows / $sealed_seconds" | bc -l)" \
+    "$(echo "$(cat "$run/rss") / 1024" | bc -l)" "$(echo "($sealed_seconds / $parallel_seconds - 1) * 100" | bc -l)" \
+    "$log_entries"
