@@ -12,4 +12,7 @@ std::optional<std::string> convertEncoding(const std::string& bytes, const char*
 /// UTF-8 text as GB18030, to build fixtures from readable text. Throws if it cannot be encoded.
 std::string toGb18030(const std::string& utf8);
 
+/// Percent-encodes every byte but the unreserved ones, so that any string reaches a server as that string.
+std::string encode(const std::string& value);
+
 }  // namespace gateway::testing

@@ -6,6 +6,7 @@
 
 #include "tests/integration/sim/deptsim_harness.h"
 #include "tests/integration/sim/gateway_setup.h"
+#include "tests/support/encoding.h"
 #include "tests/support/process.h"
 
 #include <Poco/DateTime.h>
@@ -28,23 +29,6 @@ namespace gateway::testing {
 namespace {
 
 constexpr const char* kAsOf = "2026-11-01";
-
-/// Percent-encodes every byte but the unreserved ones, so that any string reaches the server as that string.
-std::string encode(const std::string& value) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : value) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
-}
 
 /// Age in whole years on kAsOf of an ISO birth date, or -1 when there is none.
 int ageOnAsOf(const std::string& birth_date) {

@@ -19,6 +19,7 @@
 #include "gateway/security/clients.h"
 #include "tests/integration/sim/deptsim_harness.h"
 #include "tests/integration/sim/gateway_setup.h"
+#include "tests/support/encoding.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -107,23 +108,6 @@ Reply send(const std::string& url, const std::string& method, const std::string&
     const Poco::URI uri(url);
     Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
     return exchange(session, method, target, headers, body);
-}
-
-/// Percent-encodes every byte but the unreserved ones, so that any string reaches the server as that string.
-std::string encode(const std::string& value) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : value) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
 }
 
 /// For messages: printable ASCII as it is, other bytes as \xNN, cut at 120 characters.
