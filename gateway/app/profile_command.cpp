@@ -12,12 +12,39 @@
 
 namespace gateway::app {
 
+namespace {
+
+int purge(Runtime& runtime, bool dry_run) {
+    jobs::PurgeJob job = runtime.makePurgeJob();
+    jobs::PurgeOptions options;
+    options.after_days = runtime.settings().profile.purge_after_days;
+    options.dry_run = dry_run;
+    options.actor = "cli:" + Runtime::nodeName();
+    const jobs::PurgeReport report = job.run(options);
+    if (dry_run) {
+        for (const std::string& person : report.due) {
+            std::cout << person << "\n";
+        }
+        std::cerr << report.due.size() << (report.due.size() == options.batch ? " or more" : "")
+                  << " persons removed as adult on or before " << report.cutoff << " would be purged\n";
+        return kExitOk;
+    }
+    std::cout << "purged " << report.persons << " persons removed as adult on or before " << report.cutoff << ": "
+              << report.versions << " versions, " << report.records << " staged records, " << report.review_pairs
+              << " review pairs\n";
+    return kExitOk;
+}
+
+}  // namespace
+
 int runProfiles(const std::vector<std::string>& args) {
     Poco::Util::OptionSet options;
     options.addOption(Poco::Util::Option("help", "h", "print this help and exit"));
     addSettingsOptions(options);
     options.addOption(Poco::Util::Option("full", "", "rebuild: every person, not only those whose records changed"));
-    const std::string usage = "rebuild [--full] | show PERSON_ID | find ID_NUMBER";
+    options.addOption(
+        Poco::Util::Option("dry-run", "", "purge: list the persons whose data would be erased, erase nothing"));
+    const std::string usage = "rebuild [--full] | show PERSON_ID | find ID_NUMBER | purge [--dry-run]";
     try {
         const ParsedOptions parsed = parseOptions(options, args);
         if (parsed.has("help")) {
@@ -28,12 +55,14 @@ int runProfiles(const std::vector<std::string>& args) {
                 "linked into them (survivor values with provenance, conflicts, classifications and alerts), and "
                 "keep the changed ones as new versions. show: print a child's current profile. find: print the "
                 "current profile of the child with this citizen ID number (through its blind index when the store "
-                "seals personal data).",
+                "seals personal data). purge: erase what the store holds about the children whose profiles left "
+                "the views at 18 at least profile.purge_after_days ago (earlier versions' content, staged records, "
+                "review explanations), one profile.purge exchange-log entry each.",
                 options);
             return kExitOk;
         }
         const std::string action = parsed.positional.empty() ? "" : parsed.positional[0];
-        if (!((action == "rebuild" && parsed.positional.size() == 1) ||
+        if (!(((action == "rebuild" || action == "purge") && parsed.positional.size() == 1) ||
               ((action == "show" || action == "find") && parsed.positional.size() == 2))) {
             std::cerr << "usage: gateway profiles " << usage << "\n";
             return kExitUsage;
@@ -61,6 +90,9 @@ int runProfiles(const std::vector<std::string>& args) {
                 std::cout << profile.profile_json << "\n";
             }
             return kExitOk;
+        }
+        if (action == "purge") {
+            return purge(runtime, parsed.has("dry-run"));
         }
         jobs::ProfileJob job = runtime.makeProfileJob();
         jobs::ProfileRunOptions run;

@@ -74,14 +74,27 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
     }
 }
 
+namespace {
+
+model::CalendarDate todayUtc() {
+    return model::CalendarDate::fromDaysSinceEpoch(
+        std::chrono::duration_cast<std::chrono::days>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
 jobs::ProfileJob Runtime::makeProfileJob() {
     if (!settings_.profile.as_of.empty()) {
         return jobs::ProfileJob(*store_, *profile_config_);
     }
-    return jobs::ProfileJob(*store_, *profile_config_, [] {
-        return model::CalendarDate::fromDaysSinceEpoch(
-            std::chrono::duration_cast<std::chrono::days>(std::chrono::system_clock::now().time_since_epoch()).count());
-    });
+    return jobs::ProfileJob(*store_, *profile_config_, todayUtc);
+}
+
+jobs::PurgeJob Runtime::makePurgeJob() {
+    if (!settings_.profile.as_of.empty()) {
+        return jobs::PurgeJob(*store_, [as_of = profile_config_->as_of] { return as_of; });
+    }
+    return jobs::PurgeJob(*store_, todayUtc);
 }
 
 std::unique_ptr<publish::Deliverer> Runtime::makeDeliverer() {

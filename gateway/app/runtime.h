@@ -5,6 +5,7 @@
 #include "gateway/common/clock.h"
 #include "gateway/jobs/link_job.h"
 #include "gateway/jobs/profile_job.h"
+#include "gateway/jobs/purge_job.h"
 #include "gateway/jobs/source_config.h"
 #include "gateway/jobs/sync_job.h"
 #include "gateway/model/division_directory.h"
@@ -51,6 +52,8 @@ public:
     const profile::ProfileConfig& profileConfig() const { return *profile_config_; }
     /// A profile job over this runtime's store; without profile.as_of, each build takes today's date.
     jobs::ProfileJob makeProfileJob();
+    /// A purge job counting from the same date as the profile build.
+    jobs::PurgeJob makePurgeJob();
 
     /// The profile views (views.json of profile.config_dir, or the built-in ones).
     const profile::ProfileViews& views() const { return *views_; }

@@ -199,6 +199,24 @@ protected:
                            }});
         }
 
+        jobs::PurgeJob purge_job = runtime->makePurgeJob();
+        // Hourly, not daily, so that a node that restarts often still purges; a round with nothing due is two index
+        // lookups.
+        scheduler.add({"profile.purge", std::chrono::hours(1), [&purge_job, &log, &settings] {
+                           jobs::PurgeOptions options;
+                           options.after_days = settings.profile.purge_after_days;
+                           options.actor = Runtime::nodeName();
+                           try {
+                               const jobs::PurgeReport report = purge_job.run(options);
+                               if (report.persons > 0) {
+                                   log.information("purged the personal data of " + std::to_string(report.persons) +
+                                                   " persons removed as adult on or before " + report.cutoff);
+                               }
+                           } catch (const GatewayError& e) {
+                               log.error("purge failed: " + e.message());
+                           }
+                       }});
+
         std::unique_ptr<publish::Deliverer> deliverer;
         try {
             deliverer = runtime->makeDeliverer();
@@ -278,7 +296,8 @@ protected:
         log.information("listening on " + where);
         scheduler.start();
         if (scheduler.size() > 0) {
-            log.information("scheduled " + std::to_string(scheduler.size()) + " jobs (source syncs, linking, push)");
+            log.information("scheduled " + std::to_string(scheduler.size()) +
+                            " jobs (source syncs, linking, push, purge)");
         }
         gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
 

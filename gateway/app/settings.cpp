@@ -267,6 +267,17 @@ std::vector<ConfigKey> buildKeys() {
          0,
          {},
          [](GatewaySettings& s, const std::string& v) { s.profile.as_of = v; }});
+    add({"profile.purge_after_days",
+         KeyType::Integer,
+         "90",
+         "Days after a child's profile leaves every view at 18 until what the store holds about the child is erased "
+         "(earlier versions' content, staged records, review explanations), each purge an exchange-log entry; "
+         "gateway serve looks for due purges every hour, gateway profiles purge on demand. 0 = the day the child comes "
+         "of age.",
+         0,
+         36500,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.profile.purge_after_days = toInt(v); }});
 
     add({"api.clients",
          KeyType::Path,

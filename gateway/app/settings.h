@@ -39,8 +39,9 @@ struct LinkageSettings {
 
 /// How profiles are built.
 struct ProfileSettings {
-    std::string config_dir;  // survivorship.json, classification.json, alerts.json, views.json; empty = built-in
-    std::string as_of;       // YYYY-MM-DD ages are taken on; empty = today
+    std::string config_dir;     // survivorship.json, classification.json, alerts.json, views.json; empty = built-in
+    std::string as_of;          // YYYY-MM-DD ages are taken on; empty = today
+    int purge_after_days = 90;  // a child removed as adult has its personal data purged this many days later
 };
 
 /// Who may call the API, how often, and why.

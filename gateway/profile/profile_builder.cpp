@@ -528,11 +528,17 @@ store::ProfileVersion tombstone(const std::string& person_id, const char* reason
 }  // namespace
 
 store::ProfileVersion ProfileBuilder::removed(const std::string& person_id) const {
-    return tombstone(person_id, nullptr);  // the form merged persons have always had, so their hashes stay
+    store::ProfileVersion version = tombstone(person_id, nullptr);  // the form merged persons have always had
+    version.removed_reason = "gone";
+    version.removed_on = as_of_.toIso();
+    return version;
 }
 
 store::ProfileVersion ProfileBuilder::adult(const std::string& person_id) const {
-    return tombstone(person_id, "adult");
+    store::ProfileVersion version = tombstone(person_id, "adult");
+    version.removed_reason = "adult";
+    version.removed_on = as_of_.toIso();
+    return version;
 }
 
 bool ProfileBuilder::isAdult(const store::ProfileVersion& version) {

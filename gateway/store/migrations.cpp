@@ -308,6 +308,18 @@ std::vector<Migration> buildMigrations() {
                        "ALTER TABLE profiles ADD COLUMN id_number_index TEXT NOT NULL DEFAULT ''",
                        "CREATE INDEX profiles_id_number_index ON profiles (id_number_index)",
                    }});
+    all.push_back({8,
+                   "purge of aged-out profiles",
+                   {
+                       // Why a current profile is removed ('adult' or 'gone'; '' while it is live), the as-of date
+                       // it was removed on, and when the personal data of an adult's profile was purged: the purge
+                       // finds its work through an index, without opening sealed JSON. Removals written before
+                       // this migration keep '' and are not purged.
+                       "ALTER TABLE profiles ADD COLUMN removed_reason TEXT NOT NULL DEFAULT ''",
+                       "ALTER TABLE profiles ADD COLUMN removed_on TEXT NOT NULL DEFAULT ''",
+                       "ALTER TABLE profiles ADD COLUMN purged_at TEXT NOT NULL DEFAULT ''",
+                       "CREATE INDEX profiles_removed ON profiles (removed_reason, removed_on, person_id)",
+                   }});
     return all;
 }
 

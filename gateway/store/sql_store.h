@@ -97,6 +97,8 @@ public:
     void forEachPerson(const std::function<void(const std::string& person_id,
                                                 const std::vector<StagedRecord>& records)>& visit) override;
     std::vector<std::string> profiledPersons() override;
+    std::vector<std::string> profilesToPurge(std::string_view removed_on_or_before, std::size_t limit) override;
+    std::vector<PurgeOutcome> purgeProfiles(const std::vector<std::string>& persons, std::string_view actor) override;
     std::vector<PersonMove> personMoves(std::int64_t after_seq) override;
     ProfileState profileState() override;
     void setProfileState(const ProfileState& state) override;
@@ -245,6 +247,9 @@ private:
 
     /// Sets profile_stage.correction for the profiles that carry one.
     void stageCorrections(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles);
+    /// Records why and when each removal among the written versions left the views (profiles.removed_reason,
+    /// removed_on), for the purge.
+    void markRemovals(Poco::Data::Session& session, const std::vector<ProfileVersion>& written);
     /// The outbox entries a query selects, each with its version's profile: `tail` follows
     /// "SELECT <columns> FROM outbox AS o JOIN profile_versions AS v ON …" and takes `bind`'s parameters.
     std::vector<OutboxEntry> readOutbox(Poco::Data::Session& session, const std::string& tail,

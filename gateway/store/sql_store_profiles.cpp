@@ -65,6 +65,8 @@ void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_v
         requireText("residence_division", profile.residence_division, where);
         requireText("correction_json", profile.correction_json, where);
         requireText("hukou_division", profile.hukou_division, where);
+        requireText("removed_reason", profile.removed_reason, where);
+        requireText("removed_on", profile.removed_on, where);
         validateCodes("classification", profile.classifications, where);
         validateCodes("alert", profile.alerts, where);
         if (!seen.insert(profile.person_id).second) {
@@ -159,6 +161,24 @@ void SqlStore::stageCorrections(Session& session, const std::vector<ProfileVersi
     }
 }
 
+void SqlStore::markRemovals(Session& session, const std::vector<ProfileVersion>& written) {
+    // Few versions are removals, so they are set afterwards rather than loaded with every row.
+    std::vector<std::string> reasons;
+    std::vector<std::string> dates;
+    std::vector<std::string> persons;
+    for (const ProfileVersion& profile : written) {
+        if (profile.removed && !(profile.removed_reason.empty() && profile.removed_on.empty())) {
+            reasons.push_back(profile.removed_reason);
+            dates.push_back(profile.removed_on);
+            persons.push_back(profile.person_id);
+        }
+    }
+    if (!persons.empty()) {
+        session << sql("UPDATE profiles SET removed_reason = ?, removed_on = ? WHERE person_id = ?"), use(reasons),
+            use(dates), use(persons), now;
+    }
+}
+
 void SqlStore::insertProfileCodes(Session& session, const std::vector<ProfileCode>& codes) {
     std::vector<std::string> persons;
     std::vector<std::string> kinds;
@@ -247,7 +267,8 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
                            "id_number_index = excluded.id_number_index, birth_date = excluded.birth_date, "
                            "residence_division = excluded.residence_division, "
                            "hukou_division = excluded.hukou_division, classifications = excluded.classifications, "
-                           "alerts = excluded.alerts, removed = excluded.removed",
+                           "alerts = excluded.alerts, removed = excluded.removed, removed_reason = '', "
+                           "removed_on = '', purged_at = ''",
                 now;
             session << "DELETE FROM profile_codes WHERE person_id IN (SELECT person_id FROM profile_stage)", now;
 
@@ -268,6 +289,7 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
             if (!codes.empty()) {
                 insertProfileCodes(session, codes);
             }
+            markRemovals(session, written);
             insertLogEntries(session, std::move(entries));
         }
         session << "DROP TABLE profile_stage", now;

@@ -246,10 +246,21 @@ struct ProfileVersion {
     std::string hukou_division;                // 12 digits, or empty
     std::vector<std::string> classifications;  // codes, e.g. "left_behind"
     std::vector<std::string> alerts;           // codes, e.g. "unsupervised_under_16"
-    bool removed = false;                      // the person no longer exists (its records went to other persons)
+    bool removed = false;        // the person left every view: its records went to other persons, or it came of age
+    std::string removed_reason;  // with removed: "gone" (records went elsewhere) or "adult"; "" otherwise
+    std::string removed_on;      // with removed: the as-of date (YYYY-MM-DD) of the build that removed it
     /// Written with the version's outbox entry only (not kept in the profile tables): "" or a JSON object saying
     /// that records moved between persons, e.g. {"kind":"merge","persons":["P2"]} (see the profile job).
     std::string correction_json;
+};
+
+/// What purgeProfiles erased for one person.
+struct PurgeOutcome {
+    std::string person_id;
+    std::string removed_on;         // the date the profile was removed as adult
+    std::int64_t versions = 0;      // earlier versions whose content was erased
+    std::int64_t records = 0;       // staged records deleted
+    std::int64_t review_pairs = 0;  // review pairs whose explanation was erased
 };
 
 /// Filters of queryProfiles; empty fields do not filter. Current versions only, ordered by person_id.
@@ -450,7 +461,8 @@ public:
     virtual std::vector<ReviewItem> reviewDecisions() = 0;
     /// Records the decision on an existing pair (NotFound otherwise; a pair may be decided again, the last
     /// decision counts), applies `assignments` (the person changes the decision implies), and appends a
-    /// "review.decision" exchange-log entry with the pair, decision, reviewer and comment, in one transaction.
+    /// "review.decision" exchange-log entry with the pair, decision, reviewer and comment (citizen ID and mobile
+    /// numbers in it redacted, see redactPersonalNumbers()), in one transaction.
     /// Returns the updated item.
     virtual ReviewItem decideReview(const ReviewDecision& decision, const std::vector<PersonLink>& assignments) = 0;
 
@@ -483,6 +495,19 @@ public:
     /// Person IDs with a current, non-removed profile, in order: what a rebuild must mark removed when the person
     /// no longer exists.
     virtual std::vector<std::string> profiledPersons() = 0;
+
+    /// Persons whose profile was removed as adult on or before `removed_on_or_before` (YYYY-MM-DD) and whose
+    /// personal data the store still holds: not purged yet, or purged but with records staged again since. In
+    /// person_id order, at most `limit`.
+    virtual std::vector<std::string> profilesToPurge(std::string_view removed_on_or_before, std::size_t limit) = 0;
+    /// Erases the personal data held about each person whose current profile is an adult's removal: the content of
+    /// every earlier version (a stub holding the person ID takes the JSON's place; version numbers and content
+    /// hashes stay), the person's staged records (their links stay, so a record staged again comes back to the
+    /// same person and is purged again), and the explanations of review pairs that name one of those records (open
+    /// ones become obsolete). One "profile.purge" exchange-log entry per person purged, all in one transaction.
+    /// Other persons are skipped. Returns what was erased, per person purged, in person_id order.
+    virtual std::vector<PurgeOutcome> purgeProfiles(const std::vector<std::string>& persons,
+                                                    std::string_view actor) = 0;
 
     /// Records moved between persons with seq > after_seq, in seq order (see PersonMove). commitLinkRun and
     /// decideReview write them for every assignment that changes an existing one.

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -212,6 +213,82 @@ TEST_F(CityProfileTest, UnchangedRecordsWriteNoNewVersionAndProfilesAreServed) {
     EXPECT_TRUE(match["reasons"].IsArray() && match["reasons"].Size() > 0);
     EXPECT_TRUE(match["provenance"].IsArray() && match["provenance"].Size() > 0);
     EXPECT_TRUE(json["identity"]["name"].HasMember("source"));
+}
+
+TEST_F(CityProfileTest, EveryChildLeavesAtEighteenAndThePurgeErasesTheCityLater) {
+    const auto built = gateway_->run({"profiles", "rebuild", "--set", "profile.as_of=2026-11-01"});
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    auto store = gateway_->openStore();
+    store::ProfileQuery live;
+    live.limit = 100000;
+    const std::size_t children = store->queryProfiles(live).size();
+    ASSERT_GT(children, 1000U);
+
+    // By 2050 every child of 2026 is of age: each profile is replaced by a removal that holds nothing personal.
+    const auto aged = gateway_->run({"profiles", "rebuild", "--set", "profile.as_of=2050-01-01"});
+    ASSERT_EQ(aged.exit_code, 0) << aged.err;
+    EXPECT_TRUE(store->queryProfiles(live).empty());
+    store::ProfileQuery removed;
+    removed.include_removed = true;
+    removed.limit = 100000;
+    // A few persons were adults already on 2026-11-01 (records that disagree on a birth date).
+    const std::size_t profiled = store->queryProfiles(removed).size();
+    ASSERT_GE(profiled, children);
+
+    const auto purge = [&](const std::string& as_of, bool dry_run) {
+        std::vector<std::string> args{
+            "profiles", "purge", "--set", "profile.as_of=" + as_of, "--set", "profile.purge_after_days=30"};
+        if (dry_run) {
+            args.push_back("--dry-run");
+        }
+        return gateway_->run(args);
+    };
+    const auto early = purge("2050-01-30", true);
+    ASSERT_EQ(early.exit_code, 0) << early.err;
+    // 29 days after 2050-01-01 only those removed on 2026-11-01 are due.
+    EXPECT_EQ(static_cast<std::size_t>(std::count(early.out.begin(), early.out.end(), '\n')), profiled - children)
+        << early.out;
+    EXPECT_NE(early.err.find("removed as adult on or before 2049-12-31 would be purged"), std::string::npos)
+        << early.err;
+    const auto due = purge("2050-01-31", true);
+    ASSERT_EQ(due.exit_code, 0) << due.err;
+    EXPECT_NE(due.err.find("200 or more persons"), std::string::npos) << due.err;
+    EXPECT_GT(store->forEachStagedRecord(0, [](const store::StagedRecord&) {}), 0) << "a dry run erases nothing";
+
+    const auto purged = purge("2050-01-31", false);
+    ASSERT_EQ(purged.exit_code, 0) << purged.err;
+    EXPECT_NE(purged.out.find("purged " + std::to_string(profiled) + " persons"), std::string::npos)
+        << purged.out << " (" << profiled << " profiles)";
+
+    // Nothing personal is left in the profiles or the staged records, and each purge is in the exchange log.
+    std::size_t staged = 0;
+    store->forEachStagedRecord(0, [&](const store::StagedRecord&) { ++staged; });
+    EXPECT_EQ(staged, 0U);
+    std::size_t persons = 0;
+    store->forEachPerson([&](const std::string&, const std::vector<store::StagedRecord>&) { ++persons; });
+    EXPECT_EQ(persons, 0U);
+    std::size_t versions = 0;
+    for (const auto& profile : store->queryProfiles(removed)) {
+        for (const auto& version : store->profileHistory(profile.person_id)) {
+            ++versions;
+            EXPECT_TRUE(version.name.empty() && version.id_number.empty() && version.birth_date.empty())
+                << profile.person_id << " version " << version.version;
+            EXPECT_EQ(version.profile_json.find("\"identity\""), std::string::npos) << version.profile_json;
+        }
+    }
+    EXPECT_GE(versions, 2 * children);
+    store::ExchangeLogQuery log;
+    log.action = "profile.purge";
+    log.limit = 100000;
+    EXPECT_EQ(store->searchExchangeLog(log).size(), profiled);
+    const auto verified = gateway_->run({"audit", "verify"});
+    EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+
+    // Nothing left to do; a later build writes nothing.
+    EXPECT_NE(purge("2050-06-01", false).out.find("purged 0 persons"), std::string::npos);
+    const auto rebuilt = gateway_->run({"profiles", "rebuild", "--full", "--set", "profile.as_of=2050-06-01"});
+    ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+    EXPECT_NE(rebuilt.out.find(" 0 new versions"), std::string::npos) << rebuilt.out;
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // corrections on both persons' versions.
 
 #include "gateway/jobs/profile_job.h"
+#include "gateway/common/error.h"
 #include "gateway/common/hash.h"
+#include "gateway/jobs/purge_job.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -154,6 +156,68 @@ TEST_F(ProfileJobTest, SplitsAndMergesReachTheOutboxAsCorrections) {
     report = build();
     EXPECT_EQ(report.persons, 0u) << "the moves are read once";
     EXPECT_EQ(store_->outboxHead(), head);
+}
+
+TEST_F(ProfileJobTest, AChildWhoComesOfAgeIsPurgedThePeriodAfterAndRebuildsChangeNothing) {
+    // Born 2014-03-05: of age on 2032-03-05.
+    const std::int64_t batch = stage(
+        "police_population", {record("police_population", "P1", "张子涵"), record("police_population", "P2", "李明")});
+    link({{"police_population", "P1", "A"}, {"police_population", "P2", "A"}}, batch);
+    today_ = model::CalendarDate(2032, 3, 4);
+    build();
+    ASSERT_FALSE(store_->profile("A")->removed);
+    today_ = model::CalendarDate(2032, 3, 5);
+    build();
+    ASSERT_TRUE(store_->profile("A")->removed);
+    const std::int64_t head = store_->outboxHead();
+
+    PurgeJob purge(*store_, [this] { return today_; });
+    PurgeOptions options;
+    options.after_days = 30;
+    options.actor = "test";
+    today_ = model::CalendarDate(2032, 4, 3);
+    PurgeReport report = purge.run(options);
+    EXPECT_EQ(report.cutoff, "2032-03-04");
+    EXPECT_EQ(report.persons, 0u) << "29 days after, not yet";
+    EXPECT_TRUE(store_->sourceRecord("police_population", "P1").has_value());
+
+    today_ = model::CalendarDate(2032, 4, 4);
+    options.dry_run = true;
+    report = purge.run(options);
+    EXPECT_EQ(report.due, std::vector<std::string>{"A"});
+    EXPECT_EQ(report.persons, 0u);
+    EXPECT_TRUE(store_->sourceRecord("police_population", "P1").has_value()) << "a dry run erases nothing";
+
+    options.dry_run = false;
+    report = purge.run(options);
+    EXPECT_EQ(report.persons, 1u);
+    EXPECT_EQ(report.versions, 1u);
+    EXPECT_EQ(report.records, 2u);
+    EXPECT_FALSE(store_->sourceRecord("police_population", "P1").has_value());
+    for (const auto& version : store_->profileHistory("A")) {
+        EXPECT_EQ(version.profile_json.find("张子涵"), std::string::npos) << version.profile_json;
+    }
+    EXPECT_EQ(purge.run(options).persons, 0u) << "nothing left to purge";
+
+    // Later builds, incremental or full, leave the purged person as it is and announce nothing.
+    build();
+    build(true);
+    EXPECT_EQ(store_->profile("A")->version, 2);
+    EXPECT_EQ(store_->outboxHead(), head);
+
+    // The police send the record again: it is linked back to A, rebuilt into the same removal, and purged again.
+    const std::int64_t again = stage("police_population", {record("police_population", "P1", "张子涵")});
+    link({}, again);
+    build();
+    EXPECT_EQ(store_->profile("A")->version, 2);
+    report = purge.run(options);
+    EXPECT_EQ(report.persons, 1u);
+    EXPECT_EQ(report.records, 1u);
+    EXPECT_EQ(report.versions, 0u);
+    EXPECT_FALSE(store_->sourceRecord("police_population", "P1").has_value());
+
+    options.after_days = -1;
+    EXPECT_THROW(purge.run(options), GatewayError);
 }
 
 }  // namespace

@@ -166,7 +166,10 @@ TEST_F(ProfileBuilderTest, OnTheDayAChildComesOfAgeTheProfileIsRemovedAndHoldsNo
     EXPECT_EQ(ProfileBuilder(birthday).build("P1", {staged("police_population", "P1", kPolice)}).content_hash,
               adult.content_hash)
         << "rebuilding an adult writes no new version";
+    EXPECT_EQ(adult.removed_reason, "adult");
+    EXPECT_EQ(adult.removed_on, "2032-03-05");
     EXPECT_FALSE(ProfileBuilder::isAdult(builder_.removed("P1"))) << "a merged person is not an adult";
+    EXPECT_EQ(builder_.removed("P1").removed_reason, "gone");
 }
 
 TEST_F(ProfileBuilderTest, SameRecordsSameHashAndARemovedPersonHasItsOwnVersion) {

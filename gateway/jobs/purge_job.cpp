@@ -1,0 +1,41 @@
+#include "gateway/jobs/purge_job.h"
+
+#include "gateway/common/error.h"
+
+namespace gateway::jobs {
+
+PurgeJob::PurgeJob(store::Store& store, std::function<model::CalendarDate()> today)
+    : store_(store), today_(std::move(today)) {}
+
+PurgeReport PurgeJob::run(const PurgeOptions& options) {
+    if (options.after_days < 0) {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "the purge period must be 0 days or more, not " + std::to_string(options.after_days));
+    }
+    if (options.batch == 0) {
+        throw GatewayError(ErrorCode::InvalidArgument, "the purge batch must hold at least one person");
+    }
+    PurgeReport report;
+    report.cutoff = model::CalendarDate::fromDaysSinceEpoch(today_().daysSinceEpoch() - options.after_days).toIso();
+    if (options.dry_run) {
+        report.due = store_.profilesToPurge(report.cutoff, options.batch);
+        return report;
+    }
+    for (;;) {
+        const std::vector<std::string> due = store_.profilesToPurge(report.cutoff, options.batch);
+        const std::vector<store::PurgeOutcome> purged = store_.purgeProfiles(due, options.actor);
+        for (const store::PurgeOutcome& outcome : purged) {
+            ++report.persons;
+            report.versions += static_cast<std::uint64_t>(outcome.versions);
+            report.records += static_cast<std::uint64_t>(outcome.records);
+            report.review_pairs += static_cast<std::uint64_t>(outcome.review_pairs);
+        }
+        // A short batch was the last; an empty result means another node or a build took the rest.
+        if (due.size() < options.batch || purged.empty()) {
+            break;
+        }
+    }
+    return report;
+}
+
+}  // namespace gateway::jobs

@@ -1,0 +1,237 @@
+// The purge part of SqlStore: what the store holds about a child who came of age is erased some time later, leaving
+// the person ID, version numbers and content hashes (and the exchange log, which never held the data).
+
+#include "gateway/store/sql_store.h"
+#include "gateway/store/sql_store_internal.h"
+
+#include <Poco/Data/Statement.h>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace gateway::store {
+
+using Poco::Data::Session;
+using Poco::Data::Statement;
+using namespace Poco::Data::Keywords;
+
+namespace {
+
+constexpr const char* kAdult = "adult";
+
+/// What takes the place of a purged version's profile, and of a review pair's explanation.
+std::string purgedStub(std::string_view person_id) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    if (!person_id.empty()) {
+        writer.Key("person_id");
+        writer.String(person_id.data(), static_cast<rapidjson::SizeType>(person_id.size()));
+    }
+    writer.Key("purged");
+    writer.Bool(true);
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string purgeDetail(const PurgeOutcome& outcome) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("removed_on");
+    writer.String(outcome.removed_on.data(), static_cast<rapidjson::SizeType>(outcome.removed_on.size()));
+    writer.Key("versions");
+    writer.Int64(outcome.versions);
+    writer.Key("records");
+    writer.Int64(outcome.records);
+    writer.Key("review_pairs");
+    writer.Int64(outcome.review_pairs);
+    writer.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+using RecordKey = std::pair<std::string, std::string>;  // (source, source_id)
+
+}  // namespace
+
+std::vector<std::string> SqlStore::profilesToPurge(std::string_view removed_on_or_before, std::size_t limit) {
+    std::vector<std::string> persons;
+    withSession("find the profiles to purge", [&](Session& session) {
+        std::string cutoff(removed_on_or_before);
+        std::string reason = kAdult;
+        Poco::Int64 rows = rowLimit(limit);
+        std::vector<std::string> due;
+        session << sql(
+            "SELECT person_id FROM profiles WHERE removed_reason = ? AND removed_on <= ? "
+            "AND purged_at = '' ORDER BY person_id LIMIT ?"),
+            use(reason), use(cutoff), use(rows), into(due), now;
+        // A source may send a purged child's record again (a full pull, a correction): it is staged, linked back
+        // to the same person and rebuilt into the same removal, so only its records need erasing again.
+        std::vector<std::string> returned;
+        session << sql(
+            "SELECT DISTINCT p.person_id FROM profiles AS p "
+            "JOIN person_links AS l ON l.person_id = p.person_id "
+            "JOIN source_records AS r ON r.source = l.source AND r.source_id = l.source_id "
+            "WHERE p.removed_reason = ? AND p.purged_at <> '' ORDER BY 1 LIMIT ?"),
+            use(reason), use(rows), into(returned), now;
+        persons = std::move(due);
+        persons.insert(persons.end(), returned.begin(), returned.end());
+        std::sort(persons.begin(), persons.end());
+        persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+        if (persons.size() > limit) {
+            persons.resize(limit);
+        }
+    });
+    return persons;
+}
+
+std::vector<PurgeOutcome> SqlStore::purgeProfiles(const std::vector<std::string>& persons, std::string_view actor) {
+    requireText("actor", actor, [] { return std::string("the purge"); });
+    std::set<std::string> wanted;
+    for (const std::string& person : persons) {
+        requireNonEmptyText("person_id", person, [] { return std::string("the purge"); });
+        wanted.insert(person);
+    }
+    std::vector<PurgeOutcome> outcomes;
+    if (wanted.empty()) {
+        return outcomes;
+    }
+    const std::string at = nowIso();
+    withSession("purge " + std::to_string(wanted.size()) + " aged-out profiles", [&](Session& session) {
+        outcomes.clear();
+        WriteTransaction transaction(*this, session);
+        // Profile builders wait: a build that made one of these persons a child again (a corrected birth date)
+        // either lands first, and the person is skipped, or after, and writes a live version over the purge.
+        lockProfiles(session);
+        std::map<RecordKey, PurgeOutcome*> record_owner;
+        std::vector<std::string> record_sources;
+        std::vector<std::string> record_ids;
+        outcomes.reserve(wanted.size());
+        for (const std::string& person : wanted) {
+            std::string key = person;
+            std::string reason = kAdult;
+            std::vector<std::string> removed_on;
+            std::vector<std::string> purged_at;
+            session << sql(
+                "SELECT removed_on, purged_at FROM profiles WHERE person_id = ? AND removed = 1 "
+                "AND removed_reason = ?"),
+                use(key), use(reason), into(removed_on), into(purged_at), now;
+            if (removed_on.empty()) {
+                continue;
+            }
+            PurgeOutcome& outcome = outcomes.emplace_back();
+            outcome.person_id = person;
+            outcome.removed_on = removed_on.front();
+            if (purged_at.front().empty()) {
+                // Removals hold nothing personal; every live version does, unless an earlier purge erased it
+                // (the person came back as a child in between, then of age again). Once purged_at is set, no live
+                // version can follow without clearing it (commitProfiles does).
+                const std::string stub = purgedStub(person);
+                std::vector<Poco::Int64> versions;
+                std::vector<std::string> contents;
+                session << sql(
+                    "SELECT version, profile_json FROM profile_versions WHERE person_id = ? AND removed = 0"),
+                    use(key), into(versions), into(contents), now;
+                std::vector<Poco::Int64> erase;
+                for (std::size_t i = 0; i < versions.size(); ++i) {
+                    if (unseal(std::move(contents[i]), sealed::kProfileJson) != stub) {
+                        erase.push_back(versions[i]);
+                    }
+                }
+                outcome.versions = static_cast<std::int64_t>(erase.size());
+                if (!erase.empty()) {
+                    std::vector<std::string> stubs(erase.size(), seal(stub, sealed::kProfileJson));
+                    std::vector<std::string> keys(erase.size(), person);
+                    session << sql(
+                        "UPDATE profile_versions SET profile_json = ?, name = '', id_number = '', "
+                        "birth_date = '', residence_division = '', hukou_division = '', "
+                        "classifications = '', alerts = '' WHERE person_id = ? AND version = ?"),
+                        use(stubs), use(keys), use(erase), now;
+                }
+            }
+            std::vector<std::string> sources;
+            std::vector<std::string> ids;
+            session << sql(
+                "SELECT r.source, r.source_id FROM person_links AS l JOIN source_records AS r "
+                "ON r.source = l.source AND r.source_id = l.source_id WHERE l.person_id = ?"),
+                use(key), into(sources), into(ids), now;
+            outcome.records = static_cast<std::int64_t>(sources.size());
+            if (!purged_at.front().empty() && sources.empty()) {
+                outcomes.pop_back();  // purged before, and nothing came back since: nothing to erase or log
+                continue;
+            }
+            for (std::size_t i = 0; i < sources.size(); ++i) {
+                record_sources.push_back(sources[i]);
+                record_ids.push_back(ids[i]);
+            }
+        }
+        {
+            // Pointers into outcomes, which no longer grows.
+            std::size_t next = 0;
+            for (PurgeOutcome& outcome : outcomes) {
+                for (std::int64_t i = 0; i < outcome.records; ++i, ++next) {
+                    record_owner[{record_sources[next], record_ids[next]}] = &outcome;
+                }
+            }
+        }
+        if (!record_sources.empty()) {
+            session << sql("DELETE FROM source_records WHERE source = ? AND source_id = ?"), use(record_sources),
+                use(record_ids), now;
+            // Review pairs are few beside records and carry no index by record, so one pass over their keys
+            // serves the whole batch.
+            std::vector<Poco::Int64> seqs;
+            std::vector<std::string> left_sources;
+            std::vector<std::string> left_ids;
+            std::vector<std::string> right_sources;
+            std::vector<std::string> right_ids;
+            session << "SELECT seq, left_source, left_id, right_source, right_id FROM review_pairs", into(seqs),
+                into(left_sources), into(left_ids), into(right_sources), into(right_ids), now;
+            std::vector<Poco::Int64> touched;
+            std::vector<std::string> stubs;
+            for (std::size_t i = 0; i < seqs.size(); ++i) {
+                std::set<PurgeOutcome*> owners;
+                for (const RecordKey& side :
+                     {RecordKey{left_sources[i], left_ids[i]}, RecordKey{right_sources[i], right_ids[i]}}) {
+                    if (const auto found = record_owner.find(side); found != record_owner.end()) {
+                        owners.insert(found->second);
+                    }
+                }
+                if (owners.empty()) {
+                    continue;
+                }
+                for (PurgeOutcome* owner : owners) {
+                    ++owner->review_pairs;
+                }
+                touched.push_back(seqs[i]);
+                stubs.push_back(seal(purgedStub(""), sealed::kExplanationJson));
+            }
+            if (!touched.empty()) {
+                std::vector<std::string> updated(touched.size(), at);
+                session << sql(
+                    "UPDATE review_pairs SET explanation_json = ?, "
+                    "status = CASE WHEN status = 'open' THEN 'obsolete' ELSE status END, updated_at = ? "
+                    "WHERE seq = ?"),
+                    use(stubs), use(updated), use(touched), now;
+            }
+        }
+        std::vector<ExchangeLogEntry> entries;
+        std::vector<std::string> purged;
+        for (const PurgeOutcome& outcome : outcomes) {
+            entries.push_back({0, at, std::string(actor), "profile.purge", outcome.person_id, purgeDetail(outcome)});
+            purged.push_back(outcome.person_id);
+        }
+        if (!purged.empty()) {
+            std::vector<std::string> purged_at(purged.size(), at);
+            session << sql("UPDATE profiles SET purged_at = ? WHERE person_id = ?"), use(purged_at), use(purged), now;
+            insertLogEntries(session, std::move(entries));
+        }
+        transaction.commit();
+    });
+    return outcomes;
+}
+
+}  // namespace gateway::store
