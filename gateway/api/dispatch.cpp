@@ -6,6 +6,7 @@
 #include "gateway/api/api_server.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
+#include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/String.h>
@@ -15,6 +16,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace gateway::api {
@@ -127,7 +129,8 @@ store::ExchangeLogEntry logEntry(const Request& request, const Route* route, con
     writer.Key("query");
     writer.StartObject();
     for (const auto& [name, value] : request.query) {
-        member(loggable(name, 64).c_str(), kRedactedParameters.contains(name) ? "[redacted]" : loggable(value));
+        member(loggable(name, 64).c_str(),
+               kRedactedParameters.contains(name) ? std::string(kRedacted) : redactPersonalNumbers(loggable(value)));
     }
     writer.EndObject();
     if (!call.purpose.empty()) {
@@ -151,16 +154,19 @@ store::ExchangeLogEntry logEntry(const Request& request, const Route* route, con
     entry.at = formatIso(SystemClock().now());
     entry.actor = call.actor;
     entry.action = call.action;
-    // Paths hold person IDs, never citizen ID numbers; the query's personal values are redacted above.
-    entry.subject = loggable(request.path);
+    // Paths hold person IDs; a citizen number a caller put in one anyway is redacted, as in the query above.
+    entry.subject = redactPersonalNumbers(loggable(request.path));
     entry.detail_json = buffer.GetString();
-    entry.persons = response.persons;
+    // Person IDs index the per-child ledger: a citizen number passed as one is not a person ID, and is not indexed.
+    const auto indexable = [](const std::string& id) {
+        return !id.empty() && loggable(id, 64) == id && redactPersonalNumbers(id) == id;
+    };
+    std::copy_if(response.persons.begin(), response.persons.end(), std::back_inserter(entry.persons), indexable);
     // The child a call asked for, answered or refused: "who tried to read this child's file" is the same query.
     const auto id = request.path_params.find("id");
-    if (id != request.path_params.end() && !id->second.empty() && loggable(id->second, 64) == id->second) {
-        if (std::find(entry.persons.begin(), entry.persons.end(), id->second) == entry.persons.end()) {
-            entry.persons.push_back(id->second);
-        }
+    if (id != request.path_params.end() && indexable(id->second) &&
+        std::find(entry.persons.begin(), entry.persons.end(), id->second) == entry.persons.end()) {
+        entry.persons.push_back(id->second);
     }
     return entry;
 }

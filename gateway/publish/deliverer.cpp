@@ -4,6 +4,7 @@
 #include "adapters/rest/http_client.h"
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
+#include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/lease.h"
 
@@ -145,7 +146,7 @@ Deliverer::Attempt Deliverer::post(const Subscriber& subscriber, const std::vect
         attempt.unreachable = status == 408 || status == 429 || status == 502 || status == 503 || status == 504;
         if (!attempt.accepted) {
             attempt.error = "HTTP " + std::to_string(response.status) + " from " + subscriber.url + ": " +
-                            utf8::toValidUtf8(response.body.substr(0, 200));
+                            redactPersonalNumbers(utf8::toValidUtf8(response.body.substr(0, 200)));
         }
     } catch (const adapters::TransientFailure& e) {
         attempt.unreachable = true;

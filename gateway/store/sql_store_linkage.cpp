@@ -1,6 +1,7 @@
 // The record-linkage part of SqlStore: staged records streamed to the matcher, person assignments, the review queue
 // and the link state.
 
+#include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store.h"
 #include "gateway/store/sql_store_internal.h"
@@ -512,8 +513,11 @@ std::vector<ReviewItem> SqlStore::reviewDecisions() {
     return result;
 }
 
-ReviewItem SqlStore::decideReview(const ReviewDecision& decision, const std::vector<PersonLink>& assignments) {
-    validateDecision(decision);
+ReviewItem SqlStore::decideReview(const ReviewDecision& given, const std::vector<PersonLink>& assignments) {
+    validateDecision(given);
+    // The comment is kept in review_pairs and chained into the exchange log, neither of which is sealed.
+    ReviewDecision decision = given;
+    decision.comment = redactPersonalNumbers(given.comment);
     validateLinks(assignments);
     const std::string at = decision.at.empty() ? nowIso() : decision.at;
     ReviewItem result;

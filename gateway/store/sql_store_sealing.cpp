@@ -19,21 +19,24 @@ using namespace Poco::Data::Keywords;
 
 namespace {
 
-// Enough of a value to read a token's key id: "e1:" + at most 32 characters + ':'.
+// Enough of a value to read a token's key id: "e1:" (or "z1:") + at most 32 characters + ':'.
 constexpr int kPrefixBytes = 40;
 
 /// The key id a stored value's prefix names, or "" for plaintext. Only the header is checked: the counts do not read
 /// whole payloads.
 std::string prefixKeyId(std::string_view prefix) {
-    if (!prefix.starts_with("e1:")) {
-        return {};
+    for (const std::string_view token_prefix : vault::FieldCipher::kTokenPrefixes) {
+        if (!prefix.starts_with(token_prefix)) {
+            continue;
+        }
+        const std::size_t end = prefix.find(':', token_prefix.size());
+        if (end == std::string_view::npos) {
+            return {};
+        }
+        const std::string_view id = prefix.substr(token_prefix.size(), end - token_prefix.size());
+        return vault::isValidKeyId(id) ? std::string(id) : std::string();
     }
-    const std::size_t end = prefix.find(':', 3);
-    if (end == std::string_view::npos) {
-        return {};
-    }
-    const std::string_view id = prefix.substr(3, end - 3);
-    return vault::isValidKeyId(id) ? std::string(id) : std::string();
+    return {};
 }
 
 std::string bytesOf(const Poco::Data::BLOB& blob) {
@@ -156,12 +159,17 @@ std::int64_t SqlStore::resealColumn(const SealedColumn& column, std::size_t limi
     const std::string table(column.table);
     const std::string name(column.column);
     const bool indexed = column.table == "profiles" && column.column == "id_number";
-    // Values that do not start with the current key's header (or, for plaintext only, with any header). Key ids are
-    // [A-Za-z0-9_-], so the literal needs no escaping; LIKE is avoided because '_' is one of its wildcards.
-    const std::string header = plaintext_only ? "e1:" : "e1:" + cipher_->currentKeyId() + ":";
+    // Values that start with no current key's header, plain or deflated (or, for plaintext only, with no header).
+    // Key ids are [A-Za-z0-9_-], so the literal needs no escaping; LIKE is avoided because '_' is one of its
+    // wildcards.
     const std::string type = column.blob ? std::string(tokens().blob) : "TEXT";
-    const std::string condition = "length(" + name + ") > 0 AND substr(" + name + ", 1, " +
-                                  std::to_string(header.size()) + ") <> CAST('" + header + "' AS " + type + ")";
+    std::string condition = "length(" + name + ") > 0";
+    for (const std::string_view prefix : vault::FieldCipher::kTokenPrefixes) {
+        const std::string header =
+            std::string(prefix) + (plaintext_only ? std::string() : cipher_->currentKeyId() + ":");
+        condition += " AND substr(" + name + ", 1, " + std::to_string(header.size()) + ") <> CAST('" + header +
+                     "' AS " + type + ")";
+    }
     const bool two_keys = !column.key2.empty();
     const auto keyMatch = [](std::string_view key) {
         // Integer keys are compared as integers, so that the primary key's index serves the UPDATE.

@@ -4,6 +4,7 @@
 
 #include <openssl/types.h>
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -18,9 +19,12 @@ namespace gateway::vault {
 /// AES-256-GCM with a fresh random 96-bit nonce per seal. The authenticated data is the token's header ("e1:<key
 /// id>:") followed by the caller's context, the column a value belongs in ("citizen_id", "raw_payload"): a value
 /// copied into another column, or relabelled with another key id, fails to open instead of being accepted.
+/// Values of 64 KiB or more that deflate by at least a tenth (raw batches) are deflated first and their token starts
+/// "z1:" instead; the header is authenticated, so neither form passes for the other.
 ///
-/// A token is 4 * ceil((n + 28) / 3) + 4 + len(key id) characters for an n-byte plaintext: 70 for an 18-character
-/// citizen ID under key "k1", 58 for an 11-digit phone number (nonce and tag, a third more for base64, the header).
+/// A token is at most 4 * ceil((n + 28) / 3) + 4 + len(key id) characters for an n-byte plaintext: 70 for an
+/// 18-character citizen ID under key "k1", 58 for an 11-digit phone number (nonce and tag, a third more for base64,
+/// the header). A deflated raw batch's token is a fraction of the batch.
 ///
 /// Random nonces limit how much one key may seal: NIST SP 800-38D allows 2^32 seals per key. At ten million seals a
 /// day that is over a year, so rotate the data key at least yearly and do not re-seal values that did not change.
@@ -58,7 +62,7 @@ public:
 
     /// Whether a stored value has the shape of a token (prefix, valid key id, canonical-length base64 of at least nonce
     /// and tag). Says nothing of authenticity; for telling not-yet-migrated plaintext rows from sealed ones. ID
-    /// numbers, phone numbers and JSON documents never start with "e1:".
+    /// numbers, phone numbers and JSON documents never start with "e1:" or "z1:".
     static bool isSealed(std::string_view value);
 
     /// The key id a token names, or nullopt when `value` is not a token (by isSealed()).
@@ -68,7 +72,10 @@ public:
     /// A rotation job: `if (needsRotation(v)) v = seal(isSealed(v) ? open(v, ctx) : v, ctx);`
     bool needsRotation(std::string_view value) const;
 
-    /// Length of the token seal() makes for `plaintext_bytes` bytes, for sizing columns and estimating storage.
+    /// The prefixes a token starts with (before its key id): plain, and deflated.
+    static constexpr std::array<std::string_view, 2> kTokenPrefixes{"e1:", "z1:"};
+
+    /// Longest token seal() makes for `plaintext_bytes` bytes, for sizing columns and estimating storage.
     std::size_t sealedSize(std::size_t plaintext_bytes) const;
 
     const std::string& currentKeyId() const { return keyring_.current().id; }

@@ -510,10 +510,16 @@ TEST_P(StoreSuite, DecideReviewRecordsTheDecisionAppliesAssignmentsAndLogsIt) {
     EXPECT_EQ(redecided.reviewer, "reviewer-li");
     EXPECT_EQ(redecided.comment, again.comment);
     EXPECT_EQ(redecided.decided_at, again.at);
+    // A citizen or phone number typed into a comment is kept out of the unsealed comment and the log.
+    again.comment = "same as 320411201403051248, mother 13912345678";
+    EXPECT_EQ(store().decideReview(again, {{kSchool, "S1", "person-b"}}).comment,
+              "same as [redacted], mother [redacted]");
+    EXPECT_EQ(store().reviewItem(pair.pair_id)->comment, "same as [redacted], mother [redacted]");
+    EXPECT_EQ(store().exchangeLog(0, 100).back().detail_json.find("320411201403051248"), std::string::npos);
     EXPECT_EQ(store().personOf(kSchool, "S1"), "person-b");
     EXPECT_EQ(store().reviewDecisions().size(), 1u);
     log = store().exchangeLog(0, 100);
-    ASSERT_EQ(log.size(), log_before + 2);
+    ASSERT_EQ(log.size(), log_before + 3);
     EXPECT_EQ(log.back().action, "review.decision");
     EXPECT_EQ(log.back().actor, "reviewer-li");
 }

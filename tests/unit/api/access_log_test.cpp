@@ -186,6 +186,18 @@ TEST_F(AccessLogTest, AReadIsCommittedWithWhoWhatAndWhyBeforeItsAnswerLeaves) {
     EXPECT_EQ(reads[0].seq, entry.seq);
 }
 
+TEST_F(AccessLogTest, ACitizenNumberPutInAPathOrAnyParameterIsRedactedAndOnNoLedger) {
+    Request request = get("/v1/profiles/320411201403051248", "village-key", "case_assessment");
+    request.query.emplace("name", "13912345678");
+    dispatch(routes_, request);
+    const auto logged = entries("api.");
+    ASSERT_EQ(logged.size(), 1u);
+    EXPECT_EQ(logged[0].subject, "/v1/profiles/[redacted]");
+    EXPECT_STREQ(detail(logged[0])["query"]["name"].GetString(), "[redacted]");
+    EXPECT_EQ(logged[0].detail_json.find("13912345678"), std::string::npos);
+    EXPECT_TRUE(logged[0].persons.empty()) << "a citizen number is no person ID to index";
+}
+
 TEST_F(AccessLogTest, ATriedReadOfOneChildIsOnThatChildsLedgerAnsweredOrNot) {
     EXPECT_EQ(dispatch(routes_, get("/v1/profiles/P7", "village-key")).status, 400);
     EXPECT_EQ(dispatch(routes_, get("/v1/profiles/P7", "auditor-key", "audit")).status, 403);

@@ -45,7 +45,10 @@ protected:
         context->enableExtendedCertificateVerification(false);
         server_ = std::make_unique<ScriptedHttpServer>(
             [this](const ScriptedHttpServer::Request&) {
-                return ScriptedHttpServer::Reply{status_.load(), "{}"};
+                // A refusing platform that echoes the child's citizen number back.
+                const int status = status_.load();
+                return ScriptedHttpServer::Reply{
+                    status, status < 300 ? "{}" : R"({"error":"unknown child 320411201403051248"})"};
             },
             Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context), "https");
 
@@ -144,6 +147,8 @@ TEST_F(DelivererTest, RefusalsBecomeDeadLettersAndBackoffIsRespected) {
     DeliveryReport report = push.deliver(push.subscribers().front());
     EXPECT_EQ(report.dead_lettered, 0);
     EXPECT_NE(report.error.find("HTTP 422"), std::string::npos) << report.error;
+    EXPECT_NE(report.error.find("unknown child [redacted]"), std::string::npos) << report.error;
+    EXPECT_EQ(store_->pushState("village-1").last_error, report.error) << "kept without the number";
     report = push.deliver(push.subscribers().front());
     EXPECT_TRUE(report.waiting) << "the backoff has not passed";
     EXPECT_EQ(server_->requests().size(), 1u);

@@ -9,8 +9,12 @@
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <zlib.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -59,6 +63,8 @@ bool isLowerHex(std::string_view text) {
 
 TEST(FieldCipher, RoundTripsEmptyAsciiChineseBinaryAndLongValues) {
     const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    std::string noise(100 * 1024, '\0');
+    ASSERT_EQ(RAND_bytes(reinterpret_cast<unsigned char*>(noise.data()), static_cast<int>(noise.size())), 1);
     std::string long_value(1 << 20, '\0');
     for (std::size_t i = 0; i < long_value.size(); ++i) {
         long_value[i] = static_cast<char>((i * 131 + i / 7) & 0xFF);
@@ -74,13 +80,19 @@ TEST(FieldCipher, RoundTripsEmptyAsciiChineseBinaryAndLongValues) {
         std::string(512 - 27, 'y'),
         R"({"name": "王小红", "guardian": {"id": "320411198001011234", "phone": "13800000000"}})",
         long_value,
+        noise,
     };
     for (const std::string& value : values) {
         const std::string token = cipher.seal(value, "raw_payload");
         EXPECT_EQ(cipher.open(token, "raw_payload"), value) << value.size() << " bytes";
-        EXPECT_EQ(token.size(), cipher.sealedSize(value.size()));
+        EXPECT_LE(token.size(), cipher.sealedSize(value.size()));
         EXPECT_TRUE(FieldCipher::isSealed(token));
-        EXPECT_TRUE(token.starts_with("e1:k1:"));
+        // Long repetitive values are deflated first; short ones and noise never.
+        const bool deflated = value.size() >= 64 * 1024 && value != noise;
+        EXPECT_TRUE(token.starts_with(deflated ? "z1:k1:" : "e1:k1:")) << value.size() << " bytes";
+        if (!deflated) {
+            EXPECT_EQ(token.size(), cipher.sealedSize(value.size()));
+        }
         EXPECT_EQ(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=:", 0),
                   std::string::npos)
             << "printable ASCII only, fit for any TEXT column";
@@ -116,6 +128,64 @@ TEST(FieldCipher, TheTokenIsTheDocumentedAes256GcmLayout) {
     unsigned char end[16];
     EXPECT_EQ(EVP_DecryptFinal_ex(ctx.get(), end, &length), 1) << "the tag covers header and context";
     EXPECT_EQ(plaintext, kCitizenId);
+}
+
+TEST(FieldCipher, ARawBatchIsDeflatedBeforeSealingItsTokenIsShorterAndItsHeaderCannotBeSwapped) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    std::string record = "gmsfhm,xm,jhrsfhm,lxdh\n";
+    for (int i = 0; record.size() < 64 * 1024; ++i) {
+        record += "3204112014030" + std::to_string(10000 + i) + ",王小红,320411198001011234,13800000000\n";
+    }
+    EXPECT_TRUE(cipher.seal(record.substr(0, 64 * 1024 - 1), "record_json").starts_with("e1:k1:"))
+        << "a byte short of 64 KiB is sealed as it is";
+    const std::string token = cipher.seal(record, "record_json");
+    ASSERT_TRUE(token.starts_with("z1:k1:")) << token.substr(0, 40);
+    EXPECT_LT(token.size(), record.size() / 2) << "deflated, the sealed batch is far smaller than the batch";
+    EXPECT_TRUE(FieldCipher::isSealed(token));
+    EXPECT_EQ(FieldCipher::sealedKeyId(token), std::optional<std::string_view>("k1"));
+    EXPECT_EQ(cipher.open(token, "record_json"), record);
+    EXPECT_FALSE(cipher.needsRotation(token));
+
+    // The header is authenticated: calling a deflated token plain (or the reverse) fails, and so does any bit.
+    EXPECT_NE(openFailure(cipher, "e1" + token.substr(2), "record_json"), "");
+    const std::string plain = cipher.seal(kCitizenId, "citizen_id");
+    EXPECT_NE(openFailure(cipher, "z1" + plain.substr(2), "citizen_id"), "");
+    for (std::size_t i = 6; i < token.size(); i += 7) {
+        std::string flipped = token;
+        flipped[i] = flipped[i] == 'A' ? 'B' : 'A';
+        EXPECT_NE(openFailure(cipher, flipped, "record_json"), "") << i;
+    }
+
+    // The layout, as another program would read it: decrypt as an e1 token (AAD "z1:k1:" + context), then an
+    // 8-byte little-endian length and a zlib stream.
+    std::vector<unsigned char> raw(token.size());
+    std::size_t size = 0;
+    ASSERT_TRUE(base64::decode(token.substr(6), raw.data(), size));
+    const std::vector<unsigned char> key(32, 0x21);
+    const std::string aad = "z1:k1:record_json";
+    std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+    std::vector<unsigned char> packed(size - 28);
+    int length = 0;
+    ASSERT_EQ(EVP_DecryptInit_ex2(ctx.get(), EVP_aes_256_gcm(), key.data(), raw.data(), nullptr), 1);
+    ASSERT_EQ(EVP_DecryptUpdate(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(aad.data()),
+                                static_cast<int>(aad.size())),
+              1);
+    ASSERT_EQ(EVP_DecryptUpdate(ctx.get(), packed.data(), &length, raw.data() + 12, static_cast<int>(packed.size())),
+              1);
+    ASSERT_EQ(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16, raw.data() + 12 + packed.size()), 1);
+    unsigned char end[16];
+    ASSERT_EQ(EVP_DecryptFinal_ex(ctx.get(), end, &length), 1);
+    std::uint64_t declared = 0;
+    for (int i = 0; i < 8; ++i) {
+        declared |= std::uint64_t{packed[static_cast<std::size_t>(i)]} << (8 * i);
+    }
+    ASSERT_EQ(declared, record.size());
+    std::string inflated(record.size(), '\0');
+    uLongf inflated_size = static_cast<uLongf>(inflated.size());
+    ASSERT_EQ(uncompress(reinterpret_cast<Bytef*>(inflated.data()), &inflated_size, packed.data() + 8,
+                         static_cast<uLong>(packed.size() - 8)),
+              Z_OK);
+    EXPECT_EQ(inflated, record);
 }
 
 TEST(FieldCipher, SealingTwiceGivesTwoTokensButOneBlindIndex) {

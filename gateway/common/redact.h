@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace gateway {
+
+/// What takes the place of a number redact() removes.
+inline constexpr std::string_view kRedacted = "[redacted]";
+
+/// `text` with every run of digits that reads as a citizen ID number (17 digits and a check character, digit or X;
+/// or an old 15-digit number) or a mainland mobile number (11 digits starting with 1) replaced by kRedacted. For
+/// free text the gateway keeps or logs but did not write itself (a reviewer's comment, a platform's error answer, a
+/// request's path): such text can hold a number the sealed columns were built to keep out. Runs of other lengths
+/// (dates, counts, seq numbers) stay, and so do digits that run on from an ASCII letter or '_' (person IDs such as
+/// "Pa13912345678", hashes, "ID320411…" typed without a space).
+std::string redactPersonalNumbers(std::string_view text);
+
+}  // namespace gateway
