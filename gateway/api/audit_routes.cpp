@@ -97,7 +97,8 @@ void addAuditRoutes(Router& router, store::Store& store) {
                 },
                 {security::Role::Admin, security::Role::Operator, security::Role::Auditor}});
 
-    router.add({"GET", "/v1/audit",
+    router.add({"GET",
+                "/v1/audit",
                 "Exchange-log entries, oldest first, by ?actor=&action= (exact, or a family ending in '.': api.) "
                 "&person= (the subject or a person an entry names: who read this child's file) &from=&to= (UTC, "
                 "to excluded), cursor-paged (cursor=, limit=1..1000).",
@@ -132,7 +133,10 @@ void addAuditRoutes(Router& router, store::Store& store) {
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
                 },
-                kAuditors, false, true});
+                kAuditors,
+                false,
+                true,
+                {"actor", "action", "person", "from", "to", "cursor", "limit"}});
 
     router.add({"GET", "/v1/audit/{seq}", "One exchange-log entry with its hash and the persons it names.",
                 [&store](const Request& request) {
@@ -145,7 +149,8 @@ void addAuditRoutes(Router& router, store::Store& store) {
                 },
                 kAuditors, false, true});
 
-    router.add({"GET", "/v1/audit/{seq}/proof",
+    router.add({"GET",
+                "/v1/audit/{seq}/proof",
                 "The entry, the hash it chains to, and its Merkle audit path to a signed checkpoint (?size= names "
                 "one; by default the first that covers it): checked with the gateway's public key alone (gateway "
                 "audit check-proof). 409 while no checkpoint covers the entry yet.",
@@ -157,7 +162,10 @@ void addAuditRoutes(Router& router, store::Store& store) {
                         size > 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(size)) : std::nullopt);
                     return jsonResponse(200, jobs::renderProof(proof));
                 },
-                kAuditors, false, true});
+                kAuditors,
+                false,
+                true,
+                {"size"}});
 
     router.add(
         {"GET",

@@ -85,9 +85,41 @@ std::vector<std::string> pathParameters(const std::string& pattern) {
     return names;
 }
 
+/// One parameter object; `values` (when given and not empty) lists the accepted values, `max_length` bounds the
+/// text (0: no bound).
+void writeParameter(Writer& writer, std::string_view name, const char* in, bool required,
+                    const std::vector<std::string>* values = nullptr, unsigned max_length = 0) {
+    writer.StartObject();
+    writer.Key("name");
+    writeString(writer, name);
+    writer.Key("in");
+    writer.String(in);
+    writer.Key("required");
+    writer.Bool(required);
+    writer.Key("schema");
+    writer.StartObject();
+    writer.Key("type");
+    writer.String("string");
+    if (values != nullptr && !values->empty()) {
+        writer.Key("enum");
+        writer.StartArray();
+        for (const std::string& value : *values) {
+            writeString(writer, value);
+        }
+        writer.EndArray();
+    }
+    if (max_length > 0) {
+        writer.Key("maxLength");
+        writer.Uint(max_length);
+    }
+    writer.EndObject();
+    writer.EndObject();
+}
+
 }  // namespace
 
 std::string openApiDocument(const Router& router, std::string_view version) {
+    const std::vector<std::string>& purposes = router.accessControl().purposes;
     // Group the routes by path, keeping the router's order.
     std::vector<std::string> paths;
     std::map<std::string, std::vector<const Route*>> by_path;
@@ -139,24 +171,24 @@ std::string openApiDocument(const Router& router, std::string_view version) {
                 }
                 writer.EndArray();
             }
+            if (route->personal) {
+                writer.Key("x-personal");
+                writer.Bool(true);
+            }
             const auto parameters = pathParameters(route->pattern);
-            if (!parameters.empty()) {
+            if (!parameters.empty() || !route->query.empty() || route->personal) {
                 writer.Key("parameters");
                 writer.StartArray();
                 for (const auto& name : parameters) {
-                    writer.StartObject();
-                    writer.Key("name");
-                    writeString(writer, name);
-                    writer.Key("in");
-                    writer.String("path");
-                    writer.Key("required");
-                    writer.Bool(true);
-                    writer.Key("schema");
-                    writer.StartObject();
-                    writer.Key("type");
-                    writer.String("string");
-                    writer.EndObject();
-                    writer.EndObject();
+                    writeParameter(writer, name, "path", true);
+                }
+                for (const auto& name : route->query) {
+                    writeParameter(writer, name, "query", false);
+                }
+                if (route->personal) {
+                    // Why the caller reads this child's data: one of api.purposes, or 400.
+                    writeParameter(writer, "X-Purpose", "header", true, &purposes);
+                    writeParameter(writer, "X-Case-Reference", "header", false, nullptr, 64);
                 }
                 writer.EndArray();
             }

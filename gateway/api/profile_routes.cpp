@@ -201,7 +201,8 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                 },
                 kReaders, false, true});
 
-    router.add({"GET", "/v1/profiles",
+    router.add({"GET",
+                "/v1/profiles",
                 "Profiles by ?division=&classification=&alert=&age_min=&age_max=&updated_since=&id_number=&name=, "
                 "ordered by person ID, cursor-paged (cursor=, limit=1..500); name= matches homophones (张子涵 finds "
                 "张紫涵; pinyin works too) within a division.",
@@ -318,7 +319,11 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                     }
                     return response;
                 },
-                kReaders, false, true});
+                kReaders,
+                false,
+                true,
+                {"division", "classification", "alert", "age_min", "age_max", "updated_since", "id_number", "name",
+                 "cursor", "limit"}});
 
     router.add({"GET",
                 "/v1/stats",
@@ -358,7 +363,10 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
                 },
-                {security::Role::Admin, security::Role::App}});
+                {security::Role::Admin, security::Role::App},
+                false,
+                false,
+                {"division"}});
 }
 
 }  // namespace gateway::api

@@ -128,7 +128,8 @@ void addChangesRoute(Router& router, store::Store& store, const profile::Profile
                 },
                 {security::Role::Admin, security::Role::App},
                 false,
-                true});
+                true,
+                {"cursor", "limit", "wait"}});
 }
 
 void addPushRoutes(Router& router, store::Store& store, const std::vector<publish::Subscriber>& subscribers) {
@@ -150,7 +151,8 @@ void addPushRoutes(Router& router, store::Store& store, const std::vector<publis
                 },
                 operators});
 
-    router.add({"GET", "/v1/push/subscribers/{name}/dead-letters",
+    router.add({"GET",
+                "/v1/push/subscribers/{name}/dead-letters",
                 "A subscriber's dead letters: ?status=dead|redeliver|redelivered|any&cursor=&limit=1..500.",
                 [&store, &subscribers](const Request& request) {
                     const auto& subscriber = findSubscriber(subscribers, request.path_params.at("name"));
@@ -194,7 +196,10 @@ void addPushRoutes(Router& router, store::Store& store, const std::vector<publis
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
                 },
-                operators});
+                operators,
+                false,
+                false,
+                {"status", "cursor", "limit"}});
 
     router.add({"POST", "/v1/push/subscribers/{name}/redeliver",
                 "Send a subscriber's dead letters again: {} for all of them, {\"outbox_seq\": N} for one. The "

@@ -83,7 +83,8 @@ std::string reviewItemJson(const store::ReviewItem& item) {
 }
 
 void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_job) {
-    router.add({"GET", "/v1/review",
+    router.add({"GET",
+                "/v1/review",
                 "The match review queue, oldest first: ?status=open|decided|obsolete|any&cursor=&limit=1..500.",
                 [&store](const Request& request) {
                     std::string status = queryValue(request, "status", "open");
@@ -113,7 +114,10 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     writer.EndObject();
                     return jsonResponse(200, buffer.GetString());
                 },
-                kReviewers, false, true});
+                kReviewers,
+                false,
+                true,
+                {"status", "cursor", "limit"}});
 
     router.add({"GET", "/v1/review/{pair}", "One review pair with the comparison levels and weights.",
                 [&store](const Request& request) {
@@ -150,7 +154,8 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 },
                 kReviewers, false, true});
 
-    router.add({"GET", "/v1/links/explain",
+    router.add({"GET",
+                "/v1/links/explain",
                 "Why two records link or not: ?left=SOURCE/ID&right=SOURCE/ID gives every comparison's level and "
                 "weight under the stored model.",
                 [&link_job](const Request& request) {
@@ -161,7 +166,10 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     }
                     return jsonResponse(200, link_job.explain(left, right).toJson());
                 },
-                kReviewers, false, true});
+                kReviewers,
+                false,
+                true,
+                {"left", "right"}});
 
     router.add({"GET", "/v1/persons/{id}", "The source records linked into one person.",
                 [&store](const Request& request) {

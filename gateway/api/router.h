@@ -26,6 +26,8 @@ struct Route {
     bool anonymous = false;
     /// Discloses personal data: the caller declares why, in X-Purpose (a configured purpose code), or gets 400.
     bool personal = false;
+    /// The query parameters the handler reads, for the OpenAPI document (the summary says what each does).
+    std::vector<std::string> query{};
 };
 
 class AccessLog;

@@ -712,6 +712,21 @@ TEST_F(ProfileApiTest, OpenApiListsTheProfileRoutes) {
         ASSERT_TRUE(json["paths"].HasMember(path)) << path;
         EXPECT_TRUE(json["paths"][path].HasMember("get")) << path;
     }
+    // The served document is the running router's: its query parameters, and the purposes api.purposes allows.
+    std::set<std::string> names;
+    std::set<std::string> purposes;
+    for (const auto& parameter : json["paths"]["/v1/profiles"]["get"]["parameters"].GetArray()) {
+        names.insert(parameter["name"].GetString());
+        if (std::string(parameter["name"].GetString()) == "X-Purpose") {
+            for (const auto& code : parameter["schema"]["enum"].GetArray()) {
+                purposes.insert(code.GetString());
+            }
+        }
+    }
+    for (const char* name : {"division", "classification", "age_max", "id_number", "name", "cursor", "X-Purpose"}) {
+        EXPECT_TRUE(names.contains(name)) << name;
+    }
+    EXPECT_TRUE(purposes.contains("case_assessment") && purposes.contains("audit")) << purposes.size();
 }
 
 // Last, since it changes the city: a change at the simulator, synced, linked and rebuilt while the server runs,

@@ -93,5 +93,40 @@ TEST(OpenApiTest, DescribesEveryRouteWithItsParameters) {
     EXPECT_EQ(paths.MemberCount(), 3u);
 }
 
+TEST(OpenApiTest, APersonalRouteDeclaresItsPurposeHeaderAndEveryRouteItsQuery) {
+    Router router;
+    const auto ok = [](const Request&) { return jsonResponse(200, "{}"); };
+    router.add({"GET", "/v1/profiles", "list", ok, {security::Role::App}, false, true, {"division", "cursor"}});
+    router.add({"GET", "/v1/stats", "counts", ok, {security::Role::App}, false, false, {"division"}});
+    AccessControl access;
+    access.purposes = {"case_assessment", "audit"};
+    router.setAccessControl(access);
+    rapidjson::Document doc;
+    doc.Parse(openApiDocument(router, "1").c_str());
+    ASSERT_FALSE(doc.HasParseError());
+
+    const auto& list = doc["paths"]["/v1/profiles"]["get"];
+    EXPECT_TRUE(list["x-personal"].GetBool());
+    const auto& parameters = list["parameters"];
+    ASSERT_EQ(parameters.Size(), 4u);
+    EXPECT_STREQ(parameters[0]["name"].GetString(), "division");
+    EXPECT_STREQ(parameters[0]["in"].GetString(), "query");
+    EXPECT_FALSE(parameters[0]["required"].GetBool());
+    EXPECT_STREQ(parameters[1]["name"].GetString(), "cursor");
+    EXPECT_STREQ(parameters[2]["name"].GetString(), "X-Purpose");
+    EXPECT_STREQ(parameters[2]["in"].GetString(), "header");
+    EXPECT_TRUE(parameters[2]["required"].GetBool());
+    ASSERT_EQ(parameters[2]["schema"]["enum"].Size(), 2u);
+    EXPECT_STREQ(parameters[2]["schema"]["enum"][1].GetString(), "audit");
+    EXPECT_STREQ(parameters[3]["name"].GetString(), "X-Case-Reference");
+    EXPECT_FALSE(parameters[3]["required"].GetBool());
+    EXPECT_EQ(parameters[3]["schema"]["maxLength"].GetUint(), 64u);
+
+    const auto& stats = doc["paths"]["/v1/stats"]["get"];
+    EXPECT_FALSE(stats.HasMember("x-personal"));
+    ASSERT_EQ(stats["parameters"].Size(), 1u) << "counts disclose nobody: no purpose asked";
+    EXPECT_STREQ(stats["parameters"][0]["name"].GetString(), "division");
+}
+
 }  // namespace
 }  // namespace gateway::api
