@@ -68,17 +68,19 @@ Identification identify(const AccessControl& access, const Request& request) {
         }
         return {std::move(result.client), "jwt", ""};
     }
+    // One registry for the whole request, however a reload replaces it meanwhile.
+    const std::shared_ptr<const security::ClientRegistry> clients =
+        access.clients != nullptr ? access.clients->current() : nullptr;
     const std::string key = bearer.empty() ? header(request, "x-api-key") : bearer;
     if (!key.empty()) {
-        auto client = access.clients != nullptr ? access.clients->authenticate(key) : std::nullopt;
+        auto client = clients != nullptr ? clients->authenticate(key) : std::nullopt;
         if (!client) {
             return {std::nullopt, "api_key", "unknown API key"};
         }
         return {std::move(client), "api_key", ""};
     }
     if (request.certificate_subject) {
-        auto client =
-            access.clients != nullptr ? access.clients->byCertificate(*request.certificate_subject) : std::nullopt;
+        auto client = clients != nullptr ? clients->byCertificate(*request.certificate_subject) : std::nullopt;
         if (!client) {
             return {std::nullopt, "certificate", "certificate subject is not a registered client"};
         }

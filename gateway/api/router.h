@@ -36,7 +36,7 @@ class AccessLog;
 /// treats every caller as the local administrator (development on loopback only), one without an access log writes
 /// no entries (unit tests of routes). Everything pointed to must outlive the router.
 struct AccessControl {
-    const security::ClientRegistry* clients = nullptr;
+    const security::ClientDirectory* clients = nullptr;
     const security::JwtVerifier* tokens = nullptr;
     security::RateLimiter* rate_limiter = nullptr;
     AccessLog* access_log = nullptr;
@@ -63,7 +63,7 @@ public:
     void setAccessControl(AccessControl access) { access_ = std::move(access); }
     const AccessControl& accessControl() const { return access_; }
     /// Shorthand for an access control with these clients and nothing else.
-    void setClients(const security::ClientRegistry* clients) { access_.clients = clients; }
+    void setClients(const security::ClientDirectory* clients) { access_.clients = clients; }
 
 private:
     std::vector<Route> routes_;

@@ -49,14 +49,7 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
                                                          ? profile::ProfileViews::builtin()
                                                          : profile::ProfileViews::load(settings_.profile.config_dir));
     if (!settings_.api.clients_file.empty()) {
-        clients_ =
-            std::make_unique<security::ClientRegistry>(security::ClientRegistry::load(settings_.api.clients_file));
-        for (const security::Client& client : clients_->clients()) {
-            if (!client.view.empty() && views_->find(client.view) == nullptr) {
-                throw GatewayError(ErrorCode::InvalidConfig, settings_.api.clients_file + ": client " + client.id +
-                                                                 " names the unknown view " + client.view);
-            }
-        }
+        clients_ = std::make_unique<security::ClientDirectory>(loadClients());
     }
     if (!settings_.push.subscribers_file.empty()) {
         subscribers_ = publish::loadSubscribers(settings_.push.subscribers_file);
@@ -82,6 +75,27 @@ model::CalendarDate todayUtc() {
 }
 
 }  // namespace
+
+security::ClientRegistry Runtime::loadClients() const {
+    security::ClientRegistry registry = security::ClientRegistry::load(settings_.api.clients_file);
+    for (const security::Client& client : registry.clients()) {
+        if (!client.view.empty() && views_->find(client.view) == nullptr) {
+            throw GatewayError(ErrorCode::InvalidConfig, settings_.api.clients_file + ": client " + client.id +
+                                                             " names the unknown view " + client.view);
+        }
+    }
+    return registry;
+}
+
+std::size_t Runtime::reloadClients() {
+    if (clients_ == nullptr) {
+        return 0;
+    }
+    security::ClientRegistry registry = loadClients();
+    const std::size_t count = registry.clients().size();
+    clients_->replace(std::move(registry));
+    return count;
+}
 
 jobs::ProfileJob Runtime::makeProfileJob() {
     if (!settings_.profile.as_of.empty()) {

@@ -58,7 +58,11 @@ public:
     /// The profile views (views.json of profile.config_dir, or the built-in ones).
     const profile::ProfileViews& views() const { return *views_; }
     /// The API's clients (api.clients); nullptr when none are configured.
-    const security::ClientRegistry* clients() const { return clients_.get(); }
+    const security::ClientDirectory* clients() const { return clients_.get(); }
+    /// Reads api.clients again and, if it is sound, serves its clients from now on; returns how many there are.
+    /// Throws GatewayError(InvalidConfig) for a file that is not, keeping the clients in use; nothing to do (0)
+    /// without api.clients.
+    std::size_t reloadClients();
     /// The push subscribers (push.subscribers); empty when none are configured.
     const std::vector<publish::Subscriber>& subscribers() const { return subscribers_; }
     /// A deliverer for the subscribers, over this runtime's store.
@@ -68,6 +72,8 @@ public:
     static std::string nodeName();
 
 private:
+    /// api.clients, checked against the views.
+    security::ClientRegistry loadClients() const;
     GatewaySettings settings_;
     SystemClock clock_;
     std::unique_ptr<store::Store> store_;
@@ -77,7 +83,7 @@ private:
     linkage::LinkageConfig linkage_config_;
     std::unique_ptr<profile::ProfileConfig> profile_config_;
     std::unique_ptr<profile::ProfileViews> views_;
-    std::unique_ptr<security::ClientRegistry> clients_;
+    std::unique_ptr<security::ClientDirectory> clients_;
     std::vector<publish::Subscriber> subscribers_;
 };
 

@@ -301,34 +301,18 @@ protected:
         }
         gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
 
-        // SIGHUP reloads the certificates; the stop signals are waited for below, in this thread.
+        // SIGHUP reloads the certificates and the clients file; the stop signals are waited for below, in this thread.
         std::atomic<bool> stopping{false};
-        std::thread reloader([&server, &gateway_store, &log, &stopping] {
-            sigset_t hangup;
-            sigemptyset(&hangup);
-            sigaddset(&hangup, SIGHUP);
-            int signal = 0;
-            while (sigwait(&hangup, &signal) == 0 && !stopping) {
-                if (!server.secure()) {
-                    log.information("SIGHUP: nothing to reload (the API is plain HTTP)");
-                    continue;
-                }
-                std::string outcome;
-                try {
-                    server.reloadCertificates();
-                    const auto served = server.servedCertificate();
-                    outcome = "certificate " + served.subject + " serial " + served.serial;
-                    log.information("SIGHUP: TLS files reloaded; serving " + outcome);
-                } catch (const GatewayError& e) {
-                    outcome = "kept the certificate in use: " + e.message();
-                    log.error("SIGHUP: " + outcome);
-                }
+        std::thread reloader([&server, &runtime, &gateway_store, &log, &stopping] {
+            // Each outcome, taken or refused, is an exchange-log entry: who could call the API, and with which
+            // certificate, changes only through here.
+            const auto record = [&gateway_store, &log](const char* subject, const std::string& outcome) {
                 try {
                     store::ExchangeLogEntry entry;
                     entry.at = formatIso(SystemClock().now());
                     entry.actor = "gateway";
                     entry.action = "config.reload";
-                    entry.subject = "server.tls";
+                    entry.subject = subject;
                     rapidjson::StringBuffer detail;
                     rapidjson::Writer<rapidjson::StringBuffer> writer(detail);
                     writer.StartObject();
@@ -339,6 +323,39 @@ protected:
                     gateway_store.appendExchangeLog(entry);
                 } catch (const GatewayError& e) {
                     log.error("cannot log the reload: " + e.message());
+                }
+            };
+            sigset_t hangup;
+            sigemptyset(&hangup);
+            sigaddset(&hangup, SIGHUP);
+            int signal = 0;
+            while (sigwait(&hangup, &signal) == 0 && !stopping) {
+                if (server.secure()) {
+                    std::string outcome;
+                    try {
+                        server.reloadCertificates();
+                        const auto served = server.servedCertificate();
+                        outcome = "certificate " + served.subject + " serial " + served.serial;
+                        log.information("SIGHUP: TLS files reloaded; serving " + outcome);
+                    } catch (const GatewayError& e) {
+                        outcome = "kept the certificate in use: " + e.message();
+                        log.error("SIGHUP: " + outcome);
+                    }
+                    record("server.tls", outcome);
+                }
+                if (runtime->clients() != nullptr) {
+                    std::string outcome;
+                    try {
+                        outcome = std::to_string(runtime->reloadClients()) + " clients";
+                        log.information("SIGHUP: clients file reloaded; " + outcome);
+                    } catch (const GatewayError& e) {
+                        outcome = "kept the clients in use: " + e.message();
+                        log.error("SIGHUP: " + outcome);
+                    }
+                    record("api.clients", outcome);
+                }
+                if (!server.secure() && runtime->clients() == nullptr) {
+                    log.information("SIGHUP: nothing to reload (plain HTTP, no clients file)");
                 }
             }
         });

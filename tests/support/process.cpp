@@ -3,6 +3,7 @@
 #include <Poco/Exception.h>
 #include <Poco/StreamCopier.h>
 
+#include <csignal>
 #include <thread>
 
 namespace gateway::testing {
@@ -58,6 +59,10 @@ std::string GatewayProcess::readLine() {
 int GatewayProcess::terminate() {
     Poco::Process::requestTermination(handle_->id());
     return wait();
+}
+
+void GatewayProcess::hangUp() {
+    ::kill(handle_->id(), SIGHUP);
 }
 
 int GatewayProcess::wait() {

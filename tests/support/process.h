@@ -31,6 +31,8 @@ public:
     std::string readLine();
     /// Sends SIGTERM and waits for the exit code.
     int terminate();
+    /// Sends SIGHUP: reload.
+    void hangUp();
     /// Sends SIGKILL, as a crash would, and waits for the process to go.
     void kill();
     /// Waits for the exit code, then returns what was left on standard error.

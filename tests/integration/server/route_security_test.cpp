@@ -47,6 +47,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace gateway::testing {
@@ -584,6 +585,55 @@ TEST_F(RouteSecurityTest, AnAdministratorWithoutAViewIsRefusedAtStartOrReadsWhat
         const Reply reply = send(url, "GET", path, headers);
         EXPECT_EQ(reply.status, 200) << "GET " << path << " admits admin, yet: " << reply.body.substr(0, 300);
     }
+    EXPECT_EQ(server->terminate(), 0);
+}
+
+TEST_F(RouteSecurityTest, SighupReloadsTheClientsFileSoAKeyIsRevokedWithoutARestart) {
+    const std::string first = security::newApiKey();
+    const std::string second = security::newApiKey();
+    const auto clients = [](const std::string& key) {
+        return R"({"clients": [{"id": "ops", "roles": ["operator"], "api_key_sha256": ")" + sha256Hex(key) + R"("}]})";
+    };
+    const std::string path = dir_.file("clients-reload.json");
+    writeFile(path, clients(first));
+    std::string url;
+    std::string banner;
+    auto server = gateway_->serve({"--set", "api.clients=" + path, "--set", "logging.level=error"}, url, banner);
+    ASSERT_FALSE(url.empty()) << banner << server->remainingStderr();
+    const auto status = [&](const std::string& key) {
+        return send(url, "GET", "/v1/audit/status", {{"Authorization", "Bearer " + key}}).status;
+    };
+    const auto reloads = [&] {
+        store::ExchangeLogQuery query;
+        query.action = "config.reload";
+        return gateway_->openStore()->searchExchangeLog(query);
+    };
+    const auto awaitReloads = [&](std::size_t count) {
+        for (int i = 0; i < 100 && reloads().size() < count; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return reloads();
+    };
+    EXPECT_EQ(status(first), 200);
+    EXPECT_EQ(status(second), 401);
+
+    writeFile(path, clients(second));
+    server->hangUp();
+    auto logged = awaitReloads(1);
+    ASSERT_EQ(logged.size(), 1u);
+    EXPECT_EQ(logged[0].subject, "api.clients");
+    EXPECT_NE(logged[0].detail_json.find("1 clients"), std::string::npos) << logged[0].detail_json;
+    EXPECT_EQ(status(first), 401) << "the old key still opens the API after the reload";
+    EXPECT_EQ(status(second), 200);
+
+    // A broken file is refused, and the clients in use stay.
+    writeFile(path, R"({"clients": [{"id": "ops", "roles": ["operator"], "api_key_sha256": "not hex"}]})");
+    server->hangUp();
+    logged = awaitReloads(2);
+    ASSERT_EQ(logged.size(), 2u);
+    EXPECT_NE(logged[1].detail_json.find("kept the clients in use"), std::string::npos) << logged[1].detail_json;
+    EXPECT_EQ(status(second), 200);
+    EXPECT_EQ(status(first), 401);
     EXPECT_EQ(server->terminate(), 0);
 }
 

@@ -128,7 +128,7 @@ protected:
     testing::TempDir dir_;
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<AccessLog> log_;
-    security::ClientRegistry clients_ = registry();
+    security::ClientDirectory clients_{registry()};
     std::unique_ptr<security::JwtVerifier> tokens_;
     Router routes_;
 };

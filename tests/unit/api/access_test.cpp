@@ -49,7 +49,7 @@ Request get(const std::string& path, const std::string& key = "", const std::str
 }
 
 TEST(Access, OnlyAKeyOfAnAdmittedRoleReachesTheHandler) {
-    const auto registry = clients();
+    const security::ClientDirectory registry(clients());
     Router routes = router();
     routes.setClients(&registry);
 

@@ -7,7 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace gateway::security {
 namespace {
@@ -43,6 +47,38 @@ TEST(Clients, AKeyIdentifiesItsClientAndNothingElseDoes) {
                                      std::string("VILLAGE-KEY-1"), sha256Hex("village-key-1")}) {
         EXPECT_FALSE(registry.authenticate(wrong)) << wrong;
     }
+}
+
+TEST(Clients, AReplacedDirectoryRevokesOldKeysWhileReadersKeepTheRegistryTheyHold) {
+    ClientDirectory directory(ClientRegistry::parse(clientsJson("village-key-1", "admin-key-2"), "clients.json"));
+    const std::shared_ptr<const ClientRegistry> before = directory.current();
+    std::atomic<bool> done{false};
+    std::atomic<int> torn{0};
+    std::vector<std::thread> readers;
+    for (int i = 0; i < 4; ++i) {
+        readers.emplace_back([&] {
+            while (!done) {
+                // Within one registry exactly one of the two village keys is valid, whatever replace() does.
+                const auto registry = directory.current();
+                const bool old_key = registry->authenticate("village-key-1").has_value();
+                const bool new_key = registry->authenticate("village-key-3").has_value();
+                torn += old_key == new_key ? 1 : 0;
+            }
+        });
+    }
+    for (int round = 0; round < 200; ++round) {
+        directory.replace(ClientRegistry::parse(
+            clientsJson(round % 2 == 0 ? "village-key-3" : "village-key-1", "admin-key-2"), "clients.json"));
+    }
+    directory.replace(ClientRegistry::parse(clientsJson("village-key-3", "admin-key-2"), "clients.json"));
+    done = true;
+    for (auto& reader : readers) {
+        reader.join();
+    }
+    EXPECT_EQ(torn, 0);
+    EXPECT_FALSE(directory.current()->authenticate("village-key-1")) << "revoked";
+    EXPECT_TRUE(directory.current()->authenticate("village-key-3"));
+    EXPECT_TRUE(before->authenticate("village-key-1")) << "a registry held stays whole";
 }
 
 TEST(Clients, RolesHaveNamesBothWays) {
