@@ -8,9 +8,6 @@
 
 #include <Poco/Data/Statement.h>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <cmath>
 
 namespace gateway::store {
@@ -81,38 +78,6 @@ void validateDecision(const ReviewDecision& decision) {
     requireText("comment", decision.comment, where);
     requireText("at", decision.at, where);
 }
-
-class JsonWriter {
-public:
-    JsonWriter() : writer_(buffer_) {}
-
-    void startObject() { writer_.StartObject(); }
-    void endObject() { writer_.EndObject(); }
-    void key(const char* name) { writer_.Key(name); }
-    void string(std::string_view value) {
-        writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-    }
-    void field(const char* name, std::string_view value) {
-        key(name);
-        string(value);
-    }
-    void field(const char* name, std::int64_t value) {
-        key(name);
-        writer_.Int64(value);
-    }
-    void recordKey(const char* name, std::string_view source, std::string_view source_id) {
-        key(name);
-        startObject();
-        field("source", source);
-        field("source_id", source_id);
-        endObject();
-    }
-    std::string str() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
-
-private:
-    rapidjson::StringBuffer buffer_;
-    rapidjson::Writer<rapidjson::StringBuffer> writer_;
-};
 
 std::string decisionDetail(const ReviewDecision& decision, const ReviewItem& item, std::size_t assignments) {
     JsonWriter json;

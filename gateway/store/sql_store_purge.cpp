@@ -6,9 +6,6 @@
 
 #include <Poco/Data/Statement.h>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -25,33 +22,26 @@ constexpr const char* kAdult = "adult";
 
 /// What takes the place of a purged version's profile, and of a review pair's explanation.
 std::string purgedStub(std::string_view person_id) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.StartObject();
+    JsonWriter json;
+    json.startObject();
     if (!person_id.empty()) {
-        writer.Key("person_id");
-        writer.String(person_id.data(), static_cast<rapidjson::SizeType>(person_id.size()));
+        json.field("person_id", person_id);
     }
-    writer.Key("purged");
-    writer.Bool(true);
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
+    json.key("purged");
+    json.boolean(true);
+    json.endObject();
+    return json.str();
 }
 
 std::string purgeDetail(const PurgeOutcome& outcome) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.StartObject();
-    writer.Key("removed_on");
-    writer.String(outcome.removed_on.data(), static_cast<rapidjson::SizeType>(outcome.removed_on.size()));
-    writer.Key("versions");
-    writer.Int64(outcome.versions);
-    writer.Key("records");
-    writer.Int64(outcome.records);
-    writer.Key("review_pairs");
-    writer.Int64(outcome.review_pairs);
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
+    JsonWriter json;
+    json.startObject();
+    json.field("removed_on", outcome.removed_on);
+    json.field("versions", outcome.versions);
+    json.field("records", outcome.records);
+    json.field("review_pairs", outcome.review_pairs);
+    json.endObject();
+    return json.str();
 }
 
 using RecordKey = std::pair<std::string, std::string>;  // (source, source_id)
