@@ -62,7 +62,7 @@ Identification identify(const AccessControl& access, const Request& request) {
         if (access.tokens == nullptr) {
             return {std::nullopt, "jwt", "bearer tokens are not accepted here"};
         }
-        security::JwtResult result = access.tokens->verify(bearer, Poco::Timestamp());
+        security::JwtResult result = access.tokens->current()->verify(bearer, Poco::Timestamp());
         if (!result.ok()) {
             return {std::nullopt, "jwt", "token " + result.failure};
         }

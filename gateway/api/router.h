@@ -3,6 +3,7 @@
 #include "gateway/api/http.h"
 #include "gateway/security/jwt.h"
 #include "gateway/security/rate_limiter.h"
+#include "gateway/security/reloadable.h"
 
 #include <functional>
 #include <set>
@@ -37,7 +38,7 @@ class AccessLog;
 /// no entries (unit tests of routes). Everything pointed to must outlive the router.
 struct AccessControl {
     const security::ClientDirectory* clients = nullptr;
-    const security::JwtVerifier* tokens = nullptr;
+    const security::Reloadable<security::JwtVerifier>* tokens = nullptr;
     security::RateLimiter* rate_limiter = nullptr;
     AccessLog* access_log = nullptr;
     /// The purpose codes X-Purpose accepts (api.purposes).

@@ -121,12 +121,15 @@ protected:
                       << settings.server.host << "\n";
             return kExitConfig;
         }
-        std::unique_ptr<security::JwtVerifier> tokens;
+        const auto loadTokens = [&settings] {
+            return security::JwtVerifier(security::parseJwtSettings(
+                readFileContent(settings.api.jwt_file, "bearer token settings"), settings.api.jwt_file));
+        };
+        std::unique_ptr<security::Reloadable<security::JwtVerifier>> tokens;
         std::unique_ptr<audit::CheckpointSigner> checkpoint_signer;
         try {
             if (!settings.api.jwt_file.empty()) {
-                tokens = std::make_unique<security::JwtVerifier>(security::parseJwtSettings(
-                    readFileContent(settings.api.jwt_file, "bearer token settings"), settings.api.jwt_file));
+                tokens = std::make_unique<security::Reloadable<security::JwtVerifier>>(loadTokens());
             }
             if (!settings.audit.signing_key.empty()) {
                 checkpoint_signer = std::make_unique<audit::CheckpointSigner>(
@@ -301,9 +304,10 @@ protected:
         }
         gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
 
-        // SIGHUP reloads the certificates and the clients file; the stop signals are waited for below, in this thread.
+        // SIGHUP reloads the certificates, the clients file and the bearer-token settings; the stop signals are waited
+        // for below, in this thread.
         std::atomic<bool> stopping{false};
-        std::thread reloader([&server, &runtime, &gateway_store, &log, &stopping] {
+        std::thread reloader([&server, &runtime, &tokens, &loadTokens, &gateway_store, &log, &stopping] {
             // Each outcome, taken or refused, is an exchange-log entry: who could call the API, and with which
             // certificate, changes only through here.
             const auto record = [&gateway_store, &log](const char* subject, const std::string& outcome) {
@@ -354,8 +358,21 @@ protected:
                     }
                     record("api.clients", outcome);
                 }
-                if (!server.secure() && runtime->clients() == nullptr) {
-                    log.information("SIGHUP: nothing to reload (plain HTTP, no clients file)");
+                if (tokens) {
+                    std::string outcome;
+                    try {
+                        security::JwtVerifier verifier = loadTokens();
+                        outcome = "issuer " + verifier.issuer() + " " + verifier.algorithm();
+                        tokens->replace(std::move(verifier));
+                        log.information("SIGHUP: bearer token settings reloaded; " + outcome);
+                    } catch (const GatewayError& e) {
+                        outcome = "kept the token settings in use: " + e.message();
+                        log.error("SIGHUP: " + outcome);
+                    }
+                    record("api.jwt", outcome);
+                }
+                if (!server.secure() && runtime->clients() == nullptr && !tokens) {
+                    log.information("SIGHUP: nothing to reload (plain HTTP, no clients file, no api.jwt)");
                 }
             }
         });

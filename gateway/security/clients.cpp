@@ -133,20 +133,6 @@ ClientRegistry ClientRegistry::load(const std::string& path) {
     return parse(readFileContent(path, "clients file"), path);
 }
 
-ClientDirectory::ClientDirectory(ClientRegistry registry)
-    : registry_(std::make_shared<const ClientRegistry>(std::move(registry))) {}
-
-std::shared_ptr<const ClientRegistry> ClientDirectory::current() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return registry_;
-}
-
-void ClientDirectory::replace(ClientRegistry registry) {
-    auto next = std::make_shared<const ClientRegistry>(std::move(registry));
-    std::lock_guard<std::mutex> lock(mutex_);
-    registry_ = std::move(next);
-}
-
 std::optional<Client> ClientRegistry::authenticate(std::string_view api_key) const {
     if (api_key.empty()) {
         return std::nullopt;

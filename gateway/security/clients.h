@@ -1,8 +1,8 @@
 #pragma once
 
+#include "gateway/security/reloadable.h"
+
 #include <map>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -58,20 +58,8 @@ private:
     std::vector<std::string> subjects_;    // parallel to clients_; "" for a client without a certificate
 };
 
-/// The clients a running server authenticates against, replaceable while it serves (SIGHUP reloads the clients
-/// file, so that a key is revoked or added without a restart). Each request works with the registry that was current
-/// when it asked; a replacement never changes one under a request.
-class ClientDirectory {
-public:
-    explicit ClientDirectory(ClientRegistry registry);
-
-    std::shared_ptr<const ClientRegistry> current() const;
-    void replace(ClientRegistry registry);
-
-private:
-    mutable std::mutex mutex_;
-    std::shared_ptr<const ClientRegistry> registry_;
-};
+/// The clients a running server authenticates against, replaced when SIGHUP reloads the clients file.
+using ClientDirectory = Reloadable<ClientRegistry>;
 
 /// A new random API key (32 bytes from the system's CSPRNG, base64url without padding).
 std::string newApiKey();

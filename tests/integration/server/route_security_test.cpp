@@ -24,6 +24,9 @@
 #include "tests/support/temp_dir.h"
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JWT/Signer.h>
+#include <Poco/JWT/Token.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -32,6 +35,8 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
+#include <Poco/Timespan.h>
+#include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 #include <rapidjson/document.h>
 #include <sqlite3.h>
@@ -588,7 +593,7 @@ TEST_F(RouteSecurityTest, AnAdministratorWithoutAViewIsRefusedAtStartOrReadsWhat
     EXPECT_EQ(server->terminate(), 0);
 }
 
-TEST_F(RouteSecurityTest, SighupReloadsTheClientsFileSoAKeyIsRevokedWithoutARestart) {
+TEST_F(RouteSecurityTest, SighupReloadsClientsAndTokenSettingsSoAKeyIsRevokedWithoutARestart) {
     const std::string first = security::newApiKey();
     const std::string second = security::newApiKey();
     const auto clients = [](const std::string& key) {
@@ -596,12 +601,32 @@ TEST_F(RouteSecurityTest, SighupReloadsTheClientsFileSoAKeyIsRevokedWithoutARest
     };
     const std::string path = dir_.file("clients-reload.json");
     writeFile(path, clients(first));
+    // Bearer tokens of one issuer, HS256 under a secret that is rotated below.
+    const std::string old_secret(40, 'a');
+    const std::string new_secret(40, 'b');
+    writeFile(dir_.file("jwt-secret"), old_secret);
+    writeFile(dir_.file("jwt.json"), R"({"issuer": "https://idp.example", "audience": "childgateway", )"
+                                     R"("algorithm": "HS256", "secret_file": ")" +
+                                         dir_.file("jwt-secret") + R"("})");
+    const auto token = [](const std::string& secret) {
+        Poco::JWT::Token jwt;
+        jwt.setIssuer("https://idp.example");
+        jwt.setAudience("childgateway");
+        jwt.setSubject("ops-platform");
+        jwt.setExpiration(Poco::Timestamp() + Poco::Timespan(600, 0));
+        Poco::JSON::Array::Ptr roles = new Poco::JSON::Array;
+        roles->add(std::string("operator"));
+        jwt.payload().set("roles", roles);
+        return Poco::JWT::Signer(secret).sign(jwt, Poco::JWT::Signer::ALGO_HS256);
+    };
     std::string url;
     std::string banner;
-    auto server = gateway_->serve({"--set", "api.clients=" + path, "--set", "logging.level=error"}, url, banner);
+    auto server = gateway_->serve(
+        {"--set", "api.clients=" + path, "--set", "api.jwt=" + dir_.file("jwt.json"), "--set", "logging.level=error"},
+        url, banner);
     ASSERT_FALSE(url.empty()) << banner << server->remainingStderr();
-    const auto status = [&](const std::string& key) {
-        return send(url, "GET", "/v1/audit/status", {{"Authorization", "Bearer " + key}}).status;
+    const auto status = [&](const std::string& credential) {
+        return send(url, "GET", "/v1/audit/status", {{"Authorization", "Bearer " + credential}}).status;
     };
     const auto reloads = [&] {
         store::ExchangeLogQuery query;
@@ -616,24 +641,36 @@ TEST_F(RouteSecurityTest, SighupReloadsTheClientsFileSoAKeyIsRevokedWithoutARest
     };
     EXPECT_EQ(status(first), 200);
     EXPECT_EQ(status(second), 401);
+    EXPECT_EQ(status(token(old_secret)), 200);
+    EXPECT_EQ(status(token(new_secret)), 401);
 
     writeFile(path, clients(second));
+    writeFile(dir_.file("jwt-secret"), new_secret);
     server->hangUp();
-    auto logged = awaitReloads(1);
-    ASSERT_EQ(logged.size(), 1u);
+    auto logged = awaitReloads(2);
+    ASSERT_EQ(logged.size(), 2u);
     EXPECT_EQ(logged[0].subject, "api.clients");
     EXPECT_NE(logged[0].detail_json.find("1 clients"), std::string::npos) << logged[0].detail_json;
+    EXPECT_EQ(logged[1].subject, "api.jwt");
+    EXPECT_NE(logged[1].detail_json.find("issuer https://idp.example HS256"), std::string::npos)
+        << logged[1].detail_json;
+    EXPECT_EQ(logged[1].detail_json.find(new_secret), std::string::npos) << "a secret in the log";
     EXPECT_EQ(status(first), 401) << "the old key still opens the API after the reload";
     EXPECT_EQ(status(second), 200);
+    EXPECT_EQ(status(token(old_secret)), 401) << "a token under the old secret still opens the API";
+    EXPECT_EQ(status(token(new_secret)), 200);
 
-    // A broken file is refused, and the clients in use stay.
+    // Broken files are refused, and what is in use stays.
     writeFile(path, R"({"clients": [{"id": "ops", "roles": ["operator"], "api_key_sha256": "not hex"}]})");
+    writeFile(dir_.file("jwt-secret"), "short");
     server->hangUp();
-    logged = awaitReloads(2);
-    ASSERT_EQ(logged.size(), 2u);
-    EXPECT_NE(logged[1].detail_json.find("kept the clients in use"), std::string::npos) << logged[1].detail_json;
+    logged = awaitReloads(4);
+    ASSERT_EQ(logged.size(), 4u);
+    EXPECT_NE(logged[2].detail_json.find("kept the clients in use"), std::string::npos) << logged[2].detail_json;
+    EXPECT_NE(logged[3].detail_json.find("kept the token settings in use"), std::string::npos) << logged[3].detail_json;
     EXPECT_EQ(status(second), 200);
     EXPECT_EQ(status(first), 401);
+    EXPECT_EQ(status(token(new_secret)), 200);
     EXPECT_EQ(server->terminate(), 0);
 }
 

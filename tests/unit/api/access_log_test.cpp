@@ -74,7 +74,7 @@ protected:
         jwt.audience = "childgateway";
         jwt.algorithm = "HS256";
         jwt.secret = kSecret;
-        tokens_ = std::make_unique<security::JwtVerifier>(jwt);
+        tokens_ = std::make_unique<security::Reloadable<security::JwtVerifier>>(security::JwtVerifier(jwt));
         AccessControl access;
         access.clients = &clients_;
         access.tokens = tokens_.get();
@@ -129,7 +129,7 @@ protected:
     std::unique_ptr<store::Store> store_;
     std::unique_ptr<AccessLog> log_;
     security::ClientDirectory clients_{registry()};
-    std::unique_ptr<security::JwtVerifier> tokens_;
+    std::unique_ptr<security::Reloadable<security::JwtVerifier>> tokens_;
     Router routes_;
 };
 
