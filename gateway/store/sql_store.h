@@ -98,6 +98,7 @@ public:
                                                 const std::vector<StagedRecord>& records)>& visit) override;
     std::vector<std::string> profiledPersons() override;
     std::vector<std::string> profilesToPurge(std::string_view removed_on_or_before, std::size_t limit) override;
+    std::vector<std::string> purgedWithRecords(std::size_t limit) override;
     std::vector<PurgeOutcome> purgeProfiles(const std::vector<std::string>& persons, std::string_view actor) override;
     std::vector<PersonMove> personMoves(std::int64_t after_seq) override;
     ProfileState profileState() override;

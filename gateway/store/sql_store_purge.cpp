@@ -54,27 +54,26 @@ std::vector<std::string> SqlStore::profilesToPurge(std::string_view removed_on_o
         std::string cutoff(removed_on_or_before);
         std::string reason = kAdult;
         Poco::Int64 rows = rowLimit(limit);
-        std::vector<std::string> due;
         session << sql(
             "SELECT person_id FROM profiles WHERE removed_reason = ? AND removed_on <= ? "
             "AND purged_at = '' ORDER BY person_id LIMIT ?"),
-            use(reason), use(cutoff), use(rows), into(due), now;
-        // A source may send a purged child's record again (a full pull, a correction): it is staged, linked back
-        // to the same person and rebuilt into the same removal, so only its records need erasing again.
-        std::vector<std::string> returned;
+            use(reason), use(cutoff), use(rows), into(persons), now;
+    });
+    return persons;
+}
+
+std::vector<std::string> SqlStore::purgedWithRecords(std::size_t limit) {
+    std::vector<std::string> persons;
+    withSession("find the purged profiles with records again", [&](Session& session) {
+        std::string reason = kAdult;
+        Poco::Int64 rows = rowLimit(limit);
+        // Every purged person is looked at: the caller runs this once per purge, not once per batch.
         session << sql(
             "SELECT DISTINCT p.person_id FROM profiles AS p "
             "JOIN person_links AS l ON l.person_id = p.person_id "
             "JOIN source_records AS r ON r.source = l.source AND r.source_id = l.source_id "
             "WHERE p.removed_reason = ? AND p.purged_at <> '' ORDER BY 1 LIMIT ?"),
-            use(reason), use(rows), into(returned), now;
-        persons = std::move(due);
-        persons.insert(persons.end(), returned.begin(), returned.end());
-        std::sort(persons.begin(), persons.end());
-        persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
-        if (persons.size() > limit) {
-            persons.resize(limit);
-        }
+            use(reason), use(rows), into(persons), now;
     });
     return persons;
 }

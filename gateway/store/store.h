@@ -496,10 +496,13 @@ public:
     /// no longer exists.
     virtual std::vector<std::string> profiledPersons() = 0;
 
-    /// Persons whose profile was removed as adult on or before `removed_on_or_before` (YYYY-MM-DD) and whose
-    /// personal data the store still holds: not purged yet, or purged but with records staged again since. In
-    /// person_id order, at most `limit`.
+    /// Persons whose profile was removed as adult on or before `removed_on_or_before` (YYYY-MM-DD) and not purged
+    /// yet, in person_id order, at most `limit`.
     virtual std::vector<std::string> profilesToPurge(std::string_view removed_on_or_before, std::size_t limit) = 0;
+    /// Purged persons with records staged again since (a source sent one again): each is linked back to its person
+    /// and rebuilt into the same removal, so only the records need erasing. In person_id order, at most `limit`.
+    /// Reads every purged person: once per purge run, not per batch.
+    virtual std::vector<std::string> purgedWithRecords(std::size_t limit) = 0;
     /// Erases the personal data held about each person whose current profile is an adult's removal: the content of
     /// every earlier version (a stub holding the person ID takes the JSON's place; version numbers and content
     /// hashes stay), the person's staged records (their links stay, so a record staged again comes back to the

@@ -236,13 +236,16 @@ TEST_P(StoreSuite, ARecordSentAgainAfterThePurgeIsErasedAgain) {
 
     // The school sends the record again (a full pull): it is staged, and the person is due again at once.
     store().commitBatch(batchOf({recordOf("A1", kAdultId, kAdultName)}, "w1", "w2"));
-    EXPECT_EQ(store().profilesToPurge("2026-01-01", 10), std::vector<std::string>{"person-adult"});
+    EXPECT_TRUE(store().profilesToPurge("2099-12-31", 10).empty()) << "not due again: purged already";
+    EXPECT_EQ(store().purgedWithRecords(10), std::vector<std::string>{"person-adult"});
+    EXPECT_TRUE(store().purgedWithRecords(0).empty());
     const auto again = store().purgeProfiles({"person-adult"}, "purger");
     ASSERT_EQ(again.size(), 1U);
     EXPECT_EQ(again[0].records, 1);
     EXPECT_EQ(again[0].versions, 0);  // the versions were erased the first time
     EXPECT_FALSE(store().sourceRecord(kSource, "A1").has_value());
     EXPECT_TRUE(store().profilesToPurge("2099-12-31", 10).empty());
+    EXPECT_TRUE(store().purgedWithRecords(10).empty());
     EXPECT_EQ(purgeEntries(store()).size(), 2U);
 }
 
