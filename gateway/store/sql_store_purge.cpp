@@ -6,7 +6,6 @@
 
 #include <Poco/Data/Statement.h>
 
-#include <algorithm>
 #include <map>
 #include <set>
 
@@ -99,6 +98,7 @@ std::vector<PurgeOutcome> SqlStore::purgeProfiles(const std::vector<std::string>
         std::map<RecordKey, PurgeOutcome*> record_owner;
         std::vector<std::string> record_sources;
         std::vector<std::string> record_ids;
+        // Reserved, so that the pointers record_owner keeps stay valid as outcomes are added.
         outcomes.reserve(wanted.size());
         for (const std::string& person : wanted) {
             std::string key = person;
@@ -154,17 +154,9 @@ std::vector<PurgeOutcome> SqlStore::purgeProfiles(const std::vector<std::string>
                 continue;
             }
             for (std::size_t i = 0; i < sources.size(); ++i) {
-                record_sources.push_back(sources[i]);
-                record_ids.push_back(ids[i]);
-            }
-        }
-        {
-            // Pointers into outcomes, which no longer grows.
-            std::size_t next = 0;
-            for (PurgeOutcome& outcome : outcomes) {
-                for (std::int64_t i = 0; i < outcome.records; ++i, ++next) {
-                    record_owner[{record_sources[next], record_ids[next]}] = &outcome;
-                }
+                record_owner[{sources[i], ids[i]}] = &outcome;
+                record_sources.push_back(std::move(sources[i]));
+                record_ids.push_back(std::move(ids[i]));
             }
         }
         if (!record_sources.empty()) {
