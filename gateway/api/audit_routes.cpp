@@ -61,7 +61,7 @@ void addAuditRoutes(Router& router, store::Store& store) {
     router.add({"GET",
                 "/v1/audit/status",
                 "Where checkpoint signing stands: entries in the log, the latest signed checkpoint, and the entries "
-                "appended since (the signing backlog).",
+                "appended since (the signing backlog), and the entries the log index has not reached yet.",
                 [&store](const Request&) {
                     const jobs::CheckpointStatus status = jobs::checkpointStatus(store);
                     rapidjson::StringBuffer buffer;
@@ -71,6 +71,8 @@ void addAuditRoutes(Router& router, store::Store& store) {
                     writer.Int64(status.head);
                     writer.Key("unsigned_entries");
                     writer.Int64(status.unsigned_entries);
+                    writer.Key("unindexed_entries");
+                    writer.Int64(status.unindexed_entries);
                     writer.Key("algorithm");
                     if (const auto algorithm = store.exchangeLogAlgorithm()) {
                         writer.String(algorithm->c_str());
@@ -170,7 +172,8 @@ void addAuditRoutes(Router& router, store::Store& store) {
     router.add(
         {"GET",
          "/metrics",
-         "Prometheus text: exchange-log entries, the signing backlog and the age of the latest checkpoint.",
+         "Prometheus text: exchange-log entries, the signing and index backlogs and the age of the latest "
+         "checkpoint.",
          [&store](const Request&) {
              const jobs::CheckpointStatus status = jobs::checkpointStatus(store);
              std::string text;
@@ -181,6 +184,9 @@ void addAuditRoutes(Router& router, store::Store& store) {
              metric("gateway_exchange_log_entries", "Entries in the exchange log.", std::to_string(status.head));
              metric("gateway_exchange_log_unsigned_entries", "Entries appended since the latest signed checkpoint.",
                     std::to_string(status.unsigned_entries));
+             metric("gateway_exchange_log_unindexed_entries",
+                    "Entries the log index has not reached yet (searches read them row by row).",
+                    std::to_string(status.unindexed_entries));
              metric("gateway_exchange_log_checkpoint_size", "Entries the latest signed checkpoint covers.",
                     std::to_string(status.latest ? status.latest->size : 0));
              if (status.latest) {

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -35,7 +36,7 @@ namespace {
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 const char* const kUsage =
-    "verify [--from N] [--to N] [--public-key FILE] [--json] | checkpoint [--json] | status [--json] | export "
+    "verify [--from N] [--to N] [--public-key FILE] [--json] | checkpoint [--json] | index | status [--json] | export "
     "--format csv|jsonl [--actor X] [--action X] [--person ID] [--from TIME] [--to TIME] [--output FILE] | prove SEQ "
     "[--size N] | check-proof FILE [--public-key FILE] | keygen --output FILE [--algorithm ed25519|sm2]";
 
@@ -50,6 +51,7 @@ const std::map<std::string, ActionSpec>& actions() {
     static const std::map<std::string, ActionSpec> specs = {
         {"verify", {{"from", "to", "public-key", "json"}, 0, ""}},
         {"checkpoint", {{"json"}, 0, ""}},
+        {"index", {{}, 0, ""}},
         {"status", {{"json"}, 0, ""}},
         {"export", {{"format", "actor", "action", "person", "from", "to", "output"}, 0, ""}},
         {"prove", {{"size"}, 1, "SEQ"}},
@@ -297,6 +299,16 @@ int checkpoint(Runtime& runtime, const ParsedOptions& parsed) {
     return kExitOk;
 }
 
+int indexLog(Runtime& runtime) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::int64_t indexed = jobs::indexExchangeLog(runtime.store());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::cout << "indexed " << indexed << (indexed == 1 ? " entry" : " entries") << " in " << std::fixed
+              << std::setprecision(1) << seconds << " s; the index covers entries 1 to "
+              << runtime.store().exchangeLogIndexed() << "\n";
+    return kExitOk;
+}
+
 int status(Runtime& runtime, const ParsedOptions& parsed) {
     const jobs::CheckpointStatus status = jobs::checkpointStatus(runtime.store());
     const store::LogHead head = runtime.store().exchangeLogHead();
@@ -318,6 +330,8 @@ int status(Runtime& runtime, const ParsedOptions& parsed) {
         }
         writer.Key("unsigned_entries");
         writer.Int64(status.unsigned_entries);
+        writer.Key("unindexed_entries");
+        writer.Int64(status.unindexed_entries);
         writer.Key("signing_key_id");
         if (signer) {
             writer.String(signer->keyId().c_str(), static_cast<rapidjson::SizeType>(signer->keyId().size()));
@@ -340,6 +354,8 @@ int status(Runtime& runtime, const ParsedOptions& parsed) {
         std::cout << "none\n";
     }
     std::cout << "unsigned entries: " << status.unsigned_entries << "\n";
+    std::cout << "unindexed entries: " << status.unindexed_entries << " (gateway serve indexes every "
+              << runtime.settings().audit.index_interval_seconds << " s; gateway audit index does it now)\n";
     if (signer) {
         std::cout << "signing key: " << signer->keyId() << " (" << audit::signatureSchemeName(signer->scheme()) << ", "
                   << runtime.settings().audit.signing_key << "), gateway serve signs every "
@@ -526,8 +542,10 @@ int runAudit(const std::vector<std::string>& args) {
                       "The exchange log's integrity. verify recomputes the hash chain and the Merkle tree and checks "
                       "every signed checkpoint (signatures with --public-key, else with the public half of "
                       "audit.signing_key, else not at all), printing each finding with its entry's seq; checkpoint "
-                      "signs the entries appended since the last checkpoint with audit.signing_key; status shows the "
-                      "head, the latest checkpoint and the unsigned backlog; export writes entries as CSV or JSON "
+                      "signs the entries appended since the last checkpoint with audit.signing_key; index brings the "
+                      "log's index of actors, actions and persons up to date (gateway serve does it every "
+                      "audit.index_interval_seconds); status shows the head, the latest checkpoint and the unsigned "
+                      "and unindexed backlogs; export writes entries as CSV or JSON "
                       "Lines; prove prints an entry's inclusion proof (JSON) against a signed checkpoint; "
                       "check-proof checks one (FILE, or - for standard input) with the gateway's public key, without "
                       "the store; keygen makes a new "
@@ -576,6 +594,9 @@ int runAudit(const std::vector<std::string>& args) {
         }
         if (action == "checkpoint") {
             return checkpoint(runtime, parsed);
+        }
+        if (action == "index") {
+            return indexLog(runtime);
         }
         if (action == "status") {
             return status(runtime, parsed);

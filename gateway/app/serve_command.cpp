@@ -246,6 +246,21 @@ protected:
                            }});
         }
 
+        // Like signing, indexing runs after the appends: an append writes only its own row.
+        scheduler.add(
+            {"audit.index", std::chrono::seconds(settings.audit.index_interval_seconds), [&gateway_store, &log] {
+                 try {
+                     if (const auto indexed = jobs::indexExchangeLog(gateway_store)) {
+                         log.debug("exchange log index: " + std::to_string(indexed) + " entries added");
+                     }
+                 } catch (const GatewayError& e) {
+                     log.warning(
+                         "exchange log index not brought up to date (searches read the entries "
+                         "since row by row): " +
+                         e.message());
+                 }
+             }});
+
         if (checkpoint_signer) {
             // Signing never holds up the exchange: entries are chained as they come, and a checkpoint that fails or
             // lags leaves a backlog (GET /metrics) that the next one catches up.

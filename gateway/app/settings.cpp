@@ -408,6 +408,15 @@ std::vector<ConfigKey> buildKeys() {
          86400,
          {},
          [](GatewaySettings& s, const std::string& v) { s.audit.checkpoint_interval_seconds = toInt(v); }});
+    add({"audit.index_interval_seconds",
+         KeyType::Integer,
+         "5",
+         "How often gateway serve adds the entries appended since to the exchange log's index of actors, actions "
+         "and persons. Appends never wait for it, and searches read entries it has not reached row by row.",
+         1,
+         3600,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.audit.index_interval_seconds = toInt(v); }});
 
     add({"security.keyring",
          KeyType::Path,

@@ -66,6 +66,7 @@ struct PushSettings {
 struct AuditSettings {
     std::string signing_key;               // PEM private key (Ed25519 or SM2) checkpoints are signed with; empty = none
     int checkpoint_interval_seconds = 60;  // gateway serve signs a checkpoint this often when a key is set
+    int index_interval_seconds = 5;        // gateway serve brings the log index up to date this often
 };
 
 /// Where the keys that seal personal data at rest come from (see gateway/vault/keyring.h).

@@ -195,7 +195,16 @@ CheckpointStatus checkpointStatus(store::Store& store) {
     status.latest = store.latestCheckpoint();
     status.unsigned_entries =
         std::max<std::int64_t>(0, status.head - (status.latest ? static_cast<std::int64_t>(status.latest->size) : 0));
+    status.unindexed_entries = std::max<std::int64_t>(0, status.head - store.exchangeLogIndexed());
     return status;
+}
+
+std::int64_t indexExchangeLog(store::Store& store, std::size_t run) {
+    std::int64_t indexed = 0;
+    while (const std::int64_t count = store.indexExchangeLog(run)) {
+        indexed += count;
+    }
+    return indexed;
 }
 
 std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audit::CheckpointSigner& signer,

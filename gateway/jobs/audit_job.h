@@ -29,10 +29,19 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
 struct CheckpointStatus {
     std::int64_t head = 0;  ///< entries in the log
     std::optional<audit::Checkpoint> latest;
-    std::int64_t unsigned_entries = 0;  ///< appended since the latest checkpoint: the signing backlog
+    std::int64_t unsigned_entries = 0;   ///< appended since the latest checkpoint: the signing backlog
+    std::int64_t unindexed_entries = 0;  ///< appended since the log indexer last ran
 };
 
 CheckpointStatus checkpointStatus(store::Store& store);
+
+/// How many entries the log indexer takes per transaction: large enough that its sorted inserts share index pages,
+/// small enough that a SQLite writer waits for it well under a second.
+inline constexpr std::size_t kLogIndexRun = 50000;
+
+/// Brings the log index (Store::indexExchangeLog) up to the last entry, `run` entries per transaction, and returns
+/// how many entries it indexed. Searches find every entry either way; the index makes them fast.
+std::int64_t indexExchangeLog(store::Store& store, std::size_t run = kLogIndexRun);
 
 /// Signs a checkpoint over every entry appended so far, extending the latest checkpoint's tree with the entries
 /// since (read by their stored hashes). Returns nullopt when no entry was appended since, or when another node

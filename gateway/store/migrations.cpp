@@ -320,6 +320,36 @@ std::vector<Migration> buildMigrations() {
                        "ALTER TABLE profiles ADD COLUMN purged_at TEXT NOT NULL DEFAULT ''",
                        "CREATE INDEX profiles_removed ON profiles (removed_reason, removed_on, person_id)",
                    }});
+    all.push_back({9,
+                   "exchange log indexed off the append path",
+                   {
+                       // An append writes only the entry's row, keyed by seq, and the near-sequential index on its
+                       // time. Every other index had random keys, and cost each append several page writes. The
+                       // persons an entry names move into the entry's row as "|id|id|", so that they are read with it.
+                       "ALTER TABLE exchange_log ADD COLUMN persons TEXT NOT NULL DEFAULT ''",
+                       "UPDATE exchange_log SET persons = '|' || (SELECT ${text_agg}(q.person_id, '|') FROM "
+                       "(SELECT p.person_id FROM exchange_log_persons p WHERE p.seq = exchange_log.seq "
+                       "ORDER BY p.person_id) AS q) || '|' "
+                       "WHERE seq IN (SELECT seq FROM exchange_log_persons)",
+                       "DROP INDEX exchange_log_action",
+                       "DROP INDEX exchange_log_subject",
+                       "DROP INDEX exchange_log_actor",
+                       "DROP TABLE exchange_log_persons",
+                       // Lookups by actor, action and person go through terms ("a " actor, "x " action, "p " subject
+                       // or person), which the log indexer adds after the fact in large sorted runs, up to the seq
+                       // in exchange_log_indexed. Entries after it are found by reading their rows. Terms compare
+                       // byte by byte, so that the range of an action family holds whatever the database's locale.
+                       R"(CREATE TABLE exchange_log_terms (
+    term TEXT ${bytes_collate} NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (term, seq)
+))",
+                       R"(CREATE TABLE exchange_log_indexed (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL
+))",
+                       "INSERT INTO exchange_log_indexed (id, seq) VALUES (1, 0)",
+                   }});
     return all;
 }
 
@@ -352,6 +382,10 @@ std::string renderMigrationSql(std::string_view sql, const DialectTokens& tokens
             out.append(tokens.blob);
         } else if (token == "int_key") {
             out.append(tokens.int_key);
+        } else if (token == "text_agg") {
+            out.append(tokens.text_agg);
+        } else if (token == "bytes_collate") {
+            out.append(tokens.bytes_collate);
         } else {
             throw std::logic_error("unknown token ${" + std::string(token) + "} in migration SQL");
         }

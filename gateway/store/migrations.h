@@ -25,6 +25,9 @@ struct DialectTokens {
     std::string_view auto_id;
     std::string_view blob;
     std::string_view int_key;
+    std::string_view text_agg;       // the aggregate joining texts with a separator: text_agg(value, separator)
+    std::string_view bytes_collate;  // the collation that orders text byte by byte
+    std::string_view text_find;      // text_find(haystack, needle): the 1-based position of needle, 0 if absent
 };
 
 /// Replaces the tokens in `sql`; throws std::logic_error on an unknown token, so a typo fails every test.

@@ -349,7 +349,12 @@ void PostgresqlStore::lockProfiles(Session& session) {
 }
 
 DialectTokens PostgresqlStore::tokens() const {
-    return {"BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA", "BIGINT PRIMARY KEY"};
+    return {"BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+            "BYTEA",
+            "BIGINT PRIMARY KEY",
+            "string_agg",
+            "COLLATE \"C\"",
+            "strpos"};
 }
 
 std::string_view PostgresqlStore::tableExistsSql() const {
@@ -474,35 +479,29 @@ void PostgresqlStore::insertProfileCodes(Session& session, const std::vector<Pro
 }
 
 void PostgresqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
-    bool any_persons = false;
-    {
-        // Ended before the next COPY starts: one COPY at a time per connection.
-        CopyIn copy(session, "COPY exchange_log (seq, at, actor, action, subject, detail_json, hash) FROM STDIN");
-        for (const ExchangeLogEntry& entry : entries) {
-            copy.text(std::to_string(entry.seq));
-            copy.text(entry.at);
-            copy.text(entry.actor);
-            copy.text(entry.action);
-            copy.text(entry.subject);
-            copy.text(entry.detail_json);
-            copy.text(entry.hash);
-            copy.endRow();
-            any_persons = any_persons || !entry.persons.empty();
-        }
-        copy.finish();
-    }
-    if (!any_persons) {
-        return;
-    }
-    CopyIn persons(session, "COPY exchange_log_persons (person_id, seq) FROM STDIN");
+    CopyIn copy(session, "COPY exchange_log (seq, at, actor, action, subject, detail_json, hash, persons) FROM STDIN");
     for (const ExchangeLogEntry& entry : entries) {
-        for (const std::string& person : entry.persons) {
-            persons.text(person);
-            persons.text(std::to_string(entry.seq));
-            persons.endRow();
-        }
+        copy.text(std::to_string(entry.seq));
+        copy.text(entry.at);
+        copy.text(entry.actor);
+        copy.text(entry.action);
+        copy.text(entry.subject);
+        copy.text(entry.detail_json);
+        copy.text(entry.hash);
+        copy.text(joinCodes(entry.persons));
+        copy.endRow();
     }
-    persons.finish();
+    copy.finish();
+}
+
+void PostgresqlStore::insertLogTerms(Session& session, std::vector<std::string> terms, std::vector<Poco::Int64> seqs) {
+    CopyIn copy(session, "COPY exchange_log_terms (term, seq) FROM STDIN");
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        copy.text(terms[i]);
+        copy.text(std::to_string(seqs[i]));
+        copy.endRow();
+    }
+    copy.finish();
 }
 
 ErrorCode PostgresqlStore::classify(const Poco::Exception& error, Session* session) const {

@@ -38,6 +38,8 @@ protected:
                        const std::vector<std::string>& id_indexes, const std::string& built_at) override;
     void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes) override;
     void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries) override;
+    void insertLogTerms(Poco::Data::Session& session, std::vector<std::string> terms,
+                        std::vector<Poco::Int64> seqs) override;
     ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const override;
     std::string errorDetail(const Poco::Exception& error) const override;
 };

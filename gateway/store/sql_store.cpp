@@ -209,11 +209,18 @@ std::string SqlStore::errorDetail(const Poco::Exception& error) const {
 }
 
 void SqlStore::migrate() {
+    migrate(latestSchemaVersion());
+    sealUnchainedEntries();
+}
+
+void SqlStore::migrate(int version) {
     for (const Migration& migration : migrations()) {
+        if (migration.version > version) {
+            break;
+        }
         withSession("apply migration " + std::to_string(migration.version) + " (" + std::string(migration.name) + ")",
                     [&](Session& session) { migrateOne(session, migration); });
     }
-    sealUnchainedEntries();
 }
 
 void SqlStore::sealUnchainedEntries() {
@@ -614,6 +621,11 @@ void requireLogText(const ExchangeLogEntry& entry) {
     requireText("detail_json", entry.detail_json, where);
     for (const std::string& person : entry.persons) {
         requireNonEmptyText("person", person, where);
+        // The persons column holds them as "|a|b|".
+        if (person.find(kCodeSeparator) != std::string::npos) {
+            throw GatewayError(ErrorCode::InvalidArgument, "person " + utf8::quote(person) + " of " + where() +
+                                                               " contains '" + kCodeSeparator + "'");
+        }
     }
 }
 
@@ -697,8 +709,7 @@ void SqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntr
     std::vector<std::string> subjects;
     std::vector<std::string> details;
     std::vector<std::string> hashes;
-    std::vector<std::string> person_ids;
-    std::vector<Poco::Int64> person_seqs;
+    std::vector<std::string> persons;
     for (const ExchangeLogEntry& entry : entries) {
         seqs.push_back(entry.seq);
         ats.push_back(entry.at);
@@ -707,19 +718,16 @@ void SqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntr
         subjects.push_back(entry.subject);
         details.push_back(entry.detail_json);
         hashes.push_back(entry.hash);
-        for (const std::string& person : entry.persons) {
-            person_ids.push_back(person);
-            person_seqs.push_back(entry.seq);
-        }
+        persons.push_back(joinCodes(entry.persons));
     }
     session << sql(
-        "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-        use(seqs), use(ats), use(actors), use(actions), use(subjects), use(details), use(hashes), now;
-    if (!person_ids.empty()) {
-        session << sql("INSERT INTO exchange_log_persons (person_id, seq) VALUES (?, ?)"), use(person_ids),
-            use(person_seqs), now;
-    }
+        "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash, persons) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        use(seqs), use(ats), use(actors), use(actions), use(subjects), use(details), use(hashes), use(persons), now;
+}
+
+void SqlStore::insertLogTerms(Session& session, std::vector<std::string> terms, std::vector<Poco::Int64> seqs) {
+    session << sql("INSERT INTO exchange_log_terms (term, seq) VALUES (?, ?)"), use(terms), use(seqs), now;
 }
 
 std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std::size_t limit) {

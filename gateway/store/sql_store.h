@@ -32,6 +32,8 @@ public:
     ~SqlStore() override;
 
     void migrate() override;
+    /// Applies the migrations up to `version` only: how a test builds a database of an earlier schema to upgrade.
+    void migrate(int version);
     int schemaVersion() override;
     std::vector<AppliedMigration> appliedMigrations() override;
     void ping() override;
@@ -63,6 +65,8 @@ public:
 
     // The exchange log's reads and checkpoints (sql_store_audit.cpp).
     std::vector<ExchangeLogEntry> searchExchangeLog(const ExchangeLogQuery& query) override;
+    std::int64_t indexExchangeLog(std::size_t max_entries) override;
+    std::int64_t exchangeLogIndexed() override;
     std::optional<ExchangeLogEntry> exchangeLogEntry(std::int64_t seq) override;
     std::vector<std::string> exchangeLogHashes(std::int64_t after_seq, std::size_t limit) override;
     LogHead exchangeLogHead() override;
@@ -193,6 +197,9 @@ protected:
     /// Inserts the entries, numbered and chained, into exchange_log in order, the caller holding
     /// lockExchangeLog(); same default as stageRecords().
     virtual void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries);
+    /// Inserts rows into exchange_log_terms, sorted by (term, seq); same default as stageRecords().
+    virtual void insertLogTerms(Poco::Data::Session& session, std::vector<std::string> terms,
+                                std::vector<Poco::Int64> seqs);
 
     /// StoreUnavailable for failures to reach the database or to get its lock in time, StoreError otherwise.
     /// `session` is the connection the failure happened on, if any.
@@ -221,7 +228,7 @@ private:
     std::int64_t insertRawBatch(Poco::Data::Session& session, const RawBatch& raw);
     std::int64_t insertLogEntry(Poco::Data::Session& session, const ExchangeLogEntry& entry);
     /// Like insertLogEntry() for many entries at once, in order, without a round trip per entry; returns the last
-    /// seq. Takes the log's lock, numbers and chains the entries after the last one, and indexes their persons.
+    /// seq. Takes the log's lock, numbers and chains the entries after the last one. The log index follows later.
     std::int64_t insertLogEntries(Poco::Data::Session& session, std::vector<ExchangeLogEntry> entries);
     /// The log's hash, recording `log_hash_` if the log has none yet; the caller holds lockExchangeLog().
     audit::HashAlgorithm chainAlgorithm(Poco::Data::Session& session);

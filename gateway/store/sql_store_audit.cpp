@@ -6,6 +6,7 @@
 #include <Poco/Data/Statement.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace gateway::store {
 
@@ -15,17 +16,28 @@ using namespace Poco::Data::Keywords;
 
 namespace {
 
-constexpr const char* kEntryColumns = "seq, at, actor, action, subject, detail_json, COALESCE(hash, '')";
+constexpr const char* kEntryColumns = "e.seq, e.at, e.actor, e.action, e.subject, e.detail_json, COALESCE(e.hash, '')";
 constexpr const char* kCheckpointColumns = "size, at, algorithm, root, head, frontier, key_id, signature";
 
-constexpr const char* kPersonsQuery =
-    "SELECT person_id, seq FROM exchange_log_persons WHERE seq >= ? AND seq <= ? ORDER BY seq, person_id";
+/// Terms are cut to this many bytes (at a character boundary): PostgreSQL cannot index a key of several kB, and a
+/// search compares the entry's own columns as well, so a cut term only finds a few more rows to compare.
+constexpr std::size_t kMaxTermBytes = 200;
 
-/// The entries a statement selects with kEntryColumns, then the persons each names (`persons_query`, kPersonsQuery
-/// in the database's dialect; empty to leave them out).
+/// A lookup term of the log index: a one-letter kind, a space, and the value, cut to kMaxTermBytes.
+std::string logTerm(char kind, std::string_view value) {
+    std::size_t size = std::min(value.size(), kMaxTermBytes);
+    while (size < value.size() && size > 0 && (static_cast<unsigned char>(value[size]) & 0xC0) == 0x80) {
+        --size;
+    }
+    std::string term{kind, ' '};
+    term.append(value.substr(0, size));
+    return term;
+}
+
+/// The entries `tail` selects (it follows "SELECT <columns> FROM ", and takes `bind`'s parameters), with the persons
+/// each names when `with_persons`.
 std::vector<ExchangeLogEntry> readEntries(Session& session, const std::string& tail,
-                                          const std::function<void(Statement&)>& bind,
-                                          const std::string& persons_query) {
+                                          const std::function<void(Statement&)>& bind, bool with_persons) {
     std::vector<Poco::Int64> seqs;
     std::vector<std::string> ats;
     std::vector<std::string> actors;
@@ -33,39 +45,71 @@ std::vector<ExchangeLogEntry> readEntries(Session& session, const std::string& t
     std::vector<std::string> subjects;
     std::vector<std::string> details;
     std::vector<std::string> hashes;
-    {
-        // Done with before the persons are read: PostgreSQL runs one statement per connection at a time.
-        Statement select(session);
-        select << "SELECT " << kEntryColumns << " FROM exchange_log " << tail;
-        bind(select);
-        select, into(seqs), into(ats), into(actors), into(actions), into(subjects), into(details), into(hashes);
-        select.execute();
-    }
+    std::vector<std::string> persons;
+    Statement select(session);
+    select << "SELECT " << kEntryColumns << (with_persons ? ", e.persons" : ", ''") << " FROM " << tail;
+    bind(select);
+    select, into(seqs), into(ats), into(actors), into(actions), into(subjects), into(details), into(hashes),
+        into(persons);
+    select.execute();
 
     std::vector<ExchangeLogEntry> entries;
     entries.reserve(seqs.size());
     for (std::size_t i = 0; i < seqs.size(); ++i) {
         entries.push_back({seqs[i], std::move(ats[i]), std::move(actors[i]), std::move(actions[i]),
-                           std::move(subjects[i]), std::move(details[i]), std::move(hashes[i])});
-    }
-    if (entries.empty() || persons_query.empty()) {
-        return entries;
-    }
-    Poco::Int64 low = seqs.front();
-    Poco::Int64 high = seqs.back();
-    std::vector<std::string> person_ids;
-    std::vector<Poco::Int64> person_seqs;
-    Statement persons(session);
-    persons << persons_query, use(low), use(high), into(person_ids), into(person_seqs);
-    persons.execute();
-    // Entries come in seq order, so an entry is found by binary search.
-    for (std::size_t i = 0; i < person_ids.size(); ++i) {
-        const auto it = std::lower_bound(seqs.begin(), seqs.end(), person_seqs[i]);
-        if (it != seqs.end() && *it == person_seqs[i]) {
-            entries[static_cast<std::size_t>(it - seqs.begin())].persons.push_back(std::move(person_ids[i]));
-        }
+                           std::move(subjects[i]), std::move(details[i]), std::move(hashes[i]),
+                           splitCodes(persons[i])});
     }
     return entries;
+}
+
+/// A query's filters twice over: as terms, which find the entries the log index covers, and as conditions on
+/// an entry's own columns, which decide for every entry, indexed or not.
+struct LogFilter {
+    std::vector<std::string> terms;  // each must be among the entry's terms
+    std::string family_from;         // an action family: a term in [family_from, family_to)
+    std::string family_to;
+    Conditions columns;
+};
+
+LogFilter logFilter(const ExchangeLogQuery& query, std::string_view text_find) {
+    LogFilter filter;
+    if (!query.person.empty()) {
+        filter.terms.push_back(logTerm('p', query.person));
+        if (query.person.find(kCodeSeparator) == std::string::npos) {
+            filter.columns.add("(e.subject = ? OR " + std::string(text_find) + "(e.persons, ?) > 0)", query.person);
+            filter.columns.addValue(std::string(1, kCodeSeparator) + query.person + kCodeSeparator);
+        } else {
+            filter.columns.add("e.subject = ?", query.person);
+        }
+    }
+    if (!query.actor.empty()) {
+        filter.terms.push_back(logTerm('a', query.actor));
+        filter.columns.add("e.actor = ?", query.actor);
+    }
+    if (query.action.ends_with('.')) {
+        // A family of actions: "api." is every action that starts with it. '/' follows '.' in byte order.
+        filter.family_from = logTerm('x', query.action);
+        filter.family_to = filter.family_from;
+        filter.family_to.back() = '/';
+        filter.columns.add("substr(e.action, 1, " + std::to_string(utf8::length(query.action)) + ") = ?", query.action);
+    } else if (!query.action.empty()) {
+        filter.terms.push_back(logTerm('x', query.action));
+        filter.columns.add("e.action = ?", query.action);
+    }
+    if (!query.from.empty()) {
+        filter.columns.add("e.at >= ?", query.from);
+    }
+    if (!query.to.empty()) {
+        filter.columns.add("e.at < ?", query.to);
+    }
+    return filter;
+}
+
+Poco::Int64 indexedSeq(Session& session) {
+    std::vector<Poco::Int64> indexed;
+    session << "SELECT seq FROM exchange_log_indexed WHERE id = 1", into(indexed), now;
+    return indexed.empty() ? 0 : indexed.front();
 }
 
 }  // namespace
@@ -81,40 +125,68 @@ std::vector<ExchangeLogEntry> SqlStore::searchExchangeLog(const ExchangeLogQuery
     }
     std::vector<ExchangeLogEntry> result;
     withSession("read the exchange log", [&](Session& session) {
-        Conditions conditions;
-        if (!query.actor.empty()) {
-            conditions.add("actor = ?", query.actor);
-        }
-        if (query.action.ends_with('.')) {
-            // A family of actions: "api." is every action from "api." up to "api/" ('/' follows '.' in ASCII).
-            std::string upper = query.action;
-            upper.back() = '/';
-            conditions.add("action >= ?", query.action);
-            conditions.add("action < ?", upper);
-        } else if (!query.action.empty()) {
-            conditions.add("action = ?", query.action);
-        }
-        if (!query.person.empty()) {
-            conditions.add("(subject = ? OR seq IN (SELECT seq FROM exchange_log_persons WHERE person_id = ?))",
-                           query.person);
-            conditions.addValue(query.person);
-        }
-        if (!query.from.empty()) {
-            conditions.add("at >= ?", query.from);
-        }
-        if (!query.to.empty()) {
-            conditions.add("at < ?", query.to);
-        }
+        LogFilter filter = logFilter(query, tokens().text_find);
         Poco::Int64 after = query.after_seq;
-        Poco::Int64 max_rows = rowLimit(query.limit);
-        result = readEntries(
-            session, sql("WHERE seq > ?" + conditions.sql() + " ORDER BY seq LIMIT ?"),
+        const bool by_terms = !filter.terms.empty() || !filter.family_from.empty();
+        if (by_terms) {
+            // The entries the index covers, found through their terms. The index only ever grows, and the terms of
+            // every entry up to the seq read here are committed with it.
+            Poco::Int64 indexed = indexedSeq(session);
+            if (after < indexed) {
+                Poco::Int64 max_rows = rowLimit(query.limit);
+                std::string tail;
+                std::string key = "e.seq";
+                std::size_t first_in = 0;
+                if (!filter.terms.empty()) {
+                    // Walked in seq order along the first term's index range, so a page stops at its limit.
+                    tail = "exchange_log_terms t JOIN exchange_log e ON e.seq = t.seq WHERE t.term = ? AND ";
+                    key = "t.seq";
+                    first_in = 1;
+                } else {
+                    tail = "exchange_log e WHERE ";
+                }
+                tail += key + " > ? AND " + key + " <= ?";
+                for (std::size_t i = first_in; i < filter.terms.size(); ++i) {
+                    tail += " AND e.seq IN (SELECT seq FROM exchange_log_terms WHERE term = ?)";
+                }
+                if (!filter.family_from.empty()) {
+                    tail += " AND e.seq IN (SELECT seq FROM exchange_log_terms WHERE term >= ? AND term < ?)";
+                }
+                tail += filter.columns.sql() + " ORDER BY " + key + " LIMIT ?";
+                result = readEntries(
+                    session, sql(tail),
+                    [&](Statement& statement) {
+                        if (first_in == 1) {
+                            statement, use(filter.terms.front());
+                        }
+                        statement, use(after), use(indexed);
+                        for (std::size_t i = first_in; i < filter.terms.size(); ++i) {
+                            statement, use(filter.terms[i]);
+                        }
+                        if (!filter.family_from.empty()) {
+                            statement, use(filter.family_from), use(filter.family_to);
+                        }
+                        filter.columns.bind(statement);
+                        statement, use(max_rows);
+                    },
+                    query.with_persons);
+                if (result.size() >= query.limit) {
+                    return;
+                }
+            }
+            // The rest are read row by row: at most what was appended since the indexer last ran.
+            after = std::max(after, indexed);
+        }
+        Poco::Int64 max_rows = rowLimit(query.limit - result.size());
+        auto rest = readEntries(
+            session, sql("exchange_log e WHERE e.seq > ?" + filter.columns.sql() + " ORDER BY e.seq LIMIT ?"),
             [&](Statement& statement) {
                 statement, use(after);
-                conditions.bind(statement);
+                filter.columns.bind(statement);
                 statement, use(max_rows);
             },
-            query.with_persons ? sql(kPersonsQuery) : std::string());
+            query.with_persons);
+        std::move(rest.begin(), rest.end(), std::back_inserter(result));
     });
     return result;
 }
@@ -124,12 +196,77 @@ std::optional<ExchangeLogEntry> SqlStore::exchangeLogEntry(std::int64_t seq) {
     withSession("read an exchange log entry", [&](Session& session) {
         Poco::Int64 wanted = seq;
         auto entries = readEntries(
-            session, sql("WHERE seq = ?"), [&](Statement& statement) { statement, use(wanted); }, sql(kPersonsQuery));
+            session, sql("exchange_log e WHERE e.seq = ?"), [&](Statement& statement) { statement, use(wanted); },
+            true);
         if (!entries.empty()) {
             result = std::move(entries.front());
         }
     });
     return result;
+}
+
+std::int64_t SqlStore::indexExchangeLog(std::size_t max_entries) {
+    std::int64_t count = 0;
+    withSession("index the exchange log", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        // Written first, so that the row stays locked to the end of the transaction and two nodes never index the
+        // same entries (SQLite has one writer at a time anyway).
+        session << "UPDATE exchange_log_indexed SET seq = seq WHERE id = 1", now;
+        std::vector<Poco::Int64> indexed;
+        session << "SELECT seq FROM exchange_log_indexed WHERE id = 1", into(indexed), now;
+        if (indexed.empty()) {
+            session << "INSERT INTO exchange_log_indexed (id, seq) VALUES (1, 0)", now;
+        }
+        Poco::Int64 from = indexed.empty() ? 0 : indexed.front();
+        Poco::Int64 max_rows = rowLimit(max_entries);
+        std::vector<Poco::Int64> seqs;
+        std::vector<std::string> actors;
+        std::vector<std::string> actions;
+        std::vector<std::string> subjects;
+        std::vector<std::string> persons;
+        session << sql(
+            "SELECT seq, actor, action, subject, persons FROM exchange_log WHERE seq > ? ORDER BY seq "
+            "LIMIT ?"),
+            use(from), use(max_rows), into(seqs), into(actors), into(actions), into(subjects), into(persons), now;
+        if (seqs.empty()) {
+            return;
+        }
+        std::vector<std::pair<std::string, Poco::Int64>> rows;
+        rows.reserve(seqs.size() * 4);
+        for (std::size_t i = 0; i < seqs.size(); ++i) {
+            rows.emplace_back(logTerm('a', actors[i]), seqs[i]);
+            rows.emplace_back(logTerm('x', actions[i]), seqs[i]);
+            if (!subjects[i].empty()) {
+                rows.emplace_back(logTerm('p', subjects[i]), seqs[i]);
+            }
+            for (const std::string& person : splitCodes(persons[i])) {
+                rows.emplace_back(logTerm('p', person), seqs[i]);
+            }
+        }
+        // In key order, so that the inserts walk the index once instead of landing at random places in it.
+        std::sort(rows.begin(), rows.end());
+        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+        std::vector<std::string> terms;
+        std::vector<Poco::Int64> term_seqs;
+        terms.reserve(rows.size());
+        term_seqs.reserve(rows.size());
+        for (auto& [term, seq] : rows) {
+            terms.push_back(std::move(term));
+            term_seqs.push_back(seq);
+        }
+        insertLogTerms(session, std::move(terms), std::move(term_seqs));
+        Poco::Int64 last = seqs.back();
+        session << sql("UPDATE exchange_log_indexed SET seq = ? WHERE id = 1"), use(last), now;
+        transaction.commit();
+        count = static_cast<std::int64_t>(seqs.size());
+    });
+    return count;
+}
+
+std::int64_t SqlStore::exchangeLogIndexed() {
+    std::int64_t indexed = 0;
+    withSession("read how far the exchange log is indexed", [&](Session& session) { indexed = indexedSeq(session); });
+    return indexed;
 }
 
 std::vector<std::string> SqlStore::exchangeLogHashes(std::int64_t after_seq, std::size_t limit) {

@@ -130,7 +130,8 @@ void SqliteStore::lockProfiles(Session&) {}
 
 DialectTokens SqliteStore::tokens() const {
     // AUTOINCREMENT, so that the id of a deleted last row is never handed out again.
-    return {"INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB", "INTEGER PRIMARY KEY"};
+    return {
+        "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB", "INTEGER PRIMARY KEY", "group_concat", "COLLATE BINARY", "instr"};
 }
 
 std::string_view SqliteStore::tableExistsSql() const {

@@ -407,8 +407,15 @@ public:
     /// Entries with seq > after_seq, oldest first, with their hashes but not their persons (which detail_json, and
     /// so the chain, already covers): what verifying the chain reads.
     virtual std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) = 0;
-    /// Entries matching the query, oldest first, each with the persons it names.
+    /// Entries matching the query, oldest first, each with the persons it names. Entries the log index has not
+    /// reached yet are matched too, row by row.
     virtual std::vector<ExchangeLogEntry> searchExchangeLog(const ExchangeLogQuery& query) = 0;
+    /// Indexes the actor, action, subject and persons of up to `max_entries` entries after the last indexed one, in
+    /// one transaction, and returns how many it indexed (0 when the index is up to date). Appends never wait for
+    /// the index: it is built after them in large sorted runs, and several nodes may call this at once.
+    virtual std::int64_t indexExchangeLog(std::size_t max_entries) = 0;
+    /// The last entry the log index covers (0 for none).
+    virtual std::int64_t exchangeLogIndexed() = 0;
     virtual std::optional<ExchangeLogEntry> exchangeLogEntry(std::int64_t seq) = 0;
     /// The stored hashes of entries after_seq + 1 … after_seq + limit, in seq order (fewer at the end of the log).
     virtual std::vector<std::string> exchangeLogHashes(std::int64_t after_seq, std::size_t limit) = 0;

@@ -1,5 +1,6 @@
 // The exchange log at scale: appends N entries of the API's kind (a client reading a child's file) to a fresh store in
-// batches, signs a checkpoint over all of them, runs `audit verify` over the whole log and proves a few entries.
+// batches, brings the log index up to date after them (timing one child's ledger before and after), signs a
+// checkpoint over all of them, runs `audit verify` over the whole log and proves a few entries.
 //
 //   build/ops/bench/audit_bench [ENTRIES] [--dir DIR] [--batch N] [--compare 100,10000] [--compare-entries N]
 //                               [--sm3] [--pg PG_DIR] [--pg-entries N] [--pg-only] [--keep]
@@ -324,6 +325,10 @@ struct Row {
     std::optional<double> verify_s{};
     std::optional<double> verify_cpu{};
     std::optional<double> prove_ms{};  // average over the proofs
+    std::optional<double> index_s{};
+    std::optional<double> index_cpu{};
+    std::optional<double> ledger_unindexed_ms{};  // one child's ledger before the log index ran, and after
+    std::optional<double> ledger_indexed_ms{};
 };
 
 std::vector<Row> rows;
@@ -352,10 +357,43 @@ void runOne(const gateway::store::StoreSettings& settings, const std::string& na
         return;
     }
 
+    // One child's access ledger, as an auditor asks for it, read row by row before the index exists and through
+    // it afterwards. The child is one the generator names early, so that both find the same entries.
+    EntryGenerator first(20261101);
+    std::vector<ExchangeLogEntry> sample;
+    first.next(1, sample);
+    store::ExchangeLogQuery ledger;
+    ledger.person = sample.front().persons.front();
+    ledger.limit = 1000;
+    auto start = std::chrono::steady_clock::now();
+    const auto unindexed = store->searchExchangeLog(ledger);
+    row.ledger_unindexed_ms = secondsSince(start) * 1000;
+    const double index_cpu = cpuSeconds();
+    start = std::chrono::steady_clock::now();
+    const std::int64_t indexed = jobs::indexExchangeLog(*store);
+    row.index_s = secondsSince(start);
+    row.index_cpu = cpuSeconds() - index_cpu;
+    if (indexed != count) {
+        throw std::runtime_error("the log index took " + std::to_string(indexed) + " entries, not " +
+                                 std::to_string(count));
+    }
+    std::fprintf(stderr, "%s: indexed %s entries in %.2f s (%.0f/s; CPU %.2f s)\n", label.c_str(),
+                 thousands(count).c_str(), *row.index_s, static_cast<double>(count) / *row.index_s, *row.index_cpu);
+    start = std::chrono::steady_clock::now();
+    const auto through_index = store->searchExchangeLog(ledger);
+    row.ledger_indexed_ms = secondsSince(start) * 1000;
+    if (through_index.size() != unindexed.size() || unindexed.empty()) {
+        throw std::runtime_error("the ledger of " + ledger.person + " has " + std::to_string(unindexed.size()) +
+                                 " entries read row by row and " + std::to_string(through_index.size()) +
+                                 " through the index");
+    }
+    std::fprintf(stderr, "%s: the ledger of one child (%zu entries) in %.1f ms row by row, %.1f ms indexed\n",
+                 label.c_str(), through_index.size(), *row.ledger_unindexed_ms, *row.ledger_indexed_ms);
+
     const auto signer = audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Ed25519),
                                                          "a fresh Ed25519 key");
     const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "its public key");
-    auto start = std::chrono::steady_clock::now();
+    start = std::chrono::steady_clock::now();
     const auto checkpoint = jobs::writeCheckpoint(*store, signer, "audit_bench");
     row.checkpoint_s = secondsSince(start);
     if (!checkpoint || checkpoint->size != static_cast<std::uint64_t>(count)) {
@@ -520,14 +558,21 @@ std::string rate(std::int64_t count, const std::optional<double>& seconds) {
 
 void printTable() {
     std::printf(
-        "\n| store | log hash | entries | batch | append s | append CPU s | append entries/s | checkpoint s | "
-        "verify s | verify CPU s | verify entries/s | proof ms |\n");
-    std::printf("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        "\n| store | log hash | entries | batch | append s | append CPU s | append entries/s | index s | index "
+        "entries/s | ledger ms (unindexed, indexed) | checkpoint s | verify s | verify CPU s | verify entries/s | "
+        "proof ms |\n");
+    std::printf(
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+        "---: |\n");
     for (const Row& row : rows) {
-        std::printf("| %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s |\n", row.store.c_str(),
-                    row.hash.c_str(), thousands(row.entries).c_str(),
+        const std::string ledger =
+            row.ledger_indexed_ms ? cell(row.ledger_unindexed_ms, "%.1f") + ", " + cell(row.ledger_indexed_ms, "%.1f")
+                                  : std::string();
+        std::printf("| %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                    row.store.c_str(), row.hash.c_str(), thousands(row.entries).c_str(),
                     thousands(static_cast<std::int64_t>(row.batch)).c_str(), row.append_s, row.append_cpu,
-                    rate(row.entries, row.append_s).c_str(), cell(row.checkpoint_s, "%.2f").c_str(),
+                    rate(row.entries, row.append_s).c_str(), cell(row.index_s, "%.2f").c_str(),
+                    rate(row.entries, row.index_s).c_str(), ledger.c_str(), cell(row.checkpoint_s, "%.2f").c_str(),
                     cell(row.verify_s, "%.2f").c_str(), cell(row.verify_cpu, "%.2f").c_str(),
                     rate(row.entries, row.verify_s).c_str(), cell(row.prove_ms, "%.1f").c_str());
     }

@@ -144,6 +144,15 @@ TEST_F(AuditCliTest, KeygenThenCheckpointLeavesNoBacklog) {
     EXPECT_TRUE(contains(before.out, "latest checkpoint: none")) << before.out;
     EXPECT_TRUE(contains(before.out, "unsigned entries: 10")) << before.out;
     EXPECT_TRUE(contains(before.out, "signing key: none")) << before.out;
+    EXPECT_TRUE(contains(before.out, "unindexed entries: 10 (gateway serve indexes every 5 s")) << before.out;
+
+    const auto indexed = audit({"index"});
+    EXPECT_EQ(indexed.exit_code, 0) << indexed.err;
+    EXPECT_TRUE(contains(indexed.out, "indexed 10 entries in ")) << indexed.out;
+    EXPECT_TRUE(contains(indexed.out, "the index covers entries 1 to 10")) << indexed.out;
+    EXPECT_TRUE(contains(audit({"index"}).out, "indexed 0 entries")) << "nothing new";
+    EXPECT_TRUE(contains(audit({"status", "--json"}).out, R"("unindexed_entries":0)"));
+    EXPECT_EQ(audit({"index", "--json"}).exit_code, 64);
 
     const auto no_key = audit({"checkpoint"});
     EXPECT_EQ(no_key.exit_code, 78);

@@ -4,6 +4,7 @@
 #include "gateway/audit/chain.h"
 #include "gateway/audit/verifier.h"
 #include "gateway/common/error.h"
+#include "gateway/store/sql_store.h"
 #include "tests/integration/store/store_suite.h"
 
 #include <atomic>
@@ -145,24 +146,146 @@ TEST_P(StoreSuite, ExchangeLogSearchFiltersAndPages) {
     store().appendExchangeLog({0, "2026-04-01T00:00:00.000Z", "gateway", "profile.version", "P1", "{}"});
     store().appendExchangeLog(read("village-a", "2027-01-01T00:00:00.000Z", {"P1"}));
     store().appendExchangeLog({0, "2026-05-01T00:00:00.000Z", "ops", "apikey.read", "x", "{}"});
+    store().appendExchangeLog({0, "2026-05-02T00:00:00.000Z", "ops", "api_read", "%", "{}"});
 
-    const auto query = [&](ExchangeLogQuery q) { return seqsOf(store().searchExchangeLog(q)); };
-    EXPECT_EQ(query({.actor = "village-a"}), (std::vector<std::int64_t>{1, 4}));
-    EXPECT_EQ(query({.action = "api.read"}), (std::vector<std::int64_t>{1, 2, 4}));
-    EXPECT_EQ(query({.action = "api."}), (std::vector<std::int64_t>{1, 2, 4}));  // not apikey.read
-    EXPECT_EQ(query({.action = "profile."}), (std::vector<std::int64_t>{3}));
-    // "Who read or changed this child's file" — as subject or among the persons returned.
-    EXPECT_EQ(query({.person = "P1"}), (std::vector<std::int64_t>{1, 3, 4}));
-    EXPECT_EQ(query({.person = "P2"}), (std::vector<std::int64_t>{1, 2}));
-    // … this year.
-    EXPECT_EQ(query({.action = "api.read", .person = "P1", .from = "2026", .to = "2027"}),
-              (std::vector<std::int64_t>{1}));
-    EXPECT_EQ(query({.from = "2026-03-05T08:00:00.000Z", .to = "2026-04-02"}), (std::vector<std::int64_t>{2, 3}));
-    EXPECT_EQ(query({.after_seq = 1, .limit = 2}), (std::vector<std::int64_t>{2, 3}));
-    EXPECT_EQ(query({.person = "P1' OR '1'='1"}), (std::vector<std::int64_t>{}));
-    EXPECT_EQ(query({.actor = "%"}), (std::vector<std::int64_t>{}));
-    EXPECT_EQ(query({.action = "."}), (std::vector<std::int64_t>{}));
-    EXPECT_THROW(store().searchExchangeLog({.actor = std::string("a\0b", 3)}), GatewayError);
+    // The same answers before the log index has seen any entry (every row is read), with part of the log indexed
+    // (both ways at once), and with all of it.
+    for (const std::size_t indexed : {0, 2, 6}) {
+        SCOPED_TRACE("entries indexed: " + std::to_string(indexed));
+        if (indexed > 0) {
+            store().indexExchangeLog(indexed - static_cast<std::size_t>(store().exchangeLogIndexed()));
+        }
+        ASSERT_EQ(store().exchangeLogIndexed(), static_cast<std::int64_t>(indexed));
+        const auto query = [&](ExchangeLogQuery q) { return seqsOf(store().searchExchangeLog(q)); };
+        EXPECT_EQ(query({.actor = "village-a"}), (std::vector<std::int64_t>{1, 4}));
+        EXPECT_EQ(query({.action = "api.read"}), (std::vector<std::int64_t>{1, 2, 4}));
+        EXPECT_EQ(query({.action = "api."}), (std::vector<std::int64_t>{1, 2, 4}));  // not apikey.read, api_read
+        EXPECT_EQ(query({.action = "profile."}), (std::vector<std::int64_t>{3}));
+        // "Who read or changed this child's file" — as subject or among the persons returned.
+        EXPECT_EQ(query({.person = "P1"}), (std::vector<std::int64_t>{1, 3, 4}));
+        EXPECT_EQ(query({.person = "P2"}), (std::vector<std::int64_t>{1, 2}));
+        // … this year.
+        EXPECT_EQ(query({.action = "api.read", .person = "P1", .from = "2026", .to = "2027"}),
+                  (std::vector<std::int64_t>{1}));
+        EXPECT_EQ(query({.actor = "village-a", .action = "api.", .person = "P2"}), (std::vector<std::int64_t>{1}));
+        EXPECT_EQ(query({.from = "2026-03-05T08:00:00.000Z", .to = "2026-04-02"}), (std::vector<std::int64_t>{2, 3}));
+        EXPECT_EQ(query({.after_seq = 1, .limit = 2}), (std::vector<std::int64_t>{2, 3}));
+        // Pages of one child's ledger, across the end of the index.
+        EXPECT_EQ(query({.person = "P1", .limit = 2}), (std::vector<std::int64_t>{1, 3}));
+        EXPECT_EQ(query({.person = "P1", .after_seq = 1, .limit = 1}), (std::vector<std::int64_t>{3}));
+        EXPECT_EQ(query({.person = "P1", .after_seq = 3, .limit = 5}), (std::vector<std::int64_t>{4}));
+        EXPECT_EQ(query({.person = "P1", .limit = 0}), (std::vector<std::int64_t>{}));
+        // Nothing that only looks like a match: SQL, wildcards, case, a part of an ID or of the list of them.
+        EXPECT_EQ(query({.person = "P1' OR '1'='1"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.person = "p1"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.person = "P"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.person = "P1|P2"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.person = "|P1|"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.person = "_1"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.person = "%"}), (std::vector<std::int64_t>{6}));  // the subject, exactly
+        EXPECT_EQ(query({.actor = "%"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.actor = "village-"}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.action = "."}), (std::vector<std::int64_t>{}));
+        EXPECT_EQ(query({.action = "api_"}), (std::vector<std::int64_t>{}));
+        EXPECT_THROW(store().searchExchangeLog({.actor = std::string("a\0b", 3)}), GatewayError);
+    }
+}
+
+TEST_P(StoreSuite, TheLogIndexCatchesUpInRunsAfterTheAppends) {
+    store().migrate();
+    EXPECT_EQ(store().indexExchangeLog(100), 0);  // an empty log
+    std::vector<ExchangeLogEntry> entries;
+    for (int i = 0; i < 25; ++i) {
+        entries.push_back(read("village-" + std::to_string(i % 3), "2026-11-01T08:00:00.000Z",
+                               {"P" + std::to_string(i), "P" + std::to_string(i + 1)}));
+    }
+    store().appendExchangeLog(entries);
+    EXPECT_EQ(store().exchangeLogIndexed(), 0);  // appends never index
+
+    EXPECT_EQ(store().indexExchangeLog(10), 10);
+    EXPECT_EQ(store().exchangeLogIndexed(), 10);
+    // Another node indexes at the same time: each entry is indexed once, and neither fails.
+    auto other = openAnother();
+    std::int64_t indexed_here = 0;
+    std::int64_t indexed_there = 0;
+    std::thread there([&] {
+        while (const auto count = other->indexExchangeLog(3)) {
+            indexed_there += count;
+        }
+    });
+    while (const auto count = store().indexExchangeLog(3)) {
+        indexed_here += count;
+    }
+    there.join();
+    EXPECT_EQ(indexed_here + indexed_there, 15);
+    EXPECT_EQ(store().exchangeLogIndexed(), 25);
+    EXPECT_EQ(backend_->query("SELECT COUNT(DISTINCT term) FROM exchange_log_terms WHERE term LIKE 'p P%'"), "26");
+    EXPECT_EQ(backend_->query("SELECT COUNT(*) FROM exchange_log_terms WHERE term LIKE 'p P%'"), "50");
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P7"})), (std::vector<std::int64_t>{7, 8}));
+    EXPECT_EQ(store().searchExchangeLog({.actor = "village-1"}).size(), 8u);
+
+    // Entries appended later are found before the index reaches them, with their persons.
+    store().appendExchangeLog(read("village-9", "2026-11-02T08:00:00.000Z", {"P7"}));
+    const auto found = store().searchExchangeLog({.person = "P7"});
+    EXPECT_EQ(seqsOf(found), (std::vector<std::int64_t>{7, 8, 26}));
+    EXPECT_EQ(found.back().persons, (std::vector<std::string>{"P7"}));
+    EXPECT_EQ(store().indexExchangeLog(100), 1);
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P7"})), (std::vector<std::int64_t>{7, 8, 26}));
+}
+
+TEST_P(StoreSuite, ALongSubjectIsIndexedByItsStartAndFoundExactly) {
+    store().migrate();
+    const std::string long_subject = "/v1/profiles?q=" + std::string(3000, 'a') + "乙";
+    const std::string other_subject = "/v1/profiles?q=" + std::string(3000, 'a') + "丙";
+    store().appendExchangeLog({0, "2026-11-01T08:00:00.000Z", "app", "api.list", long_subject, "{}"});
+    store().appendExchangeLog({0, "2026-11-01T08:00:01.000Z", "app", "api.list", other_subject, "{}"});
+    EXPECT_EQ(store().indexExchangeLog(10), 2);  // PostgreSQL refuses index keys of several kB
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = long_subject})), (std::vector<std::int64_t>{1}));
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = other_subject})), (std::vector<std::int64_t>{2}));
+}
+
+TEST_P(StoreSuite, APersonWithTheListSeparatorIsRefused) {
+    store().migrate();
+    try {
+        store().appendExchangeLog(read("app", "2026-11-01T08:00:00.000Z", {"P1|P2"}));
+        FAIL() << "appended a person the persons column cannot hold apart";
+    } catch (const GatewayError& error) {
+        EXPECT_EQ(error.code(), ErrorCode::InvalidArgument);
+    }
+    EXPECT_THROW(store().appendExchangeLog(read("app", "2026-11-01T08:00:00.000Z", {"P1", ""})), GatewayError);
+    EXPECT_EQ(store().exchangeLogHead().seq, 0);
+    // Repeated persons are kept once, in order.
+    store().appendExchangeLog(read("app", "2026-11-01T08:00:00.000Z", {"P2", "P1", "P2"}));
+    EXPECT_EQ(store().exchangeLogEntry(1)->persons, (std::vector<std::string>{"P1", "P2"}));
+}
+
+TEST_P(StoreSuite, UpgradingMovesEachEntrysPersonsIntoItAndIndexesTheWholeLog) {
+    auto& sql_store = dynamic_cast<store::SqlStore&>(store());
+    sql_store.migrate(8);
+    for (const char* statement : {"INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json) VALUES "
+                                  "(1, '2026-11-01T08:00:00.000Z', 'village-a', 'api.list', '/v1/profiles', '{}')",
+                                  "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json) VALUES "
+                                  "(2, '2026-11-01T08:00:01.000Z', 'gateway', 'profile.version', 'P3', '{}')",
+                                  "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json) VALUES "
+                                  "(3, '2026-11-01T08:00:02.000Z', 'village-b', 'api.read', '/v1/profiles/P3', '{}')",
+                                  "INSERT INTO exchange_log_persons (person_id, seq) VALUES ('P2', 1)",
+                                  "INSERT INTO exchange_log_persons (person_id, seq) VALUES ('P10', 1)",
+                                  "INSERT INTO exchange_log_persons (person_id, seq) VALUES ('P1', 1)",
+                                  "INSERT INTO exchange_log_persons (person_id, seq) VALUES ('P3', 3)"}) {
+        backend_->query(statement);
+    }
+
+    store().migrate();
+
+    EXPECT_EQ(store().schemaVersion(), store::latestSchemaVersion());
+    EXPECT_EQ(store().exchangeLogEntry(1)->persons, (std::vector<std::string>{"P1", "P10", "P2"}));
+    EXPECT_TRUE(store().exchangeLogEntry(2)->persons.empty());
+    EXPECT_EQ(store().exchangeLogIndexed(), 0);
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P3"})), (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(store().indexExchangeLog(1000), 3);
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P3"})), (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P1"})), (std::vector<std::int64_t>{1}));
+    EXPECT_TRUE(verifyAll(store()).ok());  // the old entries were chained on the way
 }
 
 TEST_P(StoreSuite, CheckpointsAreStoredAndFound) {

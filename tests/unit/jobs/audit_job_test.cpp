@@ -64,6 +64,17 @@ protected:
     audit::CheckpointVerifier key_ = audit::CheckpointVerifier::fromPem(signer_.publicKeyPem(), "public key");
 };
 
+TEST_F(AuditJobTest, TheLogIndexCatchesUpInRunsAndReportsItsBacklog) {
+    EXPECT_EQ(checkpointStatus(*store_).unindexed_entries, 300);
+    EXPECT_EQ(indexExchangeLog(*store_, 7), 300);  // 43 runs, the last one short
+    EXPECT_EQ(store_->exchangeLogIndexed(), 300);
+    EXPECT_EQ(checkpointStatus(*store_).unindexed_entries, 0);
+    EXPECT_EQ(indexExchangeLog(*store_), 0);
+    append(301, 310);
+    EXPECT_EQ(checkpointStatus(*store_).unindexed_entries, 10);
+    EXPECT_EQ(indexExchangeLog(*store_), 10);
+}
+
 TEST_F(AuditJobTest, CheckpointsExtendTheTreeAndCatchUpOnTheBacklog) {
     EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 300);
     const auto first = writeCheckpoint(*store_, signer_, "test:1");
