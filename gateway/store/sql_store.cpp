@@ -12,6 +12,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <future>
 #include <limits>
 #include <optional>
 
@@ -339,12 +340,18 @@ void SqlStore::ping() {
 CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
     validateBatch(batch);
     // Sealed before the transaction starts: the cipher's work holds no lock. Without a cipher nothing is copied.
+    // The raw payload (deflated first, the largest single piece of work) is sealed on a thread of its own while
+    // this one seals the records.
     std::vector<StagedRecord> sealed_records;
     std::vector<QuarantinedRecord> sealed_quarantine;
+    std::future<std::string> sealed_payload;
     if (sealsPersonalData()) {
-        sealed_records = batch.records;
-        for (StagedRecord& record : sealed_records) {
-            record.record_json = seal(record.record_json, sealed::kRecordJson);
+        sealed_payload = std::async(std::launch::async, [&] { return seal(batch.raw.payload, sealed::kRawPayload); });
+        sealed_records.reserve(batch.records.size());
+        for (const StagedRecord& record : batch.records) {
+            sealed_records.push_back({record.source, record.source_id, record.observed_at,
+                                      seal(record.record_json, sealed::kRecordJson), record.content_hash,
+                                      record.version, record.batch_id});
         }
         sealed_quarantine = batch.quarantined;
         for (QuarantinedRecord& row : sealed_quarantine) {
@@ -354,6 +361,8 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
     }
     const std::vector<StagedRecord>& records = sealsPersonalData() ? sealed_records : batch.records;
     const std::vector<QuarantinedRecord>& quarantined = sealsPersonalData() ? sealed_quarantine : batch.quarantined;
+    const std::string payload_token = sealed_payload.valid() ? sealed_payload.get() : std::string();
+    const std::string& payload = sealsPersonalData() ? payload_token : batch.raw.payload;
     CommitResult result;
     withSession("commit a batch from " + batch.raw.source, [&](Session& session) {
         result = CommitResult();
@@ -361,7 +370,7 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
         // First, so that a concurrent commit for the same source waits on the row here (or on SQLite's write
         // lock) and then sees the moved watermark, instead of both writing their data.
         moveWatermark(session, batch);
-        result.batch_id = insertRawBatch(session, batch.raw);
+        result.batch_id = insertRawBatch(session, batch.raw, payload);
 
         if (!batch.records.empty()) {
             // Staging first turns the three outcomes (new, changed, unchanged) into two set-based statements,
@@ -450,12 +459,12 @@ void SqlStore::moveWatermark(Session& session, const BatchCommit& batch) {
                                                 found_text + "; nothing was committed");
 }
 
-std::int64_t SqlStore::insertRawBatch(Session& session, const RawBatch& raw) {
+std::int64_t SqlStore::insertRawBatch(Session& session, const RawBatch& raw, const std::string& stored_payload) {
     std::string source = raw.source;
     std::string received_at = raw.received_at;
     std::string sha256 = raw.sha256;
     Poco::Int64 record_count = raw.record_count;
-    Poco::Data::BLOB payload = toBlob(seal(raw.payload, sealed::kRawPayload));
+    Poco::Data::BLOB payload = toBlob(stored_payload);
     Poco::Int64 id = 0;
     // Poco binds an empty BLOB as NULL.
     const std::string empty_blob = "CAST('' AS " + std::string(tokens().blob) + ")";

@@ -225,7 +225,8 @@ private:
 
     void migrateOne(Poco::Data::Session& session, const Migration& migration);
     void moveWatermark(Poco::Data::Session& session, const BatchCommit& batch);
-    std::int64_t insertRawBatch(Poco::Data::Session& session, const RawBatch& raw);
+    /// Inserts the batch with `payload`, its payload as stored (sealed when the store seals).
+    std::int64_t insertRawBatch(Poco::Data::Session& session, const RawBatch& raw, const std::string& payload);
     std::int64_t insertLogEntry(Poco::Data::Session& session, const ExchangeLogEntry& entry);
     /// Like insertLogEntry() for many entries at once, in order, without a round trip per entry; returns the last
     /// seq. Takes the log's lock, numbers and chains the entries after the last one. The log index follows later.

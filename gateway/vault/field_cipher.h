@@ -16,7 +16,7 @@ namespace gateway::vault {
 /// Seals personal data for storage and opens it again: citizen and guardian ID numbers, phone numbers, whole raw
 /// payloads. A sealed value is a printable token that fits a TEXT column in SQLite and PostgreSQL alike:
 ///   e1:<key id>:<base64 of nonce (12 bytes) || ciphertext || GCM tag (16 bytes)>
-/// AES-256-GCM with a fresh random 96-bit nonce per seal. The authenticated data is the token's header ("e1:<key
+/// AES-256-GCM with a unique 96-bit nonce per seal (below). The authenticated data is the token's header ("e1:<key
 /// id>:") followed by the caller's context, the column a value belongs in ("citizen_id", "raw_payload"): a value
 /// copied into another column, or relabelled with another key id, fails to open instead of being accepted.
 /// Values of 64 KiB or more that deflate by at least a tenth (raw batches) are deflated first and their token starts
@@ -26,13 +26,18 @@ namespace gateway::vault {
 /// 18-character citizen ID under key "k1", 58 for an 11-digit phone number (nonce and tag, a third more for base64,
 /// the header). A deflated raw batch's token is a fraction of the batch.
 ///
-/// Random nonces limit how much one key may seal: NIST SP 800-38D allows 2^32 seals per key. At ten million seals a
-/// day that is over a year, so rotate the data key at least yearly and do not re-seal values that did not change.
+/// Nonces: each FieldCipher draws a random 96-bit starting point from OpenSSL's DRBG when it is made and counts up
+/// from it, one per seal. Within one object no nonce repeats; two objects (processes, nodes) sharing a key repeat one
+/// only if their runs of nonces overlap, which is as unlikely as two random nonces colliding. Asking the DRBG for
+/// every nonce cost a system call each (getpid, for its fork check): a quarter of a seal. A FieldCipher must not be
+/// used in both halves of a fork(); the gateway never forks without exec.
+/// Random starting points limit how much one key may seal as random nonces do: NIST SP 800-38D allows 2^32 seals per
+/// key. At ten million seals a day that is over a year, so rotate the data key at least yearly and do not re-seal
+/// values that did not change.
 ///
-/// Every method is const and may be called from many threads at once: each call uses its own EVP_CIPHER_CTX (the
-/// cipher is fetched once, in the constructor), and blind indexes duplicate a MAC context keyed once. A thread-local
-/// cipher context, re-keyed per call, would save about 0.1 us of the 0.5 us the cipher takes, but would outlive this
-/// object and leave key schedules in every thread that ever sealed; the nonce from OpenSSL's DRBG costs more anyway.
+/// Every method is const and may be called from many threads at once: the cipher is fetched once, in the
+/// constructor; a seal takes a context keyed with the current key from a small pool (or keys a new one) and gives it
+/// back; the nonce counter is atomic; blind indexes duplicate a MAC context keyed once.
 class FieldCipher {
 public:
     explicit FieldCipher(Keyring keyring);
@@ -88,9 +93,14 @@ private:
         void operator()(EVP_MAC_CTX* mac) const;
     };
 
+    struct NonceCounter;
+    class SealContexts;
+
     Keyring keyring_;
+    std::unique_ptr<NonceCounter> nonces_;
     std::unique_ptr<EVP_CIPHER, CipherFree> cipher_;
     std::unique_ptr<EVP_MAC_CTX, MacFree> index_mac_;  // keyed once; only ever duplicated, never updated
+    std::unique_ptr<SealContexts> seal_contexts_;      // last, so freed before the cipher its contexts use
 };
 
 }  // namespace gateway::vault
