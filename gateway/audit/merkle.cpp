@@ -22,18 +22,18 @@ Hash subtreeRoot(Digest& digest, const std::vector<Hash>& leaves, std::uint64_t 
     return merkleNode(digest, left, right);
 }
 
-void pathOf(Digest& digest, const std::vector<Hash>& leaves, std::uint64_t index, std::uint64_t begin,
-            std::uint64_t end, std::vector<Hash>& path) {
+void pathOf(std::uint64_t index, std::uint64_t begin, std::uint64_t end,
+            const std::function<Hash(std::uint64_t, std::uint64_t)>& subtree, std::vector<Hash>& path) {
     if (end - begin <= 1) {
         return;
     }
     const std::uint64_t k = splitPoint(end - begin);
     if (index < begin + k) {
-        pathOf(digest, leaves, index, begin, begin + k, path);
-        path.push_back(subtreeRoot(digest, leaves, begin + k, end));
+        pathOf(index, begin, begin + k, subtree, path);
+        path.push_back(subtree(begin + k, end));
     } else {
-        pathOf(digest, leaves, index, begin + k, end, path);
-        path.push_back(subtreeRoot(digest, leaves, begin, begin + k));
+        pathOf(index, begin + k, end, subtree, path);
+        path.push_back(subtree(begin, begin + k));
     }
 }
 
@@ -114,12 +114,43 @@ std::optional<MerkleFrontier> MerkleFrontier::fromHex(std::uint64_t size, std::s
 }
 
 std::vector<Hash> inclusionPath(Digest& digest, const std::vector<Hash>& leaves, std::uint64_t index) {
-    if (index >= leaves.size()) {
+    return inclusionPath(index, leaves.size(), [&](std::uint64_t begin, std::uint64_t end) {
+        return subtreeRoot(digest, leaves, begin, end);
+    });
+}
+
+std::vector<Hash> inclusionPath(std::uint64_t index, std::uint64_t size,
+                                const std::function<Hash(std::uint64_t begin, std::uint64_t end)>& subtree) {
+    if (index >= size) {
         throw std::out_of_range("inclusion path for a leaf beyond the tree");
     }
     std::vector<Hash> path;
-    pathOf(digest, leaves, index, 0, leaves.size(), path);
+    pathOf(index, 0, size, subtree, path);
     return path;
+}
+
+Hash subtreeRoot(Digest& digest, std::uint64_t begin, std::uint64_t end, std::uint64_t block,
+                 const std::vector<Hash>& blocks, const std::function<Hash(std::uint64_t index)>& leaf) {
+    const std::uint64_t n = end - begin;
+    if (n >= block && begin % block == 0 && n % block == 0 && std::has_single_bit(n / block)) {
+        // A perfect subtree of whole blocks: the blocks' roots are its leaves' level.
+        std::vector<Hash> level(blocks.begin() + static_cast<std::ptrdiff_t>(begin / block),
+                                blocks.begin() + static_cast<std::ptrdiff_t>(end / block));
+        while (level.size() > 1) {
+            for (std::size_t i = 0; i < level.size() / 2; ++i) {
+                level[i] = merkleNode(digest, level[2 * i], level[2 * i + 1]);
+            }
+            level.resize(level.size() / 2);
+        }
+        return level.front();
+    }
+    if (n == 1) {
+        return leaf(begin);
+    }
+    const std::uint64_t k = splitPoint(n);
+    const Hash left = subtreeRoot(digest, begin, begin + k, block, blocks, leaf);
+    const Hash right = subtreeRoot(digest, begin + k, end, block, blocks, leaf);
+    return merkleNode(digest, left, right);
 }
 
 bool verifyInclusion(Digest& digest, const Hash& leaf, std::uint64_t index, std::uint64_t size,

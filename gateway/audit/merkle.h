@@ -3,6 +3,7 @@
 #include "gateway/audit/digest.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,10 @@ namespace gateway::audit {
 /// function: leaf = H(0x00 ‖ entry hash), node = H(0x01 ‖ left ‖ right), the tree over n leaves split at the largest
 /// power of two below n. An auditor holding a signed root of size n checks one entry with about log2(n) hashes.
 Hash merkleLeaf(Digest& digest, const Hash& entry_hash);
+
+/// Leaves per block whose root the store keeps (Store::logBlockRoots), so that a proof reads the roots of
+/// size / kBlockLeaves blocks and the leaves of at most two blocks instead of every leaf.
+inline constexpr std::uint64_t kBlockLeaves = 1024;
 Hash merkleNode(Digest& digest, const Hash& left, const Hash& right);
 /// The root of the tree over `leaves` (already leaf-hashed); the hash of nothing for no leaves.
 Hash merkleRoot(Digest& digest, const std::vector<Hash>& leaves);
@@ -41,6 +46,18 @@ private:
 /// The audit path proving that leaf `index` is in the tree over `leaves` (RFC 9162 §2.1.3.1). Requires
 /// index < leaves.size().
 std::vector<Hash> inclusionPath(Digest& digest, const std::vector<Hash>& leaves, std::uint64_t index);
+
+/// The same path, asking `subtree(begin, end)` for the root of each sibling subtree over leaves [begin, end): so that
+/// a caller holding roots of whole blocks of leaves reads O(log n) hashes instead of every leaf. Requires
+/// index < size.
+std::vector<Hash> inclusionPath(std::uint64_t index, std::uint64_t size,
+                                const std::function<Hash(std::uint64_t begin, std::uint64_t end)>& subtree);
+
+/// The root of the subtree over leaves [begin, end) as the tree of `size` leaves splits them (RFC 9162), given the
+/// roots of the perfect subtrees of `block` leaves each (`blocks[b]` over leaves [b * block, (b + 1) * block)) and,
+/// for what no whole block covers, the leaves themselves (`leaf(i)`). `block` is a power of two.
+Hash subtreeRoot(Digest& digest, std::uint64_t begin, std::uint64_t end, std::uint64_t block,
+                 const std::vector<Hash>& blocks, const std::function<Hash(std::uint64_t index)>& leaf);
 
 /// Whether `path` proves `leaf` is leaf `index` of the tree of `size` leaves whose root is `root` (RFC 9162
 /// §2.1.3.2).

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 namespace gateway::jobs {
 
@@ -34,9 +35,9 @@ audit::HashAlgorithm logAlgorithm(store::Store& store) {
     return *algorithm;
 }
 
-/// The leaf hashes of entries 1 … size, from their stored hashes.
-std::vector<audit::Hash> readLeaves(store::Store& store, audit::Digest& digest, std::uint64_t after, std::uint64_t size,
-                                    std::vector<std::string>* stored = nullptr) {
+/// The leaf hashes of entries after + 1 … size, from their stored hashes.
+std::vector<audit::Hash> readLeaves(store::Store& store, audit::Digest& digest, std::uint64_t after,
+                                    std::uint64_t size) {
     std::vector<audit::Hash> leaves;
     leaves.reserve(size - after);
     std::uint64_t read = after;
@@ -55,12 +56,36 @@ std::vector<audit::Hash> readLeaves(store::Store& store, audit::Digest& digest, 
                                                               " has no valid hash; run `gateway audit verify`");
             }
             leaves.push_back(audit::merkleLeaf(digest, *hash));
-            if (stored != nullptr) {
-                stored->push_back(text);
-            }
         }
     }
     return leaves;
+}
+
+/// The roots of the whole blocks among the first `size` entries: those stored, then the rest computed from the
+/// entries' hashes. `stored` is set to how many came from the store.
+std::vector<audit::Hash> blockRoots(store::Store& store, audit::Digest& digest, std::uint64_t size,
+                                    std::size_t& stored) {
+    const std::uint64_t whole = size / audit::kBlockLeaves;
+    std::vector<audit::Hash> roots;
+    roots.reserve(whole);
+    for (const std::string& text : store.logBlockRoots(0, whole)) {
+        const auto root = audit::hashFromHex(text);
+        if (!root) {
+            break;  // computed again from here; a proof is checked against its signed root either way
+        }
+        roots.push_back(*root);
+    }
+    stored = roots.size();
+    if (roots.size() < whole) {
+        const auto leaves = readLeaves(store, digest, roots.size() * audit::kBlockLeaves, whole * audit::kBlockLeaves);
+        for (std::size_t first = 0; first < leaves.size(); first += audit::kBlockLeaves) {
+            const std::vector<audit::Hash> block(
+                leaves.begin() + static_cast<std::ptrdiff_t>(first),
+                leaves.begin() + static_cast<std::ptrdiff_t>(first + audit::kBlockLeaves));
+            roots.push_back(audit::merkleRoot(digest, block));
+        }
+    }
+    return roots;
 }
 
 void writeString(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key, const std::string& value) {
@@ -242,9 +267,21 @@ std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audi
         tree = *frontier;
     }
     const auto size = static_cast<std::uint64_t>(head.seq);
-    for (const audit::Hash& leaf : readLeaves(store, digest, signed_size, size)) {
-        tree.append(digest, leaf);
+    // One read for the tree and for the roots of the blocks completed since the last checkpoint, which proofs use.
+    const std::uint64_t kept_blocks = store.logBlockRoots(0, size / audit::kBlockLeaves).size();
+    const std::uint64_t from = std::min(signed_size, kept_blocks * audit::kBlockLeaves);
+    const std::vector<audit::Hash> leaves = readLeaves(store, digest, from, size);
+    for (std::uint64_t i = signed_size; i < size; ++i) {
+        tree.append(digest, leaves[i - from]);
     }
+    std::vector<std::string> new_blocks;
+    for (std::uint64_t first = kept_blocks * audit::kBlockLeaves; first + audit::kBlockLeaves <= size;
+         first += audit::kBlockLeaves) {
+        const auto begin = leaves.begin() + static_cast<std::ptrdiff_t>(first - from);
+        const std::vector<audit::Hash> block(begin, begin + static_cast<std::ptrdiff_t>(audit::kBlockLeaves));
+        new_blocks.push_back(audit::toHex(audit::merkleRoot(digest, block)));
+    }
+    store.storeLogBlockRoots(static_cast<std::int64_t>(kept_blocks), new_blocks);
     audit::Checkpoint checkpoint;
     checkpoint.size = size;
     checkpoint.at = formatIso(Poco::Timestamp());
@@ -278,13 +315,46 @@ InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<s
                                                     "the next checkpoint");
     }
     audit::Digest digest(logAlgorithm(store));
-    std::vector<std::string> stored;
-    const auto leaves = readLeaves(store, digest, 0, checkpoint->size, &stored);
+    const std::uint64_t tree_size = checkpoint->size;
+    const auto index = static_cast<std::uint64_t>(seq - 1);
+    // The path from the stored block roots and the leaves of the blocks no whole block root covers: the entry's own
+    // block and the last, partial one.
+    std::size_t stored = 0;
+    const std::vector<audit::Hash> blocks = blockRoots(store, digest, tree_size, stored);
+    std::map<std::uint64_t, std::vector<audit::Hash>> block_leaves;
+    const auto leaf = [&](std::uint64_t i) {
+        const std::uint64_t block = i / audit::kBlockLeaves;
+        auto found = block_leaves.find(block);
+        if (found == block_leaves.end()) {
+            const std::uint64_t first = block * audit::kBlockLeaves;
+            found =
+                block_leaves
+                    .emplace(block, readLeaves(store, digest, first, std::min(first + audit::kBlockLeaves, tree_size)))
+                    .first;
+        }
+        return found->second[i % audit::kBlockLeaves];
+    };
+    std::vector<audit::Hash> path = audit::inclusionPath(index, tree_size, [&](std::uint64_t begin, std::uint64_t end) {
+        return audit::subtreeRoot(digest, begin, end, audit::kBlockLeaves, blocks, leaf);
+    });
+    const auto root = audit::hashFromHex(checkpoint->root);
+    if (!root || !audit::verifyInclusion(digest, leaf(index), index, tree_size, path, *root)) {
+        // A stored block root that no longer matches its entries: the path from every entry instead, which holds
+        // exactly when the entries do (and `gateway audit verify` says where they do not).
+        path = audit::inclusionPath(digest, readLeaves(store, digest, 0, tree_size), index);
+    }
     InclusionProof proof;
     proof.entry = std::move(*entry);
-    proof.previous_hash = seq > 1 ? stored[static_cast<std::size_t>(seq - 2)] : audit::toHex(audit::kGenesis);
+    proof.previous_hash = audit::toHex(audit::kGenesis);
+    if (seq > 1) {
+        const auto previous = store.exchangeLogHashes(seq - 2, 1);
+        if (previous.empty()) {
+            throw GatewayError(ErrorCode::StoreError, "exchange log entry " + std::to_string(seq - 1) + " is missing");
+        }
+        proof.previous_hash = previous.front();
+    }
     proof.checkpoint = std::move(*checkpoint);
-    for (const audit::Hash& step : audit::inclusionPath(digest, leaves, static_cast<std::uint64_t>(seq - 1))) {
+    for (const audit::Hash& step : path) {
         proof.path.push_back(audit::toHex(step));
     }
     return proof;

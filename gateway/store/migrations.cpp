@@ -350,6 +350,17 @@ std::vector<Migration> buildMigrations() {
 ))",
                        "INSERT INTO exchange_log_indexed (id, seq) VALUES (1, 0)",
                    }});
+    all.push_back({10,
+                   "merkle block roots",
+                   {
+                       // The root of each whole block of entries' leaves in the log's Merkle tree (block_no b holds
+                       // entries b * size + 1 …, the size being audit::kBlockLeaves), kept by checkpoint signing so
+                       // that a proof reads O(log n) hashes. Derived data: a proof is checked against its signed root.
+                       R"(CREATE TABLE exchange_log_blocks (
+    block_no ${int_key},
+    root TEXT NOT NULL
+))",
+                   }});
     return all;
 }
 

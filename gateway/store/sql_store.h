@@ -71,6 +71,8 @@ public:
     std::vector<std::string> exchangeLogHashes(std::int64_t after_seq, std::size_t limit) override;
     LogHead exchangeLogHead() override;
     std::optional<std::string> exchangeLogAlgorithm() override;
+    std::vector<std::string> logBlockRoots(std::int64_t first_block, std::size_t limit) override;
+    void storeLogBlockRoots(std::int64_t first_block, const std::vector<std::string>& roots) override;
     void appendCheckpoint(const audit::Checkpoint& checkpoint) override;
     std::vector<audit::Checkpoint> checkpoints(std::uint64_t min_size, std::uint64_t max_size) override;
     std::optional<audit::Checkpoint> latestCheckpoint() override;

@@ -306,6 +306,44 @@ std::optional<std::string> SqlStore::exchangeLogAlgorithm() {
     return algorithm;
 }
 
+std::vector<std::string> SqlStore::logBlockRoots(std::int64_t first_block, std::size_t limit) {
+    std::vector<std::string> roots;
+    withSession("read the exchange log's block roots", [&](Session& session) {
+        Poco::Int64 first = first_block;
+        Poco::Int64 max_rows = rowLimit(limit);
+        std::vector<Poco::Int64> blocks;
+        session << sql("SELECT block_no, root FROM exchange_log_blocks WHERE block_no >= ? ORDER BY block_no LIMIT ?"),
+            use(first), use(max_rows), into(blocks), into(roots), now;
+        // Up to the first gap.
+        for (std::size_t i = 0; i < blocks.size(); ++i) {
+            if (blocks[i] != first + static_cast<Poco::Int64>(i)) {
+                roots.resize(i);
+                break;
+            }
+        }
+    });
+    return roots;
+}
+
+void SqlStore::storeLogBlockRoots(std::int64_t first_block, const std::vector<std::string>& roots) {
+    if (roots.empty()) {
+        return;
+    }
+    withSession("store the exchange log's block roots", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        std::vector<Poco::Int64> blocks;
+        std::vector<std::string> values = roots;
+        for (std::size_t i = 0; i < roots.size(); ++i) {
+            blocks.push_back(first_block + static_cast<Poco::Int64>(i));
+        }
+        session << sql(
+            "INSERT INTO exchange_log_blocks (block_no, root) VALUES (?, ?) ON CONFLICT (block_no) DO "
+            "NOTHING"),
+            use(blocks), use(values), now;
+        transaction.commit();
+    });
+}
+
 void SqlStore::appendCheckpoint(const audit::Checkpoint& checkpoint) {
     withSession("store a checkpoint", [&](Session& session) {
         WriteTransaction transaction(*this, session);

@@ -423,6 +423,13 @@ public:
     /// What the log is chained with ("sha256" or "sm3"), fixed by its first entry; nullopt while it is empty.
     virtual std::optional<std::string> exchangeLogAlgorithm() = 0;
 
+    /// Roots of the log's Merkle tree over whole blocks of audit::kBlockLeaves entries, from `first_block` on and
+    /// while they are stored without a gap, at most `limit`: a cache that lets a proof read O(log n) hashes. Never
+    /// trusted: a proof built from them is checked against its signed root.
+    virtual std::vector<std::string> logBlockRoots(std::int64_t first_block, std::size_t limit) = 0;
+    /// Stores the roots of blocks first_block, first_block + 1, …; a block already stored keeps its root.
+    virtual void storeLogBlockRoots(std::int64_t first_block, const std::vector<std::string>& roots) = 0;
+
     /// Stores a signed checkpoint. Conflict if one of that size exists.
     virtual void appendCheckpoint(const audit::Checkpoint& checkpoint) = 0;
     /// The checkpoints with min_size <= size <= max_size, smallest first.

@@ -288,6 +288,20 @@ TEST_P(StoreSuite, UpgradingMovesEachEntrysPersonsIntoItAndIndexesTheWholeLog) {
     EXPECT_TRUE(verifyAll(store()).ok());  // the old entries were chained on the way
 }
 
+TEST_P(StoreSuite, BlockRootsAreReadUpToTheFirstGapAndNeverReplaced) {
+    store().migrate();
+    EXPECT_TRUE(store().logBlockRoots(0, 10).empty());
+    store().storeLogBlockRoots(0, {std::string(64, 'a'), std::string(64, 'b')});
+    store().storeLogBlockRoots(1, {std::string(64, 'x'), std::string(64, 'c')});  // block 1 is kept as it was
+    store().storeLogBlockRoots(5, {std::string(64, 'f')});
+    store().storeLogBlockRoots(3, {});
+    EXPECT_EQ(store().logBlockRoots(0, 10),
+              (std::vector<std::string>{std::string(64, 'a'), std::string(64, 'b'), std::string(64, 'c')}));
+    EXPECT_EQ(store().logBlockRoots(1, 1), (std::vector<std::string>{std::string(64, 'b')}));
+    EXPECT_EQ(store().logBlockRoots(5, 10), (std::vector<std::string>{std::string(64, 'f')}));
+    EXPECT_TRUE(store().logBlockRoots(3, 10).empty());
+}
+
 TEST_P(StoreSuite, CheckpointsAreStoredAndFound) {
     store().migrate();
     EXPECT_FALSE(store().latestCheckpoint().has_value());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <set>
 
 namespace gateway::audit {
 namespace {
@@ -99,6 +100,35 @@ TEST(MerkleTest, EveryLeafHasAPathThatVerifiesAndNoOtherDoes) {
         EXPECT_FALSE(verifyInclusion(digest, all[0], n, n, {}, root));
     }
     EXPECT_THROW(inclusionPath(digest, leaves(digest, 3), 3), std::out_of_range);
+}
+
+TEST(MerkleTest, PathsFromBlockRootsAreThePathsFromEveryLeafAndReadFewLeaves) {
+    Digest digest(HashAlgorithm::Sha256);
+    constexpr std::uint64_t kBlock = 4;
+    for (std::uint64_t n = 1; n <= 70; ++n) {
+        const auto all = leaves(digest, n);
+        std::vector<Hash> blocks;
+        for (std::uint64_t b = 0; b < n / kBlock; ++b) {
+            blocks.push_back(referenceRoot(digest, all, b * kBlock, (b + 1) * kBlock));
+        }
+        EXPECT_EQ(subtreeRoot(digest, 0, n, kBlock, blocks, [&](std::uint64_t i) { return all[i]; }),
+                  merkleRoot(digest, all));
+        for (std::uint64_t i = 0; i < n; ++i) {
+            std::set<std::uint64_t> read;  // the blocks whose leaves the path needed
+            const auto path = inclusionPath(i, n, [&](std::uint64_t begin, std::uint64_t end) {
+                return subtreeRoot(digest, begin, end, kBlock, blocks, [&](std::uint64_t leaf) {
+                    read.insert(leaf / kBlock);
+                    return all[leaf];
+                });
+            });
+            ASSERT_EQ(path, inclusionPath(digest, all, i)) << i << " of " << n;
+            // Besides the leaf's own block, only the last, partial one.
+            read.erase(i / kBlock);
+            read.erase(n / kBlock);
+            EXPECT_TRUE(read.empty()) << i << " of " << n << " read the leaves of block " << *read.begin();
+        }
+    }
+    EXPECT_THROW(inclusionPath(3, 3, [](std::uint64_t, std::uint64_t) { return Hash{}; }), std::out_of_range);
 }
 
 TEST(MerkleTest, LeavesAndNodesNeverCollide) {

@@ -172,6 +172,45 @@ TEST_F(AuditJobTest, ProofsVerifyForGoodEntriesOnly) {
     EXPECT_THROW(parseProof("not json"), GatewayError);
 }
 
+TEST_F(AuditJobTest, ProofsReadBlockRootsKeptByCheckpointsAndSurviveADamagedOne) {
+    append(301, 2600);  // two whole blocks of 1,024 leaves and a partial third
+    ASSERT_TRUE(writeCheckpoint(*store_, signer_, "test:1"));
+    EXPECT_EQ(store_->logBlockRoots(0, 100).size(), 2u);
+    append(2601, 3100);
+    ASSERT_TRUE(writeCheckpoint(*store_, signer_, "test:1"));
+    EXPECT_EQ(store_->logBlockRoots(0, 100).size(), 3u);  // the third completed since
+    // The roots kept are those of the tree over all entries.
+    audit::Digest digest(audit::HashAlgorithm::Sha256);
+    std::vector<audit::Hash> leaves;
+    for (const auto& hash : store_->exchangeLogHashes(0, 5000)) {
+        leaves.push_back(audit::merkleLeaf(digest, *audit::hashFromHex(hash)));
+    }
+    const std::vector<audit::Hash> second(leaves.begin() + 1024, leaves.begin() + 2048);
+    EXPECT_EQ(store_->logBlockRoots(1, 1).front(), audit::toHex(audit::merkleRoot(digest, second)));
+
+    const auto checks = [&](std::int64_t seq, std::optional<std::uint64_t> size) {
+        const InclusionProof proof = proveEntry(*store_, seq, size);
+        std::string why;
+        EXPECT_TRUE(checkProof(proof, key_, &why)) << seq << ": " << why;
+        EXPECT_EQ(proof.entry.seq, seq);
+        return proof;
+    };
+    for (const std::int64_t seq : {1, 1024, 1025, 2048, 2049, 2600, 3072, 3073, 3100}) {
+        checks(seq, std::nullopt);
+        checks(seq, 3100);
+    }
+    EXPECT_EQ(checks(2049, std::nullopt).checkpoint.size, 2600u);
+
+    // A damaged block root (it is not signed) costs the fast path, never a wrong proof.
+    const InclusionProof before = checks(5, 3100);
+    tamper("UPDATE exchange_log_blocks SET root = '" + std::string(64, 'a') + "' WHERE block_no = 1");
+    const InclusionProof after = checks(5, 3100);
+    EXPECT_EQ(after.path, before.path);
+    tamper("UPDATE exchange_log_blocks SET root = 'not hex' WHERE block_no = 0");
+    checks(2000, 3100);
+    checks(3100, 3100);
+}
+
 TEST_F(AuditJobTest, ExportWritesEveryMatchingEntry) {
     std::ostringstream jsonl;
     EXPECT_EQ(exportExchangeLog(*store_, {}, ExportFormat::JsonLines, jsonl), 300);
