@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config git openssl ca-certificates
-    libpoco-dev rapidjson-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libpq-dev libsqlite3-dev
+    libpoco-dev rapidjson-dev libssl-dev zlib1g-dev libdeflate-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libpq-dev libsqlite3-dev
     postgresql
     sqlite3 bc time
 )

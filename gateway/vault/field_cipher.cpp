@@ -2,12 +2,12 @@
 
 #include "gateway/common/error.h"
 
+#include <libdeflate.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -22,7 +22,7 @@ namespace gateway::vault {
 namespace {
 
 constexpr std::string_view kPrefix = FieldCipher::kTokenPrefixes[0];
-// The same, over the value deflated first: 8 bytes of its length (little-endian), then zlib's stream.
+// The same, over the value deflated first: 8 bytes of its length (little-endian), then a zlib stream (RFC 1950).
 constexpr std::string_view kDeflatedPrefix = FieldCipher::kTokenPrefixes[1];
 static_assert(kPrefix.size() == kDeflatedPrefix.size());
 // Raw batches, not records: deflating each record's JSON as well made the sealed store smaller still (187 MB
@@ -118,21 +118,27 @@ bool splitToken(std::string_view token, std::string_view& header, std::string_vi
     return isValidKeyId(id);
 }
 
-/// `plaintext` as kLengthSize bytes of its length and zlib's stream at its fastest level, or nullopt when that
-/// saves less than a tenth (already compact text, or random bytes).
+/// `plaintext` as kLengthSize bytes of its length and a zlib stream at the fastest level, or nullopt when that saves
+/// less than a tenth (already compact text, or random bytes).
 std::optional<std::string> deflated(std::string_view plaintext) {
     if (plaintext.size() < kDeflateFrom || plaintext.size() > kMaxInflated) {
         return std::nullopt;
     }
-    uLongf size = compressBound(static_cast<uLong>(plaintext.size()));
-    std::string out(kLengthSize + size, '\0');
+    const std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor(
+        libdeflate_alloc_compressor(1), &libdeflate_free_compressor);
+    if (compressor == nullptr) {
+        throw GatewayError(ErrorCode::Internal, "field cipher: out of memory for a compressor");
+    }
+    // Anything that does not fit here saves less than a tenth.
+    const std::size_t room = plaintext.size() - plaintext.size() / 10 - kLengthSize;
+    std::string out(kLengthSize + room, '\0');
     std::uint64_t length = plaintext.size();
     for (std::size_t i = 0; i < kLengthSize; ++i) {
         out[i] = static_cast<char>((length >> (8 * i)) & 0xFF);
     }
-    if (compress2(reinterpret_cast<Bytef*>(out.data() + kLengthSize), &size, bytes(plaintext),
-                  static_cast<uLong>(plaintext.size()), Z_BEST_SPEED) != Z_OK ||
-        kLengthSize + size > plaintext.size() - plaintext.size() / 10) {
+    const std::size_t size =
+        libdeflate_zlib_compress(compressor.get(), plaintext.data(), plaintext.size(), out.data() + kLengthSize, room);
+    if (size == 0) {
         return std::nullopt;
     }
     out.resize(kLengthSize + size);
@@ -151,10 +157,15 @@ bool inflated(std::string_view packed, std::string& plaintext) {
     if (length > kMaxInflated) {
         return false;
     }
+    const std::unique_ptr<libdeflate_decompressor, decltype(&libdeflate_free_decompressor)> decompressor(
+        libdeflate_alloc_decompressor(), &libdeflate_free_decompressor);
+    if (decompressor == nullptr) {
+        throw GatewayError(ErrorCode::Internal, "field cipher: out of memory for a decompressor");
+    }
     plaintext.assign(length, '\0');
-    uLongf size = static_cast<uLongf>(length);
-    return uncompress(reinterpret_cast<Bytef*>(plaintext.data()), &size, bytes(packed.substr(kLengthSize)),
-                      static_cast<uLong>(packed.size() - kLengthSize)) == Z_OK &&
+    std::size_t size = 0;
+    return libdeflate_zlib_decompress(decompressor.get(), packed.data() + kLengthSize, packed.size() - kLengthSize,
+                                      plaintext.data(), plaintext.size(), &size) == LIBDEFLATE_SUCCESS &&
            size == length;
 }
 
