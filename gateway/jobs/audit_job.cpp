@@ -62,9 +62,8 @@ std::vector<audit::Hash> readLeaves(store::Store& store, audit::Digest& digest, 
 }
 
 /// The roots of the whole blocks among the first `size` entries: those stored, then the rest computed from the
-/// entries' hashes. `stored` is set to how many came from the store.
-std::vector<audit::Hash> blockRoots(store::Store& store, audit::Digest& digest, std::uint64_t size,
-                                    std::size_t& stored) {
+/// entries' hashes.
+std::vector<audit::Hash> blockRoots(store::Store& store, audit::Digest& digest, std::uint64_t size) {
     const std::uint64_t whole = size / audit::kBlockLeaves;
     std::vector<audit::Hash> roots;
     roots.reserve(whole);
@@ -75,7 +74,6 @@ std::vector<audit::Hash> blockRoots(store::Store& store, audit::Digest& digest, 
         }
         roots.push_back(*root);
     }
-    stored = roots.size();
     if (roots.size() < whole) {
         const auto leaves = readLeaves(store, digest, roots.size() * audit::kBlockLeaves, whole * audit::kBlockLeaves);
         for (std::size_t first = 0; first < leaves.size(); first += audit::kBlockLeaves) {
@@ -319,8 +317,7 @@ InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<s
     const auto index = static_cast<std::uint64_t>(seq - 1);
     // The path from the stored block roots and the leaves of the blocks no whole block root covers: the entry's own
     // block and the last, partial one.
-    std::size_t stored = 0;
-    const std::vector<audit::Hash> blocks = blockRoots(store, digest, tree_size, stored);
+    const std::vector<audit::Hash> blocks = blockRoots(store, digest, tree_size);
     std::map<std::uint64_t, std::vector<audit::Hash>> block_leaves;
     const auto leaf = [&](std::uint64_t i) {
         const std::uint64_t block = i / audit::kBlockLeaves;

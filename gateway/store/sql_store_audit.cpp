@@ -67,8 +67,6 @@ std::vector<ExchangeLogEntry> readEntries(Session& session, const std::string& t
 /// an entry's own columns, which decide for every entry, indexed or not.
 struct LogFilter {
     std::vector<std::string> terms;  // each must be among the entry's terms
-    std::string family_from;         // an action family: a term in [family_from, family_to)
-    std::string family_to;
     Conditions columns;
 };
 
@@ -88,10 +86,9 @@ LogFilter logFilter(const ExchangeLogQuery& query, std::string_view text_find) {
         filter.columns.add("e.actor = ?", query.actor);
     }
     if (query.action.ends_with('.')) {
-        // A family of actions: "api." is every action that starts with it. '/' follows '.' in byte order.
-        filter.family_from = logTerm('x', query.action);
-        filter.family_to = filter.family_from;
-        filter.family_to.back() = '/';
+        // A family of actions ("api." is every action that starts with it) is compared row by row, in seq order, so
+        // that a page stops at its limit: a family such as "api." is most of the log, and a term range would first
+        // gather every entry in it.
         filter.columns.add("substr(e.action, 1, " + std::to_string(utf8::length(query.action)) + ") = ?", query.action);
     } else if (!query.action.empty()) {
         filter.terms.push_back(logTerm('x', query.action));
@@ -127,44 +124,26 @@ std::vector<ExchangeLogEntry> SqlStore::searchExchangeLog(const ExchangeLogQuery
     withSession("read the exchange log", [&](Session& session) {
         LogFilter filter = logFilter(query, tokens().text_find);
         Poco::Int64 after = query.after_seq;
-        const bool by_terms = !filter.terms.empty() || !filter.family_from.empty();
-        if (by_terms) {
+        if (!filter.terms.empty()) {
             // The entries the index covers, found through their terms. The index only ever grows, and the terms of
             // every entry up to the seq read here are committed with it.
             Poco::Int64 indexed = indexedSeq(session);
             if (after < indexed) {
                 Poco::Int64 max_rows = rowLimit(query.limit);
-                std::string tail;
-                std::string key = "e.seq";
-                std::size_t first_in = 0;
-                if (!filter.terms.empty()) {
-                    // Walked in seq order along the first term's index range, so a page stops at its limit.
-                    tail = "exchange_log_terms t JOIN exchange_log e ON e.seq = t.seq WHERE t.term = ? AND ";
-                    key = "t.seq";
-                    first_in = 1;
-                } else {
-                    tail = "exchange_log e WHERE ";
-                }
-                tail += key + " > ? AND " + key + " <= ?";
-                for (std::size_t i = first_in; i < filter.terms.size(); ++i) {
+                // Walked in seq order along the first term's index range, so a page stops at its limit.
+                std::string tail =
+                    "exchange_log_terms t JOIN exchange_log e ON e.seq = t.seq WHERE t.term = ? AND t.seq > ? AND "
+                    "t.seq <= ?";
+                for (std::size_t i = 1; i < filter.terms.size(); ++i) {
                     tail += " AND e.seq IN (SELECT seq FROM exchange_log_terms WHERE term = ?)";
                 }
-                if (!filter.family_from.empty()) {
-                    tail += " AND e.seq IN (SELECT seq FROM exchange_log_terms WHERE term >= ? AND term < ?)";
-                }
-                tail += filter.columns.sql() + " ORDER BY " + key + " LIMIT ?";
+                tail += filter.columns.sql() + " ORDER BY t.seq LIMIT ?";
                 result = readEntries(
                     session, sql(tail),
                     [&](Statement& statement) {
-                        if (first_in == 1) {
-                            statement, use(filter.terms.front());
-                        }
-                        statement, use(after), use(indexed);
-                        for (std::size_t i = first_in; i < filter.terms.size(); ++i) {
+                        statement, use(filter.terms.front()), use(after), use(indexed);
+                        for (std::size_t i = 1; i < filter.terms.size(); ++i) {
                             statement, use(filter.terms[i]);
-                        }
-                        if (!filter.family_from.empty()) {
-                            statement, use(filter.family_from), use(filter.family_to);
                         }
                         filter.columns.bind(statement);
                         statement, use(max_rows);
