@@ -36,8 +36,8 @@ namespace gateway::vault {
 /// values that did not change.
 ///
 /// Every method is const and may be called from many threads at once: the cipher is fetched once, in the
-/// constructor; a seal takes a context keyed with the current key from a small pool (or keys a new one) and gives it
-/// back; the nonce counter is atomic; blind indexes duplicate a MAC context keyed once.
+/// constructor; a seal or an open takes a context keyed with its key from a small pool (or keys a new one) and gives
+/// it back; the nonce counter is atomic; blind indexes duplicate a MAC context keyed once.
 class FieldCipher {
 public:
     explicit FieldCipher(Keyring keyring);
@@ -94,13 +94,13 @@ private:
     };
 
     struct NonceCounter;
-    class SealContexts;
+    class KeyedContexts;
 
     Keyring keyring_;
     std::unique_ptr<NonceCounter> nonces_;
     std::unique_ptr<EVP_CIPHER, CipherFree> cipher_;
     std::unique_ptr<EVP_MAC_CTX, MacFree> index_mac_;  // keyed once; only ever duplicated, never updated
-    std::unique_ptr<SealContexts> seal_contexts_;      // last, so freed before the cipher its contexts use
+    std::unique_ptr<KeyedContexts> contexts_;          // last, so freed before the cipher its contexts use
 };
 
 }  // namespace gateway::vault

@@ -423,6 +423,36 @@ TEST(FieldCipher, ConcurrentSealsOpensAndIndexesAgree) {
     EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kValues)) << "no nonce was reused";
 }
 
+TEST(FieldCipher, KeptContextsServeEachKeyAndDirectionAndAFailureSpoilsNone) {
+    const std::string before_json = keyringJson("k1");
+    const FieldCipher before = cipherOf(before_json);
+    const FieldCipher after = cipherOf(Keyring::rotated(before_json, "keyring.json"));
+    const std::string old_token = before.seal(kCitizenId, "citizen_id");
+    std::string forged = after.seal(kCitizenId, "citizen_id");
+    forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+    for (int round = 0; round < 50; ++round) {
+        // Opens under the old key and the new one, a seal, and an open that fails authentication midway, in turn:
+        // each reuses contexts the others gave back, and the failed one is not given back.
+        EXPECT_EQ(after.open(old_token, "citizen_id"), kCitizenId) << round;
+        const std::string fresh = after.seal("13912345678", "phone");
+        EXPECT_NE(openFailure(after, forged, "citizen_id"), "") << round;
+        EXPECT_NE(openFailure(after, fresh, "citizen_id"), "") << "another column, round " << round;
+        EXPECT_EQ(after.open(fresh, "phone"), "13912345678") << round;
+    }
+}
+
+TEST(FieldCipher, TwoCiphersOnOneKeyringCountTheirNoncesFromDifferentStarts) {
+    const std::string json = keyringJson("k1");
+    const FieldCipher first = cipherOf(json);
+    const FieldCipher second = cipherOf(json);
+    std::set<std::string> nonces;
+    for (int i = 0; i < 1000; ++i) {
+        nonces.insert(first.seal(kCitizenId, "citizen_id").substr(6, 16));
+        nonces.insert(second.seal(kCitizenId, "citizen_id").substr(6, 16));
+    }
+    EXPECT_EQ(nonces.size(), 2000u) << "a nonce repeated between two processes sharing a key";
+}
+
 TEST(FieldCipher, AMovedCipherStillWorks) {
     FieldCipher first = cipherOf(keyringJson("k1"));
     const std::string token = first.seal("13912345678", "phone");
