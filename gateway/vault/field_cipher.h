@@ -28,7 +28,7 @@ namespace gateway::vault {
 ///
 /// Nonces: each FieldCipher draws a random 96-bit starting point from OpenSSL's DRBG when it is made and counts up
 /// from it, one per seal. Within one object no nonce repeats; two objects (processes, nodes) sharing a key repeat one
-/// only if their runs of nonces overlap, which is as unlikely as two random nonces colliding. Asking the DRBG for
+/// only if their runs of nonces overlap, which is no likelier than random nonces colliding. Asking the DRBG for
 /// every nonce cost a system call each (getpid, for its fork check): a quarter of a seal. A FieldCipher must not be
 /// used in both halves of a fork(); the gateway never forks without exec.
 /// Random starting points limit how much one key may seal as random nonces do: NIST SP 800-38D allows 2^32 seals per
