@@ -53,7 +53,7 @@ std::vector<Hash> inclusionPath(Digest& digest, const std::vector<Hash>& leaves,
 std::vector<Hash> inclusionPath(std::uint64_t index, std::uint64_t size,
                                 const std::function<Hash(std::uint64_t begin, std::uint64_t end)>& subtree);
 
-/// The root of the subtree over leaves [begin, end) as the tree of `size` leaves splits them (RFC 9162), given the
+/// The root of the subtree over leaves [begin, end), split at powers of two as RFC 9162 splits a tree, given the
 /// roots of the perfect subtrees of `block` leaves each (`blocks[b]` over leaves [b * block, (b + 1) * block)) and,
 /// for what no whole block covers, the leaves themselves (`leaf(i)`). `block` is a power of two.
 Hash subtreeRoot(Digest& digest, std::uint64_t begin, std::uint64_t end, std::uint64_t block,

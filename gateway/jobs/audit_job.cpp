@@ -61,6 +61,13 @@ std::vector<audit::Hash> readLeaves(store::Store& store, audit::Digest& digest, 
     return leaves;
 }
 
+/// The root of the block of kBlockLeaves leaves that starts at leaves[first].
+audit::Hash blockRoot(audit::Digest& digest, const std::vector<audit::Hash>& leaves, std::size_t first) {
+    const auto begin = leaves.begin() + static_cast<std::ptrdiff_t>(first);
+    return audit::merkleRoot(digest,
+                             std::vector<audit::Hash>(begin, begin + static_cast<std::ptrdiff_t>(audit::kBlockLeaves)));
+}
+
 /// The roots of the whole blocks among the first `size` entries: those stored, then the rest computed from the
 /// entries' hashes.
 std::vector<audit::Hash> blockRoots(store::Store& store, audit::Digest& digest, std::uint64_t size) {
@@ -77,10 +84,7 @@ std::vector<audit::Hash> blockRoots(store::Store& store, audit::Digest& digest, 
     if (roots.size() < whole) {
         const auto leaves = readLeaves(store, digest, roots.size() * audit::kBlockLeaves, whole * audit::kBlockLeaves);
         for (std::size_t first = 0; first < leaves.size(); first += audit::kBlockLeaves) {
-            const std::vector<audit::Hash> block(
-                leaves.begin() + static_cast<std::ptrdiff_t>(first),
-                leaves.begin() + static_cast<std::ptrdiff_t>(first + audit::kBlockLeaves));
-            roots.push_back(audit::merkleRoot(digest, block));
+            roots.push_back(blockRoot(digest, leaves, first));
         }
     }
     return roots;
@@ -275,9 +279,7 @@ std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audi
     std::vector<std::string> new_blocks;
     for (std::uint64_t first = kept_blocks * audit::kBlockLeaves; first + audit::kBlockLeaves <= size;
          first += audit::kBlockLeaves) {
-        const auto begin = leaves.begin() + static_cast<std::ptrdiff_t>(first - from);
-        const std::vector<audit::Hash> block(begin, begin + static_cast<std::ptrdiff_t>(audit::kBlockLeaves));
-        new_blocks.push_back(audit::toHex(audit::merkleRoot(digest, block)));
+        new_blocks.push_back(audit::toHex(blockRoot(digest, leaves, first - from)));
     }
     store.storeLogBlockRoots(static_cast<std::int64_t>(kept_blocks), new_blocks);
     audit::Checkpoint checkpoint;

@@ -337,8 +337,8 @@ std::vector<Migration> buildMigrations() {
                        "DROP TABLE exchange_log_persons",
                        // Lookups by actor, action and person go through terms ("a " actor, "x " action, "p " subject
                        // or person), which the log indexer adds after the fact in large sorted runs, up to the seq
-                       // in exchange_log_indexed. Entries after it are found by reading their rows. Terms compare
-                       // byte by byte, so that the range of an action family holds whatever the database's locale.
+                       // in exchange_log_indexed. Entries after it are found by reading their rows. Terms are only
+                       // looked up whole, so they compare byte by byte, the cheapest order in any database locale.
                        R"(CREATE TABLE exchange_log_terms (
     term TEXT ${bytes_collate} NOT NULL,
     seq BIGINT NOT NULL,
