@@ -1,5 +1,6 @@
 #include "gateway/api/api_server.h"
 
+#include "gateway/api/http_connection.h"
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
 #include "gateway/security/tls_server.h"
@@ -7,7 +8,6 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -15,6 +15,7 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
@@ -71,8 +72,8 @@ public:
         const bool may_have_body = http_request.hasContentLength() ? http_request.getContentLength64() > 0
                                                                    : http_request.getChunkedTransferEncoding();
         if (response.status >= 400 && response.status != 404 && response.status != 405 && may_have_body) {
-            // Unread body bytes of a refused request would be parsed as the next request. A request without a body
-            // keeps its connection: closing it under a client still sending can reset the connection instead.
+            // Unread body bytes of a refused request would be parsed as the next request, so the connection ends,
+            // lingering (see ConnectionFactory) so that the client still reads this answer.
             http_response.setKeepAlive(false);
         }
         std::ostream& out = http_response.send();
@@ -160,8 +161,8 @@ void ApiServer::start() {
     params->setKeepAlive(true);
     params->setServerName("childgateway");
     pool_ = std::make_unique<Poco::ThreadPool>(1, settings_.threads);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(router_, settings_.max_body_bytes), *pool_,
-                                                      socket, params);
+    connections_ = new ConnectionFactory(params, new HandlerFactory(router_, settings_.max_body_bytes));
+    server_ = std::make_unique<Poco::Net::TCPServer>(connections_, *pool_, socket, params);
     server_->start();
 }
 
@@ -177,11 +178,13 @@ security::ServedCertificate ApiServer::servedCertificate() const {
 
 void ApiServer::stop() {
     if (server_) {
-        // stopAll(false) closes the listening socket and idle keep-alive connections; requests being handled
-        // run to completion before the worker threads are joined.
-        server_->stopAll(false);
+        // Closes the listening socket, then idle keep-alive connections; requests being handled run to
+        // completion before the worker threads are joined.
+        server_->stop();
+        connections_->stopConnections();
         pool_->joinAll();
         server_.reset();
+        connections_ = nullptr;
         pool_.reset();
     }
 }

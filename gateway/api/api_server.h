@@ -10,11 +10,13 @@
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
+class TCPServer;
 }
 }  // namespace Poco
 
 namespace gateway::api {
+
+class ConnectionFactory;
 
 struct ServerSettings {
     std::string host = "127.0.0.1";
@@ -27,8 +29,9 @@ struct ServerSettings {
     security::TlsServerSettings tls{};
 };
 
-/// The HTTP API: a Poco HTTPServer whose every request goes through one wrapper that routes it, enforces the
-/// body limit, and turns any GatewayError (or unexpected exception) into the JSON error contract.
+/// The HTTP API: a Poco TCPServer serving HTTP/1.1 (see ConnectionFactory), whose every request goes through one
+/// wrapper that routes it, enforces the body limit, and turns any GatewayError (or unexpected exception) into the JSON
+/// error contract.
 class ApiServer {
 public:
     /// The router must outlive the server.
@@ -60,7 +63,8 @@ private:
     ServerSettings settings_;
     const Router& router_;
     std::unique_ptr<Poco::ThreadPool> pool_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::unique_ptr<Poco::Net::TCPServer> server_;
+    ConnectionFactory* connections_ = nullptr;  // owned by server_
     std::unique_ptr<security::TlsServerContext> tls_;
     int port_ = 0;
 };
