@@ -61,7 +61,8 @@ void addAuditRoutes(Router& router, store::Store& store) {
     router.add({"GET",
                 "/v1/audit/status",
                 "Where checkpoint signing stands: entries in the log, the latest signed checkpoint, and the entries "
-                "appended since (the signing backlog), and the entries the log index has not reached yet.",
+                "appended since (the signing backlog), the entries the log index has not reached yet, and the first "
+                "entry whose hash covers the persons it names.",
                 [&store](const Request&) {
                     const jobs::CheckpointStatus status = jobs::checkpointStatus(store);
                     rapidjson::StringBuffer buffer;
@@ -73,6 +74,8 @@ void addAuditRoutes(Router& router, store::Store& store) {
                     writer.Int64(status.unsigned_entries);
                     writer.Key("unindexed_entries");
                     writer.Int64(status.unindexed_entries);
+                    writer.Key("persons_hashed_from");
+                    writer.Int64(status.persons_hashed_from);
                     writer.Key("algorithm");
                     if (const auto algorithm = store.exchangeLogAlgorithm()) {
                         writer.String(algorithm->c_str());

@@ -36,7 +36,8 @@ namespace {
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 const char* const kUsage =
-    "verify [--from N] [--to N] [--public-key FILE] [--json] | checkpoint [--json] | index | status [--json] | export "
+    "verify [--from N] [--to N] [--public-key FILE] [--index] [--json] | checkpoint [--json] | index [--rebuild] | "
+    "status [--json] | export "
     "--format csv|jsonl [--actor X] [--action X] [--person ID] [--from TIME] [--to TIME] [--output FILE] | prove SEQ "
     "[--size N] | check-proof FILE [--public-key FILE] | keygen --output FILE [--algorithm ed25519|sm2]";
 
@@ -49,9 +50,9 @@ struct ActionSpec {
 
 const std::map<std::string, ActionSpec>& actions() {
     static const std::map<std::string, ActionSpec> specs = {
-        {"verify", {{"from", "to", "public-key", "json"}, 0, ""}},
+        {"verify", {{"from", "to", "public-key", "index", "json"}, 0, ""}},
         {"checkpoint", {{"json"}, 0, ""}},
-        {"index", {{}, 0, ""}},
+        {"index", {{"rebuild"}, 0, ""}},
         {"status", {{"json"}, 0, ""}},
         {"export", {{"format", "actor", "action", "person", "from", "to", "output"}, 0, ""}},
         {"prove", {{"size"}, 1, "SEQ"}},
@@ -181,6 +182,7 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
     std::string key_origin;
     const auto key = publicKey(parsed, runtime.settings(), key_origin);
     options.key = key ? &*key : nullptr;
+    options.index = parsed.has("index");
     const std::int64_t head = runtime.store().exchangeLogHead().seq;
     const std::int64_t last = options.to > 0 ? std::min(options.to, head) : head;
     VerifyProgress progress(std::max<std::int64_t>(0, last - options.from + 1));
@@ -204,6 +206,12 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
         writer.Int64(report.checkpoints);
         writer.Key("unsigned_entries");
         writer.Int64(report.unsigned_entries);
+        writer.Key("index_checked");
+        if (options.index) {
+            writer.Int64(report.index_checked);
+        } else {
+            writer.Null();
+        }
         writer.Key("signatures_checked");
         writer.Bool(key.has_value());
         if (key) {
@@ -244,6 +252,10 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
                      "only)\n";
     }
     std::cout << "unsigned entries: " << report.unsigned_entries << "\n";
+    if (options.index) {
+        std::cout << "log index checked for " << report.index_checked << " entries (it covers entries up to "
+                  << runtime.store().exchangeLogIndexed() << ")\n";
+    }
     const std::int64_t found = static_cast<std::int64_t>(report.findings.size()) + report.more_findings;
     if (report.ok()) {
         std::cout << "OK: the exchange log holds together\n";
@@ -299,7 +311,11 @@ int checkpoint(Runtime& runtime, const ParsedOptions& parsed) {
     return kExitOk;
 }
 
-int indexLog(Runtime& runtime) {
+int indexLog(Runtime& runtime, const ParsedOptions& parsed) {
+    if (parsed.has("rebuild")) {
+        runtime.store().clearExchangeLogIndex();
+        std::cout << "cleared the log index; building it again from entry 1\n";
+    }
     const auto started = std::chrono::steady_clock::now();
     const std::int64_t indexed = jobs::indexExchangeLog(runtime.store());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -332,6 +348,8 @@ int status(Runtime& runtime, const ParsedOptions& parsed) {
         writer.Int64(status.unsigned_entries);
         writer.Key("unindexed_entries");
         writer.Int64(status.unindexed_entries);
+        writer.Key("persons_hashed_from");
+        writer.Int64(status.persons_hashed_from);
         writer.Key("signing_key_id");
         if (signer) {
             writer.String(signer->keyId().c_str(), static_cast<rapidjson::SizeType>(signer->keyId().size()));
@@ -354,6 +372,10 @@ int status(Runtime& runtime, const ParsedOptions& parsed) {
         std::cout << "none\n";
     }
     std::cout << "unsigned entries: " << status.unsigned_entries << "\n";
+    if (status.persons_hashed_from > 1) {
+        std::cout << "persons hashed from entry " << status.persons_hashed_from
+                  << " (entries before it were written by a version that did not hash them)\n";
+    }
     std::cout << "unindexed entries: " << status.unindexed_entries << " (gateway serve indexes every "
               << runtime.settings().audit.index_interval_seconds << " s; gateway audit index does it now)\n";
     if (signer) {
@@ -514,6 +536,11 @@ int runAudit(const std::vector<std::string>& args) {
     options.addOption(Poco::Util::Option("help", "h", "print this help and exit"));
     addSettingsOptions(options);
     options.addOption(Poco::Util::Option("json", "", "verify, checkpoint, status: print JSON"));
+    options.addOption(Poco::Util::Option("index", "",
+                                         "verify: also check that the log index holds what each entry names (reads "
+                                         "the whole index)"));
+    options.addOption(
+        Poco::Util::Option("rebuild", "", "index: clear the log index and build it again from the entries"));
     options.addOption(
         Poco::Util::Option("from", "", "verify: first entry (SEQ); export: entries at or after (TIME)").argument("X"));
     options.addOption(
@@ -541,10 +568,12 @@ int runAudit(const std::vector<std::string>& args) {
             printHelp(std::cout, "audit", kUsage,
                       "The exchange log's integrity. verify recomputes the hash chain and the Merkle tree and checks "
                       "every signed checkpoint (signatures with --public-key, else with the public half of "
-                      "audit.signing_key, else not at all), printing each finding with its entry's seq; checkpoint "
+                      "audit.signing_key, else not at all), and with --index the log index against the entries, "
+                      "printing each finding with its entry's seq; checkpoint "
                       "signs the entries appended since the last checkpoint with audit.signing_key; index brings the "
                       "log's index of actors, actions and persons up to date (gateway serve does it every "
-                      "audit.index_interval_seconds); status shows the head, the latest checkpoint and the unsigned "
+                      "audit.index_interval_seconds), or with --rebuild builds it again; status shows the head, the "
+                      "latest checkpoint and the unsigned "
                       "and unindexed backlogs; export writes entries as CSV or JSON "
                       "Lines; prove prints an entry's inclusion proof (JSON) against a signed checkpoint; "
                       "check-proof checks one (FILE, or - for standard input) with the gateway's public key, without "
@@ -596,7 +625,7 @@ int runAudit(const std::vector<std::string>& args) {
             return checkpoint(runtime, parsed);
         }
         if (action == "index") {
-            return indexLog(runtime);
+            return indexLog(runtime, parsed);
         }
         if (action == "status") {
             return status(runtime, parsed);

@@ -19,7 +19,7 @@ void putText(Digest& digest, std::string_view text) {
 
 }  // namespace
 
-Hash entryHash(Digest& digest, const Hash& previous, const LogEntry& entry) {
+Hash entryHash(Digest& digest, const Hash& previous, const LogEntry& entry, bool with_persons) {
     digest.begin();
     digest.update(previous);
     putNumber(digest, static_cast<std::uint64_t>(entry.seq), 8);
@@ -28,15 +28,22 @@ Hash entryHash(Digest& digest, const Hash& previous, const LogEntry& entry) {
     putText(digest, entry.action);
     putText(digest, entry.subject);
     putText(digest, entry.detail_json);
+    if (with_persons) {
+        putNumber(digest, entry.persons.size(), 4);
+        for (const std::string& person : entry.persons) {
+            putText(digest, person);
+        }
+    }
     return digest.final();
 }
 
-void chainEntries(Digest& digest, std::int64_t last_seq, const Hash& last_hash, std::vector<LogEntry>& entries) {
+void chainEntries(Digest& digest, std::int64_t last_seq, const Hash& last_hash, std::vector<LogEntry>& entries,
+                  const ChainFormat& format) {
     Hash previous = last_hash;
     std::int64_t seq = last_seq;
     for (LogEntry& entry : entries) {
         entry.seq = ++seq;
-        previous = entryHash(digest, previous, entry);
+        previous = entryHash(digest, previous, entry, format.coversPersons(entry.seq));
         entry.hash = toHex(previous);
     }
 }

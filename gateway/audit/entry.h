@@ -17,7 +17,7 @@ struct LogEntry {
     std::string detail_json;
     std::string hash{};  // lower-case hex, assigned on append
     /// The persons the entry concerns beyond its subject (an API read returning a list), so that "who read this
-    /// child's file" is one indexed query. They are also in detail_json, which the hash covers.
+    /// child's file" is one indexed query. The hash covers them (see ChainFormat).
     std::vector<std::string> persons{};
 };
 

@@ -4,12 +4,23 @@
 #include "gateway/common/error.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace gateway::audit {
 
-LogVerifier::LogVerifier(HashAlgorithm algorithm, std::optional<Checkpoint> anchor, std::vector<Checkpoint> checkpoints,
-                         const CheckpointVerifier* key)
-    : digest_(algorithm), pending_(checkpoints.begin(), checkpoints.end()), key_(key) {
+void VerifyReport::merge(std::vector<Finding> more) {
+    findings.insert(findings.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    std::stable_sort(findings.begin(), findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.seq < b.seq; });
+    if (findings.size() > kMaxFindings) {
+        more_findings += static_cast<std::int64_t>(findings.size() - kMaxFindings);
+        findings.resize(kMaxFindings);
+    }
+}
+
+LogVerifier::LogVerifier(const ChainFormat& format, std::optional<Checkpoint> anchor,
+                         std::vector<Checkpoint> checkpoints, const CheckpointVerifier* key)
+    : format_(format), digest_(format.algorithm), pending_(checkpoints.begin(), checkpoints.end()), key_(key) {
     if (anchor) {
         auto frontier = MerkleFrontier::fromHex(anchor->size, anchor->frontier);
         auto head = hashFromHex(anchor->head);
@@ -48,7 +59,8 @@ void LogVerifier::add(const LogEntry& entry) {
     }
 
     const auto stored = hashFromHex(entry.hash);
-    const Hash linked = entryHash(digest_, stored_previous_, entry);
+    const bool with_persons = format_.coversPersons(entry.seq);
+    const Hash linked = entryHash(digest_, stored_previous_, entry, with_persons);
     if (!stored) {
         report(entry.seq, "entry " + std::to_string(entry.seq) + " has no valid hash");
     } else if (!gap && linked != *stored) {
@@ -57,7 +69,7 @@ void LogVerifier::add(const LogEntry& entry) {
     }
     // The tree is built on the recomputed chain, so that hashes recomputed by whoever edited an entry still differ
     // from what the checkpoints signed.
-    computed_previous_ = entryHash(digest_, computed_previous_, entry);
+    computed_previous_ = entryHash(digest_, computed_previous_, entry, with_persons);
     tree_.append(digest_, merkleLeaf(digest_, computed_previous_));
     stored_previous_ = stored.value_or(linked);
 

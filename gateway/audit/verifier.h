@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/audit/chain.h"
 #include "gateway/audit/checkpoint.h"
 #include "gateway/audit/entry.h"
 #include "gateway/audit/merkle.h"
@@ -24,11 +25,14 @@ struct VerifyReport {
     std::int64_t entries = 0;
     std::int64_t checkpoints = 0;       // checked against the entries and their signature
     std::int64_t unsigned_entries = 0;  // after the last checkpoint: chained, not yet covered by a signature
+    std::int64_t index_checked = 0;     // entries whose log index terms were compared with them
     std::vector<Finding> findings;      // in seq order, at most kMaxFindings
     std::int64_t more_findings = 0;     // beyond those
 
     static constexpr std::size_t kMaxFindings = 100;
     bool ok() const { return findings.empty(); }
+    /// Adds findings found apart from the chain, keeping seq order and the limit.
+    void merge(std::vector<Finding> more);
 };
 
 /// Recomputes the chain and the Merkle tree over entries fed in stored order, and checks checkpoints against them:
@@ -43,7 +47,7 @@ public:
     /// Starts at entry 1, or right after `anchor`, a checkpoint whose signature the caller has checked (its frontier
     /// lets the tree go on from there). `checkpoints` are those to check, in size order; `key` checks signatures
     /// (without one, roots are still compared and signatures reported unchecked).
-    LogVerifier(HashAlgorithm algorithm, std::optional<Checkpoint> anchor, std::vector<Checkpoint> checkpoints,
+    LogVerifier(const ChainFormat& format, std::optional<Checkpoint> anchor, std::vector<Checkpoint> checkpoints,
                 const CheckpointVerifier* key);
 
     /// The next stored entry, in seq order.
@@ -59,6 +63,7 @@ private:
     void report(std::int64_t seq, std::string problem);
     void checkCheckpoints();
 
+    ChainFormat format_;
     Digest digest_;
     MerkleFrontier tree_;
     std::deque<Checkpoint> pending_;

@@ -1,6 +1,7 @@
 #include "gateway/jobs/audit_job.h"
 
 #include "gateway/audit/chain.h"
+#include "gateway/audit/index_terms.h"
 #include "gateway/audit/merkle.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <random>
 
 namespace gateway::jobs {
 
@@ -23,16 +25,72 @@ constexpr std::size_t kPage = 20000;
 constexpr const char* kCheckpointLease = "audit.checkpoint";
 constexpr int kCheckpointLeaseSeconds = 300;
 
-audit::HashAlgorithm logAlgorithm(store::Store& store) {
+audit::ChainFormat logFormat(store::Store& store) {
     const auto name = store.exchangeLogAlgorithm();
     if (!name) {
-        return audit::HashAlgorithm::Sha256;
+        return {};
     }
     const auto algorithm = audit::parseHashAlgorithm(*name);
     if (!algorithm) {
         throw GatewayError(ErrorCode::StoreError, "the exchange log names an unknown hash " + *name);
     }
-    return *algorithm;
+    return {*algorithm, store.exchangeLogPersonsFrom()};
+}
+
+/// A keyed 64-bit fingerprint of an index term, summed per entry to compare the terms the index holds for it, met in
+/// term order, with the terms it should hold. The keys are drawn for each check, so that someone editing the index
+/// cannot choose terms whose sums agree: a polynomial hash at a random point modulo 2^61 - 1, then a keyed mix.
+class TermFingerprint {
+public:
+    TermFingerprint() {
+        std::random_device random;
+        const auto draw = [&random] { return (std::uint64_t{random()} << 32) ^ random(); };
+        point_ = draw() % (kPrime - 2) + 2;
+        key_ = draw();
+    }
+
+    std::uint64_t operator()(std::string_view term) const {
+        std::uint64_t h = term.size() + 1;
+        for (const char c : term) {
+            h = reduce(static_cast<unsigned __int128>(h) * point_ + static_cast<unsigned char>(c) + 1);
+        }
+        // splitmix64's finaliser: the sum of fingerprints must not be a polynomial in the point, or terms of one
+        // entry could trade bytes without changing it.
+        std::uint64_t z = h ^ key_;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+
+    std::uint64_t ofEntry(const store::ExchangeLogEntry& entry) const {
+        std::uint64_t sum = 0;
+        for (const std::string& term : audit::indexTerms(entry)) {
+            sum += (*this)(term);
+        }
+        return sum;
+    }
+
+private:
+    static constexpr std::uint64_t kPrime = (std::uint64_t{1} << 61) - 1;
+
+    static std::uint64_t reduce(unsigned __int128 value) {
+        std::uint64_t folded = static_cast<std::uint64_t>(value & kPrime) + static_cast<std::uint64_t>(value >> 61);
+        folded = (folded & kPrime) + (folded >> 61);
+        return folded >= kPrime ? folded - kPrime : folded;
+    }
+
+    std::uint64_t point_ = 2;
+    std::uint64_t key_ = 0;
+};
+
+/// The log index's terms for entries first … last, as a fingerprint sum per entry.
+std::vector<std::uint64_t> storedTermSums(store::Store& store, const TermFingerprint& fingerprint, std::int64_t first,
+                                          std::int64_t last) {
+    std::vector<std::uint64_t> sums(static_cast<std::size_t>(last - first + 1), 0);
+    store.forEachLogTerm(first, last, [&](const std::string& term, std::int64_t seq) {
+        sums[static_cast<std::size_t>(seq - first)] += fingerprint(term);
+    });
+    return sums;
 }
 
 /// The leaf hashes of entries after + 1 … size, from their stored hashes.
@@ -167,7 +225,7 @@ std::string csvCell(const std::string& value) {
 audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOptions& options) {
     const store::LogHead head = store.exchangeLogHead();
     const std::int64_t to = options.to > 0 ? std::min(options.to, head.seq) : head.seq;
-    const audit::HashAlgorithm algorithm = logAlgorithm(store);
+    const audit::ChainFormat format = logFormat(store);
 
     std::optional<audit::Checkpoint> anchor;
     std::vector<audit::Finding> anchor_findings;
@@ -185,7 +243,18 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
     // Checkpoints beyond the end of the log are wanted too when reading to the end: they reveal a cut-off end.
     const std::uint64_t last_checkpoint =
         to == head.seq ? std::numeric_limits<std::int64_t>::max() : static_cast<std::uint64_t>(to);
-    audit::LogVerifier verifier(algorithm, anchor, store.checkpoints(first, last_checkpoint), options.key);
+    audit::LogVerifier verifier(format, anchor, store.checkpoints(first, last_checkpoint), options.key);
+
+    // The index is checked where it claims to be complete: up to its watermark.
+    const TermFingerprint fingerprint;
+    const std::int64_t index_first = std::max(static_cast<std::int64_t>(first), options.from);
+    const std::int64_t index_last = options.index ? std::min(to, store.exchangeLogIndexed()) : 0;
+    const std::vector<std::uint64_t> stored_terms = index_last >= index_first
+                                                        ? storedTermSums(store, fingerprint, index_first, index_last)
+                                                        : std::vector<std::uint64_t>{};
+    std::vector<audit::Finding> index_findings;
+    std::int64_t index_more = 0;
+    std::int64_t index_checked = 0;
 
     std::int64_t after = static_cast<std::int64_t>(first) - 1;
     std::int64_t checked = 0;
@@ -200,6 +269,19 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
                 break;
             }
             verifier.add(entry);
+            if (entry.seq >= index_first && entry.seq <= index_last) {
+                ++index_checked;
+                const bool matches =
+                    fingerprint.ofEntry(entry) == stored_terms[static_cast<std::size_t>(entry.seq - index_first)];
+                if (!matches && index_findings.size() == audit::VerifyReport::kMaxFindings) {
+                    ++index_more;
+                } else if (!matches) {
+                    index_findings.push_back(
+                        {entry.seq, "the log index does not hold what entry " + std::to_string(entry.seq) +
+                                        " names (its actor, action, subject or persons): searches may miss it; "
+                                        "`gateway audit index --rebuild` builds the index again from the entries"});
+                }
+            }
             after = entry.seq;
             ++checked;
         }
@@ -208,6 +290,9 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
         }
     }
     audit::VerifyReport report = verifier.finish(head.seq);
+    report.index_checked = index_checked;
+    report.more_findings += index_more;
+    report.merge(std::move(index_findings));
     const auto latest = store.latestCheckpoint();
     report.unsigned_entries = head.seq - (latest ? static_cast<std::int64_t>(latest->size) : 0);
     if (report.unsigned_entries < 0) {
@@ -223,6 +308,7 @@ CheckpointStatus checkpointStatus(store::Store& store) {
     status.unsigned_entries =
         std::max<std::int64_t>(0, status.head - (status.latest ? static_cast<std::int64_t>(status.latest->size) : 0));
     status.unindexed_entries = std::max<std::int64_t>(0, status.head - store.exchangeLogIndexed());
+    status.persons_hashed_from = store.exchangeLogPersonsFrom();
     return status;
 }
 
@@ -257,7 +343,7 @@ std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audi
     if (head.seq <= 0 || static_cast<std::uint64_t>(head.seq) <= signed_size) {
         return std::nullopt;
     }
-    const audit::HashAlgorithm algorithm = logAlgorithm(store);
+    const audit::HashAlgorithm algorithm = logFormat(store).algorithm;
     audit::Digest digest(algorithm);
     audit::MerkleFrontier tree;
     if (latest) {
@@ -314,7 +400,8 @@ InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<s
                                                     " is not covered by a signed checkpoint yet; try again after "
                                                     "the next checkpoint");
     }
-    audit::Digest digest(logAlgorithm(store));
+    const audit::ChainFormat format = logFormat(store);
+    audit::Digest digest(format.algorithm);
     const std::uint64_t tree_size = checkpoint->size;
     const auto index = static_cast<std::uint64_t>(seq - 1);
     // The path from the stored block roots and the leaves of the blocks no whole block root covers: the entry's own
@@ -344,6 +431,7 @@ InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<s
     }
     InclusionProof proof;
     proof.entry = std::move(*entry);
+    proof.persons_hashed = format.coversPersons(seq);
     proof.previous_hash = audit::toHex(audit::kGenesis);
     if (seq > 1) {
         const auto previous = store.exchangeLogHashes(seq - 2, 1);
@@ -387,7 +475,8 @@ bool checkProof(const InclusionProof& proof, const audit::CheckpointVerifier& ke
         path.push_back(*step);
     }
     audit::Digest digest(*algorithm);
-    const audit::Hash hash = audit::entryHash(digest, *previous, proof.entry);
+    // Whether the persons are hashed needs no trust: either way, the hash must be a leaf the checkpoint signed.
+    const audit::Hash hash = audit::entryHash(digest, *previous, proof.entry, proof.persons_hashed);
     if (!proof.entry.hash.empty() && audit::toHex(hash) != proof.entry.hash) {
         return fail("the entry does not match its hash: it was changed");
     }
@@ -418,6 +507,8 @@ std::string renderProof(const InclusionProof& proof) {
     writer.StartObject();
     writer.Key("entry");
     writeEntry(writer, proof.entry);
+    writer.Key("persons_hashed");
+    writer.Bool(proof.persons_hashed);
     writeString(writer, "previous_hash", proof.previous_hash);
     writer.Key("leaf_index");
     writer.Int64(proof.entry.seq - 1);
@@ -454,6 +545,26 @@ InclusionProof parseProof(std::string_view json) {
     proof.entry.subject = requiredString(entry, "subject", "the proof's entry");
     proof.entry.detail_json = requiredString(entry, "detail_json", "the proof's entry");
     proof.entry.hash = requiredString(entry, "hash", "the proof's entry");
+    if (entry.HasMember("persons")) {
+        if (!entry["persons"].IsArray()) {
+            throw GatewayError(ErrorCode::InvalidArgument, "the proof's entry has \"persons\" that are not a list");
+        }
+        for (const auto& person : entry["persons"].GetArray()) {
+            if (!person.IsString()) {
+                throw GatewayError(ErrorCode::InvalidArgument, "the proof's entry names a person that is not a string");
+            }
+            proof.entry.persons.emplace_back(person.GetString(), person.GetStringLength());
+        }
+    }
+    // Absent from proofs made before hashes covered persons, which did not.
+    if (document.HasMember("persons_hashed")) {
+        if (!document["persons_hashed"].IsBool()) {
+            throw GatewayError(ErrorCode::InvalidArgument, "the proof's \"persons_hashed\" is not true or false");
+        }
+        proof.persons_hashed = document["persons_hashed"].GetBool();
+    } else {
+        proof.persons_hashed = false;
+    }
     proof.previous_hash = requiredString(document, "previous_hash", "the proof");
     for (const auto& step : document["path"].GetArray()) {
         if (!step.IsString()) {

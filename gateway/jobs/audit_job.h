@@ -18,19 +18,23 @@ struct AuditVerifyOptions {
     std::int64_t to = 0;    ///< last entry to check; 0 for the end of the log
     /// Checks checkpoint signatures; without one, checkpoints are still compared with the entries.
     const audit::CheckpointVerifier* key = nullptr;
+    /// Also compares the log index with the entries it covers in the range: an index term deleted or changed could
+    /// hide an entry from a search ("who read this child's file") while the chain still holds. Walks the whole index.
+    bool index = false;
     std::function<void(std::int64_t checked)> progress;
 };
 
 /// Recomputes the stored log's chain and Merkle tree and checks every checkpoint in the range against them (see
-/// audit::LogVerifier for what is found and where it is reported).
+/// audit::LogVerifier for what is found and where it is reported), and with `index` the log index.
 audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOptions& options);
 
 /// Where signing stands.
 struct CheckpointStatus {
     std::int64_t head = 0;  ///< entries in the log
     std::optional<audit::Checkpoint> latest;
-    std::int64_t unsigned_entries = 0;   ///< appended since the latest checkpoint: the signing backlog
-    std::int64_t unindexed_entries = 0;  ///< appended since the log indexer last ran
+    std::int64_t unsigned_entries = 0;     ///< appended since the latest checkpoint: the signing backlog
+    std::int64_t unindexed_entries = 0;    ///< appended since the log indexer last ran
+    std::int64_t persons_hashed_from = 1;  ///< the first entry whose hash covers its persons
 };
 
 CheckpointStatus checkpointStatus(store::Store& store);
@@ -54,7 +58,8 @@ std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audi
 /// gateway's public key to check the entry without the rest of the log.
 struct InclusionProof {
     store::ExchangeLogEntry entry;
-    std::string previous_hash;  ///< the hash of entry seq - 1 (zeros for entry 1)
+    bool persons_hashed = true;  ///< whether the entry's hash covers its persons (see audit::ChainFormat)
+    std::string previous_hash;   ///< the hash of entry seq - 1 (zeros for entry 1)
     audit::Checkpoint checkpoint;
     std::vector<std::string> path;  ///< hex, leaf to root
 };

@@ -361,6 +361,16 @@ std::vector<Migration> buildMigrations() {
     root TEXT NOT NULL
 ))",
                    }});
+    all.push_back({11,
+                   "exchange log hashes cover persons",
+                   {
+                       // The persons an entry names (who an API read disclosed) are hashed with it from this seq on.
+                       // A log begun earlier keeps its entries' hashes, and with them the checkpoints signed over
+                       // them; a new log covers them from entry 1.
+                       "ALTER TABLE exchange_log_chain ADD COLUMN persons_from BIGINT NOT NULL DEFAULT 1",
+                       "UPDATE exchange_log_chain SET persons_from = (SELECT COALESCE(MAX(seq), 0) + 1 FROM "
+                       "exchange_log)",
+                   }});
     return all;
 }
 

@@ -241,7 +241,8 @@ void SqlStore::sealUnchainedEntries() {
         if (unchained == 0) {
             return;  // another node sealed them meanwhile
         }
-        audit::Digest digest(chainAlgorithm(session));
+        const audit::ChainFormat format = chainFormat(session);
+        audit::Digest digest(format.algorithm);
         std::vector<Poco::Int64> seqs;
         std::vector<std::string> ats;
         std::vector<std::string> actors;
@@ -249,9 +250,11 @@ void SqlStore::sealUnchainedEntries() {
         std::vector<std::string> subjects;
         std::vector<std::string> details;
         std::vector<std::string> hashes;
-        session << "SELECT seq, at, actor, action, subject, detail_json, COALESCE(hash, '') FROM exchange_log "
-                   "ORDER BY seq",
-            into(seqs), into(ats), into(actors), into(actions), into(subjects), into(details), into(hashes), now;
+        std::vector<std::string> persons;
+        session << "SELECT seq, at, actor, action, subject, detail_json, COALESCE(hash, ''), persons FROM "
+                   "exchange_log ORDER BY seq",
+            into(seqs), into(ats), into(actors), into(actions), into(subjects), into(details), into(hashes),
+            into(persons), now;
         audit::Hash previous = audit::kGenesis;
         std::vector<std::string> sealed;
         std::vector<Poco::Int64> sealed_seqs;
@@ -260,8 +263,9 @@ void SqlStore::sealUnchainedEntries() {
                 previous = audit::hashFromHex(hashes[i]).value_or(previous);
                 continue;
             }
-            const ExchangeLogEntry entry{seqs[i], ats[i], actors[i], actions[i], subjects[i], details[i]};
-            previous = audit::entryHash(digest, previous, entry);
+            const ExchangeLogEntry entry{seqs[i],     ats[i],     actors[i], actions[i],
+                                         subjects[i], details[i], "",        splitCodes(persons[i])};
+            previous = audit::entryHash(digest, previous, entry, format.coversPersons(entry.seq));
             sealed.push_back(audit::toHex(previous));
             sealed_seqs.push_back(seqs[i]);
         }
@@ -671,7 +675,8 @@ std::int64_t SqlStore::insertLogEntries(Session& session, std::vector<ExchangeLo
     // Held to the end of the transaction, so that entries are numbered and chained in commit order, by one writer
     // at a time even across nodes.
     lockExchangeLog(session);
-    audit::Digest digest(chainAlgorithm(session));
+    const audit::ChainFormat format = chainFormat(session);
+    audit::Digest digest(format.algorithm);
     Poco::Int64 last_seq = 0;
     std::string last_hash;
     session << "SELECT seq, COALESCE(hash, '') FROM exchange_log ORDER BY seq DESC LIMIT 1", into(last_seq),
@@ -689,25 +694,27 @@ std::int64_t SqlStore::insertLogEntries(Session& session, std::vector<ExchangeLo
         std::sort(entry.persons.begin(), entry.persons.end());
         entry.persons.erase(std::unique(entry.persons.begin(), entry.persons.end()), entry.persons.end());
     }
-    audit::chainEntries(digest, last_seq, previous, entries);
+    audit::chainEntries(digest, last_seq, previous, entries, format);
     insertLogRows(session, entries);
     return entries.back().seq;
 }
 
-audit::HashAlgorithm SqlStore::chainAlgorithm(Session& session) {
+audit::ChainFormat SqlStore::chainFormat(Session& session) {
     std::vector<std::string> recorded;
-    session << "SELECT algorithm FROM exchange_log_chain WHERE id = 1", into(recorded), now;
+    std::vector<Poco::Int64> persons_from;
+    session << "SELECT algorithm, persons_from FROM exchange_log_chain WHERE id = 1", into(recorded),
+        into(persons_from), now;
     if (recorded.empty()) {
         std::string name(audit::hashAlgorithmName(log_hash_));
-        session << sql("INSERT INTO exchange_log_chain (id, algorithm) VALUES (1, ?)"), use(name), now;
-        return log_hash_;
+        session << sql("INSERT INTO exchange_log_chain (id, algorithm, persons_from) VALUES (1, ?, 1)"), use(name), now;
+        return {log_hash_, 1};
     }
     const auto algorithm = audit::parseHashAlgorithm(recorded.front());
     if (!algorithm) {
         throw GatewayError(ErrorCode::StoreError,
                            "the exchange log names an unknown hash " + utf8::quote(recorded.front()));
     }
-    return *algorithm;
+    return {*algorithm, persons_from.front()};
 }
 
 void SqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
@@ -743,7 +750,6 @@ std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std:
     ExchangeLogQuery query;
     query.after_seq = after_seq;
     query.limit = limit;
-    query.with_persons = false;
     return searchExchangeLog(query);
 }
 

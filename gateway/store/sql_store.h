@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/audit/chain.h"
 #include "gateway/audit/digest.h"
 #include "gateway/common/error.h"
 #include "gateway/store/migrations.h"
@@ -67,10 +68,14 @@ public:
     std::vector<ExchangeLogEntry> searchExchangeLog(const ExchangeLogQuery& query) override;
     std::int64_t indexExchangeLog(std::size_t max_entries) override;
     std::int64_t exchangeLogIndexed() override;
+    void forEachLogTerm(std::int64_t first_seq, std::int64_t last_seq,
+                        const std::function<void(const std::string& term, std::int64_t seq)>& visit) override;
+    void clearExchangeLogIndex() override;
     std::optional<ExchangeLogEntry> exchangeLogEntry(std::int64_t seq) override;
     std::vector<std::string> exchangeLogHashes(std::int64_t after_seq, std::size_t limit) override;
     LogHead exchangeLogHead() override;
     std::optional<std::string> exchangeLogAlgorithm() override;
+    std::int64_t exchangeLogPersonsFrom() override;
     std::vector<std::string> logBlockRoots(std::int64_t first_block, std::size_t limit) override;
     void storeLogBlockRoots(std::int64_t first_block, const std::vector<std::string>& roots) override;
     void appendCheckpoint(const audit::Checkpoint& checkpoint) override;
@@ -233,8 +238,9 @@ private:
     /// Like insertLogEntry() for many entries at once, in order, without a round trip per entry; returns the last
     /// seq. Takes the log's lock, numbers and chains the entries after the last one. The log index follows later.
     std::int64_t insertLogEntries(Poco::Data::Session& session, std::vector<ExchangeLogEntry> entries);
-    /// The log's hash, recording `log_hash_` if the log has none yet; the caller holds lockExchangeLog().
-    audit::HashAlgorithm chainAlgorithm(Poco::Data::Session& session);
+    /// How the log is hashed, recording `log_hash_` (with persons covered from entry 1) if the log has no format
+    /// yet; the caller holds lockExchangeLog().
+    audit::ChainFormat chainFormat(Poco::Data::Session& session);
     /// Chains the entries that predate the chain (migration 6 leaves them without a hash).
     void sealUnchainedEntries();
     std::vector<audit::Checkpoint> readCheckpoints(Poco::Data::Session& session, const std::string& tail,

@@ -3,6 +3,8 @@
 
 #include "gateway/store/sql_store_internal.h"
 
+#include "gateway/audit/index_terms.h"
+
 #include <Poco/Data/Statement.h>
 
 #include <algorithm>
@@ -19,20 +21,8 @@ namespace {
 constexpr const char* kEntryColumns = "e.seq, e.at, e.actor, e.action, e.subject, e.detail_json, COALESCE(e.hash, '')";
 constexpr const char* kCheckpointColumns = "size, at, algorithm, root, head, frontier, key_id, signature";
 
-/// Terms are cut to this many bytes (at a character boundary): PostgreSQL cannot index a key of several kB, and a
-/// search compares the entry's own columns as well, so a cut term only finds a few more rows to compare.
-constexpr std::size_t kMaxTermBytes = 200;
-
-/// A lookup term of the log index: a one-letter kind, a space, and the value, cut to kMaxTermBytes.
-std::string logTerm(char kind, std::string_view value) {
-    std::size_t size = std::min(value.size(), kMaxTermBytes);
-    while (size < value.size() && size > 0 && (static_cast<unsigned char>(value[size]) & 0xC0) == 0x80) {
-        --size;
-    }
-    std::string term{kind, ' '};
-    term.append(value.substr(0, size));
-    return term;
-}
+/// Terms per page of forEachLogTerm: a few megabytes.
+constexpr Poco::Int64 kLogTermPage = 100000;
 
 /// The entries `tail` selects (it follows "SELECT <columns> FROM ", and takes `bind`'s parameters), with the persons
 /// each names when `with_persons`.
@@ -73,7 +63,7 @@ struct LogFilter {
 LogFilter logFilter(const ExchangeLogQuery& query, std::string_view text_find) {
     LogFilter filter;
     if (!query.person.empty()) {
-        filter.terms.push_back(logTerm('p', query.person));
+        filter.terms.push_back(audit::indexTerm('p', query.person));
         if (query.person.find(kCodeSeparator) == std::string::npos) {
             filter.columns.add("(e.subject = ? OR " + std::string(text_find) + "(e.persons, ?) > 0)", query.person);
             filter.columns.addValue(std::string(1, kCodeSeparator) + query.person + kCodeSeparator);
@@ -82,7 +72,7 @@ LogFilter logFilter(const ExchangeLogQuery& query, std::string_view text_find) {
         }
     }
     if (!query.actor.empty()) {
-        filter.terms.push_back(logTerm('a', query.actor));
+        filter.terms.push_back(audit::indexTerm('a', query.actor));
         filter.columns.add("e.actor = ?", query.actor);
     }
     if (query.action.ends_with('.')) {
@@ -91,7 +81,7 @@ LogFilter logFilter(const ExchangeLogQuery& query, std::string_view text_find) {
         // gather every entry in it.
         filter.columns.add("substr(e.action, 1, " + std::to_string(utf8::length(query.action)) + ") = ?", query.action);
     } else if (!query.action.empty()) {
-        filter.terms.push_back(logTerm('x', query.action));
+        filter.terms.push_back(audit::indexTerm('x', query.action));
         filter.columns.add("e.action = ?", query.action);
     }
     if (!query.from.empty()) {
@@ -213,18 +203,17 @@ std::int64_t SqlStore::indexExchangeLog(std::size_t max_entries) {
         std::vector<std::pair<std::string, Poco::Int64>> rows;
         rows.reserve(seqs.size() * 4);
         for (std::size_t i = 0; i < seqs.size(); ++i) {
-            rows.emplace_back(logTerm('a', actors[i]), seqs[i]);
-            rows.emplace_back(logTerm('x', actions[i]), seqs[i]);
-            if (!subjects[i].empty()) {
-                rows.emplace_back(logTerm('p', subjects[i]), seqs[i]);
-            }
-            for (const std::string& person : splitCodes(persons[i])) {
-                rows.emplace_back(logTerm('p', person), seqs[i]);
+            ExchangeLogEntry entry;
+            entry.actor = std::move(actors[i]);
+            entry.action = std::move(actions[i]);
+            entry.subject = std::move(subjects[i]);
+            entry.persons = splitCodes(persons[i]);
+            for (std::string& term : audit::indexTerms(entry)) {
+                rows.emplace_back(std::move(term), seqs[i]);
             }
         }
         // In key order, so that the inserts walk the index once instead of landing at random places in it.
         std::sort(rows.begin(), rows.end());
-        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
         std::vector<std::string> terms;
         std::vector<Poco::Int64> term_seqs;
         terms.reserve(rows.size());
@@ -240,6 +229,45 @@ std::int64_t SqlStore::indexExchangeLog(std::size_t max_entries) {
         count = static_cast<std::int64_t>(seqs.size());
     });
     return count;
+}
+
+void SqlStore::forEachLogTerm(std::int64_t first_seq, std::int64_t last_seq,
+                              const std::function<void(const std::string& term, std::int64_t seq)>& visit) {
+    withSession("read the exchange log's index", [&](Session& session) {
+        // In key order, a page at a time: the index has no other order to read it in, and no page is read twice.
+        std::string after_term;
+        Poco::Int64 after_seq = -1;
+        Poco::Int64 first = first_seq;
+        Poco::Int64 last = last_seq;
+        Poco::Int64 page = kLogTermPage;
+        for (;;) {
+            std::vector<std::string> terms;
+            std::vector<Poco::Int64> seqs;
+            session << sql(
+                "SELECT term, seq FROM exchange_log_terms WHERE (term, seq) > (?, ?) ORDER BY term, seq LIMIT ?"),
+                use(after_term), use(after_seq), use(page), into(terms), into(seqs), now;
+            for (std::size_t i = 0; i < terms.size(); ++i) {
+                if (seqs[i] >= first && seqs[i] <= last) {
+                    visit(terms[i], seqs[i]);
+                }
+            }
+            if (terms.size() < static_cast<std::size_t>(page)) {
+                return;
+            }
+            after_term = std::move(terms.back());
+            after_seq = seqs.back();
+        }
+    });
+}
+
+void SqlStore::clearExchangeLogIndex() {
+    withSession("clear the exchange log's index", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        // The watermark row first, as the indexer does, so that a run in progress elsewhere finishes before this.
+        session << "UPDATE exchange_log_indexed SET seq = 0 WHERE id = 1", now;
+        session << "DELETE FROM exchange_log_terms", now;
+        transaction.commit();
+    });
 }
 
 std::int64_t SqlStore::exchangeLogIndexed() {
@@ -283,6 +311,18 @@ std::optional<std::string> SqlStore::exchangeLogAlgorithm() {
         }
     });
     return algorithm;
+}
+
+std::int64_t SqlStore::exchangeLogPersonsFrom() {
+    std::int64_t first = 1;
+    withSession("read the exchange log's format", [&](Session& session) {
+        std::vector<Poco::Int64> recorded;
+        session << "SELECT persons_from FROM exchange_log_chain WHERE id = 1", into(recorded), now;
+        if (!recorded.empty()) {
+            first = recorded.front();
+        }
+    });
+    return first;
 }
 
 std::vector<std::string> SqlStore::logBlockRoots(std::int64_t first_block, std::size_t limit) {

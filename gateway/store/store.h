@@ -404,8 +404,7 @@ public:
     virtual std::int64_t appendExchangeLog(const ExchangeLogEntry& entry) = 0;
     /// Appends the entries in one transaction, in order, and returns the last one's seq (0 if none).
     virtual std::int64_t appendExchangeLog(const std::vector<ExchangeLogEntry>& entries) = 0;
-    /// Entries with seq > after_seq, oldest first, with their hashes but not their persons (which detail_json, and
-    /// so the chain, already covers): what verifying the chain reads.
+    /// Entries with seq > after_seq, oldest first, with their hashes and persons: what verifying the chain reads.
     virtual std::vector<ExchangeLogEntry> exchangeLog(std::int64_t after_seq, std::size_t limit) = 0;
     /// Entries matching the query, oldest first, each with the persons it names. Entries the log index has not
     /// reached yet are matched too, row by row.
@@ -416,12 +415,22 @@ public:
     virtual std::int64_t indexExchangeLog(std::size_t max_entries) = 0;
     /// The last entry the log index covers (0 for none).
     virtual std::int64_t exchangeLogIndexed() = 0;
+    /// Calls `visit` with every term the log index holds for entries first_seq … last_seq, in term order, a page at a
+    /// time: a walk of the whole index, which is what checking it against the entries reads.
+    virtual void forEachLogTerm(std::int64_t first_seq, std::int64_t last_seq,
+                                const std::function<void(const std::string& term, std::int64_t seq)>& visit) = 0;
+    /// Empties the log index, for indexExchangeLog to build again from entry 1. Searches stay complete meanwhile:
+    /// they read the entries the index has not reached row by row.
+    virtual void clearExchangeLogIndex() = 0;
     virtual std::optional<ExchangeLogEntry> exchangeLogEntry(std::int64_t seq) = 0;
     /// The stored hashes of entries after_seq + 1 … after_seq + limit, in seq order (fewer at the end of the log).
     virtual std::vector<std::string> exchangeLogHashes(std::int64_t after_seq, std::size_t limit) = 0;
     virtual LogHead exchangeLogHead() = 0;
     /// What the log is chained with ("sha256" or "sm3"), fixed by its first entry; nullopt while it is empty.
     virtual std::optional<std::string> exchangeLogAlgorithm() = 0;
+    /// The first entry whose hash covers the persons it names (see audit::ChainFormat): 1, unless the log was begun
+    /// by a version that did not hash them.
+    virtual std::int64_t exchangeLogPersonsFrom() = 0;
 
     /// Roots of the log's Merkle tree over whole blocks of audit::kBlockLeaves entries, from `first_block` on and
     /// while they are stored without a gap, at most `limit`: a cache that lets a proof read O(log n) hashes. Never

@@ -137,6 +137,29 @@ TEST_F(AuditCliTest, VerifyNamesTheEditedEntryAndExitsNonZero) {
     EXPECT_EQ(audit({"verify"}).exit_code, 0);
 }
 
+TEST_F(AuditCliTest, VerifyWithIndexFindsADamagedIndexAndRebuildMendsIt) {
+    ASSERT_EQ(audit({"index"}).exit_code, 0);
+    const auto clean = audit({"verify", "--index"});
+    EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+    EXPECT_TRUE(contains(clean.out, "log index checked for 10 entries (it covers entries up to 10)")) << clean.out;
+    EXPECT_FALSE(contains(audit({"verify"}).out, "log index checked")) << "only when asked";
+
+    // Entry 5's read of P2 no longer shows in P2's ledger.
+    tamper("DELETE FROM exchange_log_terms WHERE term = 'p P2' AND seq = 5");
+    EXPECT_EQ(audit({"verify"}).exit_code, 0) << "the chain is intact";
+    const auto damaged = audit({"verify", "--index", "--json"});
+    EXPECT_EQ(damaged.exit_code, 65) << damaged.out << damaged.err;
+    EXPECT_TRUE(contains(damaged.out, R"("findings":[{"seq":5,"problem":"the log index does not hold)")) << damaged.out;
+    EXPECT_TRUE(contains(damaged.out, R"("index_checked":10)")) << damaged.out;
+
+    const auto rebuilt = audit({"index", "--rebuild"});
+    EXPECT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+    EXPECT_TRUE(contains(rebuilt.out, "cleared the log index")) << rebuilt.out;
+    EXPECT_TRUE(contains(rebuilt.out, "indexed 10 entries")) << rebuilt.out;
+    EXPECT_EQ(audit({"verify", "--index"}).exit_code, 0);
+    EXPECT_EQ(audit({"status", "--rebuild"}).exit_code, 64);
+}
+
 TEST_F(AuditCliTest, KeygenThenCheckpointLeavesNoBacklog) {
     const auto before = audit({"status"});
     EXPECT_EQ(before.exit_code, 0) << before.err;
@@ -152,6 +175,7 @@ TEST_F(AuditCliTest, KeygenThenCheckpointLeavesNoBacklog) {
     EXPECT_TRUE(contains(indexed.out, "the index covers entries 1 to 10")) << indexed.out;
     EXPECT_TRUE(contains(audit({"index"}).out, "indexed 0 entries")) << "nothing new";
     EXPECT_TRUE(contains(audit({"status", "--json"}).out, R"("unindexed_entries":0)"));
+    EXPECT_TRUE(contains(audit({"status", "--json"}).out, R"("persons_hashed_from":1)"));
     EXPECT_EQ(audit({"index", "--json"}).exit_code, 64);
 
     const auto no_key = audit({"checkpoint"});

@@ -2,11 +2,13 @@
 // stores (nodes) append at once; searched by actor, action, person and time; and its signed checkpoints.
 
 #include "gateway/audit/chain.h"
+#include "gateway/audit/index_terms.h"
 #include "gateway/audit/verifier.h"
 #include "gateway/common/error.h"
 #include "gateway/store/sql_store.h"
 #include "tests/integration/store/store_suite.h"
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -28,7 +30,8 @@ ExchangeLogEntry read(const std::string& actor, const std::string& at, std::vect
 /// Recomputes the whole stored chain.
 audit::VerifyReport verifyAll(store::Store& store) {
     const auto algorithm = audit::parseHashAlgorithm(store.exchangeLogAlgorithm().value_or("sha256"));
-    audit::LogVerifier verifier(*algorithm, std::nullopt, store.checkpoints(0, 1u << 30), nullptr);
+    audit::LogVerifier verifier({*algorithm, store.exchangeLogPersonsFrom()}, std::nullopt,
+                                store.checkpoints(0, 1u << 30), nullptr);
     for (const auto& entry : store.exchangeLog(0, 1000000)) {
         verifier.add(entry);
     }
@@ -59,11 +62,13 @@ TEST_P(StoreSuite, ExchangeLogIsNumberedAndChained) {
 
     const auto all = store().searchExchangeLog({});
     ASSERT_EQ(all.size(), 3u);
-    EXPECT_TRUE(store().exchangeLog(0, 100)[1].persons.empty()) << "the chain's reader leaves persons out";
+    EXPECT_EQ(store().exchangeLog(0, 100)[1].persons, (std::vector<std::string>{"P2", "P3"}))
+        << "the chain's reader reads the persons its hashes cover";
+    EXPECT_EQ(store().exchangeLogPersonsFrom(), 1);
     EXPECT_EQ(seqsOf(all), (std::vector<std::int64_t>{1, 2, 3}));
     audit::Digest digest(audit::HashAlgorithm::Sha256);
-    EXPECT_EQ(all[0].hash, audit::toHex(audit::entryHash(digest, audit::kGenesis, all[0])));
-    EXPECT_EQ(all[1].hash, audit::toHex(audit::entryHash(digest, *audit::hashFromHex(all[0].hash), all[1])));
+    EXPECT_EQ(all[0].hash, audit::toHex(audit::entryHash(digest, audit::kGenesis, all[0], true)));
+    EXPECT_EQ(all[1].hash, audit::toHex(audit::entryHash(digest, *audit::hashFromHex(all[0].hash), all[1], true)));
     EXPECT_EQ(all[1].persons, (std::vector<std::string>{"P2", "P3"}));  // sorted, once each
     EXPECT_TRUE(all[2].persons.empty());
     EXPECT_EQ(store().exchangeLogHead().seq, 3);
@@ -233,6 +238,40 @@ TEST_P(StoreSuite, TheLogIndexCatchesUpInRunsAfterTheAppends) {
     EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P7"})), (std::vector<std::int64_t>{7, 8, 26}));
 }
 
+TEST_P(StoreSuite, TheLogIndexIsWalkedInTermOrderAndClearedToBeBuiltAgain) {
+    store().migrate();
+    std::vector<ExchangeLogEntry> entries;
+    for (int i = 1; i <= 6; ++i) {
+        entries.push_back(read("village-" + std::to_string(i % 2), "2026-11-01T08:00:00.000Z",
+                               {"P" + std::to_string(i), "P" + std::to_string(i + 1)}));
+    }
+    store().appendExchangeLog(entries);
+    ASSERT_EQ(store().indexExchangeLog(100), 6);
+
+    using Term = std::pair<std::string, std::int64_t>;
+    std::vector<Term> expected;
+    for (const auto& entry : store().exchangeLog(1, 3)) {  // entries 2 to 4
+        for (const std::string& term : audit::indexTerms(entry)) {
+            expected.emplace_back(term, entry.seq);
+        }
+    }
+    std::sort(expected.begin(), expected.end());
+    std::vector<Term> walked;
+    store().forEachLogTerm(2, 4, [&](const std::string& term, std::int64_t seq) { walked.emplace_back(term, seq); });
+    EXPECT_EQ(walked, expected);
+
+    store().clearExchangeLogIndex();
+    EXPECT_EQ(store().exchangeLogIndexed(), 0);
+    EXPECT_EQ(backend_->query("SELECT COUNT(*) FROM exchange_log_terms"), "0");
+    walked.clear();
+    store().forEachLogTerm(1, 6, [&](const std::string& term, std::int64_t seq) { walked.emplace_back(term, seq); });
+    EXPECT_TRUE(walked.empty());
+    // Searches still see every entry, row by row, until the index is built again.
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P3"})), (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(store().indexExchangeLog(100), 6);
+    EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P3"})), (std::vector<std::int64_t>{2, 3}));
+}
+
 TEST_P(StoreSuite, ALongSubjectIsIndexedByItsStartAndFoundExactly) {
     store().migrate();
     const std::string long_subject = "/v1/profiles?q=" + std::string(3000, 'a') + "乙";
@@ -286,6 +325,47 @@ TEST_P(StoreSuite, UpgradingMovesEachEntrysPersonsIntoItAndIndexesTheWholeLog) {
     EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P3"})), (std::vector<std::int64_t>{2, 3}));
     EXPECT_EQ(seqsOf(store().searchExchangeLog({.person = "P1"})), (std::vector<std::int64_t>{1}));
     EXPECT_TRUE(verifyAll(store()).ok());  // the old entries were chained on the way
+}
+
+TEST_P(StoreSuite, AnUpgradedLogKeepsItsHashesAndCoversPersonsFromItsNextEntry) {
+    auto& sql_store = dynamic_cast<store::SqlStore&>(store());
+    sql_store.migrate(10);
+    // Two entries chained as the version before did: without the persons they name.
+    audit::Digest digest(audit::HashAlgorithm::Sha256);
+    audit::Hash previous = audit::kGenesis;
+    std::vector<ExchangeLogEntry> before{read("village-a", "2026-11-01T08:00:00.000Z", {"P1", "P2"}),
+                                         read("village-b", "2026-11-01T08:00:01.000Z", {"P3"})};
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        ExchangeLogEntry& entry = before[i];
+        entry.seq = static_cast<std::int64_t>(i) + 1;
+        previous = audit::entryHash(digest, previous, entry, false);
+        std::string persons = "|";
+        for (const std::string& person : entry.persons) {
+            persons += person + "|";
+        }
+        backend_->query(
+            "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash, persons) VALUES (" +
+            std::to_string(entry.seq) + ", '" + entry.at + "', '" + entry.actor + "', '" + entry.action + "', '" +
+            entry.subject + "', '" + entry.detail_json + "', '" + audit::toHex(previous) + "', '" + persons + "')");
+    }
+    backend_->query("INSERT INTO exchange_log_chain (id, algorithm) VALUES (1, 'sha256')");
+
+    store().migrate();
+    EXPECT_EQ(store().exchangeLogPersonsFrom(), 3);
+    EXPECT_EQ(store().appendExchangeLog(read("village-c", "2026-11-01T08:00:02.000Z", {"P4", "P5"})), 3);
+    EXPECT_TRUE(verifyAll(store()).ok());
+    EXPECT_EQ(store().exchangeLogEntry(1)->persons, (std::vector<std::string>{"P1", "P2"}));
+
+    // From entry 3 on, the hash covers who a read disclosed.
+    backend_->query("UPDATE exchange_log SET persons = '|P4|' WHERE seq = 3");
+    auto report = verifyAll(store());
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 3);
+    backend_->query("UPDATE exchange_log SET persons = '|P4|P5|' WHERE seq = 3");
+    EXPECT_TRUE(verifyAll(store()).ok());
+    // Before it, as the version that wrote them hashed them: what `gateway audit status` reports.
+    backend_->query("UPDATE exchange_log SET persons = '|P1|' WHERE seq = 1");
+    EXPECT_TRUE(verifyAll(store()).ok());
 }
 
 TEST_P(StoreSuite, BlockRootsAreReadUpToTheFirstGapAndNeverReplaced) {

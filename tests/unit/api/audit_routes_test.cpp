@@ -123,6 +123,7 @@ TEST_F(AuditRoutesTest, AProofWaitsForACheckpointThenChecksWithThePublicKeyAlone
     EXPECT_EQ(metrics.content_type.rfind("text/plain", 0), 0u);
     EXPECT_NE(metrics.body.find("\ngateway_exchange_log_unsigned_entries 25\n"), std::string::npos) << metrics.body;
     EXPECT_EQ(status["unindexed_entries"].GetInt64(), 25);
+    EXPECT_EQ(status["persons_hashed_from"].GetInt64(), 1);
     EXPECT_NE(metrics.body.find("\ngateway_exchange_log_unindexed_entries 25\n"), std::string::npos) << metrics.body;
     EXPECT_EQ(jobs::indexExchangeLog(*store_), 25);
     EXPECT_EQ(json(get("/v1/audit/status"))["unindexed_entries"].GetInt64(), 0);

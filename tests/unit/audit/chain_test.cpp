@@ -37,32 +37,70 @@ TEST(DigestTest, AlgorithmNamesAndHex) {
     EXPECT_FALSE(hashFromHex("").has_value());
 }
 
+TEST(ChainTest, TheEncodingIsTheDocumentedOne) {
+    // Computed apart from this code, from the layout chain.h documents: previous ‖ seq (8 bytes) ‖ each text with
+    // its length (4 bytes) ‖ [count (4 bytes) ‖ each person with its length]. An auditor's own tool must agree.
+    Digest digest(HashAlgorithm::Sha256);
+    LogEntry entry = sample();
+    entry.seq = 7;
+    entry.persons = {"P1", "P20"};
+    EXPECT_EQ(toHex(entryHash(digest, kGenesis, entry, false)),
+              "2c4ddaac2df23998691fc755b7caf1fdad980eec9f795ebccf72b6ea2f7d131b");
+    EXPECT_EQ(toHex(entryHash(digest, kGenesis, entry, true)),
+              "6a93e233f21abcdd8b8954903236e9ddc9390aeb1f2bf98afb2eb53523555210");
+}
+
 TEST(ChainTest, EveryFieldAndThePreviousHashCount) {
     Digest digest(HashAlgorithm::Sha256);
     LogEntry entry = sample();
     entry.seq = 7;
-    const Hash base = entryHash(digest, kGenesis, entry);
-    EXPECT_EQ(entryHash(digest, kGenesis, entry), base);
+    entry.persons = {"P1", "P2"};
+    const Hash base = entryHash(digest, kGenesis, entry, true);
+    EXPECT_EQ(entryHash(digest, kGenesis, entry, true), base);
 
-    std::vector<LogEntry> variants(6, entry);
+    std::vector<LogEntry> variants(10, entry);
     variants[0].seq = 8;
     variants[1].at = "2026-11-23T10:00:01Z";
     variants[2].actor = "school";
     variants[3].action = "source.pul";
     variants[4].subject = "Police";
     variants[5].detail_json = R"({"records":4})";
+    variants[6].persons = {"P1"};              // a child left out of who a read disclosed
+    variants[7].persons = {"P1", "P2", "P3"};  // one added
+    variants[8].persons = {"P2", "P1"};        // the stored order counts too
+    variants[9].persons = {"P1P2"};
     for (const LogEntry& variant : variants) {
-        EXPECT_NE(entryHash(digest, kGenesis, variant), base);
+        EXPECT_NE(entryHash(digest, kGenesis, variant, true), base);
     }
     Hash other_previous{};
     other_previous[0] = 1;
-    EXPECT_NE(entryHash(digest, other_previous, entry), base);
+    EXPECT_NE(entryHash(digest, other_previous, entry, true), base);
 
-    // Neither the stored hash nor the persons index is part of what is hashed.
+    // The stored hash is not part of what is hashed.
     LogEntry annotated = entry;
     annotated.hash = "ff";
-    annotated.persons = {"P1"};
-    EXPECT_EQ(entryHash(digest, kGenesis, annotated), base);
+    EXPECT_EQ(entryHash(digest, kGenesis, annotated, true), base);
+}
+
+TEST(ChainTest, EntriesBeforeTheFormatCoveredPersonsKeepTheirHashes) {
+    Digest digest(HashAlgorithm::Sha256);
+    LogEntry entry = sample();
+    entry.seq = 3;
+    const Hash legacy = entryHash(digest, kGenesis, entry, false);
+    LogEntry named = entry;
+    named.persons = {"P1"};
+    EXPECT_EQ(entryHash(digest, kGenesis, named, false), legacy);
+    // Even with no persons the two encodings differ, so that an entry cannot pass for the other kind.
+    EXPECT_NE(entryHash(digest, kGenesis, entry, true), legacy);
+
+    std::vector<LogEntry> entries(3, named);
+    const ChainFormat format{HashAlgorithm::Sha256, 43};
+    EXPECT_FALSE(format.coversPersons(42));
+    EXPECT_TRUE(format.coversPersons(43));
+    chainEntries(digest, 41, kGenesis, entries, format);
+    EXPECT_EQ(entries[0].hash, toHex(entryHash(digest, kGenesis, entries[0], false)));
+    EXPECT_EQ(entries[1].hash, toHex(entryHash(digest, *hashFromHex(entries[0].hash), entries[1], true)));
+    EXPECT_EQ(entries[2].hash, toHex(entryHash(digest, *hashFromHex(entries[1].hash), entries[2], true)));
 }
 
 TEST(ChainTest, FieldBoundariesAreUnambiguous) {
@@ -73,7 +111,13 @@ TEST(ChainTest, FieldBoundariesAreUnambiguous) {
     a.action = "c";
     b.actor = "a";
     b.action = "bc";
-    EXPECT_NE(entryHash(digest, kGenesis, a), entryHash(digest, kGenesis, b));
+    EXPECT_NE(entryHash(digest, kGenesis, a, true), entryHash(digest, kGenesis, b, true));
+    // The last text and the persons' count cannot trade bytes either.
+    LogEntry c = sample();
+    LogEntry d = sample();
+    c.detail_json = std::string("{}") + std::string(4, '\0');
+    d.detail_json = "{}";
+    EXPECT_NE(entryHash(digest, kGenesis, c, false), entryHash(digest, kGenesis, d, true));
 }
 
 TEST(ChainTest, ChainingNumbersAndLinksEntries) {
@@ -81,16 +125,16 @@ TEST(ChainTest, ChainingNumbersAndLinksEntries) {
     std::vector<LogEntry> entries(3, sample());
     Hash start{};
     start[5] = 9;
-    chainEntries(digest, 41, start, entries);
+    chainEntries(digest, 41, start, entries, ChainFormat{HashAlgorithm::Sm3, 1});
     EXPECT_EQ(entries[0].seq, 42);
     EXPECT_EQ(entries[2].seq, 44);
-    EXPECT_EQ(entries[0].hash, toHex(entryHash(digest, start, entries[0])));
-    EXPECT_EQ(entries[1].hash, toHex(entryHash(digest, *hashFromHex(entries[0].hash), entries[1])));
+    EXPECT_EQ(entries[0].hash, toHex(entryHash(digest, start, entries[0], true)));
+    EXPECT_EQ(entries[1].hash, toHex(entryHash(digest, *hashFromHex(entries[0].hash), entries[1], true)));
     EXPECT_NE(entries[1].hash, entries[2].hash);  // same content, other place in the chain
 
     Digest sha(HashAlgorithm::Sha256);
     std::vector<LogEntry> same(3, sample());
-    chainEntries(sha, 41, start, same);
+    chainEntries(sha, 41, start, same, ChainFormat{});
     EXPECT_NE(same[0].hash, entries[0].hash);
 }
 

@@ -21,7 +21,7 @@ Log makeLog(const CheckpointSigner& signer, int count, std::vector<std::uint64_t
         log.entries.push_back({0, "2026-11-23T10:00:00Z", "actor" + std::to_string(i % 3), "api.read",
                                "P" + std::to_string(i), R"({"n":)" + std::to_string(i) + "}"});
     }
-    chainEntries(digest, 0, kGenesis, log.entries);
+    chainEntries(digest, 0, kGenesis, log.entries, ChainFormat{});
     MerkleFrontier tree;
     for (const LogEntry& entry : log.entries) {
         tree.append(digest, merkleLeaf(digest, *hashFromHex(entry.hash)));
@@ -48,7 +48,7 @@ protected:
           log_(makeLog(signer_, 50, {10, 20, 40})) {}
 
     VerifyReport verify(const Log& log, std::optional<Checkpoint> anchor = std::nullopt) {
-        LogVerifier verifier(HashAlgorithm::Sha256, anchor, log.checkpoints, &key_);
+        LogVerifier verifier(ChainFormat{}, anchor, log.checkpoints, &key_);
         for (const LogEntry& entry : log.entries) {
             if (entry.seq >= verifier.expectedFirst() || !anchor) {
                 verifier.add(entry);
@@ -62,7 +62,7 @@ protected:
         Digest digest(HashAlgorithm::Sha256);
         Hash previous = from == 0 ? kGenesis : *hashFromHex(log.entries[from - 1].hash);
         for (std::size_t i = from; i < log.entries.size(); ++i) {
-            previous = entryHash(digest, previous, log.entries[i]);
+            previous = entryHash(digest, previous, log.entries[i], true);
             log.entries[i].hash = toHex(previous);
         }
     }
@@ -117,7 +117,7 @@ TEST_F(VerifierTest, AnInsertedEntryIsNamed) {
     }
     LogEntry forged{12, "2026-11-23T10:00:00Z", "nobody", "api.read", "P999", "{}"};
     Digest digest(HashAlgorithm::Sha256);
-    forged.hash = toHex(entryHash(digest, *hashFromHex(log_.entries[10].hash), forged));
+    forged.hash = toHex(entryHash(digest, *hashFromHex(log_.entries[10].hash), forged, true));
     log_.entries.insert(log_.entries.begin() + 11, forged);
     const VerifyReport report = verify(log_);
     ASSERT_FALSE(report.ok());
@@ -169,7 +169,7 @@ TEST_F(VerifierTest, VerifyingFromACheckpointReadsOnlyWhatFollows) {
 
     Checkpoint broken = log_.checkpoints[1];
     broken.frontier = broken.frontier.substr(64);
-    EXPECT_THROW(LogVerifier(HashAlgorithm::Sha256, broken, {}, &key_), GatewayError);
+    EXPECT_THROW(LogVerifier(ChainFormat{}, broken, {}, &key_), GatewayError);
 }
 
 TEST_F(VerifierTest, FindingsAreCapped) {

@@ -116,11 +116,72 @@ TEST_F(AuditJobTest, VerifyNamesTheFirstBadEntry) {
     tamper("UPDATE exchange_log SET detail_json = '{\"n\":77}' WHERE seq = 77");
     EXPECT_TRUE(verify().ok());
 
+    // Who a read disclosed is part of the entry: a child taken out of it, or one put in, is an edit.
+    tamper("UPDATE exchange_log SET persons = '' WHERE seq = 150");
+    report = verify();
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 150);
+    tamper("UPDATE exchange_log SET persons = '|P150|P7|' WHERE seq = 150");
+    EXPECT_EQ(verify().findings.front().seq, 150);
+    tamper("UPDATE exchange_log SET persons = '|P150|' WHERE seq = 150");
+    EXPECT_TRUE(verify().ok());
+
     tamper("DELETE FROM exchange_log WHERE seq = 200");
     report = verify();
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 200);
     EXPECT_NE(report.findings.front().problem.find("missing"), std::string::npos);
+}
+
+TEST_F(AuditJobTest, VerifyWithTheIndexNamesEntriesASearchCanNoLongerFind) {
+    ASSERT_EQ(indexExchangeLog(*store_), 300);
+    append(301, 310);  // not indexed yet: read row by row, nothing to check
+    AuditVerifyOptions options;
+    options.key = &key_;
+    options.index = true;
+    auto report = verifyExchangeLog(*store_, options);
+    EXPECT_TRUE(report.ok()) << report.findings.front().problem;
+    EXPECT_EQ(report.index_checked, 300);
+    EXPECT_EQ(verify().index_checked, 0);
+
+    // Who read P77's file: the read drops out of the ledger, and the chain alone cannot tell.
+    ASSERT_EQ(store_->searchExchangeLog({.person = "P77"}).size(), 1u);
+    tamper("DELETE FROM exchange_log_terms WHERE term = 'p P77'");
+    EXPECT_TRUE(store_->searchExchangeLog({.person = "P77"}).empty());
+    EXPECT_TRUE(verify().ok());
+    report = verifyExchangeLog(*store_, options);
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings.front().seq, 77);
+    EXPECT_NE(report.findings.front().problem.find("--rebuild"), std::string::npos);
+
+    // A term moved to another entry, a term changed, and one added.
+    tamper("UPDATE exchange_log_terms SET seq = 91 WHERE term = 'p P90' AND seq = 90");
+    tamper("UPDATE exchange_log_terms SET term = 'p P12x' WHERE term = 'p P12' AND seq = 12");
+    tamper("INSERT INTO exchange_log_terms (term, seq) VALUES ('a someone', 200)");
+    report = verifyExchangeLog(*store_, options);
+    std::vector<std::int64_t> named;
+    for (const auto& finding : report.findings) {
+        named.push_back(finding.seq);
+    }
+    EXPECT_EQ(named, (std::vector<std::int64_t>{12, 77, 90, 91, 200}));
+    // A range checks the index of its entries only.
+    options.from = 80;
+    options.to = 95;
+    report = verifyExchangeLog(*store_, options);
+    EXPECT_EQ(report.index_checked, 16);
+    ASSERT_EQ(report.findings.size(), 2u);
+    EXPECT_EQ(report.findings[0].seq, 90);
+    EXPECT_EQ(report.findings[1].seq, 91);
+
+    // Built again from the entries, the index holds together and finds P77's read.
+    store_->clearExchangeLogIndex();
+    EXPECT_EQ(indexExchangeLog(*store_), 310);
+    options.from = 1;
+    options.to = 0;
+    report = verifyExchangeLog(*store_, options);
+    EXPECT_TRUE(report.ok()) << report.findings.front().problem;
+    EXPECT_EQ(report.index_checked, 310);
+    EXPECT_EQ(store_->searchExchangeLog({.person = "P77"}).size(), 1u);
 }
 
 TEST_F(AuditJobTest, VerifyCatchesInsertedAndReorderedEntries) {
@@ -163,12 +224,31 @@ TEST_F(AuditJobTest, ProofsVerifyForGoodEntriesOnly) {
         InclusionProof other_actor = proof;
         other_actor.entry.actor = "someone";
         EXPECT_FALSE(checkProof(other_actor, key_));
+
+        EXPECT_TRUE(proof.persons_hashed);
+        EXPECT_EQ(proof.entry.persons, (std::vector<std::string>{"P" + std::to_string(seq)}));
+        InclusionProof hidden = proof;
+        hidden.entry.persons.clear();
+        hidden.entry.hash.clear();
+        EXPECT_FALSE(checkProof(hidden, key_, &why)) << seq << ": a child taken out of the entry";
+        // Claiming the entry was hashed the old way, without its persons, does not make it check either.
+        hidden.persons_hashed = false;
+        EXPECT_FALSE(checkProof(hidden, key_, &why)) << seq;
     }
     const auto other = audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Sm2), "k");
     const auto other_key = audit::CheckpointVerifier::fromPem(other.publicKeyPem(), "pub");
     EXPECT_FALSE(checkProof(proveEntry(*store_, 9, std::nullopt), other_key));
     EXPECT_THROW(proveEntry(*store_, 301, std::nullopt), GatewayError);
     EXPECT_THROW(parseProof("{}"), GatewayError);
+    std::string proof_json = renderProof(proveEntry(*store_, 9, std::nullopt));
+    const std::string persons_member = R"("persons":["P9"])";
+    ASSERT_NE(proof_json.find(persons_member), std::string::npos) << proof_json;
+    EXPECT_THROW(parseProof(std::string(proof_json)
+                                .replace(proof_json.find(persons_member), persons_member.size(), R"("persons":"P9")")),
+                 GatewayError);
+    EXPECT_THROW(parseProof(std::string(proof_json)
+                                .replace(proof_json.find(persons_member), persons_member.size(), R"("persons":[9])")),
+                 GatewayError);
     EXPECT_THROW(parseProof("not json"), GatewayError);
 }
 
