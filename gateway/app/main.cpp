@@ -9,6 +9,8 @@
 #include "gateway/app/serve_command.h"
 #include "gateway/app/sync_commands.h"
 
+#include <malloc.h>
+
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -49,6 +51,12 @@ void printUsage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Batch work (sync, link, audit verify) reads pages of thousands of rows, each allocating and freeing megabytes.
+    // With glibc's adaptive defaults, each page went back to the kernel and was faulted in again for the next: that
+    // doubled the time of `audit verify` and cost a sync of 100,000 children 8 %. Freed memory up to these sizes is
+    // kept for reuse instead; the peak resident size is unchanged.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     if (argc < 2) {
         printUsage(std::cerr);
         return gateway::app::kExitUsage;

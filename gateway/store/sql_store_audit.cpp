@@ -155,7 +155,11 @@ std::vector<ExchangeLogEntry> SqlStore::searchExchangeLog(const ExchangeLogQuery
                 statement, use(max_rows);
             },
             query.with_persons);
-        std::move(rest.begin(), rest.end(), std::back_inserter(result));
+        if (result.empty()) {
+            result = std::move(rest);
+        } else {
+            std::move(rest.begin(), rest.end(), std::back_inserter(result));
+        }
     });
     return result;
 }
