@@ -102,9 +102,9 @@ private:
         const std::string message =
             "the request could not be read (" + error.message() +
             "); a request line may hold 16384 bytes, a header 100 fields of up to 8192 bytes each";
-        Poco::Logger::get("gateway.api")
-            .notice("refused a request from " + socket().peerAddress().toString() + ": " + error.message());
         try {
+            Poco::Logger::get("gateway.api")
+                .notice("refused a request from " + socket().peerAddress().toString() + ": " + error.message());
             Poco::Net::HTTPServerResponseImpl response(session);
             response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
             response.setStatus(

@@ -1,6 +1,8 @@
 #include "gateway/common/utf8.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace gateway::utf8 {
 namespace {
@@ -86,6 +88,18 @@ std::optional<std::u32string> decode(std::string_view text, DecodeError* error) 
 bool isValid(std::string_view text) {
     std::size_t pos = 0;
     while (pos < text.size()) {
+        // Runs of ASCII, most of a record, eight bytes at a time.
+        while (pos + sizeof(std::uint64_t) <= text.size()) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + pos, sizeof word);
+            if ((word & 0x8080808080808080ULL) != 0) {
+                break;
+            }
+            pos += sizeof word;
+        }
+        if (pos == text.size()) {
+            break;
+        }
         char32_t c = 0;
         const std::size_t used = decodeOne(text, pos, c, nullptr);
         if (used == 0) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+
 namespace gateway::utf8 {
 namespace {
 
@@ -28,6 +31,38 @@ TEST(Utf8Test, RejectsIllFormedSequencesWithTheOffset) {
     EXPECT_FALSE(isValid("\x80"));                 // stray continuation
     EXPECT_TRUE(isValid(std::string("a\0b", 3)));  // NUL is well-formed; callers decide
     EXPECT_TRUE(isValid(""));
+}
+
+TEST(Utf8Test, ABadByteAnywhereInALongAsciiRunIsFound) {
+    // isValid reads ASCII eight bytes at a time: a bad or cut sequence at every offset of, and after, such words.
+    for (std::size_t at = 0; at < 26; ++at) {
+        for (const std::string bad : {"\xFF", "\x80", "\xC0\xAF", "\xE5\xBC", "\xED\xA0\x80"}) {
+            const std::string text = std::string(at, 'a') + bad + std::string(at % 3 == 0 ? 0 : 9, 'b');
+            EXPECT_FALSE(isValid(text)) << at << " " << quote(text);
+        }
+        const std::string good = std::string(at, 'a') + "张\xF0\xA0\xAE\xB7" + std::string(at, 'b');
+        EXPECT_TRUE(isValid(good)) << at;
+    }
+    EXPECT_TRUE(isValid(std::string(4096, 'x')));
+    EXPECT_FALSE(isValid(std::string(4096, 'x') + "\xE5"));
+}
+
+TEST(Utf8Test, IsValidAgreesWithDecodeOnRandomBytes) {
+    std::uint64_t state = 20261124;
+    const auto next = [&state] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<unsigned>(state >> 33);
+    };
+    for (int round = 0; round < 20000; ++round) {
+        std::string text;
+        const unsigned length = next() % 40;
+        for (unsigned i = 0; i < length; ++i) {
+            // Mostly ASCII, as records are, with lead and continuation bytes among it.
+            const unsigned pick = next() % 10;
+            text.push_back(static_cast<char>(pick < 7 ? 0x20 + next() % 0x5F : 0x80 + next() % 0x80));
+        }
+        EXPECT_EQ(isValid(text), decode(text).has_value()) << quote(text);
+    }
 }
 
 TEST(Utf8Test, ToValidReplacesOnlyTheBadBytes) {
