@@ -184,6 +184,34 @@ TEST_F(AuditJobTest, VerifyWithTheIndexNamesEntriesASearchCanNoLongerFind) {
     EXPECT_EQ(store_->searchExchangeLog({.person = "P77"}).size(), 1u);
 }
 
+TEST_F(AuditJobTest, VerifyReadsPageAfterPageOnAPoolOfOneConnection) {
+    append(301, 45000);  // three pages of 20,000
+    writeCheckpoint(*store_, signer_, "test:1");
+    store::StoreSettings settings;
+    settings.sqlite_path = dir_.file("gw.db");
+    settings.pool_size = 1;
+    auto single = store::openStore(settings);
+    AuditVerifyOptions options;
+    options.key = &key_;
+    auto report = verifyExchangeLog(*single, options);
+    EXPECT_TRUE(report.ok()) << report.findings.front().problem;
+    EXPECT_EQ(report.entries, 45000);
+    EXPECT_EQ(report.checkpoints, 1);
+
+    tamper("UPDATE exchange_log SET detail_json = '{\"n\":0}' WHERE seq = 31234");
+    report = verifyExchangeLog(*single, options);
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 31234);
+    // A range that ends inside a page stops there, and one that ends on a page's last entry reads no further.
+    for (const std::int64_t to : {std::int64_t{20000}, std::int64_t{25000}}) {
+        options.to = to;
+        report = verifyExchangeLog(*single, options);
+        EXPECT_TRUE(report.ok()) << to;
+        EXPECT_EQ(report.entries, to);
+        EXPECT_EQ(report.last_seq, to);
+    }
+}
+
 TEST_F(AuditJobTest, VerifyCatchesInsertedAndReorderedEntries) {
     writeCheckpoint(*store_, signer_, "test:1");
     tamper(
