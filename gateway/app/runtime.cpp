@@ -5,19 +5,41 @@
 #include "adapters/plugin_loader.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
 #include "gateway/mapping/mapping.h"
 #include "gateway/model/calendar_date.h"
 
+#include <Poco/DateTime.h>
 #include <Poco/Environment.h>
 #include <Poco/LocalDateTime.h>
 #include <Poco/Process.h>
 
-#include <chrono>
 #include <iostream>
 
 namespace gateway::app {
 
-Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
+namespace {
+
+/// GATEWAY_CLOCK_START moves the whole process's clock, so that a test or a drill chooses when things happen.
+std::shared_ptr<const Clock> processClock() {
+    const std::string start = Poco::Environment::get("GATEWAY_CLOCK_START", "");
+    if (start.empty()) {
+        return std::make_shared<SystemClock>();
+    }
+    const auto instant = parseIso(start);
+    if (!instant) {
+        throw GatewayError(ErrorCode::InvalidConfig,
+                           "GATEWAY_CLOCK_START is not an ISO-8601 instant: " + utf8::quote(start));
+    }
+    std::cerr << "gateway: warning: the clock starts at " << formatIso(*instant) << " (GATEWAY_CLOCK_START)"
+              << std::endl;
+    return std::make_shared<ShiftedClock>(*instant);
+}
+
+}  // namespace
+
+Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)), clock_(processClock()) {
+    settings_.store.clock = clock_;
     divisions_ = loadDivisions(settings_.reference);
     adapters::registerBuiltinAdapters(registry_);
     adapters::PluginLoader plugins;
@@ -33,8 +55,7 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
     linkage_config_ = settings_.linkage.config_file.empty()
                           ? linkage::LinkageConfig::builtinChild()
                           : linkage::LinkageConfig::load(settings_.linkage.config_file);
-    model::CalendarDate as_of = model::CalendarDate::fromDaysSinceEpoch(
-        std::chrono::duration_cast<std::chrono::days>(std::chrono::system_clock::now().time_since_epoch()).count());
+    model::CalendarDate as_of = todayUtc();
     if (!settings_.profile.as_of.empty()) {
         const auto parsed = model::parseDate(settings_.profile.as_of);
         if (!parsed) {
@@ -67,14 +88,9 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)) {
     }
 }
 
-namespace {
-
-model::CalendarDate todayUtc() {
-    return model::CalendarDate::fromDaysSinceEpoch(
-        std::chrono::duration_cast<std::chrono::days>(std::chrono::system_clock::now().time_since_epoch()).count());
+model::CalendarDate Runtime::todayUtc() const {
+    return model::CalendarDate::fromDaysSinceEpoch(clock_->now().epochTime() / 86400);
 }
-
-}  // namespace
 
 security::ClientRegistry Runtime::loadClients() const {
     security::ClientRegistry registry = security::ClientRegistry::load(settings_.api.clients_file);
@@ -101,14 +117,14 @@ jobs::ProfileJob Runtime::makeProfileJob() {
     if (!settings_.profile.as_of.empty()) {
         return jobs::ProfileJob(*store_, *profile_config_);
     }
-    return jobs::ProfileJob(*store_, *profile_config_, todayUtc);
+    return jobs::ProfileJob(*store_, *profile_config_, [this] { return todayUtc(); });
 }
 
 jobs::PurgeJob Runtime::makePurgeJob() {
     if (!settings_.profile.as_of.empty()) {
         return jobs::PurgeJob(*store_, [as_of = profile_config_->as_of] { return as_of; });
     }
-    return jobs::PurgeJob(*store_, todayUtc);
+    return jobs::PurgeJob(*store_, [this] { return todayUtc(); });
 }
 
 std::unique_ptr<publish::Deliverer> Runtime::makeDeliverer() {
@@ -117,7 +133,7 @@ std::unique_ptr<publish::Deliverer> Runtime::makeDeliverer() {
     push.backoff_max_ms = settings_.push.backoff_max_ms;
     push.node = nodeName();
     push.actor = nodeName();
-    return std::make_unique<publish::Deliverer>(*store_, *views_, subscribers_, push, clock_);
+    return std::make_unique<publish::Deliverer>(*store_, *views_, subscribers_, push, *clock_);
 }
 
 Runtime::~Runtime() = default;
@@ -135,13 +151,13 @@ const jobs::SourceConfig& Runtime::source(const std::string& name) const {
 }
 
 jobs::SyncJob Runtime::makeSyncJob(const jobs::SourceConfig& config) const {
-    const Poco::LocalDateTime today;
+    const Poco::LocalDateTime today(Poco::DateTime(clock_->now()));
     mapping::MappingContext context;
     context.divisions = &divisions_;
     context.codes_dir = settings_.intake.codes_dir;
     context.as_of = model::CalendarDate(today.year(), today.month(), today.day());
     auto mapping = mapping::Mapping::load(config.mapping, context);
-    return jobs::SyncJob(*store_, registry_, config, std::move(mapping), settings_.intake.state_dir, clock_);
+    return jobs::SyncJob(*store_, registry_, config, std::move(mapping), settings_.intake.state_dir, *clock_);
 }
 
 std::string Runtime::nodeName() {

@@ -35,7 +35,8 @@ public:
     const model::DivisionDirectory& divisions() const { return divisions_; }
     const adapters::AdapterRegistry& registry() const { return registry_; }
     const std::vector<jobs::SourceConfig>& sources() const { return sources_; }
-    const Clock& clock() const { return clock_; }
+    /// The system clock, or one started at GATEWAY_CLOCK_START (an ISO-8601 instant) for tests and drills.
+    const Clock& clock() const { return *clock_; }
 
     /// The source named `name`; throws GatewayError(NotFound) listing the configured ones.
     const jobs::SourceConfig& source(const std::string& name) const;
@@ -46,7 +47,7 @@ public:
     /// The linkage configuration (linkage.config, or the built-in child configuration), checked at start.
     const linkage::LinkageConfig& linkageConfig() const { return linkage_config_; }
     /// A link job over this runtime's store.
-    jobs::LinkJob makeLinkJob() { return jobs::LinkJob(*store_, linkage_config_, clock_); }
+    jobs::LinkJob makeLinkJob() { return jobs::LinkJob(*store_, linkage_config_, *clock_); }
 
     /// The profile configuration (profile.config_dir, or the built-in one) on profile.as_of.
     const profile::ProfileConfig& profileConfig() const { return *profile_config_; }
@@ -74,8 +75,10 @@ public:
 private:
     /// api.clients, checked against the views.
     security::ClientRegistry loadClients() const;
+    /// The day the clock is on, in UTC.
+    model::CalendarDate todayUtc() const;
     GatewaySettings settings_;
-    SystemClock clock_;
+    std::shared_ptr<const Clock> clock_;
     std::unique_ptr<store::Store> store_;
     model::DivisionDirectory divisions_;
     adapters::AdapterRegistry registry_;

@@ -317,7 +317,8 @@ protected:
             log.information("scheduled " + std::to_string(scheduler.size()) +
                             " jobs (source syncs, linking, push, purge)");
         }
-        gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.start", where, "{}"});
+        gateway_store.appendExchangeLog(
+            {0, formatIso(runtime->clock().now()), "gateway", "gateway.start", where, "{}"});
 
         // SIGHUP reloads the certificates, the clients file and the bearer-token settings; the stop signals are waited
         // for below, in this thread.
@@ -325,10 +326,10 @@ protected:
         std::thread reloader([&server, &runtime, &tokens, &loadTokens, &gateway_store, &log, &stopping] {
             // Each outcome, taken or refused, is an exchange-log entry: who could call the API, and with which
             // certificate, changes only through here.
-            const auto record = [&gateway_store, &log](const char* subject, const std::string& outcome) {
+            const auto record = [&gateway_store, &log, &runtime](const char* subject, const std::string& outcome) {
                 try {
                     store::ExchangeLogEntry entry;
-                    entry.at = formatIso(SystemClock().now());
+                    entry.at = formatIso(runtime->clock().now());
                     entry.actor = "gateway";
                     entry.action = "config.reload";
                     entry.subject = subject;
@@ -400,7 +401,7 @@ protected:
         log.information("stopping: finishing requests and syncs in progress");
         server.stop();
         scheduler.stop();
-        gateway_store.appendExchangeLog({0, formatIso(SystemClock().now()), "gateway", "gateway.stop", where, "{}"});
+        gateway_store.appendExchangeLog({0, formatIso(runtime->clock().now()), "gateway", "gateway.stop", where, "{}"});
         log.information("stopped");
         return kExitOk;
     }

@@ -31,8 +31,11 @@ std::vector<StreamEvent> ChangeStream::render(const std::vector<store::OutboxEnt
     std::vector<StreamEvent> events;
     events.reserve(entries.size());
     for (const store::OutboxEntry& entry : entries) {
-        const bool inside = !entry.removed && entry.division.starts_with(scope_);
-        const char* type = entry.removed ? "retracted" : inside ? "profile" : "moved_out";
+        // A person whose profile has since left the views (of age, or gone) is retracted by each of its entries: a
+        // reader starting now, or a subscriber added now, never receives the content that left.
+        const bool retracted = entry.removed || entry.removed_now;
+        const bool inside = !retracted && entry.division.starts_with(scope_);
+        const char* type = retracted ? "retracted" : inside ? "profile" : "moved_out";
         StreamEvent event;
         event.seq = entry.seq;
         event.idempotency_key = entry.person_id + ":" + std::to_string(entry.version);

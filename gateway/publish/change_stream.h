@@ -15,8 +15,10 @@ namespace gateway::publish {
 ///    "idempotency_key": "<person_id>:<version>", "at": "…", "correction": {…}, "profile": {…}}
 /// "profile" carries the version through the stream's view; "moved_out" says the child now lives outside the scope
 /// (its data should leave the platform); "retracted" says the person no longer exists, its records having gone to
-/// other persons (a merge). "correction" is present when records moved between persons: {"kind": "merge" |
-/// "split", "into": [...]} on the person that gave records, {"kind": …, "from": [...]} on the one that took them.
+/// other persons (a merge), or that its profile has left the views (the child came of age): every entry of a person
+/// whose current profile is such a removal is rendered "retracted", so that what left is never sent again. "correction"
+/// is present when records moved between persons: {"kind": "merge" | "split", "into": [...]} on the person that gave
+/// records, {"kind": …, "from": [...]} on the one that took them.
 struct StreamEvent {
     std::int64_t seq = 0;
     std::string idempotency_key;

@@ -288,8 +288,7 @@ private:
 }  // namespace
 
 PostgresqlStore::PostgresqlStore(const StoreSettings& settings)
-    : SqlStore(registeredConnector(), effectiveConnection(settings), settings.pool_size, describeConnection(settings),
-               settings.log_hash, settings.cipher) {
+    : SqlStore(registeredConnector(), effectiveConnection(settings), describeConnection(settings), settings) {
     try {
         ping();
     } catch (const GatewayError& error) {

@@ -146,19 +146,20 @@ private:
     std::function<void(Session&)> configure_;
 };
 
-SqlStore::SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description,
-                   const std::string& log_hash, std::shared_ptr<const vault::FieldCipher> cipher)
+SqlStore::SqlStore(const std::string& connector, const std::string& connection, std::string description,
+                   const StoreSettings& settings)
     : description_(std::move(description)),
       log_hash_([&] {
-          const auto algorithm = audit::parseHashAlgorithm(log_hash);
+          const auto algorithm = audit::parseHashAlgorithm(settings.log_hash);
           if (!algorithm) {
               throw GatewayError(ErrorCode::InvalidConfig,
-                                 "audit.hash must be sha256 or sm3, not " + utf8::quote(log_hash));
+                                 "audit.hash must be sha256 or sm3, not " + utf8::quote(settings.log_hash));
           }
           return *algorithm;
       }()),
-      cipher_(std::move(cipher)),
-      pool_size_(pool_size < 1 ? 1 : pool_size),
+      cipher_(settings.cipher),
+      clock_(settings.clock != nullptr ? settings.clock : std::make_shared<SystemClock>()),
+      pool_size_(settings.pool_size < 1 ? 1 : settings.pool_size),
       available_(pool_size_, pool_size_),
       pool_(std::make_unique<Pool>(connector, connection, pool_size_,
                                    [this](Session& session) { configureSession(session); })) {}

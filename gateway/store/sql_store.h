@@ -133,10 +133,10 @@ protected:
     /// `connector` and `connection` are what the pool opens. `description` names the database in every message
     /// and must hold no secret. No connection is opened here: the subclass constructor finishes its own set-up
     /// first, then checks the database with withSession().
-    /// `log_hash` is what a new exchange log is chained with ("sha256" or "sm3"; InvalidConfig otherwise).
-    /// `cipher` seals the personal data (see StoreSettings::cipher); nullptr stores it as plaintext.
-    SqlStore(const std::string& connector, const std::string& connection, int pool_size, std::string description,
-             const std::string& log_hash, std::shared_ptr<const vault::FieldCipher> cipher = nullptr);
+    /// A log_hash other than "sha256" or "sm3" is InvalidConfig.
+    /// From `settings`: pool_size, log_hash, cipher and clock.
+    SqlStore(const std::string& connector, const std::string& connection, std::string description,
+             const StoreSettings& settings);
 
     using SessionBody = std::function<void(Poco::Data::Session&)>;
 
@@ -275,9 +275,13 @@ private:
     /// Re-seals at most `limit` values of one column in one transaction; returns how many it selected.
     std::int64_t resealColumn(const SealedColumn& column, std::size_t limit, bool plaintext_only);
 
+    /// The store's clock now, as formatIso() writes it: the time of rows and log entries the caller gave none.
+    std::string nowIso() const { return formatIso(clock_->now()); }
+
     std::string description_;
     audit::HashAlgorithm log_hash_;
     std::shared_ptr<const vault::FieldCipher> cipher_;
+    std::shared_ptr<const Clock> clock_;
     int pool_size_;
     Poco::Semaphore available_;
     std::unique_ptr<Pool> pool_;

@@ -76,10 +76,6 @@ inline Poco::Int64 rowLimit(std::size_t limit) {
     return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<Poco::Int64>::max()));
 }
 
-inline std::string nowIso() {
-    return formatIso(Poco::Timestamp());
-}
-
 /// Throws InvalidArgument unless `value` is well-formed UTF-8 without NUL bytes (PostgreSQL cannot store NUL in
 /// text, and both stores must accept the same data). `where` names the owner; it is called only on failure, so
 /// a large batch does not format a message per record.

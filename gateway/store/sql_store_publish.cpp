@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kOutboxColumns =
     "o.seq, o.person_id, o.version, o.division, o.previous_division, o.removed, o.correction, o.created_at, "
-    "v.profile_json";
+    "v.profile_json, COALESCE(c.removed, 0)";
 
 void requireSubscriber(std::string_view subscriber) {
     requireNonEmptyText("subscriber", subscriber, [] { return std::string("the push request"); });
@@ -89,14 +89,15 @@ std::vector<OutboxEntry> SqlStore::readOutbox(Session& session, const std::strin
     std::vector<std::string> corrections;
     std::vector<std::string> created;
     std::vector<std::string> json;
+    std::vector<Poco::Int64> removed_now;
     Statement select(session);
     select << sql(std::string("SELECT ") + kOutboxColumns +
                   " FROM outbox AS o JOIN profile_versions AS v ON v.person_id = o.person_id "
-                  "AND v.version = o.version " +
+                  "AND v.version = o.version LEFT JOIN profiles AS c ON c.person_id = o.person_id " +
                   tail);
     bind(select);
     select, into(seqs), into(persons), into(versions), into(divisions), into(previous), into(removed),
-        into(corrections), into(created), into(json);
+        into(corrections), into(created), into(json), into(removed_now);
     select.execute();
     std::vector<OutboxEntry> result(seqs.size());
     for (std::size_t i = 0; i < seqs.size(); ++i) {
@@ -109,7 +110,9 @@ std::vector<OutboxEntry> SqlStore::readOutbox(Session& session, const std::strin
         entry.removed = removed[i] != 0;
         entry.correction_json = std::move(corrections[i]);
         entry.created_at = std::move(created[i]);
-        entry.profile_json = unseal(std::move(json[i]), sealed::kProfileJson);
+        entry.removed_now = removed_now[i] != 0;
+        // What left the views is never read again, not even to be rendered away.
+        entry.profile_json = entry.removed_now ? std::string() : unseal(std::move(json[i]), sealed::kProfileJson);
     }
     return result;
 }

@@ -41,8 +41,7 @@ int execute(sqlite3* db, const char* statement, std::string* first_value = nullp
 }  // namespace
 
 SqliteStore::SqliteStore(const StoreSettings& settings)
-    : SqlStore(registeredConnector(), settings.sqlite_path, settings.pool_size,
-               "SQLite database " + settings.sqlite_path, settings.log_hash, settings.cipher),
+    : SqlStore(registeredConnector(), settings.sqlite_path, "SQLite database " + settings.sqlite_path, settings),
       path_(settings.sqlite_path),
       busy_timeout_ms_(settings.busy_timeout_ms < 0 ? 0 : settings.busy_timeout_ms) {
     if (path_.empty()) {

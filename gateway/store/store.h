@@ -2,6 +2,7 @@
 
 #include "gateway/audit/checkpoint.h"
 #include "gateway/audit/entry.h"
+#include "gateway/common/clock.h"
 
 #include <cstdint>
 #include <functional>
@@ -31,6 +32,9 @@ struct StoreSettings {
     /// Seals the columns that hold citizen and guardian ID numbers and phone numbers (see sealedColumns()) on write
     /// and opens them on read; nullptr stores them as plaintext. Values written without one still read with one.
     std::shared_ptr<const vault::FieldCipher> cipher{};
+    /// What the store stamps its rows and log entries with when the caller gives no time; nullptr is the system
+    /// clock.
+    std::shared_ptr<const Clock> clock{};
 };
 
 /// One column whose values the store seals when it has a cipher, named "table.column": also the context its values
@@ -316,6 +320,7 @@ struct OutboxEntry {
     std::string correction_json;  // as ProfileVersion::correction_json
     std::string created_at;       // ISO-8601 UTC
     std::string profile_json;     // the version's whole profile, read with the entry
+    bool removed_now = false;     // the person's current version is a removal (of age, or gone)
 };
 
 /// Where one push subscriber stands.

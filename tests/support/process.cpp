@@ -8,11 +8,12 @@
 
 namespace gateway::testing {
 
-RunResult runGateway(const std::vector<std::string>& args, const std::string& working_dir) {
+RunResult runGateway(const std::vector<std::string>& args, const std::string& working_dir,
+                     const Poco::Process::Env& env) {
     Poco::Pipe out_pipe;
     Poco::Pipe err_pipe;
     Poco::ProcessHandle handle =
-        Poco::Process::launch(GATEWAY_BINARY, args, working_dir, nullptr, &out_pipe, &err_pipe);
+        Poco::Process::launch(GATEWAY_BINARY, args, working_dir, nullptr, &out_pipe, &err_pipe, env);
     Poco::PipeInputStream out(out_pipe);
     Poco::PipeInputStream err(err_pipe);
     RunResult result;

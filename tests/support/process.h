@@ -16,8 +16,9 @@ struct RunResult {
     std::string err;
 };
 
-/// Runs the gateway executable with `args` in `working_dir` and waits for it.
-RunResult runGateway(const std::vector<std::string>& args, const std::string& working_dir = ".");
+/// Runs the gateway executable with `args` in `working_dir`, with `env` added to its environment, and waits for it.
+RunResult runGateway(const std::vector<std::string>& args, const std::string& working_dir = ".",
+                     const Poco::Process::Env& env = {});
 
 /// A gateway process running in the background; killed (SIGKILL) on destruction if still running.
 class GatewayProcess {

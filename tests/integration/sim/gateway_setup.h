@@ -53,17 +53,17 @@ public:
                       "/mappings/codes" + "\nlogging.level = warning\n");
     }
 
-    /// Runs `gateway ARGS --config <this configuration>`.
-    RunResult run(std::vector<std::string> args) const {
+    /// Runs `gateway ARGS --config <this configuration>`, with `env` added to its environment.
+    RunResult run(std::vector<std::string> args, const Poco::Process::Env& env = {}) const {
         args.push_back("--config");
         args.push_back(config());
-        return runGateway(args);
+        return runGateway(args, ".", env);
     }
 
-    RunResult sync(const std::vector<std::string>& extra = {"--all"}) const {
+    RunResult sync(const std::vector<std::string>& extra = {"--all"}, const Poco::Process::Env& env = {}) const {
         std::vector<std::string> args{"sync", "--config", config()};
         args.insert(args.end(), extra.begin(), extra.end());
-        return runGateway(args);
+        return runGateway(args, ".", env);
     }
 
     std::string config() const { return dir_.file("gateway.properties"); }

@@ -133,6 +133,30 @@ std::vector<store::ExchangeLogEntry> purgeEntries(store::Store& store) {
 
 }  // namespace
 
+TEST_P(StoreSuite, TheOutboxHandsOutNoContentOfAPersonWhoseProfileLeftTheViews) {
+    writeCity(store());
+    const auto entries = store().outbox(0, "", 100);
+    ASSERT_EQ(entries.size(), 6u);
+    std::size_t live_entries = 0;
+    for (const auto& entry : entries) {
+        if (entry.person_id == "person-child") {
+            EXPECT_FALSE(entry.removed_now);
+            EXPECT_NE(entry.profile_json.find(kChildId), std::string::npos) << "a live child's content is read";
+            ++live_entries;
+            continue;
+        }
+        // person-adult (two live versions, then the removal at 18) and person-gone, before the purge.
+        EXPECT_TRUE(entry.removed_now) << entry.person_id << " v" << entry.version;
+        EXPECT_EQ(entry.profile_json, "") << entry.person_id << " v" << entry.version;
+    }
+    EXPECT_EQ(live_entries, 1u);
+    // The same through a scope, where township and village streams gather their entries another way.
+    for (const auto& entry : store().outbox(0, "110101001001", 100)) {
+        EXPECT_EQ(entry.removed_now, entry.person_id != "person-child") << entry.person_id;
+        EXPECT_EQ(entry.profile_json.find(kAdultId), std::string::npos) << entry.person_id << " v" << entry.version;
+    }
+}
+
 TEST_P(StoreSuite, AnAdultsProfileIsDueOnlyOnceThePeriodHasPassed) {
     writeCity(store());
     EXPECT_TRUE(store().profilesToPurge("2026-02-28", 10).empty());

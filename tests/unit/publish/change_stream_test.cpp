@@ -73,6 +73,28 @@ TEST(ChangeStream, EachEntryBecomesTheEventItsScopeNeeds) {
     EXPECT_EQ(retracted["seq"].GetInt64(), 3);
 }
 
+TEST(ChangeStream, APersonSinceRemovedIsRetractedByEveryEntryAndItsContentNeverSent) {
+    const auto views = profile::ProfileViews::builtin();
+    for (const char* view : {"city", "district", "township", "village"}) {
+        const ChangeStream stream(std::string(view) == "city" ? "" : "320411101201", *views.find(view));
+        // Version 1 is the child's profile; version 2 the removal at 18. A reader starting from the beginning after
+        // the removal, or a subscriber added since, reads both entries.
+        auto first = entry(1, "320411101201", "", false);
+        auto second = entry(2, "", "320411101201", true);
+        first.removed_now = true;
+        second.removed_now = true;
+        const auto events = stream.render({first, second});
+        ASSERT_EQ(events.size(), 2u) << view;
+        for (const auto& event : events) {
+            const auto json = parse(event.json);
+            EXPECT_EQ(std::string(json["type"].GetString()), "retracted") << view << " " << event.json;
+            EXPECT_FALSE(json.HasMember("profile")) << view << " " << event.json;
+            EXPECT_EQ(event.json.find("1248"), std::string::npos) << view << ": " << event.json;
+        }
+        EXPECT_EQ(events[0].idempotency_key, "P1:1") << "the entry keeps its place and key";
+    }
+}
+
 TEST(ChangeStream, TheCityStreamSeesEveryProfileWhole) {
     const auto views = profile::ProfileViews::builtin();
     const ChangeStream city("", *views.find("city"));
