@@ -176,7 +176,7 @@ FieldSource fieldSource(const ConfigReader& reader, const Value& value, const st
 
 FieldSpec fieldSpec(const ConfigReader& reader, std::string name, const Value& value, const std::string& path) {
     reader.object(value, path);
-    reader.allowOnly(value, path, {"type", "from", "part", "placeholders"});
+    reader.allowOnly(value, path, {"type", "from", "part", "placeholders", "birth_date"});
     FieldSpec spec;
     spec.name = std::move(name);
     if (!value.HasMember("type")) {
@@ -545,6 +545,28 @@ LinkageConfig LinkageConfig::parse(std::string_view json, std::string_view origi
     for (auto it = fields.MemberBegin(); it != fields.MemberEnd(); ++it) {
         std::string name(it->name.GetString(), it->name.GetStringLength());
         config.fields.push_back(fieldSpec(reader, name, it->value, at("/fields", name)));
+    }
+    // Resolved once every field is known, so that the birth date may be declared after the ID.
+    for (auto it = fields.MemberBegin(); it != fields.MemberEnd(); ++it) {
+        if (!it->value.HasMember("birth_date")) {
+            continue;
+        }
+        const std::string name(it->name.GetString(), it->name.GetStringLength());
+        const std::string path = at(at("/fields", name), "birth_date");
+        FieldSpec& spec = config.fields[config.fieldIndex(name)];
+        if (spec.type != FieldType::CitizenId) {
+            reader.fail(path, "\"birth_date\" applies to citizen_id fields only");
+        }
+        const std::string date_name = reader.string(it->value["birth_date"], path);
+        const std::size_t date = config.fieldIndex(date_name);
+        if (date == std::string::npos) {
+            reader.fail(path, "unknown field \"" + date_name + "\"");
+        }
+        if (config.fields[date].type != FieldType::Date) {
+            reader.fail(path, "field \"" + date_name + "\" is " + std::string(fieldTypeName(config.fields[date].type)) +
+                                  ", not date");
+        }
+        spec.birth_date = date;
     }
     if (config.fields.empty()) {
         reader.fail("/fields", "declare at least one field");

@@ -37,6 +37,10 @@ struct FieldSpec {
     /// For ChineseName: patterns (PCRE, UTF-8) of names that are not names, such as 张某之女 or 小涵 on a birth
     /// record. A matching name is absent; a first capture group, when the pattern has one, is kept as the surname.
     std::vector<std::string> placeholders;
+    /// For CitizenId: the index of a Date field of the same record whose century a 15-digit number takes when the
+    /// two agree on year in century, month and day; a number that contradicts it is absent (model::parseCitizenId
+    /// with a birth date). npos without one: 15-digit numbers are then upgraded with 19.
+    std::size_t birth_date = static_cast<std::size_t>(-1);
 };
 
 enum class LevelKind {

@@ -196,6 +196,9 @@ struct FieldReader::Impl {
     std::vector<Field> fields;
 
     Value normalise(const Field& field, std::string_view raw) const;
+    /// A citizen ID whose field names a birth date: read with it when the number may lack its century.
+    Value normaliseCitizenId(const Field& field, std::string_view raw, const rapidjson::Value& record) const;
+    Value read(const Field& field, const rapidjson::Value& record) const;
     Value normaliseName(const Field& field, std::string_view raw) const;
 };
 
@@ -222,7 +225,11 @@ FieldReader::FieldReader(const LinkageConfig& config) : impl_(std::make_unique<I
 FieldReader::~FieldReader() = default;
 
 FieldReader::Value FieldReader::read(std::size_t field, const rapidjson::Value& record) const {
-    const Impl::Field& spec = impl_->fields[field];
+    return impl_->read(impl_->fields[field], record);
+}
+
+FieldReader::Value FieldReader::Impl::read(const Field& spec, const rapidjson::Value& record) const {
+    const bool id_with_birth_date = spec.spec->type == FieldType::CitizenId && spec.spec->birth_date < fields.size();
     Value value;
     for (const SourcePath& path : spec.paths) {
         const bool found = firstValue(path, 0, record, [&](const std::string& text) {
@@ -233,7 +240,7 @@ FieldReader::Value FieldReader::read(std::size_t field, const rapidjson::Value& 
                 }
                 raw.remove_prefix(path.strip_prefix.size());
             }
-            value = impl_->normalise(spec, raw);
+            value = id_with_birth_date ? normaliseCitizenId(spec, raw, record) : normalise(spec, raw);
             return !value.text.empty();
         });
         if (found) {
@@ -282,6 +289,25 @@ FieldReader::Value FieldReader::Impl::normalise(const Field& field, std::string_
             return normaliseName(field, raw);
     }
     return {};
+}
+
+FieldReader::Value FieldReader::Impl::normaliseCitizenId(const Field& field, std::string_view raw,
+                                                         const rapidjson::Value& record) const {
+    auto parsed = model::parseCitizenId(raw);
+    // Only a 15-digit number lacks its century; 000229 alone is no date at all (1900 was not a leap year).
+    const bool may_lack_century =
+        parsed ? parsed->wasUpgraded() : parsed.errorKind() == model::CitizenIdError::BadBirthDate;
+    if (may_lack_century) {
+        const Value birth = read(fields[field.spec->birth_date], record);
+        if (const auto date = model::parseDate(birth.text); date) {
+            parsed = model::parseCitizenId(raw, *date);
+        }
+    }
+    if (parsed) {
+        return {parsed->value(), true};
+    }
+    // As in normalise(); a number that contradicts the birth date has no normalised form and is absent.
+    return {parsed.details().normalised, false};
 }
 
 FieldReader::Value FieldReader::Impl::normaliseName(const Field& field, std::string_view raw) const {

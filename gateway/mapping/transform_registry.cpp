@@ -28,7 +28,7 @@ const std::vector<TransformSpec>& specs() {
         {"blank_if_match", "pattern", {"pattern", "warning"}, compileBlankIfMatch},
         {"date", "", {}, compileDate},
         {"datetime", "", {"zone"}, compileDatetime},
-        {"citizen_id", "", {"on_bad_check_digit", "warn_upgraded"}, compileCitizenId},
+        {"citizen_id", "", {"on_bad_check_digit", "warn_upgraded", "birth_date", "output"}, compileCitizenId},
         {"sex", "", {}, compileSex},
         {"ethnicity", "", {}, compileEthnicity},
         {"name", "", {}, compileName},

@@ -84,6 +84,11 @@ std::string CitizenId::masked() const {
 }
 
 CitizenIdResult parseCitizenId(std::string_view text) {
+    // Month 0: no birth date, so a 15-digit number gets the century GB 11643-1989 implies.
+    return parseCitizenId(text, CalendarDate(0, 0, 0));
+}
+
+CitizenIdResult parseCitizenId(std::string_view text, const CalendarDate& record_birth_date) {
     using Result = CitizenIdResult;
     if (text.empty()) {
         return Result::failure(CitizenIdError::Empty, "citizen ID is empty");
@@ -134,8 +139,23 @@ CitizenIdResult parseCitizenId(std::string_view text) {
     }
 
     const bool was_upgraded = length == kOldLength;
+    bool contradicts = false;
+    std::string century = "19";
+    const bool have_evidence = record_birth_date.isValid() && record_birth_date.year() >= kMinDateYear &&
+                               record_birth_date.year() <= kMaxDateYear;
+    if (was_upgraded && have_evidence) {
+        const std::string_view yymmdd = std::string_view(number).substr(6, 6);
+        const bool agrees = digitsValue(yymmdd.substr(0, 2)) == record_birth_date.year() % 100 &&
+                            digitsValue(yymmdd.substr(2, 2)) == record_birth_date.month() &&
+                            digitsValue(yymmdd.substr(4, 2)) == record_birth_date.day();
+        if (agrees) {
+            century = std::to_string(record_birth_date.year() / 100);
+        } else {
+            contradicts = true;
+        }
+    }
     const std::string body =
-        was_upgraded ? number.substr(0, 6) + "19" + number.substr(6) : number.substr(0, kBodyLength);
+        was_upgraded ? number.substr(0, 6) + century + number.substr(6) : number.substr(0, kBodyLength);
     // The body is 17 ASCII digits here, so a check character always exists.
     const char expected = CitizenId::checkCharacter(body).value_or('?');
     // A wrong check character is kept, not corrected: the mistake may be in any digit.
@@ -154,6 +174,12 @@ CitizenIdResult parseCitizenId(std::string_view text) {
                                    ", which is not a province-level code (11-15, 21-23, 31-37, 41-46, 50-54, "
                                    "61-65, 71, 81-83)",
                                std::move(details));
+    }
+    if (contradicts) {
+        return Result::failure(CitizenIdError::ContradictsBirthDate,
+                               describe(text) + " has birth date " + number.substr(6, 6) +
+                                   " (YYMMDD), which contradicts the record's birth date " + record_birth_date.toIso() +
+                                   ", so its century is unknown");
     }
     const std::string_view date_digits = std::string_view(normalised).substr(6, 8);
     const CalendarDate birth_date(digitsValue(date_digits.substr(0, 4)), digitsValue(date_digits.substr(4, 2)),

@@ -18,13 +18,18 @@ enum class CitizenIdError {
     BadRegion,      // the first two digits are not a province-level code
     BadBirthDate,   // positions 7–14 are not a real date from 1850 on
     BadCheckDigit,  // the 18th character does not match ISO 7064 MOD 11-2
+    /// A 15-digit number whose YYMMDD is not the year-in-century, month and day of the birth date given with
+    /// it: the century cannot be told.
+    ContradictsBirthDate,
 };
 
 /// What a parse learnt even when it failed.
 struct CitizenIdDetails {
     /// The 18-character form (upper-case X, ASCII digits, 15-digit numbers upgraded) whenever the input had the
     /// shape of an ID number: set on success and for BadRegion, BadBirthDate and BadCheckDigit, so that a
-    /// mistyped number can still serve as evidence in fuzzy matching. Empty otherwise.
+    /// mistyped number can still serve as evidence in fuzzy matching. Empty otherwise, and for
+    /// ContradictsBirthDate: either century would be a guess, and a guess with a computed check character would
+    /// pass for a valid number.
     std::string normalised;
 };
 
@@ -37,6 +42,15 @@ using CitizenIdResult = Parsed<CitizenId, CitizenIdError, CitizenIdDetails>;
 /// it lies in the future is for a caller with a clock to decide.
 CitizenIdResult parseCitizenId(std::string_view text);
 
+/// The same with the birth date that the record holding the number gives, as evidence of the century that a
+/// 15-digit number lacks. Legacy systems also cut 18-digit numbers of people born from 2000 on down to 15 digits
+/// (dropping "20" and the check character), so "19" is only right when the record says so. When the record's
+/// birth date has the number's YYMMDD, the number is upgraded with that date's century; when it has another date,
+/// parsing fails with ContradictsBirthDate rather than give the number a century it may not have. A
+/// `record_birth_date` that is not a real date from 1850 to 2199 is no evidence, and 18-character numbers are read as
+/// parseCitizenId(text) reads them.
+CitizenIdResult parseCitizenId(std::string_view text, const CalendarDate& record_birth_date);
+
 /// A valid GB 11643-1999 citizen ID number.
 class CitizenId {
 public:
@@ -48,7 +62,8 @@ public:
     const std::string& value() const noexcept { return value_; }
     /// The text as given to parseCitizenId, untrimmed.
     const std::string& original() const noexcept { return original_; }
-    /// True when the original was a 15-digit number.
+    /// True when the original was a 15-digit number. Its century is "19" unless a birth date given with it said
+    /// otherwise.
     bool wasUpgraded() const noexcept { return was_upgraded_; }
 
     CalendarDate birthDate() const noexcept { return birth_date_; }
@@ -64,7 +79,7 @@ public:
     friend bool operator==(const CitizenId& a, const CitizenId& b) noexcept { return a.value_ == b.value_; }
 
 private:
-    friend CitizenIdResult parseCitizenId(std::string_view text);
+    friend CitizenIdResult parseCitizenId(std::string_view text, const CalendarDate& record_birth_date);
 
     CitizenId(std::string value, std::string original, bool was_upgraded, CalendarDate birth_date)
         : value_(std::move(value)),

@@ -406,6 +406,35 @@ TEST(LinkageConfigTest, BadFieldDeclarationsNameTheirPointer) {
     EXPECT_EQ(failure(R"({"comparisons": [], "blocking": []})"), "test.json: at /: missing \"fields\"");
 }
 
+TEST(LinkageConfigTest, CitizenIdBirthDateNamesADateField) {
+    const LinkageConfig child = LinkageConfig::builtinChild();
+    EXPECT_EQ(child.fields[child.fieldIndex("id_number")].birth_date, child.fieldIndex("birth_date"));
+    EXPECT_EQ(child.fields[child.fieldIndex("mother_id")].birth_date, std::string::npos);
+
+    auto withFields = [](const std::string& fields) {
+        return R"({"fields": {)" + fields +
+               R"(}, "comparisons": [{"field": "id", "levels": ["exact"]}], "blocking": [["id"]]})";
+    };
+    // The birth date may be declared after the ID.
+    const LinkageConfig later =
+        LinkageConfig::parse(withFields(R"("id": {"type": "citizen_id", "birth_date": "born", "from": "/i"},
+                      "born": {"type": "date", "from": "/b"})"),
+                             "test.json");
+    EXPECT_EQ(later.fields[0].birth_date, 1u);
+    EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": "born", "from": "/i"})")),
+              "test.json: at /fields/id/birth_date: unknown field \"born\"");
+    EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": "sex", "from": "/i"},
+                                    "sex": {"type": "text", "from": "/s"})")),
+              "test.json: at /fields/id/birth_date: field \"sex\" is text, not date");
+    EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": "id", "from": "/i"})")),
+              "test.json: at /fields/id/birth_date: field \"id\" is citizen_id, not date");
+    EXPECT_EQ(failure(withFields(R"("id": {"type": "text", "birth_date": "born", "from": "/i"},
+                                    "born": {"type": "date", "from": "/b"})")),
+              "test.json: at /fields/id/birth_date: \"birth_date\" applies to citizen_id fields only");
+    EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": 3, "from": "/i"})")),
+              "test.json: at /fields/id/birth_date: expected a string, found a number");
+}
+
 TEST(LinkageConfigTest, PointersInMessagesEscapeSlashAndTildeInNames) {
     // RFC 6901: a member named "a/b" is reached by "/a~1b"; "a~b" by "/a~0b". A message that claims to name a JSON
     // pointer must name the right one.

@@ -208,6 +208,46 @@ TEST_F(CityLinkTest, NewbornRecordDoesNotChainTwinsOfTwoSources) {
         << "the birth record's second candidate is left to a reviewer";
 }
 
+/// A register whose legacy system cut ID numbers to 15 digits (century and check character dropped) and that knows
+/// no parents, no village and a homophone of the name.
+Rec legacyRegister(const std::string& source_id, const std::string& name, const std::string& sex,
+                   const std::string& birth_date, const std::string& id15) {
+    return Rec{.source = "disability",
+               .source_id = source_id,
+               .name = name,
+               .sex = sex,
+               .birth_date = birth_date,
+               .id_number = id15};
+}
+
+std::string truncated(const std::string& id18) {
+    return id18.substr(0, 6) + id18.substr(8, 9);
+}
+
+TEST_F(CityLinkTest, TruncatedIdWithTheCenturyOfItsBirthDateLinksToTheChild) {
+    const std::size_t police = add(family_.police("XA", "张子涵", "2", kBorn, kIdA));
+    const std::size_t twin = add(family_.police("XB", "张雨萱", "2", kBorn, kIdB));
+    const std::size_t legacy = add(legacyRegister("DA", "张梓涵", "2", kBorn, truncated(kIdA)));
+    const std::size_t twin_legacy = add(legacyRegister("DB", "张雨轩", "2", kBorn, truncated(kIdB)));
+    const LinkResult result = run();
+    EXPECT_EQ(result.person[legacy], result.person[police]);
+    EXPECT_EQ(result.person[twin_legacy], result.person[twin]);
+    EXPECT_NE(result.person[legacy], result.person[twin]);
+}
+
+TEST_F(CityLinkTest, TruncatedIdContradictingItsBirthDateIsNoFalseIdentity) {
+    // Read alone, 320499140306122 is the valid number of a woman born on 6 March 1914.
+    const std::size_t elder = add(Rec{.source = "police",
+                                      .source_id = "XE",
+                                      .name = "张桂英",
+                                      .sex = "2",
+                                      .birth_date = "1914-03-06",
+                                      .id_number = citizenId("320499", "19140306", 122)});
+    const std::size_t legacy = add(legacyRegister("DC", "张子涵", "2", kBorn, "320499140306122"));
+    const LinkResult result = run();
+    EXPECT_NE(result.person[legacy], result.person[elder]);
+}
+
 TEST_F(CityLinkTest, CannotLinkIsObeyedEvenThroughAThirdRecord) {
     const std::size_t police = add(family_.police("XA", "张子涵", "2", kBorn, kIdA));
     const std::size_t school = add(family_.school("SA", "张子涵", "2", kBorn, kIdA));

@@ -104,6 +104,42 @@ TEST_F(ChildTableTest, FifteenDigitIdIsUpgraded) {
     EXPECT_TRUE(valid(r, "id_number"));
 }
 
+TEST_F(ChildTableTest, FifteenDigitIdTakesTheCenturyOfTheRecordsBirthDate) {
+    // A legacy register cut kId to 15 digits, dropping "20" and the check character.
+    const std::size_t r = add({.birth_date = "2014-03-05", .id_number = "320411140305124"});
+    EXPECT_EQ(text(r, "id_number"), kId);
+    EXPECT_TRUE(valid(r, "id_number"));
+    // The birth date in any layout the date field reads; the number in full-width digits.
+    const std::size_t wide = add({.birth_date = "2014年3月5日", .id_number = fullWidth("320411140305124")});
+    EXPECT_EQ(text(wide, "id_number"), kId);
+    // 000229 alone is 1900-02-29, which did not exist; the record's 2000-02-29 did, and its number ends in 1.
+    const std::size_t leap = add({.birth_date = "2000-02-29", .id_number = "110105000229002"});
+    EXPECT_EQ(text(leap, "id_number"), "110105200002290021");
+    EXPECT_TRUE(valid(leap, "id_number"));
+    // A birth date in the 1900s gives what 15 digits alone give; so does a record without a readable birth date.
+    EXPECT_EQ(text(add({.birth_date = "1980-01-01", .id_number = "110105800101123"}), "id_number"),
+              "110105198001011238");
+    EXPECT_EQ(text(add({.birth_date = "2014-02-30", .id_number = "320411140305124"}), "id_number"),
+              "320411191403051241");
+    // The mother's 15-digit number does not take the child's birth date.
+    const std::size_t mother =
+        add({.birth_date = "2014-03-05", .guardians = {{.relation = "mother", .id_number = "320411870304002"}}});
+    EXPECT_EQ(text(mother, "mother_id"), "320411198703040028");
+}
+
+TEST_F(ChildTableTest, FifteenDigitIdContradictingTheRecordsBirthDateIsNoIdentity) {
+    // The number says 14-03-06, the record 2014-03-05: neither 1914 nor 2014 can be trusted.
+    const std::size_t r = add({.birth_date = "2014-03-05", .id_number = "320411140306124"});
+    EXPECT_TRUE(absent(r, "id_number"));
+    // Across the turn of the century, one day apart.
+    EXPECT_TRUE(absent(add({.birth_date = "2000-01-01", .id_number = "110105991231002"}), "id_number"));
+    // The next source still counts.
+    const std::size_t school =
+        add({.source = "school", .birth_date = "2014-03-05", .id_number = "320411140306124", .student_no = "G" + kId});
+    EXPECT_EQ(text(school, "id_number"), kId);
+    EXPECT_TRUE(valid(school, "id_number"));
+}
+
 TEST_F(ChildTableTest, LowerCaseXAndFullWidthDigitsAndSpacesAreFolded) {
     std::string with_x;
     for (int sequence = 0; sequence < 1000 && with_x.empty(); ++sequence) {

@@ -107,7 +107,28 @@ TEST(MappingLoadErrorTest, UnknownKeys) {
     EXPECT_EQ(loadError(mappingText(
                   R"(        "name": {"from": "/xm", "transforms": [{"citizen_id": {"on_bad_check": "keep"}}]})")),
               "test.json:6: at /fields/name/transforms/0/citizen_id: unknown key 'on_bad_check' (known: "
-              "on_bad_check_digit, warn_upgraded)");
+              "on_bad_check_digit, warn_upgraded, birth_date, output)");
+    EXPECT_EQ(
+        loadError(mappingText(
+            R"(        "id_number": {"from": "/v", "transforms": [{"citizen_id": {"birth_date": {"const": "2014"}}}]})")),
+        "test.json:6: at /fields/id_number/transforms/0/citizen_id/birth_date: unknown key 'const' (known: from, "
+        "column)");
+    EXPECT_EQ(loadError(mappingText(
+                  R"(        "id_number": {"from": "/v", "transforms": [{"citizen_id": {"birth_date": {}}}]})")),
+              "test.json:6: at /fields/id_number/transforms/0/citizen_id/birth_date: the birth date needs 'from' or "
+              "'column'");
+    EXPECT_EQ(loadError(mappingText(
+                  R"(        "id_number": {"from": "/v", "transforms": [{"citizen_id": {"birth_date": "/csrq"}}]})")),
+              "test.json:6: at /fields/id_number/transforms/0/citizen_id/birth_date: expected an object, got string");
+    EXPECT_EQ(
+        loadError(mappingText(
+            R"(        "address": {"from": "/v", "transforms": [{"citizen_id": {"output": "old_form", "warn_upgraded": true}}]})")),
+        "test.json:6: at /fields/address/transforms/0/citizen_id/warn_upgraded: 'warn_upgraded' does not apply "
+        "with output 'old_form', which only copies digits");
+    EXPECT_EQ(loadError(mappingText(
+                  R"(        "address": {"from": "/v", "transforms": [{"citizen_id": {"output": "15"}}]})")),
+              "test.json:6: at /fields/address/transforms/0/citizen_id/output: unknown value '15' (known: id, "
+              "old_form)");
     EXPECT_EQ(loadError(mappingText(R"(        "guardians": [{"fields": {"name": "/xm", "mobile": "/dh"}}])")),
               "test.json:6: at /fields/guardians/0/fields: unknown key 'mobile' (known: relation, name, id_number, "
               "status, phone)");

@@ -287,6 +287,77 @@ TEST(CitizenIdTransformTest, MalformedNumbersFailOrAreDroppedWithAWarning) {
     EXPECT_EQ(accepted(R"({"from": "/v", "transforms": ["citizen_id"]})", R"(" ")"), "");
 }
 
+/// A record whose ID may have lost its century: {"id": "R1", "v": ID, "csrq": BIRTH}.
+MappedRecord mapIdWithBirthDate(std::string_view options, std::string_view id, std::string_view birth) {
+    const std::string spec = R"({"from": "/v", "transforms": [{"citizen_id": {"birth_date": {"from": "/csrq"})" +
+                             std::string(options) + "}}]}";
+    const std::string row =
+        R"({"id": "R1", "v": ")" + std::string(id) + R"(", "csrq": ")" + std::string(birth) + R"("})";
+    return addressMapping(spec).apply(row);
+}
+
+TEST(CitizenIdTransformTest, UpgradesFifteenDigitsWithTheCenturyOfTheRecordsBirthDate) {
+    // Any layout the date transform reads, 年月日 included.
+    for (const std::string_view birth : {"2014-03-05", "2014年3月5日", "20140305", "２０１４/3/5"}) {
+        const MappedRecord result = mapIdWithBirthDate("", "320411140305124", birth);
+        ASSERT_EQ(result.outcome, Outcome::AcceptedWithWarnings) << birth << ": " << result.reason;
+        EXPECT_EQ(result.record.address, "320411201403051248") << birth;
+        EXPECT_EQ(result.warnings, std::vector<std::string>{"address (/v): 15-digit citizen ID \"320411140305124\" "
+                                                            "upgraded to 18 characters with the century of the "
+                                                            "birth date 2014-03-05"});
+    }
+    const MappedRecord quiet = mapIdWithBirthDate(R"(, "warn_upgraded": false)", "320411160229105", "2016-02-29");
+    EXPECT_EQ(quiet.outcome, Outcome::Accepted) << quiet.reason;
+    EXPECT_EQ(quiet.record.address, "32041120160229105X");
+    // 000229 alone is 1900-02-29, which did not exist; the birth date makes it 2000.
+    EXPECT_EQ(mapIdWithBirthDate("", "110105000229002", "2000-02-29").record.address, "110105200002290021");
+}
+
+TEST(CitizenIdTransformTest, ContradictingBirthDateLeavesTheNumberOutWithAWarning) {
+    const MappedRecord result =
+        mapIdWithBirthDate(R"(, "on_bad_check_digit": "keep")", "320411140306124", "2014-03-05");
+    ASSERT_EQ(result.outcome, Outcome::AcceptedWithWarnings) << result.reason;
+    EXPECT_EQ(result.record.address, "");
+    EXPECT_EQ(result.warnings,
+              std::vector<std::string>{"address (/v): citizen ID \"320411140306124\" has birth date 140306 (YYMMDD), "
+                                       "which contradicts the record's birth date 2014-03-05, so its century is "
+                                       "unknown; left out, not upgraded with a guessed century"});
+    // Across the turn of the century.
+    const MappedRecord day_after = mapIdWithBirthDate("", "110105991231002", "2000-01-01");
+    EXPECT_EQ(day_after.record.address, "");
+    ASSERT_EQ(day_after.warnings.size(), 1u);
+    EXPECT_NE(day_after.warnings[0].find("contradicts the record's birth date 2000-01-01"), std::string::npos);
+}
+
+TEST(CitizenIdTransformTest, BirthDateOptionLeavesOtherNumbersAsTheyWere) {
+    // Without a readable birth date a 15-digit number gets 19, as GB 11643-1989 has it.
+    for (const std::string_view birth : {"", "2014-02-30", "不详"}) {
+        const MappedRecord result = mapIdWithBirthDate("", "320411140305124", birth);
+        EXPECT_EQ(result.record.address, "320411191403051241") << birth;
+        EXPECT_EQ(result.warnings, std::vector<std::string>{"address (/v): 15-digit citizen ID \"320411140305124\" "
+                                                            "upgraded to 18 characters"});
+    }
+    const MappedRecord missing =
+        addressMapping(R"({"from": "/v", "transforms": [{"citizen_id": {"birth_date": {"column": "出生日期"}}}]})")
+            .apply(R"({"id": "R1", "v": "320411140305124"})");
+    EXPECT_EQ(missing.record.address, "320411191403051241");
+    // 18 characters carry their own century; a bad check digit is still the check digit's fault.
+    EXPECT_EQ(mapIdWithBirthDate("", "320411201403051248", "2015-01-01").record.address, "320411201403051248");
+    EXPECT_EQ(mapIdWithBirthDate("", "320411201403051249", "2014-03-05").reason,
+              R"(address (/v): citizen ID "320411201403051249" has check character 9, expected 8)");
+    EXPECT_EQ(mapIdWithBirthDate("", "32041114030512X", "2014-03-05").outcome, Outcome::Quarantined);
+}
+
+TEST(CitizenIdTransformTest, OldFormOutputKeepsOnlyFifteenDigitOriginals) {
+    const std::string spec = R"({"from": "/v", "transforms": [{"citizen_id": {"output": "old_form"}}]})";
+    EXPECT_EQ(accepted(spec, R"("320411140306124")"), "320411140306124");
+    EXPECT_EQ(accepted(spec, R"(" ３２０４１１１４０３０５１２４　")"), "320411140305124");
+    for (const std::string_view other : {R"("320411201403051248")", R"("32041114030512X")", R"("3204111403051")",
+                                         R"("3204111403 05124")", R"("32041114030512𠮷")", R"("")", R"("无")"}) {
+        EXPECT_EQ(accepted(spec, other), "") << other;
+    }
+}
+
 // sex, ethnicity, name ---------------------------------------------------------------------------------------------
 
 TEST(SexTransformTest, MapsSpellingsToGbT2261Codes) {

@@ -231,6 +231,114 @@ TEST(CitizenIdTest, RejectsImpossibleDateInUpgradedNumber) {
               "February 1949 has only 28 days");
 }
 
+// A legacy system that cut 320411201403051248 (born 2014-03-05) down to 15 digits: the century and the check
+// character are gone.
+const std::string kTruncated = "320411140305124";
+
+TEST(CitizenIdTest, UpgradesATruncatedNumberWithTheCenturyOfTheRecordsBirthDate) {
+    // Without other evidence GB 11643-1989 says 19: a man born in 1914.
+    const auto plain = parseCitizenId(kTruncated);
+    ASSERT_TRUE(plain.ok()) << plain.error();
+    EXPECT_EQ(plain->value(), "320411191403051241");
+
+    const auto result = parseCitizenId(kTruncated, CalendarDate(2014, 3, 5));
+    ASSERT_TRUE(result.ok()) << result.error();
+    EXPECT_EQ(result->value(), "320411201403051248");
+    EXPECT_EQ(result->birthDate(), CalendarDate(2014, 3, 5));
+    EXPECT_TRUE(result->wasUpgraded());
+    EXPECT_EQ(result->original(), kTruncated);
+    EXPECT_EQ(result.details().normalised, "320411201403051248");
+    EXPECT_EQ(*result, *parseCitizenId("320411201403051248"));
+}
+
+TEST(CitizenIdTest, TheRecordsBirthDateAlsoConfirmsNineteenAndEighteen) {
+    const auto parent = parseCitizenId("110105491231002", CalendarDate(1949, 12, 31));
+    ASSERT_TRUE(parent.ok()) << parent.error();
+    EXPECT_EQ(parent->value(), "11010519491231002X");
+
+    // The Annex A centenarian: only the birth date tells 1880 from 1980.
+    EXPECT_EQ(parseCitizenId("440524800101001")->value(), "440524198001010013");
+    const auto centenarian = parseCitizenId("440524800101001", CalendarDate(1880, 1, 1));
+    ASSERT_TRUE(centenarian.ok()) << centenarian.error();
+    EXPECT_EQ(centenarian->value(), "440524188001010014");
+    EXPECT_EQ(centenarian->birthDate(), CalendarDate(1880, 1, 1));
+}
+
+TEST(CitizenIdTest, CenturyUpgradeAroundTheTurnOfTheCentury) {
+    EXPECT_EQ(parseCitizenId("110105991231002", CalendarDate(1999, 12, 31))->value(), "110105199912310022");
+    EXPECT_EQ(parseCitizenId("110105000101002", CalendarDate(2000, 1, 1))->value(), "110105200001010024");
+    EXPECT_EQ(parseCitizenId("110105000101002", CalendarDate(1900, 1, 1))->value(), "110105190001010028");
+    // One day apart across the turn of the century is a contradiction, not a guess.
+    const auto result = parseCitizenId("110105991231002", CalendarDate(2000, 1, 1));
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.errorKind(), CitizenIdError::ContradictsBirthDate);
+    EXPECT_EQ(parseCitizenId("110105000101002", CalendarDate(1999, 12, 31)).errorKind(),
+              CitizenIdError::ContradictsBirthDate);
+}
+
+TEST(CitizenIdTest, TwentyNinthOfFebruaryNeedsTheRightCentury) {
+    // 1900 was not a leap year, 2000 was: alone, 000229 is no date at all.
+    EXPECT_EQ(parseCitizenId("110105000229002").errorKind(), CitizenIdError::BadBirthDate);
+    const auto leap = parseCitizenId("110105000229002", CalendarDate(2000, 2, 29));
+    ASSERT_TRUE(leap.ok()) << leap.error();
+    EXPECT_EQ(leap->value(), "110105200002290021");
+    EXPECT_EQ(leap->birthDate(), CalendarDate(2000, 2, 29));
+
+    // 1916 and 2016 were both leap years; the 2016 number ends in X.
+    EXPECT_EQ(parseCitizenId("320411160229105")->value(), "320411191602291053");
+    const auto with_x = parseCitizenId("320411160229105", CalendarDate(2016, 2, 29));
+    ASSERT_TRUE(with_x.ok()) << with_x.error();
+    EXPECT_EQ(with_x->value(), "32041120160229105X");
+    EXPECT_EQ(*with_x, *parseCitizenId("32041120160229105x"));
+
+    // The day after is another day.
+    EXPECT_EQ(parseCitizenId("320411160229105", CalendarDate(2016, 3, 1)).errorKind(),
+              CitizenIdError::ContradictsBirthDate);
+}
+
+TEST(CitizenIdTest, ContradictingBirthDateGivesNoIdentity) {
+    // The number says 14-03-06, the record 2014-03-05: one of them is wrong, and neither 1914 nor 2014 is known.
+    const auto result = parseCitizenId("320411140306124", CalendarDate(2014, 3, 5));
+    expectRejected(result, CitizenIdError::ContradictsBirthDate,
+                   "citizen ID \"320411140306124\" has birth date 140306 (YYMMDD), which contradicts the record's "
+                   "birth date 2014-03-05, so its century is unknown");
+    EXPECT_EQ(result.details().normalised, "");
+
+    // Year in century, month and day are each compared.
+    EXPECT_EQ(parseCitizenId(kTruncated, CalendarDate(2015, 3, 5)).errorKind(), CitizenIdError::ContradictsBirthDate);
+    EXPECT_EQ(parseCitizenId(kTruncated, CalendarDate(2014, 4, 5)).errorKind(), CitizenIdError::ContradictsBirthDate);
+    EXPECT_EQ(parseCitizenId(kTruncated, CalendarDate(2014, 3, 15)).errorKind(), CitizenIdError::ContradictsBirthDate);
+    // A number whose own date is impossible contradicts every real birth date.
+    EXPECT_EQ(parseCitizenId("320411141305124", CalendarDate(2014, 3, 5)).errorKind(),
+              CitizenIdError::ContradictsBirthDate);
+    // Full-width digits and spaces are folded before the comparison.
+    EXPECT_EQ(parseCitizenId(" ３２０４１１１４０３０５１２４ ", CalendarDate(2014, 3, 5))->value(),
+              "320411201403051248");
+}
+
+TEST(CitizenIdTest, BirthDateEvidenceLeavesOtherFaultsAndEighteenCharactersAlone) {
+    // A bad province is reported before the contradiction.
+    EXPECT_EQ(parseCitizenId("990411140306124", CalendarDate(2014, 3, 5)).errorKind(), CitizenIdError::BadRegion);
+    EXPECT_EQ(parseCitizenId("32041114030512X", CalendarDate(2014, 3, 5)).errorKind(), CitizenIdError::BadCharacter);
+    EXPECT_EQ(parseCitizenId("3204111403051", CalendarDate(2014, 3, 5)).errorKind(), CitizenIdError::BadLength);
+    // An 18-character number carries its own century: a birth date does not change how it is read.
+    const auto full = parseCitizenId("320411201403051248", CalendarDate(2015, 1, 1));
+    ASSERT_TRUE(full.ok()) << full.error();
+    EXPECT_EQ(full->birthDate(), CalendarDate(2014, 3, 5));
+    EXPECT_EQ(parseCitizenId("320411201403051249", CalendarDate(2014, 3, 5)).errorKind(),
+              CitizenIdError::BadCheckDigit);
+    EXPECT_EQ(parseCitizenId("11010519491231002x", CalendarDate(1949, 12, 31))->value(), "11010519491231002X");
+}
+
+TEST(CitizenIdTest, AnImpossibleBirthDateIsNoEvidence) {
+    // 29 February 2001 and month 13 do not exist; dates before 1850 are outside what dates are read as.
+    EXPECT_EQ(parseCitizenId(kTruncated, CalendarDate(2014, 2, 29))->value(), "320411191403051241");
+    EXPECT_EQ(parseCitizenId("110105010229002", CalendarDate(2001, 2, 29)).errorKind(), CitizenIdError::BadBirthDate);
+    EXPECT_EQ(parseCitizenId(kTruncated, CalendarDate(2014, 13, 5))->value(), "320411191403051241");
+    EXPECT_EQ(parseCitizenId(kTruncated, CalendarDate(1814, 3, 5))->value(), "320411191403051241");
+    EXPECT_EQ(parseCitizenId(kTruncated, CalendarDate(0, 0, 0))->value(), "320411191403051241");
+}
+
 TEST(CitizenIdTest, DerivesSexFromTheParityOfTheSeventeenthDigit) {
     EXPECT_EQ(parseCitizenId("320411201403051248")->sex(), Sex::Female);  // 4
     EXPECT_EQ(parseCitizenId("320411201403051256")->sex(), Sex::Male);    // 5
