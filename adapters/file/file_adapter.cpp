@@ -3,6 +3,7 @@
 #include "adapters/common/charset.h"
 #include "adapters/file/record_reader.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_parse.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/DigestEngine.h>
@@ -357,18 +358,15 @@ PullBatch FileAdapter::readBatch(const FileState& state, std::uint64_t offset, s
             }
         } else {
             const std::size_t first = text.find_first_not_of(" \t\r");
-            rapidjson::Reader parser;
             json.Clear();
             PassThroughWriter writer(json);
-            rapidjson::StringStream stream(text.c_str());
             if (text.find('\0') != std::string::npos) {
                 fail("not a JSON object: the line contains a NUL byte");
             } else if (first == std::string::npos || text[first] != '{') {
                 fail("not a JSON object");
-            } else if (const auto result = parser.Parse<rapidjson::kParseNumbersAsStringsFlag>(stream, writer);
-                       result.IsError()) {
-                fail(std::string("not a JSON object: ") + rapidjson::GetParseError_En(result.Code()) + " at byte " +
-                     std::to_string(result.Offset()));
+            } else if (const auto parsed = parseJsonEvents<rapidjson::kParseNumbersAsStringsFlag>(text, writer);
+                       !parsed) {
+                fail("not a JSON object: " + parsed.error);
             } else {
                 row.json.assign(json.GetString(), json.GetSize());
                 if (row.json != record.bytes) {

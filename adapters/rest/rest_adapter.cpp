@@ -1,5 +1,6 @@
 #include "adapters/rest/rest_adapter.h"
 
+#include "gateway/common/json_parse.h"
 #include "gateway/common/json_type.h"
 
 #include "gateway/common/error.h"
@@ -214,8 +215,9 @@ void RestAdapter::fetchAccessToken() {
     }
     // The body holds the token itself, so messages below describe it without quoting it.
     rapidjson::Document document;
-    document.Parse(response.body.c_str(), response.body.size());
-    if (document.HasParseError() || !document.IsObject()) {
+    if (const auto parsed = parseJsonLimited(response.body, document); parsed.too_deep) {
+        throw GatewayError(ErrorCode::SourceError, where + "the response " + parsed.error);
+    } else if (!parsed || !document.IsObject()) {
         throw TransientFailure(ErrorCode::SourceError, "token endpoint: the response is not a JSON object");
     }
     const auto token = document.FindMember("access_token");
@@ -255,13 +257,13 @@ std::optional<std::chrono::milliseconds> RestAdapter::retryAfter(const HttpRespo
 
 RestAdapter::Page RestAdapter::parsePage(std::string body, const std::string& cursor) const {
     rapidjson::Document document;
-    document.Parse(body.c_str(), body.size());
-    if (document.HasParseError()) {
-        throw TransientFailure(ErrorCode::SourceError,
-                               "the body is not valid JSON (" +
-                                   std::string(rapidjson::GetParseError_En(document.GetParseError())) + " at byte " +
-                                   std::to_string(document.GetErrorOffset()) + " of " + std::to_string(body.size()) +
-                                   "); it may have been truncated");
+    if (const auto parsed = parseJsonLimited(body, document); parsed.too_deep) {
+        // Asking again would bring the same page: the batch fails now, and the watermark stays where it is.
+        throw GatewayError(ErrorCode::SourceError, "the body " + parsed.error + "; refused unread");
+    } else if (!parsed) {
+        throw TransientFailure(ErrorCode::SourceError, "the body is not valid JSON (" + parsed.error + " of " +
+                                                           std::to_string(body.size()) +
+                                                           "); it may have been truncated");
     }
     const rapidjson::Value* items = at(document, settings_.items_pointer);
     if (items == nullptr || !items->IsArray()) {

@@ -1,6 +1,7 @@
 #include "gateway/api/parameters.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_parse.h"
 
 #include <charconv>
 
@@ -49,35 +50,14 @@ std::string divisionPrefix(const std::string& code, const std::string& parameter
 }
 
 rapidjson::Document objectBody(const Request& request) {
-    constexpr int kMaxDepth = 32;
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (const char c : request.body) {
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kMaxDepth) {
-                throw GatewayError(ErrorCode::InvalidArgument,
-                                   "the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
+    constexpr unsigned kMaxDepth = 32;
     rapidjson::Document body;
-    body.Parse<rapidjson::kParseIterativeFlag>(request.body.c_str(), request.body.size());
-    if (body.HasParseError() || !body.IsObject()) {
+    const JsonParseResult parsed = parseJsonLimited(request.body, body, kMaxDepth);
+    if (parsed.too_deep) {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    if (!parsed || !body.IsObject()) {
         throw GatewayError(ErrorCode::InvalidArgument, "the body must be a JSON object");
     }
     return body;

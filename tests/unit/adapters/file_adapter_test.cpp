@@ -358,6 +358,26 @@ TEST_F(FileAdapterTest, ReadsJsonLinesKeepingNumbersExact) {
     EXPECT_EQ(batch.rows[3].raw, "");
 }
 
+TEST_F(FileAdapterTest, ALineNestedBeyondTheLimitIsARowErrorAndTheRestGoesOn) {
+    // 300,000 brackets overflowed the stack of a recursive parser; 64 levels are allowed, 65 are not.
+    const auto nested = [](std::size_t levels) {
+        return "{\"x\":" + std::string(levels - 1, '[') + std::string(levels - 1, ']') + "}";
+    };
+    writeFile(drop_ + "/births_1.jsonl", "{\"id\":\"1\"}\n" + nested(300000) + "\n" + nested(65) + "\n" +
+                                             nested(64) + "\n{\"id\":\"2\"}\n");
+    writeFile(drop_ + "/births_1.jsonl.ok", "");
+    auto adapter = open(R"({"dir":")" + drop_ + R"(","pattern":"*.jsonl","format":"jsonl","marker_suffix":".ok"})");
+    const PullBatch batch = adapter->pull(std::nullopt, 100);
+    ASSERT_EQ(batch.rows.size(), 5u);
+    EXPECT_EQ(batch.rows[0].json, R"({"id":"1"})");
+    EXPECT_EQ(batch.rows[1].error, "births_1.jsonl line 2: not a JSON object: nests deeper than 64 levels at byte 68");
+    EXPECT_EQ(batch.rows[1].raw.size(), nested(300000).size()) << "the line is kept for the quarantine";
+    EXPECT_EQ(batch.rows[2].error, "births_1.jsonl line 3: not a JSON object: nests deeper than 64 levels at byte 68");
+    EXPECT_TRUE(batch.rows[3].error.empty()) << batch.rows[3].error;
+    EXPECT_EQ(batch.rows[3].json, nested(64));
+    EXPECT_EQ(batch.rows[4].json, R"({"id":"2"})");
+}
+
 TEST_F(FileAdapterTest, TakesAFileOnlyOnceItsMarkerExists) {
     drop("births_20261101080000.csv", "id\n1\n", false);
     auto adapter = open(settings());

@@ -402,6 +402,30 @@ TEST_F(RestAdapterTest, AnOversizedBodyIsASourceErrorAndIsNotRetried) {
     EXPECT_EQ(server.requestCount(), 2u);
 }
 
+TEST_F(RestAdapterTest, APageNestedBeyondTheLimitFailsTheBatchAtOnceAndTheNextPullGoesOn) {
+    // {"data":[{"x":[…]}]} is 3 levels before the brackets: 61 brackets reach the limit of 64, 62 pass it.
+    std::size_t brackets = 300000;
+    ScriptedHttpServer server([&](const Request&) {
+        return Reply{200, R"({"data":[{"x":)" + std::string(brackets, '[') + std::string(brackets, ']') +
+                              R"(}],"next_cursor":"c1","has_more":false})"};
+    });
+    auto adapter = openAdapter(policeSettings(server.url()));
+    GatewayError error = pullError(*adapter);
+    EXPECT_EQ(error.code(), ErrorCode::SourceError);
+    EXPECT_NE(error.message().find("the body nests deeper than 64 levels at byte"), std::string::npos)
+        << error.message();
+    EXPECT_EQ(server.requestCount(), 1u) << "the same page would come again: no retry";
+
+    brackets = 62;
+    error = pullError(*adapter);
+    EXPECT_NE(error.message().find("nests deeper than 64 levels"), std::string::npos) << error.message();
+    brackets = 61;
+    const PullBatch batch = adapter->pull(std::nullopt, 100);
+    ASSERT_EQ(batch.rows.size(), 1u);
+    EXPECT_TRUE(batch.rows[0].error.empty()) << batch.rows[0].error;
+    EXPECT_EQ(batch.watermark, "c1");
+}
+
 TEST_F(RestAdapterTest, ItemsThatAreNotObjectsBecomeRowErrors) {
     ScriptedHttpServer server([](const Request&) {
         return Reply{200, R"({"data":[{"person_id":"P1"},42,"x"],"next_cursor":"c3","has_more":false})"};
@@ -461,6 +485,21 @@ std::string civilSettings(const std::string& url, const std::string& secret = "c
         "page_size":2,"auth":{"type":"oauth2_client_credentials","token_url":"/oauth/token",
         "client_id":"gateway","client_secret":")" +
            secret + R"("}})";
+}
+
+TEST_F(RestAdapterTest, ATokenReplyNestedBeyondTheLimitIsASourceErrorWithoutACrash) {
+    ScriptedHttpServer server([](const Request& request) {
+        if (request.path == "/oauth/token") {
+            return Reply{200, R"({"access_token":"t","x":)" + std::string(300000, '[') + std::string(300000, ']') + "}"};
+        }
+        return Reply{200, R"({"records":[],"next":null,"has_more":false})"};
+    });
+    auto adapter = openAdapter(civilSettings(server.url()), "civil_rescue");
+    const GatewayError error = pullError(*adapter);
+    EXPECT_EQ(error.code(), ErrorCode::SourceError);
+    EXPECT_NE(error.message().find("the response nests deeper than 64 levels"), std::string::npos)
+        << error.message();
+    EXPECT_EQ(server.requestCount(), 1u) << "no page is asked for without a token";
 }
 
 TEST_F(RestAdapterTest, FetchesAnOAuthTokenOnceAndUsesItForEveryPage) {
