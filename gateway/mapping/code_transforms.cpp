@@ -3,7 +3,10 @@
 #include "gateway/mapping/text_util.h"
 #include "gateway/mapping/transform_factories.h"
 
+#include <rapidjson/reader.h>
+
 #include <algorithm>
+#include <cmath>
 
 namespace gateway::mapping {
 namespace {
@@ -123,6 +126,19 @@ bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
     return true;
 }
 
+/// Whether a JSON reader with `flags` takes `number` as a finite value: rapidjson refuses some numbers past a
+/// double's range and reads others as infinity, which no JSON writer can write back.
+template <unsigned flags>
+bool readsAsFinite(const std::string& number) {
+    struct Handler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
+        bool Double(double d) { return std::isfinite(d); }
+    };
+    rapidjson::Reader reader;
+    rapidjson::StringStream stream(number.c_str());
+    Handler handler;
+    return !reader.Parse<flags>(stream, handler).IsError();
+}
+
 class Number final : public Transform {
 public:
     explicit Number(bool integer) : integer_(integer) {}
@@ -134,6 +150,13 @@ public:
         std::string out;
         if (!canonicalNumber(value.text, integer_, out)) {
             step.problem = utf8::quote(value.text) + " is not " + (integer_ ? "a whole number" : "a number");
+            return false;
+        }
+        // Staged records are read with both precisions (the record parser, linkage); a number either refuses
+        // would make the accepted record unreadable, and its child unlinked.
+        if (!readsAsFinite<rapidjson::kParseDefaultFlags>(out) ||
+            !readsAsFinite<rapidjson::kParseFullPrecisionFlag>(out)) {
+            step.problem = utf8::quote(value.text) + " is too large for a JSON number";
             return false;
         }
         value.text = std::move(out);

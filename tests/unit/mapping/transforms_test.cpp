@@ -1,5 +1,7 @@
 #include "mapping_fixture.h"
 
+#include "gateway/common/utf8.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -407,6 +409,19 @@ TEST(NumberTransformTest, RejectsWhatIsNotANumber) {
     const std::string whole = R"({"from": "/v", "transforms": [{"number": {"integer": true}}]})";
     EXPECT_EQ(factsOf(whole, R"("3.00")"), R"({"v":3})");
     EXPECT_EQ(quarantineReason(whole, R"("3.5")"), R"(address (/v): "3.5" is not a whole number)");
+}
+
+// A number past the range of a double (about 1.8e308) would be staged, then refused by every JSON reader of the
+// staged record: the link job would skip the record and its profile would lose it.
+TEST(NumberTransformTest, RejectsNumbersTooLargeForJsonReaders) {
+    const std::string spec = R"({"from": "/v", "transforms": ["number"]})";
+    const std::string digits = "1" + repeated("0", 400);
+    EXPECT_EQ(quarantineReason(spec, "\"" + digits + "\""),
+              "address (/v): " + utf8::quote(digits) + " is too large for a JSON number");
+    EXPECT_EQ(quarantineReason(spec, R"("-2e308")"), R"(address (/v): "-2e308" is too large for a JSON number)");
+    EXPECT_EQ(quarantineReason(spec, R"("0.01e311")"), R"(address (/v): "0.01e311" is too large for a JSON number)");
+    EXPECT_EQ(factsOf(spec, R"("1.5e308")"), R"({"v":1.5e308})");
+    EXPECT_EQ(factsOf(spec, R"("1e-400")"), R"({"v":1e-400})");  // readers take it as 0
 }
 
 TEST(BooleanTransformTest, ReadsYesAndNoWords) {
