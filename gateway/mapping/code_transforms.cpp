@@ -52,7 +52,7 @@ private:
 };
 
 /// Canonical JSON number text from a decimal as departments write it: spaces and full-width digits allowed, a
-/// leading '+' and leading zeros dropped. Exponents are kept as written.
+/// leading '+' and leading zeros dropped. Exponents are kept as written, except on zero, which is 0 or 0.0.
 bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
     std::string text;
     text.reserve(input.size());
@@ -112,9 +112,15 @@ bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
         }
         fraction = {};
     }
-    out.clear();
     const bool zero = (whole.empty() || whole == "0") && fraction.find_first_not_of('0') == std::string_view::npos;
-    if (negative && !zero) {
+    if (zero) {
+        // Never spelt as written: rapidjson's full-precision reader, which reads staged records, has undefined
+        // behaviour on a zero with an exponent below -22 or more than 22 decimals.
+        out = fraction.empty() ? "0" : "0.0";
+        return true;
+    }
+    out.clear();
+    if (negative) {
         out.push_back('-');
     }
     out += whole.empty() ? std::string_view("0") : whole;
