@@ -412,8 +412,9 @@ TEST(NumberTransformTest, RejectsWhatIsNotANumber) {
 }
 
 // A number past the range of a double (about 1.8e308) would be staged, then refused by every JSON reader of the
-// staged record: the link job would skip the record and its profile would lose it.
-TEST(NumberTransformTest, RejectsNumbersTooLargeForJsonReaders) {
+// staged record: the link job would skip the record and its profile would lose it. Below 1e-300, rapidjson's
+// full-precision reader (parseSourceRecord) reads out of bounds.
+TEST(NumberTransformTest, RejectsNumbersOutsideTheRangeOfJsonReaders) {
     const std::string spec = R"({"from": "/v", "transforms": ["number"]})";
     const std::string digits = "1" + repeated("0", 400);
     EXPECT_EQ(quarantineReason(spec, "\"" + digits + "\""),
@@ -421,7 +422,14 @@ TEST(NumberTransformTest, RejectsNumbersTooLargeForJsonReaders) {
     EXPECT_EQ(quarantineReason(spec, R"("-2e308")"), R"(address (/v): "-2e308" is too large for a JSON number)");
     EXPECT_EQ(quarantineReason(spec, R"("0.01e311")"), R"(address (/v): "0.01e311" is too large for a JSON number)");
     EXPECT_EQ(factsOf(spec, R"("1.5e308")"), R"({"v":1.5e308})");
-    EXPECT_EQ(factsOf(spec, R"("1e-400")"), R"({"v":1e-400})");  // readers take it as 0
+    EXPECT_EQ(quarantineReason(spec, R"("1e-400")"), R"(address (/v): "1e-400" is too small for a JSON number)");
+    EXPECT_EQ(quarantineReason(spec, "\"0." + repeated("0", 50) + "1e-300\""),
+              "address (/v): " + utf8::quote("0." + repeated("0", 50) + "1e-300") + " is too small for a JSON number");
+    EXPECT_EQ(quarantineReason(spec, R"("-1e-99999999999")"),
+              R"(address (/v): "-1e-99999999999" is too small for a JSON number)");
+    EXPECT_EQ(factsOf(spec, R"("1e-300")"), R"({"v":1e-300})");
+    EXPECT_EQ(factsOf(spec, R"("0.0012e-297")"), R"({"v":0.0012e-297})");
+    EXPECT_EQ(factsOf(spec, "\"0." + repeated("0", 400) + "1e+400\""), "{\"v\":0." + repeated("0", 400) + "1e+400}");
 }
 
 // rapidjson's full-precision reader, which reads staged records, has undefined behaviour on a zero spelt with an
