@@ -7,6 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git openssl ca-certificates
     libpoco-dev rapidjson-dev libssl-dev zlib1g-dev libdeflate-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libpq-dev libsqlite3-dev
     postgresql
+    clang libclang-rt-14-dev
     sqlite3 bc time
 )
 

@@ -3,7 +3,10 @@
 #include "gateway/mapping/text_util.h"
 #include "gateway/mapping/transform_factories.h"
 
+#include <rapidjson/reader.h>
+
 #include <algorithm>
+#include <cmath>
 
 namespace gateway::mapping {
 namespace {
@@ -49,7 +52,7 @@ private:
 };
 
 /// Canonical JSON number text from a decimal as departments write it: spaces and full-width digits allowed, a
-/// leading '+' and leading zeros dropped. Exponents are kept as written.
+/// leading '+' and leading zeros dropped. Exponents are kept as written, except on zero, which is 0 or 0.0.
 bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
     std::string text;
     text.reserve(input.size());
@@ -109,9 +112,15 @@ bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
         }
         fraction = {};
     }
-    out.clear();
     const bool zero = (whole.empty() || whole == "0") && fraction.find_first_not_of('0') == std::string_view::npos;
-    if (negative && !zero) {
+    if (zero) {
+        // Never spelt as written: rapidjson's full-precision reader (parseSourceRecord) has undefined behaviour on a
+        // zero with an exponent below -22 or more than 22 decimals.
+        out = fraction.empty() ? "0" : "0.0";
+        return true;
+    }
+    out.clear();
+    if (negative) {
         out.push_back('-');
     }
     out += whole.empty() ? std::string_view("0") : whole;
@@ -122,6 +131,52 @@ bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
     out += exponent;
     return true;
 }
+
+/// Whether rapidjson, which reads the staged records, takes `number` as a finite value: past a double's range it
+/// refuses some numbers and reads others as infinity, which no JSON writer can write back.
+bool readsAsFinite(const std::string& number) {
+    struct Handler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
+        bool Double(double d) { return std::isfinite(d); }
+    };
+    rapidjson::Reader reader;
+    rapidjson::StringStream stream(number.c_str());
+    Handler handler;
+    return !reader.Parse(stream, handler).IsError();
+}
+
+/// The power of ten of the first significant digit of a canonical number: -3 for 0.00120, 2 for 1.5e2, 0 for zero.
+/// The exponent is clamped far beyond any double's.
+long decimalMagnitude(std::string_view number) {
+    const std::size_t e = number.find_first_of("eE");
+    std::string_view mantissa = number.substr(0, e);
+    if (mantissa.starts_with('-')) {
+        mantissa.remove_prefix(1);
+    }
+    const std::size_t first = mantissa.find_first_of("123456789");
+    if (first == std::string_view::npos) {
+        return 0;
+    }
+    const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+    long magnitude = first < point ? static_cast<long>(point - first - 1) : -static_cast<long>(first - point);
+    if (e != std::string_view::npos) {
+        std::string_view digits = number.substr(e + 1);
+        const bool negative = digits.starts_with('-');
+        if (digits.starts_with('-') || digits.starts_with('+')) {
+            digits.remove_prefix(1);
+        }
+        long exponent = 0;
+        for (const char c : digits) {
+            exponent = std::min(exponent * 10 + (c - '0'), 1000000L);
+        }
+        magnitude += negative ? -exponent : exponent;
+    }
+    return magnitude;
+}
+
+// Far below any quantity a department sends, and far enough from a double's smallest (about 4.9e-324) that
+// rapidjson's full-precision reader (parseSourceRecord) stays inside its tables: on 0.000…01e-300 it reads out of
+// bounds.
+constexpr long kMinDecimalMagnitude = -300;
 
 class Number final : public Transform {
 public:
@@ -134,6 +189,16 @@ public:
         std::string out;
         if (!canonicalNumber(value.text, integer_, out)) {
             step.problem = utf8::quote(value.text) + " is not " + (integer_ ? "a whole number" : "a number");
+            return false;
+        }
+        // A number the readers of staged records refuse or misread would leave the accepted record unreadable, and
+        // its child unlinked.
+        if (decimalMagnitude(out) < kMinDecimalMagnitude) {
+            step.problem = utf8::quote(value.text) + " is too small for a JSON number";
+            return false;
+        }
+        if (!readsAsFinite(out)) {
+            step.problem = utf8::quote(value.text) + " is too large for a JSON number";
             return false;
         }
         value.text = std::move(out);
