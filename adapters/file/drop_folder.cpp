@@ -113,8 +113,10 @@ std::optional<DropFile> DropFolder::stat(const std::string& name) const {
     DropFile file;
     file.name = name;
     file.path = dir_ + "/" + name;
+    // lstat: a symbolic link is never taken, wherever it points. A drop folder is where other systems write; a
+    // link planted there would make the gateway read (and archive) a file outside it.
     struct stat info {};
-    if (::stat(file.path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (::lstat(file.path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
         return std::nullopt;
     }
     file.size = static_cast<std::uint64_t>(info.st_size);

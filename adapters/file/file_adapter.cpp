@@ -51,7 +51,7 @@ public:
 /// Closes a file descriptor when it goes out of scope.
 class FileDescriptor {
 public:
-    explicit FileDescriptor(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    explicit FileDescriptor(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) {
         if (fd_ < 0) {
             throw GatewayError(ErrorCode::SourceError, "cannot open " + path + ": " + std::strerror(errno));
         }

@@ -23,7 +23,7 @@ std::size_t withoutTrailingCr(const std::string& buffer, std::size_t from, std::
 
 RecordReader::RecordReader(std::string path, std::uint64_t offset, std::uint64_t line, RecordReaderOptions options)
     : path_(std::move(path)), options_(options), buffer_start_(offset), line_(line) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd_ < 0) {
         throw GatewayError(ErrorCode::SourceError, "cannot open " + path_ + ": " + std::strerror(errno));
     }

@@ -79,6 +79,8 @@ HttpClient::HttpClient(Options options) : options_(std::move(options)), curl_(nu
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, this);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &HttpClient::onHeader);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, this);
+    // TLS 1.0 and 1.1 are broken and withdrawn (RFC 8996); a server that offers nothing newer is refused.
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.tls.verify ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.tls.verify ? 2L : 0L);
     if (!options_.tls.ca_file.empty()) {

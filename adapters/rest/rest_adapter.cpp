@@ -9,6 +9,7 @@
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeParser.h>
+#include <Poco/Logger.h>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -71,6 +72,13 @@ void RestAdapter::open(const AdapterConfig& config) {
     options.total_timeout = settings_.total_timeout;
     options.max_body_bytes = settings_.max_body_bytes;
     client_ = std::make_unique<HttpClient>(options);
+    if (!settings_.tls.verify) {
+        Poco::Logger::get("gateway.adapters")
+            .warning(source_ +
+                     ": TLS certificates are NOT checked (tls.verify false, tls.insecure_skip_verify true): "
+                     "children's data goes to whoever answers at " +
+                     settings_.url);
+    }
     breaker_ = std::make_unique<CircuitBreaker>(settings_.breaker, *environment_.clock);
     retrier_ = std::make_unique<Retrier>(settings_.retry, *environment_.seed, environment_.sleeper, breaker_.get());
     access_token_.clear();

@@ -1,6 +1,7 @@
 #include "adapters/rest/rest_settings.h"
 
 #include "adapters/common/adapter_settings.h"
+#include "gateway/common/net.h"
 
 #include <Poco/File.h>
 #include <Poco/URI.h>
@@ -11,10 +12,6 @@ namespace gateway::adapters {
 namespace {
 
 using std::chrono::milliseconds;
-
-bool isLoopback(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
 
 std::string pointerSetting(AdapterSettings& settings, std::string_view key, std::string_view fallback) {
     std::string pointer = settings.optionalString(key, fallback);
@@ -60,6 +57,17 @@ RestAuth parseAuth(AdapterSettings& settings, const std::string& url) {
             auth.token_url = url + auth.token_url;
         } else if (auth.token_url.rfind("https://", 0) != 0 && auth.token_url.rfind("http://", 0) != 0) {
             settings.fail("token_url", "must be an http(s) URL or a path starting with /");
+        } else if (auth.token_url.rfind("http://", 0) == 0) {
+            // The client secret and the token travel in the clear: as for the source's own url, only on this machine.
+            std::string host;
+            try {
+                host = Poco::URI(auth.token_url).getHost();
+            } catch (const Poco::SyntaxException&) {
+                settings.fail("token_url", "is not a valid URL");
+            }
+            if (!isLoopbackHost(host)) {
+                settings.fail("token_url", "plain http:// is allowed only to a loopback address; use https://");
+            }
         }
         auth.client_id = settings.requiredString("client_id");
         auth.secret = settings.requiredSecret("client_secret", "secret_env");
@@ -90,7 +98,7 @@ RestSettings parseRestSettings(const AdapterConfig& config) {
             settings.fail("url", "must not carry a query or fragment (use \"query\")");
         }
         // Minors' data travels only over TLS; plain HTTP is for the simulator and tests on this machine.
-        if (uri.getScheme() == "http" && !isLoopback(uri.getHost())) {
+        if (uri.getScheme() == "http" && !isLoopbackHost(uri.getHost())) {
             settings.fail("url", "plain http:// is allowed only to a loopback address; use https://");
         }
     } catch (const Poco::SyntaxException&) {
@@ -132,6 +140,14 @@ RestSettings parseRestSettings(const AdapterConfig& config) {
     rest.tls.client_cert = readableFile(tls, "client_cert");
     rest.tls.client_key = readableFile(tls, "client_key");
     rest.tls.verify = tls.boolean("verify", true);
+    // Not checking the certificate hands children's data to whoever answers: it takes a second setting that says
+    // so, and every open warns (RestAdapter::open).
+    const bool skip_verify = tls.boolean("insecure_skip_verify", false);
+    if (!rest.tls.verify && !skip_verify) {
+        tls.fail("verify",
+                 "false sends the data to a server nobody checked; set \"insecure_skip_verify\": true as "
+                 "well to really do so (warned at every start), or give the server's CA in ca_file");
+    }
     if (rest.tls.client_cert.empty() != rest.tls.client_key.empty()) {
         tls.fail(rest.tls.client_cert.empty() ? "client_cert" : "client_key",
                  "is required when client_cert or client_key is set");

@@ -1,6 +1,7 @@
 #include "adapters/sql/sql_settings.h"
 
 #include "adapters/common/adapter_settings.h"
+#include "gateway/common/error.h"
 
 #include <set>
 
@@ -41,7 +42,20 @@ bool isPlainIdentifier(std::string_view name) {
 }
 
 std::string quoteIdentifier(std::string_view name) {
-    return "\"" + std::string(name) + "\"";
+    // Names also come from the source's own catalog, which a hostile source controls: a quote inside is doubled,
+    // as SQL spells it, so the name can never close its quotes and go on as SQL.
+    std::string quoted = "\"";
+    for (const char c : name) {
+        if (c == '\0') {
+            throw GatewayError(ErrorCode::SourceError, "an identifier contains a NUL byte");
+        }
+        quoted += c;
+        if (c == '"') {
+            quoted += '"';
+        }
+    }
+    quoted += '"';
+    return quoted;
 }
 
 SqlAdapterSettings parseSqlAdapterSettings(const AdapterConfig& config) {

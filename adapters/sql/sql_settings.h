@@ -42,7 +42,8 @@ SqlAdapterSettings parseSqlAdapterSettings(const AdapterConfig& config);
 /// Only such names are accepted, so quoting them in statements is safe.
 bool isPlainIdentifier(std::string_view name);
 
-/// "name" with double quotes, for a plain identifier.
+/// "name" in double quotes, any quote inside doubled: safe for any name, also one read from the source's catalog.
+/// A NUL byte, which no database takes in a name, is a SourceError.
 std::string quoteIdentifier(std::string_view name);
 
 }  // namespace gateway::adapters::sql

@@ -14,6 +14,7 @@
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
 #include "gateway/common/json_config.h"
+#include "gateway/common/net.h"
 #include "gateway/jobs/audit_job.h"
 #include "gateway/jobs/scheduler.h"
 
@@ -38,11 +39,6 @@
 
 namespace gateway::app {
 namespace {
-
-bool isLoopback(const std::string& host) {
-    Poco::Net::IPAddress address;
-    return host == "localhost" || (Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback());
-}
 
 class ServeApplication : public Poco::Util::ServerApplication {
 protected:
@@ -109,13 +105,13 @@ protected:
             return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
         }
         store::Store& gateway_store = runtime->store();
-        if (runtime->clients() == nullptr && settings.api.jwt_file.empty() && !isLoopback(settings.server.host)) {
+        if (runtime->clients() == nullptr && settings.api.jwt_file.empty() && !isLoopbackHost(settings.server.host)) {
             std::cerr << "gateway serve: api.clients is not set, so every caller would act as administrator; that is "
                          "allowed on a loopback server.host only, not on "
                       << settings.server.host << "\n";
             return kExitConfig;
         }
-        if (settings.server.tls.cert_file.empty() && !isLoopback(settings.server.host)) {
+        if (settings.server.tls.cert_file.empty() && !isLoopbackHost(settings.server.host)) {
             std::cerr << "gateway serve: server.tls.cert_file is not set, so minors' data would cross the network "
                          "unencrypted; plain HTTP is allowed on a loopback server.host only, not on "
                       << settings.server.host << "\n";

@@ -363,8 +363,8 @@ TEST_F(FileAdapterTest, ALineNestedBeyondTheLimitIsARowErrorAndTheRestGoesOn) {
     const auto nested = [](std::size_t levels) {
         return "{\"x\":" + std::string(levels - 1, '[') + std::string(levels - 1, ']') + "}";
     };
-    writeFile(drop_ + "/births_1.jsonl", "{\"id\":\"1\"}\n" + nested(300000) + "\n" + nested(65) + "\n" +
-                                             nested(64) + "\n{\"id\":\"2\"}\n");
+    writeFile(drop_ + "/births_1.jsonl",
+              "{\"id\":\"1\"}\n" + nested(300000) + "\n" + nested(65) + "\n" + nested(64) + "\n{\"id\":\"2\"}\n");
     writeFile(drop_ + "/births_1.jsonl.ok", "");
     auto adapter = open(R"({"dir":")" + drop_ + R"(","pattern":"*.jsonl","format":"jsonl","marker_suffix":".ok"})");
     const PullBatch batch = adapter->pull(std::nullopt, 100);
@@ -376,6 +376,24 @@ TEST_F(FileAdapterTest, ALineNestedBeyondTheLimitIsARowErrorAndTheRestGoesOn) {
     EXPECT_TRUE(batch.rows[3].error.empty()) << batch.rows[3].error;
     EXPECT_EQ(batch.rows[3].json, nested(64));
     EXPECT_EQ(batch.rows[4].json, R"({"id":"2"})");
+}
+
+TEST_F(FileAdapterTest, NeverFollowsASymbolicLinkInTheDropFolder) {
+    // A link planted among the exports, to a file the gateway can read but the exporter could not: it is neither
+    // read nor archived (moving it would move the link, but reading it would stage the target's contents).
+    const std::string outside = dir_.file("outside.csv");
+    writeFile(outside, "id\nsecret\n");
+    std::filesystem::create_symlink(outside, drop_ + "/births_20261101070000.csv");
+    writeFile(drop_ + "/births_20261101070000.csv.ok", "");
+    drop("births_20261101080000.csv", "id\n1\n");
+    auto adapter = open(settings());
+    std::optional<std::string> watermark;
+    const auto rows = drain(*adapter, watermark, 100);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].json, R"({"id":"1"})");
+    EXPECT_TRUE(std::filesystem::is_symlink(drop_ + "/births_20261101070000.csv")) << "left where it was";
+    EXPECT_TRUE(std::filesystem::exists(outside));
+    EXPECT_FALSE(std::filesystem::exists(archive_ + "/births_20261101070000.csv"));
 }
 
 TEST_F(FileAdapterTest, TakesAFileOnlyOnceItsMarkerExists) {

@@ -490,15 +490,15 @@ std::string civilSettings(const std::string& url, const std::string& secret = "c
 TEST_F(RestAdapterTest, ATokenReplyNestedBeyondTheLimitIsASourceErrorWithoutACrash) {
     ScriptedHttpServer server([](const Request& request) {
         if (request.path == "/oauth/token") {
-            return Reply{200, R"({"access_token":"t","x":)" + std::string(300000, '[') + std::string(300000, ']') + "}"};
+            return Reply{200,
+                         R"({"access_token":"t","x":)" + std::string(300000, '[') + std::string(300000, ']') + "}"};
         }
         return Reply{200, R"({"records":[],"next":null,"has_more":false})"};
     });
     auto adapter = openAdapter(civilSettings(server.url()), "civil_rescue");
     const GatewayError error = pullError(*adapter);
     EXPECT_EQ(error.code(), ErrorCode::SourceError);
-    EXPECT_NE(error.message().find("the response nests deeper than 64 levels"), std::string::npos)
-        << error.message();
+    EXPECT_NE(error.message().find("the response nests deeper than 64 levels"), std::string::npos) << error.message();
     EXPECT_EQ(server.requestCount(), 1u) << "no page is asked for without a token";
 }
 

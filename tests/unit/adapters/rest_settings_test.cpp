@@ -126,6 +126,23 @@ TEST(RestSettingsTest, ReportsMissingKeys) {
               "config/sources/police.json: settings.auth.client_secret: is required (or secret_env)");
 }
 
+TEST(RestSettingsTest, PlainHttpTokenUrlsAndUncheckedCertificatesOnlyWhenSaidTwice) {
+    const RestSettings local =
+        parseRestSettings({"police_population",
+                           R"({"url":"http://127.0.0.1:8091","auth":{"type":"oauth2_client_credentials",
+             "token_url":"http://[::1]:8091/token","client_id":"c","client_secret":"s"}})",
+                           "config/sources/police.json", ""});
+    EXPECT_EQ(local.auth.token_url, "http://[::1]:8091/token");
+    const RestSettings unchecked = parseRestSettings(
+        {"police_population", R"({"url":"https://h","tls":{"verify":false,"insecure_skip_verify":true}})",
+         "config/sources/police.json", ""});
+    EXPECT_FALSE(unchecked.tls.verify);
+    const RestSettings checked =
+        parseRestSettings({"police_population", R"({"url":"https://h","tls":{"insecure_skip_verify":true}})",
+                           "config/sources/police.json", ""});
+    EXPECT_TRUE(checked.tls.verify) << "the second setting alone turns nothing off";
+}
+
 TEST(RestSettingsTest, ReportsInvalidValues) {
     EXPECT_EQ(parseError(R"({"url":"ftp://h"})"),
               "config/sources/police.json: settings.url: must start with https:// (or http:// to a loopback "
@@ -146,6 +163,18 @@ TEST(RestSettingsTest, ReportsInvalidValues) {
               "config/sources/police.json: settings.retry.max_delay_ms: must not be less than base_delay_ms");
     EXPECT_EQ(parseError(R"({"url":"https://h","tls":{"verify":"no"}})"),
               "config/sources/police.json: settings.tls.verify: must be true or false, not a string");
+    // A name that only looks local is resolved by DNS like any other.
+    EXPECT_EQ(parseError(R"({"url":"http://127.attacker.example"})"),
+              "config/sources/police.json: settings.url: plain http:// is allowed only to a loopback address; use "
+              "https://");
+    EXPECT_EQ(parseError(R"({"url":"https://h","auth":{"type":"oauth2_client_credentials",
+                            "token_url":"http://sso.example.gov.cn/token","client_id":"c","client_secret":"s"}})"),
+              "config/sources/police.json: settings.auth.token_url: plain http:// is allowed only to a loopback "
+              "address; use https://");
+    EXPECT_EQ(parseError(R"({"url":"https://h","tls":{"verify":false}})"),
+              "config/sources/police.json: settings.tls.verify: false sends the data to a server nobody checked; "
+              "set \"insecure_skip_verify\": true as well to really do so (warned at every start), or give the "
+              "server's CA in ca_file");
     ::unsetenv("GATEWAY_TEST_UNSET");
     EXPECT_EQ(parseError(R"({"url":"https://h","auth":{"type":"bearer","token_env":"GATEWAY_TEST_UNSET"}})"),
               "config/sources/police.json: settings.auth.token_env: environment variable GATEWAY_TEST_UNSET is not "

@@ -303,6 +303,28 @@ TEST_F(SqlAdapterTest, SelectsListedColumnsPlusWatermarkAndKey) {
     EXPECT_EQ(batch.rows[0].json, R"({"xm":"王𪚥","xb":"女","updated_seq":"5","id":"1"})");
 }
 
+TEST(SqlIdentifierTest, QuotesInsideANameAreDoubledSoItNeverEndsItsQuotes) {
+    EXPECT_EQ(quoteIdentifier("xm"), "\"xm\"");
+    EXPECT_EQ(quoteIdentifier("a\"b"), "\"a\"\"b\"");
+    EXPECT_EQ(quoteIdentifier("\""), "\"\"\"\"");
+    EXPECT_EQ(quoteIdentifier("x\") FROM t; --"), "\"x\"\") FROM t; --\"");
+    EXPECT_THROW(quoteIdentifier(std::string("a\0b", 3)), GatewayError);
+}
+
+TEST_F(SqlAdapterTest, ColumnNamesFromAHostileCatalogAreReadAsNamesNeverAsSql) {
+    // The source's own table names a column so that, unquoted or quoted naively, the SELECT would end early and
+    // run what follows. Every column is read by its name, and the table is still there afterwards.
+    sqlite(db_,
+           "CREATE TABLE hostile (id INTEGER PRIMARY KEY, \"x\"\" FROM hostile; DROP TABLE hostile; --\" TEXT, "
+           "updated_seq INTEGER NOT NULL);"
+           "INSERT INTO hostile VALUES (1, 'kept', 7);");
+    auto adapter = open(settings(R"(,"key_column":"id")", "hostile"));
+    const PullBatch batch = adapter->pull(std::nullopt, 10);
+    ASSERT_EQ(batch.rows.size(), 1u);
+    EXPECT_EQ(batch.rows[0].json, R"({"id":"1","x\" FROM hostile; DROP TABLE hostile; --":"kept","updated_seq":"7"})");
+    sqlite(db_, "SELECT count(*) FROM hostile;");
+}
+
 TEST_F(SqlAdapterTest, ReadsATextWatermark) {
     sqlite(db_,
            "CREATE TABLE changes (code TEXT PRIMARY KEY, name TEXT, updated_at TEXT);"

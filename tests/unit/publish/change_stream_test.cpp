@@ -179,21 +179,28 @@ TEST_F(SubscribersFile, MistakesNameTheirPlaceAndNeverQuoteASecret) {
             EXPECT_EQ(e.message().find("this-secret-must-never-appear"), std::string::npos) << e.message();
         }
     };
-    const std::string ok = R"("url": "http://h/x", "view": "city", "secret_env": "GATEWAY_TEST_LEAKY_SECRET")";
+    const std::string ok = R"("url": "https://h/x", "view": "city", "secret_env": "GATEWAY_TEST_LEAKY_SECRET")";
     fails(R"({"name": "a b", )" + ok + "}", "/subscribers/0/name");
     fails(R"({"name": "a", "url": "ftp://h/x", "view": "city", "secret_env": "GATEWAY_TEST_LEAKY_SECRET"})",
           "/subscribers/0/url");
-    fails(R"({"name": "a", "url": "http://h/x", "secret_env": "GATEWAY_TEST_LEAKY_SECRET"})", "/subscribers/0/view");
-    fails(R"({"name": "a", "url": "http://h/x", "view": "city"})", "exactly one of secret_file and secret_env");
-    fails(R"({"name": "a", "url": "http://h/x", "view": "city", "secret": "inline-secret-value"})",
+    fails(R"({"name": "a", "url": "https://h/x", "secret_env": "GATEWAY_TEST_LEAKY_SECRET"})", "/subscribers/0/view");
+    fails(R"({"name": "a", "url": "https://h/x", "view": "city"})", "exactly one of secret_file and secret_env");
+    fails(R"({"name": "a", "url": "https://h/x", "view": "city", "secret": "inline-secret-value"})",
           "/subscribers/0/secret");
-    fails(R"({"name": "a", "url": "http://h/x", "view": "city", "secret_env": "GATEWAY_TEST_UNSET_VARIABLE"})",
+    fails(R"({"name": "a", "url": "https://h/x", "view": "city", "secret_env": "GATEWAY_TEST_UNSET_VARIABLE"})",
           "GATEWAY_TEST_UNSET_VARIABLE");
-    fails(R"({"name": "a", "url": "http://h/x", "view": "city", "secret_file": "short.secret"})", "shorter than 16");
-    fails(R"({"name": "a", "url": "http://h/x", "view": "city", "secret_file": "missing.secret"})", "missing.secret");
+    fails(R"({"name": "a", "url": "https://h/x", "view": "city", "secret_file": "short.secret"})", "shorter than 16");
+    fails(R"({"name": "a", "url": "https://h/x", "view": "city", "secret_file": "missing.secret"})", "missing.secret");
     fails(R"({"name": "a", "scope": "32041x", )" + ok + "}", "/subscribers/0/scope");
     fails(R"({"name": "a", "batch_size": 0, )" + ok + "}", "/subscribers/0/batch_size");
     fails(R"({"name": "a", )" + ok + R"(}, {"name": "a", )" + ok + "}", "/subscribers/1/name");
+    // Plain HTTP carries children's profiles in the clear: to this machine only, never to a name that looks local.
+    for (const char* url : {"http://h/x", "http://127.attacker.example/x", "http://10.0.0.7:8080/x", "http://[::2]/x",
+                            "http://localhost.example/x"}) {
+        fails(R"({"name": "a", "url": ")" + std::string(url) +
+                  R"(", "view": "city", "secret_env": "GATEWAY_TEST_LEAKY_SECRET"})",
+              "/subscribers/0/url: plain http:// is allowed only to a loopback address");
+    }
     fails(R"({"name": "a", "tls": {"client_cert": "c.pem"}, )" + ok + "}", "/subscribers/0/tls");
 }
 
