@@ -5,6 +5,7 @@
 #include "gateway/app/runtime.h"
 #include "gateway/audit/checkpoint.h"
 #include "gateway/common/error.h"
+#include "gateway/common/private_file.h"
 #include "gateway/common/utf8.h"
 #include "gateway/jobs/audit_job.h"
 
@@ -21,6 +22,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <ext/stdio_filebuf.h>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -409,19 +411,25 @@ int exportLog(Runtime& runtime, const ParsedOptions& parsed) {
         query.to = timeBound("to", parsed.get("to"));
     }
     const std::string output = parsed.get("output");
-    std::ofstream file;
+    // The log names children and who read their files: an export is as private as the store it came from.
+    std::unique_ptr<PrivateFile> file;
+    std::unique_ptr<__gnu_cxx::stdio_filebuf<char>> buffer;
+    std::unique_ptr<std::ostream> file_stream;
     if (!output.empty()) {
-        file.open(output, std::ios::binary | std::ios::trunc);
-        if (!file) {
-            throw GatewayError(ErrorCode::InvalidArgument, "cannot write --output " + output);
-        }
+        file = std::make_unique<PrivateFile>(output, PrivateFile::Mode::Replace);
+        buffer = std::make_unique<__gnu_cxx::stdio_filebuf<char>>(::dup(file->fd()), std::ios::out | std::ios::binary);
+        file_stream = std::make_unique<std::ostream>(buffer.get());
     }
-    std::ostream& out = output.empty() ? std::cout : file;
+    std::ostream& out = output.empty() ? std::cout : *file_stream;
     const std::int64_t written = jobs::exportExchangeLog(runtime.store(), query, format, out);
     out.flush();
     if (!out) {
         throw GatewayError(ErrorCode::Internal,
                            "writing the export failed" + (output.empty() ? std::string() : " (" + output + ")"));
+    }
+    if (file) {
+        buffer->close();
+        file->close();
     }
     std::cerr << "exported " << written << (written == 1 ? " entry" : " entries")
               << (output.empty() ? std::string() : " to " + output) << "\n";
@@ -490,38 +498,7 @@ int keygen(const ParsedOptions& parsed) {
     const audit::CheckpointSigner signer = audit::CheckpointSigner::fromPem(pem, "the new key");
 
     const std::string path = parsed.get("output");
-    // O_EXCL: never replace a key (or follow a link planted where it should go); 0600: for the gateway's eyes only.
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
-    if (fd < 0) {
-        const int error = errno;
-        if (error == EEXIST) {
-            throw GatewayError(ErrorCode::Conflict,
-                               path + " already exists; keygen never overwrites a key (choose another --output)");
-        }
-        throw GatewayError(ErrorCode::InvalidArgument, "cannot create " + path + ": " + std::strerror(error));
-    }
-    int error = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0 ? 0 : errno;
-    std::size_t done = 0;
-    while (error == 0 && done < pem.size()) {
-        const ssize_t n = ::write(fd, pem.data() + done, pem.size() - done);
-        if (n > 0) {
-            done += static_cast<std::size_t>(n);
-        } else if (n == 0) {
-            error = EIO;
-        } else if (errno != EINTR) {
-            error = errno;
-        }
-    }
-    if (error == 0 && ::fsync(fd) != 0) {
-        error = errno;
-    }
-    if (::close(fd) != 0 && error == 0) {
-        error = errno;
-    }
-    if (error != 0) {
-        ::unlink(path.c_str());
-        throw GatewayError(ErrorCode::Internal, "cannot write " + path + ": " + std::strerror(error));
-    }
+    writeNewPrivateFile(path, pem);
     std::cout << signer.publicKeyPem();
     std::cerr << "wrote an " << audit::signatureSchemeName(signer.scheme()) << " checkpoint signing key to " << path
               << " (mode 0600), key id " << signer.keyId()

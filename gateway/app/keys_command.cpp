@@ -4,6 +4,7 @@
 #include "gateway/app/logging.h"
 #include "gateway/app/runtime.h"
 #include "gateway/common/error.h"
+#include "gateway/common/private_file.h"
 #include "gateway/vault/field_cipher.h"
 #include "gateway/vault/keyring.h"
 
@@ -26,38 +27,6 @@ namespace {
 
 constexpr std::size_t kDefaultBatch = 1000;
 
-/// Writes `text` to a new file `path` with mode 0600. Never replaces an existing file (O_EXCL also refuses a link
-/// planted where the keyring should go).
-void writeNewSecretFile(const std::string& path, const std::string& text) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
-    if (fd < 0) {
-        const int error = errno;
-        throw GatewayError(error == EEXIST ? ErrorCode::Conflict : ErrorCode::InvalidArgument,
-                           path + ": " +
-                               (error == EEXIST ? "exists already; a keyring is never overwritten"
-                                                : std::string(std::strerror(error))));
-    }
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            const int error = errno;
-            ::close(fd);
-            ::unlink(path.c_str());
-            throw GatewayError(ErrorCode::Internal, path + ": cannot be written: " + std::strerror(error));
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const int error = errno;
-        ::unlink(path.c_str());
-        throw GatewayError(ErrorCode::Internal, path + ": cannot be written: " + std::strerror(error));
-    }
-}
-
 std::string readSecretFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -72,7 +41,7 @@ std::string readSecretFile(const std::string& path) {
 void replaceKeyringFile(const std::string& path, std::string text) {
     const std::string next = path + ".next";
     ::unlink(next.c_str());  // a leftover of an interrupted rotation holds nothing the file does not
-    writeNewSecretFile(next, text);
+    writeNewPrivateFile(next, text);
     OPENSSL_cleanse(text.data(), text.size());
     if (::rename(next.c_str(), path.c_str()) != 0) {
         const int error = errno;
@@ -158,7 +127,7 @@ int runKeys(const std::vector<std::string>& args) {
                 return kExitUsage;
             }
             std::string json = vault::Keyring::generate();
-            writeNewSecretFile(output, json);
+            writeNewPrivateFile(output, json);
             OPENSSL_cleanse(json.data(), json.size());
             std::cout << "wrote a new keyring to " << output
                       << " (mode 0600, key k1); set security.keyring to it, and keep a copy somewhere safe: without it "

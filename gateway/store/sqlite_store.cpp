@@ -1,5 +1,7 @@
 #include "gateway/store/sqlite_store.h"
 
+#include "gateway/common/private_file.h"
+
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/Statement.h>
@@ -55,13 +57,22 @@ void SqliteStore::checkDatabaseFile() const {
     // fail at the first write, long after start-up. Poco's connector also retries a failed open for a minute,
     // so the check talks to SQLite directly. Switching to WAL writes the header of a new file, and BEGIN
     // IMMEDIATE takes the write lock; the journal mode is stored in the file, so pooled connections inherit it.
+    auto fail = [&](const std::string& reason) {
+        throw GatewayError(ErrorCode::StoreUnavailable, description() + ": cannot open: " + oneLine(reason));
+    };
+    // The file is made here, 0600 and never through a symbolic link, before SQLite makes it with the umask's mode;
+    // SQLite gives its WAL and shared-memory files the mode of the database.
+    if (path_ != ":memory:" && !path_.starts_with("file:")) {
+        try {
+            const PrivateFile created(path_, PrivateFile::Mode::Keep);
+        } catch (const GatewayError& error) {
+            fail(error.message());
+        }
+    }
     sqlite3* raw = nullptr;
     const int opened =
         sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nullptr);
     std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
-    auto fail = [&](const std::string& reason) {
-        throw GatewayError(ErrorCode::StoreUnavailable, description() + ": cannot open: " + oneLine(reason));
-    };
     if (opened != SQLITE_OK) {
         fail(db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(opened));
     }

@@ -290,7 +290,7 @@ TEST_F(AuditCliTest, KeygenNeverOverwritesAFile) {
     writeFile(dir_.file("key.pem"), "precious\n");
     const auto result = audit({"keygen", "--output", "key.pem"});
     EXPECT_NE(result.exit_code, 0);
-    EXPECT_TRUE(contains(result.err, "already exists")) << result.err;
+    EXPECT_TRUE(contains(result.err, "exists already")) << result.err;
     EXPECT_EQ(readFile(dir_.file("key.pem")), "precious\n");
     EXPECT_EQ(result.out, "");
 }

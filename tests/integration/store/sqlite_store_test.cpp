@@ -6,6 +6,8 @@
 #include <Poco/Data/Session.h>
 #include <Poco/File.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <memory>
 
@@ -113,6 +115,35 @@ TEST(SqliteStoreTest, UnwritablePathIsStoreUnavailableNamingThePath) {
 TEST(SqliteStoreTest, DirectoryPathIsStoreUnavailableNamingThePath) {
     TempDir dir;
     expectUnavailableNaming(dir.path());
+}
+
+TEST(SqliteStoreTest, ANewDatabaseAndItsWalAreTheGatewaysAloneWhateverTheUmask) {
+    TempDir dir;
+    const std::string path = dir.file("gateway.db");
+    const mode_t previous = ::umask(0);
+    {
+        auto store = store::openStore(sqliteAt(path));
+        store->migrate();
+        store->commitBatch(smallBatch(std::nullopt, "w1"));
+    }
+    ::umask(previous);
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+        struct stat info {};
+        if (::stat(file.c_str(), &info) == 0) {
+            EXPECT_EQ(info.st_mode & 0777, 0600u) << file;
+        } else {
+            EXPECT_NE(file, path) << "the database itself must exist";
+        }
+    }
+}
+
+TEST(SqliteStoreTest, ADatabasePathThatIsASymbolicLinkIsRefused) {
+    TempDir dir;
+    const std::string elsewhere = dir.file("elsewhere.db");
+    const std::string link = dir.file("gateway.db");
+    ASSERT_EQ(::symlink(elsewhere.c_str(), link.c_str()), 0);
+    expectUnavailableNaming(link);
+    EXPECT_FALSE(Poco::File(elsewhere).exists()) << "nothing is made at the end of the link";
 }
 
 TEST(SqliteStoreTest, SecondStoreOnTheSameFileSeesCommittedData) {
