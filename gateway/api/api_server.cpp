@@ -161,7 +161,10 @@ void ApiServer::start() {
     params->setKeepAlive(true);
     params->setServerName("childgateway");
     pool_ = std::make_unique<Poco::ThreadPool>(1, settings_.threads);
-    connections_ = new ConnectionFactory(params, new HandlerFactory(router_, settings_.max_body_bytes));
+    ConnectionLimits limits;
+    limits.head_timeout = std::chrono::seconds(settings_.head_timeout_seconds);
+    limits.max_per_address = settings_.max_connections_per_address;
+    connections_ = new ConnectionFactory(params, new HandlerFactory(router_, settings_.max_body_bytes), {}, limits);
     server_ = std::make_unique<Poco::Net::TCPServer>(connections_, *pool_, socket, params);
     server_->start();
 }

@@ -25,6 +25,8 @@ struct ServerSettings {
     int queue = 100;
     std::size_t max_body_bytes = 1 << 20;
     int request_timeout_seconds = 30;
+    int head_timeout_seconds = 10;        // a request's line and headers (and the TLS handshake) must arrive by then
+    int max_connections_per_address = 8;  // 0 = no limit
     /// HTTPS when a certificate is given; plain HTTP otherwise.
     security::TlsServerSettings tls{};
 };

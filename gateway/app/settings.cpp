@@ -74,6 +74,24 @@ std::vector<ConfigKey> buildKeys() {
          3600,
          {},
          [](GatewaySettings& s, const std::string& v) { s.server.request_timeout_seconds = toInt(v); }});
+    add({"server.head_timeout_seconds",
+         KeyType::Integer,
+         "10",
+         "How long a client may take to send a request's line and headers (and its TLS handshake, before the first): "
+         "a client that trickles them is cut off then, so that it holds a worker no longer.",
+         1,
+         3600,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.head_timeout_seconds = toInt(v); }});
+    add({"server.max_connections_per_address",
+         KeyType::Integer,
+         "8",
+         "Connections one client address may hold at once; more are closed as they arrive, so that one address "
+         "cannot take every worker. 0 = no limit.",
+         0,
+         100000,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.server.max_connections_per_address = toInt(v); }});
     add({"server.tls.cert_file",
          KeyType::Path,
          "",
