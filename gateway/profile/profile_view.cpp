@@ -2,6 +2,7 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/json_config.h"
+#include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 #include "gateway/profile/config_files.h"
 
@@ -137,17 +138,10 @@ std::vector<std::string> patternList(const Value& object, const char* key, std::
 }  // namespace
 
 std::string maskValue(std::string_view value, MaskKind kind) {
-    const std::u32string chars = utf8::decode(value).value_or(std::u32string());
-    const std::size_t keep_front = kind == MaskKind::IdNumber ? 6 : 3;
-    const std::size_t keep_back = 4;
-    if (kind == MaskKind::Hidden || chars.size() <= keep_front + keep_back) {
-        return "***";
+    if (kind == MaskKind::Redact) {
+        return redactPersonalNumbers(value);
     }
-    std::u32string masked = chars;
-    for (std::size_t i = keep_front; i + keep_back < masked.size(); ++i) {
-        masked[i] = U'*';
-    }
-    return utf8::encode(masked);
+    return value.empty() ? std::string() : std::string("***");
 }
 
 std::string ProfileView::apply(std::string_view profile_json) const {
@@ -214,7 +208,7 @@ ProfileViews ProfileViews::parse(std::string_view json, std::string_view origin)
         view.drop = patternList(spec, "drop", origin, where);
         if (spec.HasMember("mask")) {
             if (!spec["mask"].IsObject()) {
-                fail(origin, where + "/mask", "expected an object of JSON pointer → id_number, phone or hidden");
+                fail(origin, where + "/mask", "expected an object of JSON pointer → withheld or redact");
             }
             for (auto mask = spec["mask"].MemberBegin(); mask != spec["mask"].MemberEnd(); ++mask) {
                 const std::string pointer(mask->name.GetString(), mask->name.GetStringLength());
@@ -222,14 +216,14 @@ ProfileViews ProfileViews::parse(std::string_view json, std::string_view origin)
                 if (pointer.empty() || pointer[0] != '/') {
                     fail(origin, where + "/mask", "key " + utf8::quote(pointer) + " is not a JSON pointer");
                 }
-                if (kind == "id_number") {
-                    view.mask[pointer] = MaskKind::IdNumber;
-                } else if (kind == "phone") {
-                    view.mask[pointer] = MaskKind::Phone;
-                } else if (kind == "hidden") {
-                    view.mask[pointer] = MaskKind::Hidden;
+                // "id_number", "phone" and "hidden" are the names earlier views files used; each now withholds the
+                // whole value, since their partial masks gave the value away.
+                if (kind == "withheld" || kind == "id_number" || kind == "phone" || kind == "hidden") {
+                    view.mask[pointer] = MaskKind::Withheld;
+                } else if (kind == "redact") {
+                    view.mask[pointer] = MaskKind::Redact;
                 } else {
-                    fail(origin, where + "/mask" + pointer, "expected id_number, phone or hidden");
+                    fail(origin, where + "/mask" + pointer, "expected withheld or redact");
                 }
             }
         }

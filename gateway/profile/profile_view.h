@@ -7,11 +7,13 @@
 
 namespace gateway::profile {
 
-/// How a value is shown when a view masks it.
+/// How a value is shown when a view masks it. There is no partial mask: the eight middle digits of an ID number are
+/// the birth date, which views show, and the region digits are the registered division, so an ID kept at both ends
+/// reads back whole; a phone kept at both ends leaves ten thousand guesses. A level either needs a value (the view
+/// shows it, and every read is logged) or learns only that there is one.
 enum class MaskKind {
-    IdNumber,  ///< first 6 and last 4 characters kept: 320411********1248
-    Phone,     ///< first 3 and last 4 kept: 138****5678
-    Hidden,    ///< replaced by "***"
+    Withheld,  ///< a value there is shown as "***", none of its characters; an empty one stays empty
+    Redact,    ///< citizen ID and mobile numbers inside the text become "[redacted]", the rest stays (names, dates)
 };
 
 /// The fields one kind of client may see of a profile (config/profile/views.json): the members it includes, then
@@ -48,7 +50,7 @@ private:
     std::map<std::string, ProfileView, std::less<>> views_;
 };
 
-/// `value` masked as `kind` says; values too short to keep both ends are hidden whole.
+/// `value` masked as `kind` says.
 std::string maskValue(std::string_view value, MaskKind kind);
 
 }  // namespace gateway::profile

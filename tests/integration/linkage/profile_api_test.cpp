@@ -4,6 +4,8 @@
 // profileCounts), with ages and filters also recomputed here from the stored rows. Bad and hostile parameters must
 // give a 400 (or an empty or otherwise correct result), never a 500, never rows the filter does not select.
 
+#include "gateway/model/citizen_id.h"
+#include "gateway/profile/profile_view.h"
 #include "tests/integration/sim/deptsim_harness.h"
 #include "tests/integration/sim/gateway_setup.h"
 #include "tests/support/encoding.h"
@@ -21,6 +23,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -72,6 +75,86 @@ void expectError(const sim::HttpReply& reply, int status, const std::string& cod
     EXPECT_EQ(std::string(error["code"].GetString()), code) << what;
     ASSERT_TRUE(error.HasMember("message") && error["message"].IsString()) << what << ": " << reply.body;
     EXPECT_GT(error["message"].GetStringLength(), 0u) << what;
+}
+
+/// The string leaves of a JSON value.
+void stringLeaves(const rapidjson::Value& value, std::vector<std::string>& out) {
+    if (value.IsString()) {
+        out.emplace_back(value.GetString(), value.GetStringLength());
+    } else if (value.IsObject()) {
+        for (const auto& member : value.GetObject()) {
+            stringLeaves(member.value, out);
+        }
+    } else if (value.IsArray()) {
+        for (const auto& item : value.GetArray()) {
+            stringLeaves(item, out);
+        }
+    }
+}
+
+/// What `shown` (a profile as a view shows it) gives away of the numbers the view withholds, rebuilding them the way
+/// a reader would: the number itself anywhere (a student number is G + the ID), characters of it kept by a mask, and
+/// an ID whose hidden middle is a birth date shown beside it (its check character follows from the rest).
+std::vector<std::string> rebuiltNumbers(const std::string& full_json, const std::string& shown, bool ids_withheld,
+                                        bool phones_withheld, std::size_t& checked) {
+    static const std::regex kId("[A-Z]?([0-9]{17}[0-9X]|[0-9]{15})");
+    static const std::regex kPhone("1[3-9][0-9]{9}");
+    static const std::regex kDate("([0-9]{4})-([0-9]{2})-([0-9]{2})");
+    std::vector<std::string> full_leaves;
+    std::vector<std::string> shown_leaves;
+    stringLeaves(sim::parseJson(full_json), full_leaves);
+    stringLeaves(sim::parseJson(shown), shown_leaves);
+    std::set<std::string> withheld;
+    for (const std::string& leaf : full_leaves) {
+        std::smatch match;
+        if (ids_withheld && std::regex_match(leaf, match, kId)) {
+            withheld.insert(match[1]);
+        } else if (phones_withheld && std::regex_match(leaf, kPhone)) {
+            withheld.insert(leaf);
+        }
+    }
+    std::vector<std::string> dates;
+    for (const std::string& leaf : shown_leaves) {
+        std::smatch match;
+        if (std::regex_match(leaf, match, kDate)) {
+            dates.push_back(std::string(match[1]) + std::string(match[2]) + std::string(match[3]));
+        }
+    }
+    std::vector<std::string> leaks;
+    for (const std::string& number : withheld) {
+        ++checked;
+        if (shown.find(number) != std::string::npos) {
+            leaks.push_back(number + " is shown whole");
+            continue;
+        }
+        for (const std::string& leaf : shown_leaves) {
+            if (leaf.size() != number.size() || leaf.find('*') == std::string::npos) {
+                continue;
+            }
+            std::size_t kept = 0;
+            bool same = true;
+            for (std::size_t i = 0; i < leaf.size() && same; ++i) {
+                if (leaf[i] != '*') {
+                    same = leaf[i] == number[i];
+                    kept += same ? 1 : 0;
+                }
+            }
+            if (!same || kept == 0) {
+                continue;
+            }
+            leaks.push_back(number + " shows " + std::to_string(kept) + " characters in " + leaf);
+            if (number.size() == 18) {
+                for (const std::string& date : dates) {
+                    std::string rebuilt = leaf.substr(0, 6) + date + leaf.substr(14);
+                    rebuilt[17] = model::CitizenId::checkCharacter(rebuilt.substr(0, 17)).value_or('?');
+                    if (rebuilt == number) {
+                        leaks.push_back(number + " is rebuilt whole from " + leaf + " and the date " + date);
+                    }
+                }
+            }
+        }
+    }
+    return leaks;
 }
 
 class ProfileApiTest : public ::testing::Test {
@@ -731,6 +814,36 @@ TEST_F(ProfileApiTest, OpenApiListsTheProfileRoutes) {
         EXPECT_TRUE(names.contains(name)) << name;
     }
     EXPECT_TRUE(purposes.contains("case_assessment") && purposes.contains("audit")) << purposes.size();
+}
+
+// For every configured view, over every child of the city: no number the view withholds (ID numbers, phones) can
+// be found or rebuilt from what it shows of the child.
+TEST_F(ProfileApiTest, NoViewGivesAwayANumberItWithholds) {
+    const auto views = profile::ProfileViews::builtin();
+    const auto profiles = reference();
+    ASSERT_GT(profiles.size(), 1000u);
+    for (const std::string& name : views.names()) {
+        const profile::ProfileView& view = *views.find(name);
+        if (!view.profiles) {
+            continue;
+        }
+        const bool ids_withheld = view.mask.contains("/identity/id_number/value");
+        const bool phones_withheld = view.mask.contains("/guardians/*/phone/value");
+        std::size_t checked = 0;
+        std::vector<std::string> leaks;
+        for (const auto& profile : profiles) {
+            for (auto& leak : rebuiltNumbers(profile.profile_json, view.apply(profile.profile_json), ids_withheld,
+                                             phones_withheld, checked)) {
+                leaks.push_back(profile.person_id + ": " + leak);
+            }
+        }
+        EXPECT_TRUE(leaks.empty()) << name << ": " << leaks.size() << " numbers given away, e.g. " << leaks.front();
+        if (ids_withheld || phones_withheld) {
+            EXPECT_GT(checked, profiles.size()) << name << ": the city's children should have numbers to withhold";
+        }
+        std::printf("view %s: %zu withheld numbers checked over %zu children\n", name.c_str(), checked,
+                    profiles.size());
+    }
 }
 
 // Last, since it changes the city: a change at the simulator, synced, linked and rebuilt while the server runs,

@@ -25,14 +25,19 @@ const char* kProfile = R"({
   "guardians": {
     "mother": {"name": {"value": "李娜"}, "id_number": {"value": "32041119880101002X"},
                "phone": {"value": "13812345678"}, "status": {"value": "migrant_worker"}},
-    "others": [{"name": {"value": "张爷爷"}, "id_number": {"value": "320411195001010011"},
-                "phone": {"value": "13900001111"}}]
+    "others": [{"relation": "grandfather", "name": "张爷爷", "phone": "13900001111", "source": "civil_rescue",
+                "source_id": "C0001"}]
   },
   "education": {"school": {"value": "新北区实验小学"}},
   "health": {"disability": {"value": false}},
   "cases": [{"case_no": "C1"}],
   "classifications": [{"code": "left_behind", "provenance": [{"source_id": "P0001"}]}],
-  "alerts": []
+  "alerts": [],
+  "conflicts": [{"field": "/identity/id_number", "values": [
+      {"value": "320411201403051248", "source": "police_population", "source_id": "P0001"},
+      {"value": "320411201403051256", "source": "school_register", "source_id": "G320411201403051256"}]},
+    {"field": "/identity/name", "values": [{"value": "张𠀀涵", "source": "police_population"},
+                                           {"value": "张子涵 32041119880101002X", "source": "health_births"}]}]
 })";
 
 rapidjson::Document parse(const std::string& json) {
@@ -64,9 +69,10 @@ TEST(ProfileView, VillageSeesWhoWhereGuardiansAndCodesWithIdsMaskedAndNoRecordNu
     const auto json = parse(shown);
     EXPECT_EQ(std::string(json["person_id"].GetString()), "P0123456789ab");
     EXPECT_EQ(std::string(json["identity"]["name"]["value"].GetString()), "张𠀀涵");
-    EXPECT_EQ(std::string(json["identity"]["id_number"]["value"].GetString()), "320411********1248");
-    EXPECT_EQ(std::string(json["guardians"]["mother"]["id_number"]["value"].GetString()), "320411********002X");
-    EXPECT_EQ(std::string(json["guardians"]["others"][0]["id_number"]["value"].GetString()), "320411********0011");
+    // No digit of an ID number: its middle eight are the birth date shown beside it, its first six the region.
+    EXPECT_EQ(std::string(json["identity"]["id_number"]["value"].GetString()), "***");
+    EXPECT_EQ(std::string(json["guardians"]["mother"]["id_number"]["value"].GetString()), "***");
+    EXPECT_EQ(std::string(json["guardians"]["others"][0]["phone"].GetString()), "13900001111");
     EXPECT_EQ(std::string(json["guardians"]["mother"]["phone"]["value"].GetString()), "13812345678")
         << "the village director needs to reach the guardian";
     EXPECT_TRUE(json.HasMember("education"));
@@ -80,11 +86,30 @@ TEST(ProfileView, VillageSeesWhoWhereGuardiansAndCodesWithIdsMaskedAndNoRecordNu
     EXPECT_EQ(shown.find("provenance"), std::string::npos) << shown;
 }
 
-TEST(ProfileView, DistrictMasksPhonesAndCitySeesTheWholeProfile) {
+TEST(ProfileView, TownshipSeesDisagreementsWithTheirNumbersRedacted) {
     const ProfileViews views = ProfileViews::builtin();
-    const auto district = parse(view(views, "district").apply(kProfile));
-    EXPECT_EQ(std::string(district["guardians"]["mother"]["phone"]["value"].GetString()), "138****5678");
-    EXPECT_EQ(std::string(district["guardians"]["others"][0]["phone"]["value"].GetString()), "139****1111");
+    const std::string shown = view(views, "township").apply(kProfile);
+    const auto json = parse(shown);
+    ASSERT_EQ(json["conflicts"].Size(), 2u);
+    EXPECT_EQ(std::string(json["conflicts"][0]["values"][1]["value"].GetString()), "[redacted]");
+    EXPECT_EQ(std::string(json["conflicts"][1]["values"][1]["value"].GetString()), "张子涵 [redacted]")
+        << "names stay, numbers go";
+    for (const char* number : {"201403051248", "201403051256", "19880101002X"}) {
+        EXPECT_EQ(shown.find(number), std::string::npos) << number;
+    }
+    EXPECT_EQ(std::string(json["guardians"]["mother"]["phone"]["value"].GetString()), "13812345678");
+}
+
+TEST(ProfileView, DistrictSeesIdsButNoGuardiansPhoneAndCitySeesTheWholeProfile) {
+    const ProfileViews views = ProfileViews::builtin();
+    const std::string shown = view(views, "district").apply(kProfile);
+    const auto district = parse(shown);
+    EXPECT_EQ(std::string(district["guardians"]["mother"]["phone"]["value"].GetString()), "***");
+    EXPECT_EQ(std::string(district["guardians"]["others"][0]["phone"].GetString()), "***")
+        << "other guardians' phones are plain strings, and withheld too";
+    EXPECT_EQ(std::string(district["identity"]["id_number"]["value"].GetString()), "320411201403051248");
+    EXPECT_EQ(shown.find("13812345678"), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("13900001111"), std::string::npos) << shown;
     EXPECT_TRUE(district.HasMember("records"));
     EXPECT_TRUE(district.HasMember("cases"));
 
@@ -96,7 +121,7 @@ TEST(ProfileView, PatternsMatchOneOrAnyLevels) {
     const ProfileViews views = ProfileViews::parse(R"({"views": {
         "one": {"include": ["/guardians/*/name"]},
         "deep": {"include": ["/**"], "drop": ["/**/value"]},
-        "index": {"include": ["/guardians/others/0/phone"], "mask": {"/guardians/others/*/phone/value": "hidden"}}
+        "index": {"include": ["/guardians/others/0/phone"], "mask": {"/guardians/others/*/phone": "hidden"}}
     }})",
                                                    "test");
     const auto one = parse(view(views, "one").apply(kProfile));
@@ -110,18 +135,25 @@ TEST(ProfileView, PatternsMatchOneOrAnyLevels) {
     EXPECT_NE(deep.find("\"source\""), std::string::npos) << deep;
 
     const auto index = parse(view(views, "index").apply(kProfile));
-    EXPECT_EQ(std::string(index["guardians"]["others"][0]["phone"]["value"].GetString()), "***");
+    EXPECT_EQ(std::string(index["guardians"]["others"][0]["phone"].GetString()), "***");
 }
 
-TEST(ProfileView, MaskingKeepsOnlyTheEndsAndHidesShortValuesWhole) {
-    EXPECT_EQ(maskValue("320411201403051248", MaskKind::IdNumber), "320411********1248");
-    EXPECT_EQ(maskValue("13812345678", MaskKind::Phone), "138****5678");
-    EXPECT_EQ(maskValue("1234567", MaskKind::Phone), "***") << "nothing would be hidden";
-    EXPECT_EQ(maskValue("3204112014", MaskKind::IdNumber), "***");
-    EXPECT_EQ(maskValue("", MaskKind::Phone), "***");
-    EXPECT_EQ(maskValue("anything", MaskKind::Hidden), "***");
-    // Characters, not bytes: a 4-byte character counts once and is never cut in half.
-    EXPECT_EQ(maskValue("𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀", MaskKind::Phone), "𠀀𠀀𠀀**𠀀𠀀𠀀𠀀");
+TEST(ProfileView, MaskingShowsNoCharacterOfAWithheldValueAndRedactsNumbersInText) {
+    for (const char* value : {"320411201403051248", "13812345678", "1234567", "anything", "𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀"}) {
+        EXPECT_EQ(maskValue(value, MaskKind::Withheld), "***") << value;
+    }
+    EXPECT_EQ(maskValue("", MaskKind::Withheld), "") << "no value is not shown as one";
+    EXPECT_EQ(maskValue("李娜 13812345678 / 32041119880101002X", MaskKind::Redact), "李娜 [redacted] / [redacted]");
+    EXPECT_EQ(maskValue("2014-03-05", MaskKind::Redact), "2014-03-05");
+    // The names earlier views files used all withhold now.
+    const ProfileViews views = ProfileViews::parse(
+        R"({"views": {"v": {"include": ["/**"], "mask": {"/identity/id_number/value": "id_number",
+            "/guardians/mother/phone/value": "phone", "/guardians/mother/name/value": "hidden"}}}})",
+        "test");
+    const auto json = parse(view(views, "v").apply(kProfile));
+    EXPECT_EQ(std::string(json["identity"]["id_number"]["value"].GetString()), "***");
+    EXPECT_EQ(std::string(json["guardians"]["mother"]["phone"]["value"].GetString()), "***");
+    EXPECT_EQ(std::string(json["guardians"]["mother"]["name"]["value"].GetString()), "***");
 }
 
 TEST(ProfileView, MistakesInTheViewsFileNameTheirPlace) {
