@@ -2,10 +2,14 @@
 
 #include "gateway/api/parameters.h"
 #include "gateway/common/error.h"
+#include "gateway/common/utf8.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <utility>
 
 namespace gateway::api {
 
@@ -20,7 +24,7 @@ void writeString(Writer& writer, const char* key, const std::string& value) {
     writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-void writeItem(Writer& writer, const store::ReviewItem& item) {
+void writeItem(Writer& writer, const store::ReviewItem& item, const profile::ProfileView* view) {
     writer.StartObject();
     writeString(writer, "pair", item.pair_id);
     writer.Key("seq");
@@ -39,8 +43,9 @@ void writeItem(Writer& writer, const store::ReviewItem& item) {
         writeString(writer, "decided_at", item.decided_at);
     }
     if (!item.explanation_json.empty()) {
+        const std::string shown = view == nullptr ? item.explanation_json : view->apply(item.explanation_json);
         writer.Key("explanation");
-        writer.RawValue(item.explanation_json.c_str(), item.explanation_json.size(), rapidjson::kObjectType);
+        writer.RawValue(shown.c_str(), shown.size(), rapidjson::kObjectType);
     }
     writer.EndObject();
 }
@@ -73,36 +78,152 @@ store::ReviewDecision decisionOf(const Request& request, const rapidjson::Value&
     return decision;
 }
 
+/// What a reviewer may see and decide: the caller's scope, and the records, persons and views behind it.
+class ReviewScope {
+public:
+    ReviewScope(store::Store& store, const Request& request, const profile::ProfileViews& views)
+        : store_(store), scope_(request.client->scope) {
+        const std::string& name = request.client->view.empty() ? std::string("reviewer") : request.client->view;
+        view_ = views.find(name);
+        if (view_ == nullptr) {
+            view_ = builtinViews().find("reviewer");
+        }
+    }
+
+    const profile::ProfileView* view() const { return view_; }
+
+    /// Whether the child of record "SOURCE/ID" lives (or is registered) inside the scope; an unknown record or one
+    /// without a division is outside every scope but the whole city's.
+    bool covers(const std::string& source, const std::string& id) {
+        if (scope_.empty()) {
+            return true;
+        }
+        const auto record = store_.sourceRecord(source, id);
+        if (!record) {
+            return false;
+        }
+        rapidjson::Document json;
+        json.Parse(record->record_json.c_str(), record->record_json.size());
+        if (json.HasParseError() || !json.IsObject()) {
+            return false;
+        }
+        for (const char* key : {"residence_division", "hukou_division"}) {
+            const auto member = json.FindMember(key);
+            if (member != json.MemberEnd() && member->value.IsString() && member->value.GetStringLength() > 0) {
+                return std::string_view(member->value.GetString(), member->value.GetStringLength()).starts_with(scope_);
+            }
+        }
+        return false;
+    }
+
+    bool covers(const store::ReviewItem& item) {
+        return covers(item.left_source, item.left_id) && covers(item.right_source, item.right_id);
+    }
+
+    /// Whether every record of `person` lies in the scope (true for no person yet).
+    bool coversPerson(const std::string& person) {
+        if (scope_.empty()) {
+            return true;
+        }
+        for (const store::PersonLink& link : store_.personRecords(person)) {
+            if (!covers(link.source, link.source_id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// 403 unless the persons of both records lie wholly in the scope: a decision moves records between them.
+    void requireDecidable(const std::string& left_source, const std::string& left_id, const std::string& right_source,
+                          const std::string& right_id) {
+        for (const auto& [source, id] : {std::pair(left_source, left_id), std::pair(right_source, right_id)}) {
+            if (const auto person = store_.personOf(source, id); person && !coversPerson(*person)) {
+                throw GatewayError(ErrorCode::Forbidden, "the decision would move records of person " + *person +
+                                                             ", who also has records outside your scope " + scope_);
+            }
+        }
+    }
+
+    /// Adds the persons of a pair's records to the answer, for the read ledger.
+    void name(Response& response, const std::string& source, const std::string& id) {
+        if (const auto person = store_.personOf(source, id)) {
+            if (std::find(response.persons.begin(), response.persons.end(), *person) == response.persons.end()) {
+                response.persons.push_back(*person);
+            }
+        }
+    }
+    void name(Response& response, const store::ReviewItem& item) {
+        name(response, item.left_source, item.left_id);
+        name(response, item.right_source, item.right_id);
+    }
+
+private:
+    static const profile::ProfileViews& builtinViews() {
+        static const profile::ProfileViews views = profile::ProfileViews::builtin();
+        return views;
+    }
+
+    store::Store& store_;
+    std::string scope_;
+    const profile::ProfileView* view_ = nullptr;
+};
+
+/// "SOURCE/ID" split at its first slash; 400 without one.
+std::pair<std::string, std::string> recordKey(const std::string& text, const char* name) {
+    const std::size_t slash = text.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == text.size()) {
+        throw GatewayError(ErrorCode::InvalidArgument, std::string(name) + " must be SOURCE/ID");
+    }
+    return {text.substr(0, slash), text.substr(slash + 1)};
+}
+
 }  // namespace
 
-std::string reviewItemJson(const store::ReviewItem& item) {
+std::string reviewItemJson(const store::ReviewItem& item, const profile::ProfileView* view) {
     rapidjson::StringBuffer buffer;
     Writer writer(buffer);
-    writeItem(writer, item);
+    writeItem(writer, item, view);
     return buffer.GetString();
 }
 
-void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_job) {
+void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_job, const profile::ProfileViews& views) {
     router.add({"GET",
                 "/v1/review",
                 "The match review queue, oldest first: ?status=open|decided|obsolete|any&cursor=&limit=1..500.",
-                [&store](const Request& request) {
+                [&store, &views](const Request& request) {
                     std::string status = queryValue(request, "status", "open");
                     if (status != "open" && status != "decided" && status != "obsolete" && status != "any") {
                         throw GatewayError(ErrorCode::InvalidArgument, "status must be open, decided, obsolete or any");
                     }
-                    const std::int64_t after = integerParameter(request, "cursor", 0, 0, INT64_MAX);
-                    const std::int64_t limit = integerParameter(request, "limit", 100, 1, 500);
-                    const auto items =
-                        store.reviewQueue(status == "any" ? "" : status, after, static_cast<std::size_t>(limit) + 1);
+                    std::int64_t after = integerParameter(request, "cursor", 0, 0, INT64_MAX);
+                    const auto limit = static_cast<std::size_t>(integerParameter(request, "limit", 100, 1, 500));
+                    ReviewScope scope(store, request, views);
+                    // The pairs inside the scope, read on in the queue's order until a page is full.
+                    std::vector<store::ReviewItem> items;
+                    bool more = true;
+                    while (more && items.size() <= limit) {
+                        const auto page = store.reviewQueue(status == "any" ? "" : status, after, limit + 1);
+                        more = page.size() > limit;
+                        for (const auto& item : page) {
+                            after = item.seq;
+                            if (scope.covers(item)) {
+                                items.push_back(item);
+                                if (items.size() > limit) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Response response;
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
                     writer.StartObject();
                     writer.Key("items");
                     writer.StartArray();
-                    const std::size_t shown = std::min(items.size(), static_cast<std::size_t>(limit));
+                    const std::size_t shown = std::min(items.size(), limit);
                     for (std::size_t i = 0; i < shown; ++i) {
-                        writeItem(writer, items[i]);
+                        writeItem(writer, items[i], scope.view());
+                        scope.name(response, items[i]);
                     }
                     writer.EndArray();
                     writer.Key("next_cursor");
@@ -112,7 +233,9 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                         writer.Null();
                     }
                     writer.EndObject();
-                    return jsonResponse(200, buffer.GetString());
+                    Response answer = jsonResponse(200, buffer.GetString());
+                    answer.persons = std::move(response.persons);
+                    return answer;
                 },
                 kReviewers,
                 false,
@@ -120,24 +243,36 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 {"status", "cursor", "limit"}});
 
     router.add({"GET", "/v1/review/{pair}", "One review pair with the comparison levels and weights.",
-                [&store](const Request& request) {
+                [&store, &views](const Request& request) {
                     const std::string& pair = request.path_params.at("pair");
+                    ReviewScope scope(store, request, views);
                     const auto item = store.reviewItem(pair);
-                    if (!item) {
-                        throw GatewayError(ErrorCode::NotFound, "no review pair " + pair);
+                    if (!item || !scope.covers(*item)) {
+                        throw GatewayError(ErrorCode::NotFound, "no review pair " + utf8::quote(pair, 80));
                     }
-                    return jsonResponse(200, reviewItemJson(*item));
+                    Response response = jsonResponse(200, reviewItemJson(*item, scope.view()));
+                    scope.name(response, *item);
+                    return response;
                 },
                 kReviewers, false, true});
 
     router.add({"POST", "/v1/review/{pair}",
                 "Decide a pair: {\"decision\":\"link\"|\"no_link\",\"reviewer\":…,\"comment\":…}; applied at once "
                 "and kept over every later run.",
-                [&link_job](const Request& request) {
+                [&store, &link_job, &views](const Request& request) {
                     const rapidjson::Document body = objectBody(request);
                     store::ReviewDecision decision = decisionOf(request, body);
                     decision.pair_id = request.path_params.at("pair");
-                    return jsonResponse(200, reviewItemJson(link_job.decide(decision)));
+                    ReviewScope scope(store, request, views);
+                    const auto item = store.reviewItem(decision.pair_id);
+                    if (!item || !scope.covers(*item)) {
+                        throw GatewayError(ErrorCode::NotFound, "no review pair " + utf8::quote(decision.pair_id, 80));
+                    }
+                    scope.requireDecidable(item->left_source, item->left_id, item->right_source, item->right_id);
+                    const store::ReviewItem decided = link_job.decide(decision);
+                    Response response = jsonResponse(200, reviewItemJson(decided, scope.view()));
+                    scope.name(response, decided);
+                    return response;
                 },
                 kReviewers, false, true});
 
@@ -145,12 +280,22 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 "Decide any two staged records, queued or not: {\"left\":\"SOURCE/ID\",\"right\":\"SOURCE/ID\","
                 "\"decision\":\"link\"|\"no_link\",\"comment\":…}. no_link splits a wrong merge, link merges two "
                 "persons; applied at once, and every platform that received the affected profiles gets a correction.",
-                [&link_job](const Request& request) {
+                [&store, &link_job, &views](const Request& request) {
                     const rapidjson::Document body = objectBody(request);
                     const store::ReviewDecision decision = decisionOf(request, body);
                     const std::string left = requiredString(body, "left", true);
                     const std::string right = requiredString(body, "right", true);
-                    return jsonResponse(200, reviewItemJson(link_job.decidePair(left, right, decision)));
+                    const auto [left_source, left_id] = recordKey(left, "left");
+                    const auto [right_source, right_id] = recordKey(right, "right");
+                    ReviewScope scope(store, request, views);
+                    if (!scope.covers(left_source, left_id) || !scope.covers(right_source, right_id)) {
+                        throw GatewayError(ErrorCode::NotFound, "no such record in your scope");
+                    }
+                    scope.requireDecidable(left_source, left_id, right_source, right_id);
+                    const store::ReviewItem decided = link_job.decidePair(left, right, decision);
+                    Response response = jsonResponse(200, reviewItemJson(decided, scope.view()));
+                    scope.name(response, decided);
+                    return response;
                 },
                 kReviewers, false, true});
 
@@ -158,13 +303,24 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 "/v1/links/explain",
                 "Why two records link or not: ?left=SOURCE/ID&right=SOURCE/ID gives every comparison's level and "
                 "weight under the stored model.",
-                [&link_job](const Request& request) {
+                [&store, &link_job, &views](const Request& request) {
                     const std::string left = queryValue(request, "left");
                     const std::string right = queryValue(request, "right");
                     if (left.empty() || right.empty()) {
                         throw GatewayError(ErrorCode::InvalidArgument, "give left=SOURCE/ID and right=SOURCE/ID");
                     }
-                    return jsonResponse(200, link_job.explain(left, right).toJson());
+                    const auto [left_source, left_id] = recordKey(left, "left");
+                    const auto [right_source, right_id] = recordKey(right, "right");
+                    ReviewScope scope(store, request, views);
+                    if (!scope.covers(left_source, left_id) || !scope.covers(right_source, right_id)) {
+                        throw GatewayError(ErrorCode::NotFound, "no such record in your scope");
+                    }
+                    const std::string explanation = link_job.explain(left, right).toJson();
+                    Response response =
+                        jsonResponse(200, scope.view() == nullptr ? explanation : scope.view()->apply(explanation));
+                    scope.name(response, left_source, left_id);
+                    scope.name(response, right_source, right_id);
+                    return response;
                 },
                 kReviewers,
                 false,
@@ -172,11 +328,12 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 {"left", "right"}});
 
     router.add({"GET", "/v1/persons/{id}", "The source records linked into one person.",
-                [&store](const Request& request) {
+                [&store, &views](const Request& request) {
                     const std::string& id = request.path_params.at("id");
                     const auto records = store.personRecords(id);
-                    if (records.empty()) {
-                        throw GatewayError(ErrorCode::NotFound, "no person " + id);
+                    ReviewScope scope(store, request, views);
+                    if (records.empty() || !scope.coversPerson(id)) {
+                        throw GatewayError(ErrorCode::NotFound, "no person " + utf8::quote(id, 80));
                     }
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);

@@ -290,7 +290,7 @@ protected:
         api::Router router;
         router.setAccessControl(access);
         api::addAuditRoutes(router, gateway_store);
-        api::addReviewRoutes(router, gateway_store, link_job);
+        api::addReviewRoutes(router, gateway_store, link_job, runtime->views());
         api::addProfileRoutes(router, gateway_store, runtime->profileConfig(), runtime->views());
         api::addChangesRoute(router, gateway_store, runtime->views(), std::max(1, settings.server.threads / 2));
         api::addPushRoutes(router, gateway_store, runtime->subscribers());

@@ -27,7 +27,7 @@ bool personalRun(std::string_view run) {
 
 }  // namespace
 
-std::string redactPersonalNumbers(std::string_view text) {
+std::string redactPersonalNumbers(std::string_view text, bool inside_words) {
     std::string out;
     out.reserve(text.size());
     std::size_t i = 0;
@@ -45,7 +45,8 @@ std::string redactPersonalNumbers(std::string_view text) {
             ++end;
         }
         const std::string_view run = text.substr(i, end - i);
-        const bool in_word = (i > 0 && isWordChar(text[i - 1])) || (end < text.size() && isWordChar(text[end]));
+        const bool in_word =
+            !inside_words && ((i > 0 && isWordChar(text[i - 1])) || (end < text.size() && isWordChar(text[end])));
         if (!in_word && personalRun(run)) {
             out += kRedacted;
         } else {

@@ -14,6 +14,8 @@ inline constexpr std::string_view kRedacted = "[redacted]";
 /// request's path): such text can hold a number the sealed columns were built to keep out. Runs of other lengths
 /// (dates, counts, seq numbers) stay, and so do digits that run on from an ASCII letter or '_' (person IDs such as
 /// "Pa13912345678", hashes, "ID320411…" typed without a space).
-std::string redactPersonalNumbers(std::string_view text);
+/// With `inside_words`, digits that run on from letters are redacted too: for values that are never person IDs or
+/// hashes, where "G320411201403051248" is a student number, that is the letter G and a citizen ID.
+std::string redactPersonalNumbers(std::string_view text, bool inside_words = false);
 
 }  // namespace gateway

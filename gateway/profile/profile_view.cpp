@@ -139,7 +139,8 @@ std::vector<std::string> patternList(const Value& object, const char* key, std::
 
 std::string maskValue(std::string_view value, MaskKind kind) {
     if (kind == MaskKind::Redact) {
-        return redactPersonalNumbers(value);
+        // A profile's values are never person IDs or hashes, and a record number such as G + an ID is the ID.
+        return redactPersonalNumbers(value, true);
     }
     return value.empty() ? std::string() : std::string("***");
 }

@@ -277,6 +277,22 @@ const std::vector<std::string> kLeaks = {
     "root:", "SQLITE",           "sqlite3", "syntax error", "no such table", "no such column", "unrecognized token",
     "std::", "terminate called", "Poco::",  ".cpp:",        "stack trace",   "Traceback",      "/bin/bash"};
 
+/// Where a staged record places its child: the residence division, else the hukou one ("" for neither).
+std::string recordDivision(store::Store& store, const std::string& source, const std::string& id) {
+    const auto record = store.sourceRecord(source, id);
+    if (!record) {
+        return "";
+    }
+    rapidjson::Document json;
+    json.Parse(record->record_json.c_str(), record->record_json.size());
+    for (const char* key : {"residence_division", "hukou_division"}) {
+        if (json.IsObject() && json.HasMember(key) && json[key].IsString() && json[key].GetStringLength() > 0) {
+            return json[key].GetString();
+        }
+    }
+    return "";
+}
+
 class RouteSecurityTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -309,7 +325,29 @@ protected:
         }
         ASSERT_FALSE(person_id_.empty()) << "no profile with an ID number in the simulated city";
 
-        writeClients(dir_.file("clients.json"), "");
+        {
+            // The scoped reviewer's township: that of a child whose records lie in two townships, so that a decision on
+            // the child would move records out of the scope.
+            auto store = gateway_->openStore();
+            store::ProfileQuery everything;
+            everything.limit = 1000000;
+            for (const auto& profile : store->queryProfiles(everything)) {
+                std::set<std::string> townships;
+                for (const auto& link : store->personRecords(profile.person_id)) {
+                    townships.insert(recordDivision(*store, link.source, link.source_id).substr(0, 9));
+                }
+                if (townships.size() >= 2 && !townships.begin()->empty()) {
+                    split_person_ = profile.person_id;
+                    township_ = *townships.begin();
+                    break;
+                }
+            }
+        }
+        ASSERT_FALSE(township_.empty()) << "no child of the simulated city has records in two townships";
+        keys_["reviewer-town"] = security::newApiKey();
+        writeClients(dir_.file("clients.json"), R"(, {"id": "reviewer-town", "roles": ["reviewer"], "scope": ")" +
+                                                    township_ + R"(", "api_key_sha256": ")" +
+                                                    sha256Hex(keys_["reviewer-town"]) + R"("})");
         std::string banner;
         // Unlimited rate here: the barrage below sends hundreds of requests with one key.
         server_ = gateway_->serve({"--set", std::string("profile.as_of=") + kAsOf, "--set",
@@ -400,6 +438,8 @@ protected:
     static std::map<std::string, std::string> keys_;
     static std::string person_id_;
     static std::string pair_id_;
+    static std::string township_;      // the scope of the client reviewer-town
+    static std::string split_person_;  // a child with records inside and outside that township
     static std::set<std::string> id_numbers_;
 };
 
@@ -410,6 +450,8 @@ TempDir RouteSecurityTest::dir_;
 std::string RouteSecurityTest::url_;
 std::vector<RouteSpec> RouteSecurityTest::routes_;
 std::map<std::string, std::string> RouteSecurityTest::keys_;
+std::string RouteSecurityTest::township_;
+std::string RouteSecurityTest::split_person_;
 std::string RouteSecurityTest::person_id_;
 std::string RouteSecurityTest::pair_id_;
 std::set<std::string> RouteSecurityTest::id_numbers_;
@@ -812,6 +854,100 @@ TEST_F(RouteSecurityTest, AReviewDecisionDisclosesNoPersonalDataWithoutAPurpose)
         EXPECT_EQ(decided.status, 400) << decided.body.substr(0, 300);
         EXPECT_NE(errorMessage(decided).find("X-Purpose"), std::string::npos) << decided.body.substr(0, 300);
     }
+}
+
+TEST_F(RouteSecurityTest, AReviewerWorksInsideItsScopeAndEveryRecordItReadsIsInTheLedger) {
+    auto store = gateway_->openStore();
+    // An ID number, but not the fraction of a weight such as 0.005769439484484993.
+    const std::regex id_like(R"((^|[^0-9.])[0-9]{17}[0-9Xx]($|[^0-9]))");
+    const auto in_scope = [&](const std::string& source, const std::string& id) {
+        return recordDivision(*store, source, id).starts_with(township_);
+    };
+    std::map<std::string, std::string> town = as("reviewer-town");
+    // The queue holds exactly the pairs whose two records lie in the township, through the reviewer view.
+    std::size_t expected = 0;
+    for (const auto& item : store->reviewQueue("", 0, 1000000)) {
+        expected += in_scope(item.left_source, item.left_id) && in_scope(item.right_source, item.right_id) ? 1 : 0;
+    }
+    std::size_t listed = 0;
+    std::string cursor;
+    for (int page = 0; page < 1000; ++page) {
+        const Reply reply =
+            send(url_, "GET", "/v1/review?status=any&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor), town);
+        ASSERT_EQ(reply.status, 200) << reply.body.substr(0, 300);
+        EXPECT_FALSE(std::regex_search(reply.body, id_like))
+            << "an ID number in the queue: " << reply.body.substr(0, 400);
+        rapidjson::Document json;
+        json.Parse(reply.body.c_str());
+        for (const auto& item : json["items"].GetArray()) {
+            const std::string left = item["left"].GetString();
+            const std::string right = item["right"].GetString();
+            EXPECT_TRUE(in_scope(left.substr(0, left.find('/')), left.substr(left.find('/') + 1))) << left;
+            EXPECT_TRUE(in_scope(right.substr(0, right.find('/')), right.substr(right.find('/') + 1))) << right;
+            ++listed;
+        }
+        if (json["next_cursor"].IsNull()) {
+            break;
+        }
+        cursor = json["next_cursor"].GetString();
+    }
+    EXPECT_EQ(listed, expected);
+
+    // The split child's records: one inside, one outside; and a record of another child inside.
+    store::PersonLink inside;
+    store::PersonLink outside;
+    for (const auto& link : store->personRecords(split_person_)) {
+        (in_scope(link.source, link.source_id) ? inside : outside) = link;
+    }
+    ASSERT_FALSE(inside.source.empty() || outside.source.empty());
+    store::PersonLink neighbour;
+    std::string neighbour_person;
+    store::ProfileQuery everything;
+    everything.limit = 1000000;
+    for (const auto& profile : store->queryProfiles(everything)) {
+        const auto records = store->personRecords(profile.person_id);
+        if (profile.person_id != split_person_ && !records.empty() &&
+            std::all_of(records.begin(), records.end(),
+                        [&](const auto& link) { return in_scope(link.source, link.source_id); })) {
+            neighbour = records.front();
+            neighbour_person = profile.person_id;
+            break;
+        }
+    }
+    ASSERT_FALSE(neighbour_person.empty()) << "no child wholly inside " << township_;
+    const auto key = [](const store::PersonLink& link) { return link.source + "/" + link.source_id; };
+
+    // Explaining two records inside the scope is allowed, without a digit of an ID number, and is in the ledger.
+    const Reply explained =
+        send(url_, "GET", "/v1/links/explain?left=" + encode(key(neighbour)) + "&right=" + encode(key(inside)), town);
+    ASSERT_EQ(explained.status, 200) << explained.body.substr(0, 300);
+    EXPECT_FALSE(std::regex_search(explained.body, id_like)) << explained.body.substr(0, 600);
+    for (const std::string& person : {neighbour_person, split_person_}) {
+        store::ExchangeLogQuery query;
+        query.actor = "api:reviewer-town";
+        query.person = person;
+        EXPECT_FALSE(store->searchExchangeLog(query).empty())
+            << "the reviewer's read of " << person << " is not logged";
+    }
+    // A record outside the scope is unknown to the reviewer, whatever it is asked.
+    EXPECT_EQ(
+        send(url_, "GET", "/v1/links/explain?left=" + encode(key(neighbour)) + "&right=" + encode(key(outside)), town)
+            .status,
+        404);
+    EXPECT_EQ(send(url_, "GET", "/v1/persons/" + split_person_, town).status, 404);
+    EXPECT_EQ(send(url_, "GET", "/v1/persons/" + neighbour_person, town).status, 200);
+    const std::string decide = R"(","decision":"link","comment":"scope test"})";
+    EXPECT_EQ(send(url_, "POST", "/v1/review", town,
+                   R"({"left":")" + key(neighbour) + R"(","right":")" + key(outside) + decide)
+                  .status,
+              404);
+    // Linking the neighbour with the split child's record inside would move records into a person that has records
+    // outside: refused, and nothing moves.
+    const Reply moved = send(url_, "POST", "/v1/review", town,
+                             R"({"left":")" + key(neighbour) + R"(","right":")" + key(inside) + decide);
+    EXPECT_EQ(moved.status, 403) << moved.body.substr(0, 300);
+    EXPECT_EQ(store->personOf(neighbour.source, neighbour.source_id), std::optional<std::string>(neighbour_person));
+    EXPECT_EQ(store->personOf(inside.source, inside.source_id), std::optional<std::string>(split_person_));
 }
 
 TEST_F(RouteSecurityTest, HostileParametersNeverBreakThroughLeakOrChangeAnything) {

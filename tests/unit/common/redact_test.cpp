@@ -35,5 +35,12 @@ TEST(RedactPersonalNumbers, OtherNumbersAndLengthsStay) {
     EXPECT_EQ(redactPersonalNumbers("320411201403051248X"), "320411201403051248X") << "digits running into a word";
 }
 
+TEST(RedactTest, InsideWordsAlsoTakesNumbersThatRunOnFromLetters) {
+    EXPECT_EQ(redactPersonalNumbers("G320411201403051248", true), "G[redacted]");
+    EXPECT_EQ(redactPersonalNumbers("G320411201403051248"), "G320411201403051248") << "a word by default";
+    EXPECT_EQ(redactPersonalNumbers("tel13912345678x", true), "tel[redacted]x");
+    EXPECT_EQ(redactPersonalNumbers("W320000002 2014-03-05", true), "W320000002 2014-03-05") << "other lengths stay";
+}
+
 }  // namespace
 }  // namespace gateway
