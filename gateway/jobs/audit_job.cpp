@@ -311,7 +311,7 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
     const std::uint64_t last_checkpoint =
         to == head.seq ? std::numeric_limits<std::int64_t>::max() : static_cast<std::uint64_t>(to);
     std::vector<audit::Checkpoint> to_check;
-    for (const std::vector<audit::Checkpoint>* list : {&stored, &extra}) {
+    for (const auto* list : std::initializer_list<const std::vector<audit::Checkpoint>*>{&stored, &extra}) {
         std::copy_if(list->begin(), list->end(), std::back_inserter(to_check),
                      [&](const audit::Checkpoint& c) { return c.size >= first && c.size <= last_checkpoint; });
     }

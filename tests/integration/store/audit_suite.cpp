@@ -47,6 +47,43 @@ std::vector<std::int64_t> seqsOf(const std::vector<ExchangeLogEntry>& entries) {
     return seqs;
 }
 
+/// Appends `count` reads, each disclosing one person.
+void appendReads(store::Store& store, int count) {
+    for (int i = 0; i < count; ++i) {
+        store.appendExchangeLog(read("village-a", "2026-11-01T09:00:00.000Z", {"P" + std::to_string(i)}));
+    }
+}
+
+/// Edits entry `seq` and recomputes every stored hash from it on, as someone who knows the algorithm would to hide
+/// the edit.
+void rewriteFrom(store::Store& store, const StoreBackend& backend, std::int64_t seq) {
+    audit::Digest digest(audit::HashAlgorithm::Sha256);
+    backend.query("UPDATE exchange_log SET detail_json = '{\"edited\":true}' WHERE seq = " + std::to_string(seq));
+    audit::Hash previous = seq == 1 ? audit::kGenesis : *audit::hashFromHex(store.exchangeLogEntry(seq - 1)->hash);
+    for (const auto& entry : store.exchangeLog(seq - 1, 1000000)) {
+        previous = audit::entryHash(digest, previous, entry, entry.seq >= store.exchangeLogPersonsFrom());
+        backend.query("UPDATE exchange_log SET hash = '" + audit::toHex(previous) +
+                      "' WHERE seq = " + std::to_string(entry.seq));
+    }
+}
+
+audit::CheckpointSigner testSigner() {
+    return audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Ed25519), "key");
+}
+
+jobs::AuditVerifyOptions verifyOptions(const audit::CheckpointVerifier* key,
+                                       std::optional<audit::Checkpoint> trusted = std::nullopt) {
+    jobs::AuditVerifyOptions options;
+    options.key = key;
+    options.trusted = std::move(trusted);
+    return options;
+}
+
+bool mentions(const audit::VerifyReport& report, const std::string& part) {
+    return std::any_of(report.findings.begin(), report.findings.end(),
+                       [&](const audit::Finding& finding) { return finding.problem.find(part) != std::string::npos; });
+}
+
 }  // namespace
 
 TEST_P(StoreSuite, ExchangeLogIsNumberedAndChained) {
@@ -427,7 +464,7 @@ TEST_P(StoreSuite, EachCheckpointSignsTheOneBeforeItAndWherePersonCoverageStarts
     EXPECT_EQ(stored[0].persons_from, 1);
     EXPECT_EQ(stored[1].previous, audit::checkpointHash(stored[0]));
     EXPECT_TRUE(key.verify(stored[1]));
-    const auto report = jobs::verifyExchangeLog(store(), {.key = &key});
+    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
     EXPECT_TRUE(report.ok()) << report.findings.front().problem;
     EXPECT_EQ(report.checkpoints, 2);
     ASSERT_TRUE(report.newest_checkpoint);
@@ -443,13 +480,13 @@ TEST_P(StoreSuite, RaisingPersonsFromInTheDatabaseIsDetected) {
 
     // From here on the persons a read disclosed would go unhashed, so that dropping one would not show.
     backend_->query("UPDATE exchange_log_chain SET persons_from = 1000");
-    auto report = jobs::verifyExchangeLog(store(), {.key = &key});
+    auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 5);
     EXPECT_TRUE(mentions(report, "persons_from was changed")) << report.findings.front().problem;
 
     appendReads(store(), 2);
-    report = jobs::verifyExchangeLog(store(), {.key = &key});
+    report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 5);
     EXPECT_TRUE(mentions(report, "entry 5 does not match its hash"));
@@ -481,7 +518,7 @@ TEST_P(StoreSuite, ATamperedPreviousHashIsDetected) {
         ASSERT_TRUE(jobs::writeCheckpoint(store(), signer, "node"));
     }
     backend_->query("UPDATE audit_checkpoints SET previous = '" + audit::noPreviousCheckpoint() + "' WHERE size = 6");
-    auto report = jobs::verifyExchangeLog(store(), {.key = &key});
+    auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 6);
     EXPECT_TRUE(mentions(report, "bad signature"));
@@ -503,17 +540,17 @@ TEST_P(StoreSuite, DeletedNewestCheckpointsAndRewrittenEntriesAreCaughtByATruste
     }
     // What an auditor kept: the checkpoint as the gateway printed it.
     const audit::Checkpoint trusted = jobs::parseCheckpoint(jobs::renderCheckpoint(*newest));
-    ASSERT_TRUE(jobs::verifyExchangeLog(store(), {.key = &key, .trusted = trusted}).ok());
+    ASSERT_TRUE(jobs::verifyExchangeLog(store(), verifyOptions(&key, trusted)).ok());
 
     backend_->query("DELETE FROM audit_checkpoints WHERE size > 3");
     rewriteFrom(store(), *backend_, 5);
     // Alone, the database now looks like a log signed up to entry 3.
-    const auto alone = jobs::verifyExchangeLog(store(), {.key = &key});
+    const auto alone = jobs::verifyExchangeLog(store(), verifyOptions(&key));
     EXPECT_TRUE(alone.ok());
     ASSERT_TRUE(alone.newest_checkpoint);
     EXPECT_EQ(alone.newest_checkpoint->size, 3u);
 
-    const auto report = jobs::verifyExchangeLog(store(), {.key = &key, .trusted = trusted});
+    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key, trusted));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 9);
     EXPECT_TRUE(mentions(report, "is not in the database")) << report.findings.front().problem;
@@ -548,12 +585,12 @@ TEST_P(StoreSuite, AnUpgradedLogsUnchainedCheckpointsVerifyAndTheNextChainsFromT
 
     store().migrate();
     ASSERT_EQ(store().checkpoints(0, 100).front().version, 1);
-    EXPECT_TRUE(jobs::verifyExchangeLog(store(), {.key = &key}).ok());
+    EXPECT_TRUE(jobs::verifyExchangeLog(store(), verifyOptions(&key)).ok());
     appendReads(store(), 2);
     const auto next = jobs::writeCheckpoint(store(), signer, "node");
     ASSERT_TRUE(next);
     EXPECT_EQ(next->previous, audit::checkpointHash(store().checkpoints(0, 100).front()));
-    const auto report = jobs::verifyExchangeLog(store(), {.key = &key});
+    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
     EXPECT_TRUE(report.ok()) << report.findings.front().problem;
     EXPECT_EQ(report.checkpoints, 2);
 }
