@@ -84,16 +84,9 @@ void addAuditRoutes(Router& router, store::Store& store) {
                     }
                     writer.Key("latest_checkpoint");
                     if (status.latest) {
-                        writer.StartObject();
-                        writer.Key("size");
-                        writer.Uint64(status.latest->size);
-                        writer.Key("at");
-                        writer.String(status.latest->at.c_str());
-                        writer.Key("root");
-                        writer.String(status.latest->root.c_str());
-                        writer.Key("key_id");
-                        writer.String(status.latest->key_id.c_str());
-                        writer.EndObject();
+                        // Whole and signed, so that an auditor can keep it for `audit verify --trusted-checkpoint`.
+                        const std::string checkpoint = jobs::renderCheckpoint(*status.latest);
+                        writer.RawValue(checkpoint.c_str(), checkpoint.size(), rapidjson::kObjectType);
                     } else {
                         writer.Null();
                     }

@@ -38,7 +38,8 @@ namespace {
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 const char* const kUsage =
-    "verify [--from N] [--to N] [--public-key FILE] [--index] [--json] | checkpoint [--json] | index [--rebuild] | "
+    "verify [--from N] [--to N] [--public-key FILE] [--trusted-checkpoint FILE] [--index] [--json] | checkpoint "
+    "[--json] | index [--rebuild] | "
     "status [--json] | export "
     "--format csv|jsonl [--actor X] [--action X] [--person ID] [--from TIME] [--to TIME] [--output FILE] | prove SEQ "
     "[--size N] | check-proof FILE [--public-key FILE] | keygen --output FILE [--algorithm ed25519|sm2]";
@@ -52,7 +53,7 @@ struct ActionSpec {
 
 const std::map<std::string, ActionSpec>& actions() {
     static const std::map<std::string, ActionSpec> specs = {
-        {"verify", {{"from", "to", "public-key", "index", "json"}, 0, ""}},
+        {"verify", {{"from", "to", "public-key", "trusted-checkpoint", "index", "json"}, 0, ""}},
         {"checkpoint", {{"json"}, 0, ""}},
         {"index", {{"rebuild"}, 0, ""}},
         {"status", {{"json"}, 0, ""}},
@@ -185,6 +186,14 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
     const auto key = publicKey(parsed, runtime.settings(), key_origin);
     options.key = key ? &*key : nullptr;
     options.index = parsed.has("index");
+    if (parsed.has("trusted-checkpoint")) {
+        const std::string path = parsed.get("trusted-checkpoint");
+        try {
+            options.trusted = jobs::parseCheckpoint(readWholeFile(path, "the trusted checkpoint"));
+        } catch (const GatewayError& e) {
+            throw GatewayError(ErrorCode::InvalidArgument, "--trusted-checkpoint " + path + ": " + e.message());
+        }
+    }
     const std::int64_t head = runtime.store().exchangeLogHead().seq;
     const std::int64_t last = options.to > 0 ? std::min(options.to, head) : head;
     VerifyProgress progress(std::max<std::int64_t>(0, last - options.from + 1));
@@ -211,6 +220,22 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
         writer.Key("index_checked");
         if (options.index) {
             writer.Int64(report.index_checked);
+        } else {
+            writer.Null();
+        }
+        writer.Key("newest_checkpoint");
+        if (report.newest_checkpoint) {
+            writer.StartObject();
+            writer.Key("size");
+            writer.Uint64(report.newest_checkpoint->size);
+            writeString(writer, "at", report.newest_checkpoint->at);
+            writer.EndObject();
+        } else {
+            writer.Null();
+        }
+        writer.Key("trusted_checkpoint");
+        if (report.trusted_checkpoint) {
+            writer.Uint64(report.trusted_checkpoint->size);
         } else {
             writer.Null();
         }
@@ -252,6 +277,19 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
     } else {
         std::cout << ", signatures NOT checked: no --public-key and no audit.signing_key (roots and heads compared "
                      "only)\n";
+    }
+    if (report.trusted_checkpoint) {
+        std::cout << "trusted checkpoint: " << report.trusted_checkpoint->size << " entries signed at "
+                  << report.trusted_checkpoint->at << ", compared with the database and the entries\n";
+    }
+    if (report.newest_checkpoint) {
+        std::cout << (report.ok() ? "newest checkpoint verified: " : "newest checkpoint in the database: ")
+                  << report.newest_checkpoint->size << " entries signed at " << report.newest_checkpoint->at;
+        if (!report.trusted_checkpoint) {
+            std::cout << " (checkpoints deleted after it, with the entries after it rewritten, show only against a "
+                         "--trusted-checkpoint)";
+        }
+        std::cout << "\n";
     }
     std::cout << "unsigned entries: " << report.unsigned_entries << "\n";
     if (options.index) {
@@ -526,6 +564,11 @@ int runAudit(const std::vector<std::string>& args) {
                                          "verify, check-proof: the gateway's public key (PEM); by default the public "
                                          "half of audit.signing_key")
                           .argument("FILE"));
+    options.addOption(Poco::Util::Option("trusted-checkpoint", "",
+                                         "verify: a checkpoint kept outside the database (JSON, as checkpoint --json "
+                                         "or status --json print it); the database must still hold it and the "
+                                         "entries must still give its root")
+                          .argument("FILE"));
     options.addOption(Poco::Util::Option("format", "", "export: csv or jsonl").argument("F"));
     options.addOption(Poco::Util::Option("actor", "", "export: entries of this actor").argument("X"));
     options.addOption(
@@ -545,8 +588,11 @@ int runAudit(const std::vector<std::string>& args) {
             printHelp(std::cout, "audit", kUsage,
                       "The exchange log's integrity. verify recomputes the hash chain and the Merkle tree and checks "
                       "every signed checkpoint (signatures with --public-key, else with the public half of "
-                      "audit.signing_key, else not at all), and with --index the log index against the entries, "
-                      "printing each finding with its entry's seq; checkpoint "
+                      "audit.signing_key, else not at all), that each names the one before it and that where "
+                      "persons are hashed from is what they signed, with --trusted-checkpoint that the database "
+                      "still holds a checkpoint kept elsewhere and the entries still give its root (without one, it "
+                      "names the newest checkpoint it verified), and with --index the log index against the "
+                      "entries, printing each finding with its entry's seq; checkpoint "
                       "signs the entries appended since the last checkpoint with audit.signing_key; index brings the "
                       "log's index of actors, actions and persons up to date (gateway serve does it every "
                       "audit.index_interval_seconds), or with --rebuild builds it again; status shows the head, the "

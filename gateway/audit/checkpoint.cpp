@@ -113,8 +113,26 @@ std::optional<std::string> unbase64(const std::string& text) {
 }  // namespace
 
 std::string checkpointMessage(const Checkpoint& checkpoint) {
-    return "childgateway audit checkpoint v1\n" + checkpoint.algorithm + "\n" + std::to_string(checkpoint.size) + "\n" +
-           checkpoint.root + "\n" + checkpoint.head + "\n" + checkpoint.at + "\n" + checkpoint.key_id + "\n";
+    if (checkpoint.version == 1) {
+        // As a log begun by an earlier version signed it, so that those checkpoints still verify.
+        return "childgateway audit checkpoint v1\n" + checkpoint.algorithm + "\n" + std::to_string(checkpoint.size) +
+               "\n" + checkpoint.root + "\n" + checkpoint.head + "\n" + checkpoint.at + "\n" + checkpoint.key_id + "\n";
+    }
+    return "childgateway audit checkpoint v" + std::to_string(checkpoint.version) + "\n" + checkpoint.algorithm + "\n" +
+           std::to_string(checkpoint.size) + "\n" + checkpoint.root + "\n" + checkpoint.head + "\n" +
+           checkpoint.previous + "\n" + std::to_string(checkpoint.persons_from) + "\n" + checkpoint.at + "\n" +
+           checkpoint.key_id + "\n";
+}
+
+std::string checkpointHash(const Checkpoint& checkpoint) {
+    Digest digest(parseHashAlgorithm(checkpoint.algorithm).value_or(HashAlgorithm::Sha256));
+    digest.begin();
+    digest.update(checkpointMessage(checkpoint));
+    return toHex(digest.final());
+}
+
+std::string noPreviousCheckpoint() {
+    return toHex(Hash{});
 }
 
 std::string_view signatureSchemeName(SignatureScheme scheme) {

@@ -11,9 +11,15 @@ struct evp_pkey_st;
 
 namespace gateway::audit {
 
+/// The form of checkpoint statement signed now. Version 1 covered the tree alone; version 2 also covers the
+/// statement before it and where person coverage starts, so that checkpoints form a chain of their own.
+inline constexpr int kCheckpointVersion = 2;
+
 /// A signed statement of the log's first `size` entries: the Merkle root over them and the chain hash of entry
 /// `size`. Whoever holds one and the gateway's public key can check any of those entries with an inclusion proof,
-/// and `audit verify` checks every stored one against the entries.
+/// and `audit verify` checks every stored one against the entries. From version 2 on it also names the checkpoint
+/// signed before it (checkpointHash of it, zeros for the first) and the ChainFormat::persons_from in force, so that
+/// deleting a checkpoint in the middle, or moving where persons are hashed from, shows.
 struct Checkpoint {
     std::uint64_t size = 0;
     std::string at;         // ISO-8601 UTC
@@ -23,10 +29,20 @@ struct Checkpoint {
     std::string frontier;   // MerkleFrontier::toHex(), to extend the tree from here
     std::string key_id;     // which key signed it (CheckpointSigner::keyId)
     std::string signature;  // base64
+    int version = kCheckpointVersion;
+    std::string previous{};         // hex checkpointHash() of the checkpoint before (version 2 on)
+    std::int64_t persons_from = 1;  // version 2 on
 };
 
-/// The exact bytes a checkpoint's signature covers.
+/// The exact bytes a checkpoint's signature covers, in the form of its version.
 std::string checkpointMessage(const Checkpoint& checkpoint);
+
+/// What the next checkpoint names as `previous`: the hash (with the checkpoint's own algorithm) of its signed
+/// statement.
+std::string checkpointHash(const Checkpoint& checkpoint);
+
+/// `previous` of the first checkpoint of a chain.
+std::string noPreviousCheckpoint();
 
 /// The signature schemes for checkpoints, chosen by the key: Ed25519, or SM2 with SM3 (GB/T 32918, the default
 /// distinguishing identifier 1234567812345678).

@@ -18,6 +18,55 @@ void VerifyReport::merge(std::vector<Finding> more) {
     }
 }
 
+CheckpointChain checkCheckpointChain(const std::vector<Checkpoint>& checkpoints, std::int64_t stored_persons_from) {
+    CheckpointChain chain;
+    const auto named = [](const Checkpoint& checkpoint) {
+        return "checkpoint " + std::to_string(checkpoint.size) + " (signed at " + checkpoint.at + ")";
+    };
+    const Checkpoint* chained = nullptr;  // the newest chained checkpoint so far
+    for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+        const Checkpoint& checkpoint = checkpoints[i];
+        const auto size = static_cast<std::int64_t>(checkpoint.size);
+        if (checkpoint.version < 2) {
+            if (chained != nullptr) {
+                chain.findings.push_back({size, named(checkpoint) + " is in the unchained form of an earlier version, "
+                                                                    "yet follows chained ones: it was inserted or "
+                                                                    "altered"});
+            }
+            continue;
+        }
+        if (i == 0 && checkpoint.previous != noPreviousCheckpoint()) {
+            chain.findings.push_back({size, named(checkpoint) + " follows a checkpoint the database no longer holds: "
+                                                                "the checkpoints before it were deleted"});
+        } else if (i > 0 && checkpoint.previous != checkpointHash(checkpoints[i - 1])) {
+            chain.findings.push_back(
+                {size, named(checkpoint) + " does not follow checkpoint " + std::to_string(checkpoints[i - 1].size) +
+                           " before it: a checkpoint between them was deleted, or this one's previous hash was "
+                           "altered"});
+        }
+        if (chained != nullptr && checkpoint.persons_from != chained->persons_from) {
+            chain.findings.push_back({size, named(checkpoint) + " signs persons hashed from entry " +
+                                                std::to_string(checkpoint.persons_from) + ", checkpoint " +
+                                                std::to_string(chained->size) + " before it from entry " +
+                                                std::to_string(chained->persons_from) +
+                                                ": where person coverage starts was changed between them"});
+        }
+        chained = &checkpoint;
+    }
+    if (chained != nullptr) {
+        chain.persons_from = chained->persons_from;
+        if (stored_persons_from != chained->persons_from) {
+            // The signer refuses to sign over a changed value, so it changed after this checkpoint.
+            chain.findings.push_back({static_cast<std::int64_t>(chained->size) + 1,
+                                      "the database says entries' hashes cover persons from entry " +
+                                          std::to_string(stored_persons_from) + ", but " + named(*chained) +
+                                          " signed from entry " + std::to_string(chained->persons_from) +
+                                          ": exchange_log_chain.persons_from was changed"});
+        }
+    }
+    return chain;
+}
+
 LogVerifier::LogVerifier(const ChainFormat& format, std::optional<Checkpoint> anchor,
                          std::vector<Checkpoint> checkpoints, const CheckpointVerifier* key)
     : format_(format), digest_(format.algorithm), pending_(checkpoints.begin(), checkpoints.end()), key_(key) {

@@ -28,12 +28,32 @@ struct VerifyReport {
     std::int64_t index_checked = 0;     // entries whose log index terms were compared with them
     std::vector<Finding> findings;      // in seq order, at most kMaxFindings
     std::int64_t more_findings = 0;     // beyond those
+    /// The newest checkpoint the database holds. Without a trusted one, deleting the checkpoints after it cannot be
+    /// told from never having signed them, so the report says how far the verification reached.
+    std::optional<Checkpoint> newest_checkpoint;
+    /// The checkpoint held outside the database that the log was checked against, if any.
+    std::optional<Checkpoint> trusted_checkpoint;
 
     static constexpr std::size_t kMaxFindings = 100;
     bool ok() const { return findings.empty(); }
     /// Adds findings found apart from the chain, keeping seq order and the limit.
     void merge(std::vector<Finding> more);
 };
+
+/// What checkCheckpointChain() found.
+struct CheckpointChain {
+    std::vector<Finding> findings;
+    /// Where person coverage starts, as the newest chained checkpoint signed it: what the entries are to be checked
+    /// with, whatever the database now says.
+    std::optional<std::int64_t> persons_from;
+};
+
+/// Checks that the stored checkpoints (all of them, in size order) form one chain: each of version 2 or later names
+/// the one before it (the first names none), none of version 1 follows a chained one, and all chained ones sign the
+/// same persons_from, which is `stored_persons_from`, the value appends read from the database. Signatures are
+/// checked by LogVerifier. A finding is reported at the checkpoint's size, or for the stored persons_from at the
+/// entry after the newest chained checkpoint, since which it was changed.
+CheckpointChain checkCheckpointChain(const std::vector<Checkpoint>& checkpoints, std::int64_t stored_persons_from);
 
 /// Recomputes the chain and the Merkle tree over entries fed in stored order, and checks checkpoints against them:
 ///   - an entry whose stored hash does not follow from its content and the stored hash before it was edited,

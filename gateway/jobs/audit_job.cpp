@@ -13,6 +13,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <random>
@@ -183,6 +184,13 @@ void writeCheckpoint(rapidjson::Writer<rapidjson::StringBuffer>& writer, const a
     writeString(writer, "head", checkpoint.head);
     writeString(writer, "key_id", checkpoint.key_id);
     writeString(writer, "signature", checkpoint.signature);
+    writer.Key("version");
+    writer.Int(checkpoint.version);
+    if (checkpoint.version >= 2) {
+        writeString(writer, "previous", checkpoint.previous);
+        writer.Key("persons_from");
+        writer.Int64(checkpoint.persons_from);
+    }
     writer.EndObject();
 }
 
@@ -198,6 +206,24 @@ std::int64_t requiredInteger(const rapidjson::Value& object, const char* key, co
         throw GatewayError(ErrorCode::InvalidArgument, where + " has no whole number \"" + key + "\"");
     }
     return object[key].GetInt64();
+}
+
+audit::Checkpoint readCheckpoint(const rapidjson::Value& object, const std::string& where) {
+    audit::Checkpoint checkpoint;
+    checkpoint.size = static_cast<std::uint64_t>(requiredInteger(object, "size", where));
+    checkpoint.at = requiredString(object, "at", where);
+    checkpoint.algorithm = requiredString(object, "algorithm", where);
+    checkpoint.root = requiredString(object, "root", where);
+    checkpoint.head = requiredString(object, "head", where);
+    checkpoint.key_id = requiredString(object, "key_id", where);
+    checkpoint.signature = requiredString(object, "signature", where);
+    // Absent from checkpoints printed before they were chained, which were signed in the first form.
+    checkpoint.version = object.HasMember("version") ? static_cast<int>(requiredInteger(object, "version", where)) : 1;
+    if (checkpoint.version >= 2) {
+        checkpoint.previous = requiredString(object, "previous", where);
+        checkpoint.persons_from = requiredInteger(object, "persons_from", where);
+    }
+    return checkpoint;
 }
 
 std::string csvCell(const std::string& value) {
@@ -225,7 +251,48 @@ std::string csvCell(const std::string& value) {
 audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOptions& options) {
     const store::LogHead head = store.exchangeLogHead();
     const std::int64_t to = options.to > 0 ? std::min(options.to, head.seq) : head.seq;
-    const audit::ChainFormat format = logFormat(store);
+    audit::ChainFormat format = logFormat(store);
+
+    // The checkpoints are checked as one chain whatever the range: each is small, and a gap anywhere hides a rewrite.
+    const std::vector<audit::Checkpoint> stored =
+        store.checkpoints(0, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+    audit::CheckpointChain chain = audit::checkCheckpointChain(stored, format.persons_from);
+    if (chain.persons_from) {
+        format.persons_from = *chain.persons_from;
+    }
+    std::vector<audit::Checkpoint> extra;  // checked against the entries besides the stored ones
+    if (options.trusted) {
+        const audit::Checkpoint& trusted = *options.trusted;
+        if (options.key != nullptr && !options.key->verify(trusted)) {
+            throw GatewayError(ErrorCode::InvalidArgument, "the trusted checkpoint of " + std::to_string(trusted.size) +
+                                                               " entries does not carry a valid signature of key " +
+                                                               options.key->keyId());
+        }
+        const auto same_size = std::find_if(stored.begin(), stored.end(), [&](const audit::Checkpoint& checkpoint) {
+            return checkpoint.size == trusted.size;
+        });
+        const auto size = static_cast<std::int64_t>(trusted.size);
+        const std::string named =
+            "the trusted checkpoint " + std::to_string(trusted.size) + " (signed at " + trusted.at + ")";
+        if (same_size == stored.end()) {
+            chain.findings.push_back({size, named + " is not in the database: it was deleted, and with it perhaps "
+                                                    "the checkpoints after it"});
+        } else if (same_size->root != trusted.root || same_size->head != trusted.head ||
+                   same_size->signature != trusted.signature || same_size->at != trusted.at) {
+            chain.findings.push_back({size, "checkpoint " + std::to_string(trusted.size) + " in the database is not " +
+                                                named + ": it was replaced"});
+        }
+        if (same_size == stored.end() || same_size->signature != trusted.signature) {
+            extra.push_back(trusted);
+        }
+        if (trusted.version >= 2 && trusted.persons_from != format.persons_from) {
+            chain.findings.push_back(
+                {size + 1, named + " signed persons hashed from entry " + std::to_string(trusted.persons_from) +
+                               ", the database now from entry " + std::to_string(format.persons_from) +
+                               ": where person coverage starts was changed"});
+            format.persons_from = trusted.persons_from;
+        }
+    }
 
     std::optional<audit::Checkpoint> anchor;
     std::vector<audit::Finding> anchor_findings;
@@ -243,7 +310,14 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
     // Checkpoints beyond the end of the log are wanted too when reading to the end: they reveal a cut-off end.
     const std::uint64_t last_checkpoint =
         to == head.seq ? std::numeric_limits<std::int64_t>::max() : static_cast<std::uint64_t>(to);
-    audit::LogVerifier verifier(format, anchor, store.checkpoints(first, last_checkpoint), options.key);
+    std::vector<audit::Checkpoint> to_check;
+    for (const auto* list : std::initializer_list<const std::vector<audit::Checkpoint>*>{&stored, &extra}) {
+        std::copy_if(list->begin(), list->end(), std::back_inserter(to_check),
+                     [&](const audit::Checkpoint& c) { return c.size >= first && c.size <= last_checkpoint; });
+    }
+    std::stable_sort(to_check.begin(), to_check.end(),
+                     [](const audit::Checkpoint& a, const audit::Checkpoint& b) { return a.size < b.size; });
+    audit::LogVerifier verifier(format, anchor, std::move(to_check), options.key);
 
     // The index is checked where it claims to be complete: up to its watermark.
     const TermFingerprint fingerprint;
@@ -293,6 +367,14 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
     report.index_checked = index_checked;
     report.more_findings += index_more;
     report.merge(std::move(index_findings));
+    // Ahead of what the entries show at the same seq: a checkpoint gone or changed is the cause.
+    report.findings.insert(report.findings.begin(), std::make_move_iterator(chain.findings.begin()),
+                           std::make_move_iterator(chain.findings.end()));
+    report.merge({});
+    if (!stored.empty()) {
+        report.newest_checkpoint = stored.back();
+    }
+    report.trusted_checkpoint = options.trusted;
     const auto latest = store.latestCheckpoint();
     report.unsigned_entries = head.seq - (latest ? static_cast<std::int64_t>(latest->size) : 0);
     if (report.unsigned_entries < 0) {
@@ -343,7 +425,15 @@ std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audi
     if (head.seq <= 0 || static_cast<std::uint64_t>(head.seq) <= signed_size) {
         return std::nullopt;
     }
-    const audit::HashAlgorithm algorithm = logFormat(store).algorithm;
+    const audit::ChainFormat format = logFormat(store);
+    const audit::HashAlgorithm algorithm = format.algorithm;
+    if (latest && latest->version >= 2 && latest->persons_from != format.persons_from) {
+        // Signing now would put the changed value under a signature.
+        throw GatewayError(ErrorCode::StoreError,
+                           "the exchange log's persons_from is " + std::to_string(format.persons_from) +
+                               " but checkpoint " + std::to_string(latest->size) + " signed " +
+                               std::to_string(latest->persons_from) + "; run `gateway audit verify`");
+    }
     audit::Digest digest(algorithm);
     audit::MerkleFrontier tree;
     if (latest) {
@@ -375,6 +465,9 @@ std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audi
     checkpoint.root = audit::toHex(tree.root(digest));
     checkpoint.head = head.hash;
     checkpoint.frontier = tree.toHex();
+    checkpoint.version = audit::kCheckpointVersion;
+    checkpoint.previous = latest ? audit::checkpointHash(*latest) : audit::noPreviousCheckpoint();
+    checkpoint.persons_from = format.persons_from;
     signer.sign(checkpoint);
     store.appendCheckpoint(checkpoint);
     return checkpoint;
@@ -572,15 +665,23 @@ InclusionProof parseProof(std::string_view json) {
         }
         proof.path.emplace_back(step.GetString(), step.GetStringLength());
     }
-    const rapidjson::Value& checkpoint = document["checkpoint"];
-    proof.checkpoint.size = static_cast<std::uint64_t>(requiredInteger(checkpoint, "size", "the proof's checkpoint"));
-    proof.checkpoint.at = requiredString(checkpoint, "at", "the proof's checkpoint");
-    proof.checkpoint.algorithm = requiredString(checkpoint, "algorithm", "the proof's checkpoint");
-    proof.checkpoint.root = requiredString(checkpoint, "root", "the proof's checkpoint");
-    proof.checkpoint.head = requiredString(checkpoint, "head", "the proof's checkpoint");
-    proof.checkpoint.key_id = requiredString(checkpoint, "key_id", "the proof's checkpoint");
-    proof.checkpoint.signature = requiredString(checkpoint, "signature", "the proof's checkpoint");
+    proof.checkpoint = readCheckpoint(document["checkpoint"], "the proof's checkpoint");
     return proof;
+}
+
+audit::Checkpoint parseCheckpoint(std::string_view json) {
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
+    if (document.HasParseError() || !document.IsObject()) {
+        throw GatewayError(ErrorCode::InvalidArgument, "the checkpoint is not a JSON object");
+    }
+    // As `gateway audit checkpoint --json` and `status --json` print it, or the bare object.
+    for (const char* wrapper : {"checkpoint", "latest_checkpoint"}) {
+        if (!document.HasMember("size") && document.HasMember(wrapper) && document[wrapper].IsObject()) {
+            return readCheckpoint(document[wrapper], "the checkpoint");
+        }
+    }
+    return readCheckpoint(document, "the checkpoint");
 }
 
 std::int64_t exportExchangeLog(store::Store& store, store::ExchangeLogQuery query, ExportFormat format,

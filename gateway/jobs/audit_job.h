@@ -21,6 +21,10 @@ struct AuditVerifyOptions {
     /// Also compares the log index with the entries it covers in the range: an index term deleted or changed could
     /// hide an entry from a search ("who read this child's file") while the chain still holds. Walks the whole index.
     bool index = false;
+    /// A checkpoint the auditor holds outside the database: the database must still hold it, and the entries up to
+    /// its size must still give its root. Without one, checkpoints deleted from the end, and the entries after the
+    /// newest one left rewritten, cannot be told from checkpoints never signed.
+    std::optional<audit::Checkpoint> trusted;
     std::function<void(std::int64_t checked)> progress;
 };
 
@@ -78,6 +82,10 @@ InclusionProof parseProof(std::string_view json);
 
 /// A checkpoint as a JSON object (its frontier left out): in proofs, `gateway audit status|checkpoint --json`.
 std::string renderCheckpoint(const audit::Checkpoint& checkpoint);
+
+/// A checkpoint as renderCheckpoint() prints it, bare or inside the output of `gateway audit checkpoint --json` or
+/// `gateway audit status --json`. Throws GatewayError(InvalidArgument) naming what is missing.
+audit::Checkpoint parseCheckpoint(std::string_view json);
 
 /// One entry as a JSON object (the API's and the JSON Lines export's form).
 std::string renderEntry(const store::ExchangeLogEntry& entry);

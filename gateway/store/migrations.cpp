@@ -371,6 +371,15 @@ std::vector<Migration> buildMigrations() {
                        "UPDATE exchange_log_chain SET persons_from = (SELECT COALESCE(MAX(seq), 0) + 1 FROM "
                        "exchange_log)",
                    }});
+    all.push_back({12,
+                   "chained checkpoints",
+                   {
+                       // A checkpoint names the one signed before it and the persons_from in force, under its
+                       // signature. Those signed earlier keep the statement they were signed in (version 1).
+                       "ALTER TABLE audit_checkpoints ADD COLUMN version BIGINT NOT NULL DEFAULT 1",
+                       "ALTER TABLE audit_checkpoints ADD COLUMN previous TEXT NOT NULL DEFAULT ''",
+                       "ALTER TABLE audit_checkpoints ADD COLUMN persons_from BIGINT NOT NULL DEFAULT 0",
+                   }});
     return all;
 }
 

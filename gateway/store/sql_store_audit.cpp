@@ -19,7 +19,8 @@ using namespace Poco::Data::Keywords;
 namespace {
 
 constexpr const char* kEntryColumns = "e.seq, e.at, e.actor, e.action, e.subject, e.detail_json, COALESCE(e.hash, '')";
-constexpr const char* kCheckpointColumns = "size, at, algorithm, root, head, frontier, key_id, signature";
+constexpr const char* kCheckpointColumns =
+    "size, at, algorithm, root, head, frontier, key_id, signature, version, previous, persons_from";
 
 /// Terms per page of forEachLogTerm: a few megabytes.
 constexpr Poco::Int64 kLogTermPage = 100000;
@@ -377,11 +378,13 @@ void SqlStore::appendCheckpoint(const audit::Checkpoint& checkpoint) {
             throw GatewayError(ErrorCode::Conflict, "a checkpoint of " + std::to_string(size) + " entries exists");
         }
         audit::Checkpoint row = checkpoint;
+        Poco::Int64 version = row.version;
+        Poco::Int64 persons_from = row.persons_from;
         session << sql(
-            "INSERT INTO audit_checkpoints (size, at, algorithm, root, head, frontier, key_id, signature) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+            "INSERT INTO audit_checkpoints (size, at, algorithm, root, head, frontier, key_id, signature, version, "
+            "previous, persons_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             use(size), use(row.at), use(row.algorithm), use(row.root), use(row.head), use(row.frontier),
-            use(row.key_id), use(row.signature), now;
+            use(row.key_id), use(row.signature), use(version), use(row.previous), use(persons_from), now;
         transaction.commit();
     });
 }
@@ -396,17 +399,21 @@ std::vector<audit::Checkpoint> SqlStore::readCheckpoints(Session& session, const
     std::vector<std::string> frontiers;
     std::vector<std::string> key_ids;
     std::vector<std::string> signatures;
+    std::vector<Poco::Int64> versions;
+    std::vector<std::string> previous;
+    std::vector<Poco::Int64> persons_from;
     Statement select(session);
     select << "SELECT " << kCheckpointColumns << " FROM audit_checkpoints " << sql(tail);
     bind(select);
     select, into(sizes), into(ats), into(algorithms), into(roots), into(heads), into(frontiers), into(key_ids),
-        into(signatures);
+        into(signatures), into(versions), into(previous), into(persons_from);
     select.execute();
     std::vector<audit::Checkpoint> checkpoints;
     checkpoints.reserve(sizes.size());
     for (std::size_t i = 0; i < sizes.size(); ++i) {
         checkpoints.push_back({static_cast<std::uint64_t>(sizes[i]), ats[i], algorithms[i], roots[i], heads[i],
-                               frontiers[i], key_ids[i], signatures[i]});
+                               frontiers[i], key_ids[i], signatures[i], static_cast<int>(versions[i]), previous[i],
+                               persons_from[i]});
     }
     return checkpoints;
 }

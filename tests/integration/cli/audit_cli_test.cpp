@@ -2,6 +2,7 @@
 // by keygen, prove an entry and check the proof (and a doctored copy of it), export with filters, and refuse what
 // makes no sense.
 
+#include "gateway/audit/chain.h"
 #include "gateway/store/store.h"
 
 #include "tests/support/process.h"
@@ -88,6 +89,32 @@ protected:
         writeFile(dir_.file("key.pub.pem"), keygen.out);
         const auto signed_now = audit({"checkpoint"}, {"audit.signing_key=key.pem"});
         ASSERT_EQ(signed_now.exit_code, 0) << signed_now.err;
+    }
+
+    /// Appends `count` more entries, as the gateway would.
+    void append(int count) {
+        store::StoreSettings settings;
+        settings.sqlite_path = dir_.file("gw.db");
+        auto store = store::openStore(settings);
+        for (int i = 0; i < count; ++i) {
+            store->appendExchangeLog(store::ExchangeLogEntry{0, "2026-11-20T08:00:00.000Z", "app", "api.read", "P1",
+                                                             R"({"more":)" + std::to_string(i) + "}"});
+        }
+    }
+
+    /// Edits entry `seq` and recomputes every stored hash from it on, to hide the edit from the chain.
+    void rewriteFrom(std::int64_t seq) {
+        tamper(R"(UPDATE exchange_log SET detail_json = '{"edited":true}' WHERE seq = )" + std::to_string(seq));
+        store::StoreSettings settings;
+        settings.sqlite_path = dir_.file("gw.db");
+        auto store = store::openStore(settings);
+        audit::Digest digest(audit::HashAlgorithm::Sha256);
+        audit::Hash previous = *audit::hashFromHex(store->exchangeLogEntry(seq - 1)->hash);
+        for (const auto& entry : store->exchangeLog(seq - 1, 1000)) {
+            previous = audit::entryHash(digest, previous, entry, true);
+            tamper("UPDATE exchange_log SET hash = '" + audit::toHex(previous) +
+                   "' WHERE seq = " + std::to_string(entry.seq));
+        }
     }
 
     /// Runs SQL on the file directly, as an intruder with write access to it would.
@@ -295,6 +322,59 @@ TEST_F(AuditCliTest, KeygenNeverOverwritesAFile) {
     EXPECT_EQ(result.out, "");
 }
 
+TEST_F(AuditCliTest, ATrustedCheckpointCatchesDeletedCheckpointsAndRewrittenEntries) {
+    signAll();
+    append(5);
+    const auto newest = audit({"checkpoint", "--json"}, {"audit.signing_key=key.pem"});
+    ASSERT_EQ(newest.exit_code, 0) << newest.err;
+    writeFile(dir_.file("trusted.json"), newest.out);
+    const auto clean = audit({"verify", "--public-key", "key.pub.pem", "--trusted-checkpoint", "trusted.json"});
+    EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+    EXPECT_TRUE(contains(clean.out, "trusted checkpoint: 15 entries signed at ")) << clean.out;
+
+    tamper("DELETE FROM audit_checkpoints WHERE size = 15");
+    rewriteFrom(12);
+    // The database alone holds together up to the checkpoint left, and says that is as far as it reached.
+    const auto alone = audit({"verify", "--public-key", "key.pub.pem"});
+    EXPECT_EQ(alone.exit_code, 0) << alone.out << alone.err;
+    EXPECT_TRUE(contains(alone.out, "newest checkpoint verified: 10 entries signed at ")) << alone.out;
+    EXPECT_TRUE(contains(alone.out, "--trusted-checkpoint")) << alone.out;
+
+    const auto result = audit({"verify", "--public-key", "key.pub.pem", "--trusted-checkpoint", "trusted.json"});
+    EXPECT_EQ(result.exit_code, 65) << result.out << result.err;
+    EXPECT_TRUE(contains(lines(result.out).front(), "seq 15: the trusted checkpoint 15 (signed at ")) << result.out;
+    EXPECT_TRUE(contains(result.out, "is not in the database")) << result.out;
+    EXPECT_TRUE(contains(result.out, "entries up to 15 differ from checkpoint 15")) << result.out;
+    const auto json = audit({"verify", "--json", "--trusted-checkpoint", "trusted.json"});
+    EXPECT_EQ(json.exit_code, 65) << json.out << json.err;
+    EXPECT_TRUE(contains(json.out, R"("trusted_checkpoint":15)")) << json.out;
+
+    // The file must hold a checkpoint, signed by the key checked with.
+    writeFile(dir_.file("bad.json"), R"({"size":15})");
+    EXPECT_EQ(audit({"verify", "--trusted-checkpoint", "bad.json"}).exit_code, 64);
+    EXPECT_EQ(audit({"verify", "--trusted-checkpoint", "missing.json"}).exit_code, 64);
+    std::string forged = newest.out;
+    forged.replace(forged.find(R"("root":")") + 8, 4, "0000");
+    writeFile(dir_.file("forged.json"), forged);
+    const auto refused = audit({"verify", "--public-key", "key.pub.pem", "--trusted-checkpoint", "forged.json"});
+    EXPECT_EQ(refused.exit_code, 64) << refused.out << refused.err;
+    EXPECT_TRUE(contains(refused.err, "does not carry a valid signature")) << refused.err;
+}
+
+TEST_F(AuditCliTest, VerifyFindsPersonsFromRaisedBehindTheGatewaysBack) {
+    signAll();
+    tamper("UPDATE exchange_log_chain SET persons_from = 50");
+    const auto result = audit({"verify", "--public-key", "key.pub.pem"});
+    EXPECT_EQ(result.exit_code, 65) << result.out << result.err;
+    EXPECT_TRUE(contains(result.out, "seq 11: the database says entries' hashes cover persons from entry 50"))
+        << result.out;
+    // Nor is the changed value signed over.
+    append(1);
+    const auto refused = audit({"checkpoint"}, {"audit.signing_key=key.pem"});
+    EXPECT_NE(refused.exit_code, 0) << refused.out;
+    EXPECT_TRUE(contains(refused.err, "persons_from")) << refused.err;
+}
+
 TEST_F(AuditCliTest, BadArgumentsGiveAUsageError) {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {},
@@ -315,6 +395,7 @@ TEST_F(AuditCliTest, BadArgumentsGiveAUsageError) {
              {"keygen"},
              {"keygen", "--output", "k.pem", "--algorithm", "rsa"},
              {"verify", "--no-such-option"},
+             {"status", "--trusted-checkpoint", "x.json"},
          }) {
         const auto result = audit(args);
         std::string joined;

@@ -5,6 +5,7 @@
 #include "gateway/audit/index_terms.h"
 #include "gateway/audit/verifier.h"
 #include "gateway/common/error.h"
+#include "gateway/jobs/audit_job.h"
 #include "gateway/store/sql_store.h"
 #include "tests/integration/store/store_suite.h"
 
@@ -44,6 +45,43 @@ std::vector<std::int64_t> seqsOf(const std::vector<ExchangeLogEntry>& entries) {
         seqs.push_back(entry.seq);
     }
     return seqs;
+}
+
+/// Appends `count` reads, each disclosing one person.
+void appendReads(store::Store& store, int count) {
+    for (int i = 0; i < count; ++i) {
+        store.appendExchangeLog(read("village-a", "2026-11-01T09:00:00.000Z", {"P" + std::to_string(i)}));
+    }
+}
+
+/// Edits entry `seq` and recomputes every stored hash from it on, as someone who knows the algorithm would to hide
+/// the edit.
+void rewriteFrom(store::Store& store, const StoreBackend& backend, std::int64_t seq) {
+    audit::Digest digest(audit::HashAlgorithm::Sha256);
+    backend.query("UPDATE exchange_log SET detail_json = '{\"edited\":true}' WHERE seq = " + std::to_string(seq));
+    audit::Hash previous = seq == 1 ? audit::kGenesis : *audit::hashFromHex(store.exchangeLogEntry(seq - 1)->hash);
+    for (const auto& entry : store.exchangeLog(seq - 1, 1000000)) {
+        previous = audit::entryHash(digest, previous, entry, entry.seq >= store.exchangeLogPersonsFrom());
+        backend.query("UPDATE exchange_log SET hash = '" + audit::toHex(previous) +
+                      "' WHERE seq = " + std::to_string(entry.seq));
+    }
+}
+
+audit::CheckpointSigner testSigner() {
+    return audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Ed25519), "key");
+}
+
+jobs::AuditVerifyOptions verifyOptions(const audit::CheckpointVerifier* key,
+                                       std::optional<audit::Checkpoint> trusted = std::nullopt) {
+    jobs::AuditVerifyOptions options;
+    options.key = key;
+    options.trusted = std::move(trusted);
+    return options;
+}
+
+bool mentions(const audit::VerifyReport& report, const std::string& part) {
+    return std::any_of(report.findings.begin(), report.findings.end(),
+                       [&](const audit::Finding& finding) { return finding.problem.find(part) != std::string::npos; });
 }
 
 }  // namespace
@@ -407,6 +445,154 @@ TEST_P(StoreSuite, CheckpointsAreStoredAndFound) {
     ASSERT_EQ(middle.size(), 2u);
     EXPECT_EQ(middle[0].at, "2026-11-01T08:00:00.000Z");
     EXPECT_EQ(middle[1].signature, "c2ln");
+}
+
+TEST_P(StoreSuite, EachCheckpointSignsTheOneBeforeItAndWherePersonCoverageStarts) {
+    store().migrate();
+    const auto signer = testSigner();
+    const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
+    appendReads(store(), 3);
+    const auto first = jobs::writeCheckpoint(store(), signer, "node");
+    appendReads(store(), 3);
+    const auto second = jobs::writeCheckpoint(store(), signer, "node");
+    ASSERT_TRUE(first && second);
+
+    const auto stored = store().checkpoints(0, 100);
+    ASSERT_EQ(stored.size(), 2u);
+    EXPECT_EQ(stored[0].version, audit::kCheckpointVersion);
+    EXPECT_EQ(stored[0].previous, audit::noPreviousCheckpoint());
+    EXPECT_EQ(stored[0].persons_from, 1);
+    EXPECT_EQ(stored[1].previous, audit::checkpointHash(stored[0]));
+    EXPECT_TRUE(key.verify(stored[1]));
+    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    EXPECT_TRUE(report.ok()) << report.findings.front().problem;
+    EXPECT_EQ(report.checkpoints, 2);
+    ASSERT_TRUE(report.newest_checkpoint);
+    EXPECT_EQ(report.newest_checkpoint->size, 6u);
+}
+
+TEST_P(StoreSuite, RaisingPersonsFromInTheDatabaseIsDetected) {
+    store().migrate();
+    const auto signer = testSigner();
+    const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
+    appendReads(store(), 4);
+    ASSERT_TRUE(jobs::writeCheckpoint(store(), signer, "node"));
+
+    // From here on the persons a read disclosed would go unhashed, so that dropping one would not show.
+    backend_->query("UPDATE exchange_log_chain SET persons_from = 1000");
+    auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 5);
+    EXPECT_TRUE(mentions(report, "persons_from was changed")) << report.findings.front().problem;
+
+    appendReads(store(), 2);
+    report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 5);
+    EXPECT_TRUE(mentions(report, "entry 5 does not match its hash"));
+    // Nor does the next checkpoint put the changed value under a signature.
+    EXPECT_THROW(jobs::writeCheckpoint(store(), signer, "node"), GatewayError);
+}
+
+TEST_P(StoreSuite, ADeletedMiddleCheckpointIsDetected) {
+    store().migrate();
+    const auto signer = testSigner();
+    for (int i = 0; i < 3; ++i) {
+        appendReads(store(), 3);
+        ASSERT_TRUE(jobs::writeCheckpoint(store(), signer, "node"));
+    }
+    ASSERT_TRUE(jobs::verifyExchangeLog(store(), {}).ok());
+    backend_->query("DELETE FROM audit_checkpoints WHERE size = 6");
+    const auto report = jobs::verifyExchangeLog(store(), {});
+    ASSERT_EQ(report.findings.size(), 1u);
+    EXPECT_EQ(report.findings.front().seq, 9);
+    EXPECT_TRUE(mentions(report, "does not follow checkpoint 3")) << report.findings.front().problem;
+}
+
+TEST_P(StoreSuite, ATamperedPreviousHashIsDetected) {
+    store().migrate();
+    const auto signer = testSigner();
+    const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
+    for (int i = 0; i < 2; ++i) {
+        appendReads(store(), 3);
+        ASSERT_TRUE(jobs::writeCheckpoint(store(), signer, "node"));
+    }
+    backend_->query("UPDATE audit_checkpoints SET previous = '" + audit::noPreviousCheckpoint() + "' WHERE size = 6");
+    auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 6);
+    EXPECT_TRUE(mentions(report, "bad signature"));
+    // Without the key, the link itself does not hold.
+    report = jobs::verifyExchangeLog(store(), {});
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 6);
+    EXPECT_TRUE(mentions(report, "does not follow checkpoint 3"));
+}
+
+TEST_P(StoreSuite, DeletedNewestCheckpointsAndRewrittenEntriesAreCaughtByATrustedCheckpoint) {
+    store().migrate();
+    const auto signer = testSigner();
+    const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
+    std::optional<audit::Checkpoint> newest;
+    for (int i = 0; i < 3; ++i) {
+        appendReads(store(), 3);
+        newest = jobs::writeCheckpoint(store(), signer, "node");
+    }
+    // What an auditor kept: the checkpoint as the gateway printed it.
+    const audit::Checkpoint trusted = jobs::parseCheckpoint(jobs::renderCheckpoint(*newest));
+    ASSERT_TRUE(jobs::verifyExchangeLog(store(), verifyOptions(&key, trusted)).ok());
+
+    backend_->query("DELETE FROM audit_checkpoints WHERE size > 3");
+    rewriteFrom(store(), *backend_, 5);
+    // Alone, the database now looks like a log signed up to entry 3.
+    const auto alone = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    EXPECT_TRUE(alone.ok());
+    ASSERT_TRUE(alone.newest_checkpoint);
+    EXPECT_EQ(alone.newest_checkpoint->size, 3u);
+
+    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key, trusted));
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.findings.front().seq, 9);
+    EXPECT_TRUE(mentions(report, "is not in the database")) << report.findings.front().problem;
+    EXPECT_TRUE(mentions(report, "entries up to 9 differ from checkpoint 9"));
+}
+
+TEST_P(StoreSuite, AnUpgradedLogsUnchainedCheckpointsVerifyAndTheNextChainsFromThem) {
+    auto& sql_store = dynamic_cast<store::SqlStore&>(store());
+    sql_store.migrate(11);
+    const auto signer = testSigner();
+    const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
+    appendReads(store(), 4);
+    // A checkpoint signed as the version before signed it: over the tree alone.
+    audit::Digest digest(audit::HashAlgorithm::Sha256);
+    audit::MerkleFrontier tree;
+    for (const auto& entry : store().exchangeLog(0, 100)) {
+        tree.append(digest, audit::merkleLeaf(digest, *audit::hashFromHex(entry.hash)));
+    }
+    audit::Checkpoint old;
+    old.size = 4;
+    old.at = "2026-11-01T10:00:00.000Z";
+    old.algorithm = "sha256";
+    old.root = audit::toHex(tree.root(digest));
+    old.head = store().exchangeLogHead().hash;
+    old.frontier = tree.toHex();
+    old.version = 1;
+    signer.sign(old);
+    backend_->query(
+        "INSERT INTO audit_checkpoints (size, at, algorithm, root, head, frontier, key_id, signature) VALUES (4, '" +
+        old.at + "', 'sha256', '" + old.root + "', '" + old.head + "', '" + old.frontier + "', '" + old.key_id +
+        "', '" + old.signature + "')");
+
+    store().migrate();
+    ASSERT_EQ(store().checkpoints(0, 100).front().version, 1);
+    EXPECT_TRUE(jobs::verifyExchangeLog(store(), verifyOptions(&key)).ok());
+    appendReads(store(), 2);
+    const auto next = jobs::writeCheckpoint(store(), signer, "node");
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->previous, audit::checkpointHash(store().checkpoints(0, 100).front()));
+    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    EXPECT_TRUE(report.ok()) << report.findings.front().problem;
+    EXPECT_EQ(report.checkpoints, 2);
 }
 
 }  // namespace gateway::testing

@@ -14,6 +14,8 @@ Checkpoint sample() {
     checkpoint.algorithm = "sha256";
     checkpoint.root = std::string(64, 'a');
     checkpoint.head = std::string(64, 'b');
+    checkpoint.previous = std::string(64, 'd');
+    checkpoint.persons_from = 77;
     return checkpoint;
 }
 
@@ -31,13 +33,16 @@ TEST_P(CheckpointTest, SignedCheckpointVerifiesAndAnyChangeBreaksIt) {
     EXPECT_EQ(checkpoint.key_id, signer.keyId());
     EXPECT_TRUE(verifier.verify(checkpoint));
 
-    std::vector<Checkpoint> altered(6, checkpoint);
+    std::vector<Checkpoint> altered(9, checkpoint);
     altered[0].size = 1001;
     altered[1].at = "2026-11-23T10:00:01Z";
     altered[2].root[0] = 'c';
     altered[3].head[63] = 'c';
     altered[4].algorithm = "sm3";
     altered[5].signature = "AAAA" + checkpoint.signature.substr(4);
+    altered[6].previous[0] = 'e';
+    altered[7].persons_from = 1000;
+    altered[8].version = 1;
     for (const Checkpoint& changed : altered) {
         EXPECT_FALSE(verifier.verify(changed));
     }
@@ -80,6 +85,19 @@ TEST(CheckpointKeyTest, MessageCoversEveryField) {
     EXPECT_NE(message.find(std::string(64, 'a')), std::string::npos);
     EXPECT_NE(message.find(std::string(64, 'b')), std::string::npos);
     EXPECT_NE(message.find("sha256"), std::string::npos);
+}
+
+TEST(CheckpointKeyTest, AnUnchainedCheckpointKeepsTheStatementItWasSignedIn) {
+    Checkpoint old = sample();
+    old.version = 1;
+    old.key_id = "k";
+    EXPECT_EQ(checkpointMessage(old), "childgateway audit checkpoint v1\nsha256\n1000\n" + std::string(64, 'a') + "\n" +
+                                          std::string(64, 'b') + "\n2026-11-23T10:00:00Z\nk\n");
+    const std::string chained = checkpointMessage(sample());
+    EXPECT_NE(chained.find(std::string(64, 'd')), std::string::npos);
+    EXPECT_NE(chained.find("\n77\n"), std::string::npos);
+    EXPECT_NE(checkpointHash(old), checkpointHash(sample()));
+    EXPECT_EQ(noPreviousCheckpoint(), std::string(64, '0'));
 }
 
 }  // namespace

@@ -33,6 +33,8 @@ Log makeLog(const CheckpointSigner& signer, int count, std::vector<std::uint64_t
             checkpoint.root = toHex(tree.root(digest));
             checkpoint.head = entry.hash;
             checkpoint.frontier = tree.toHex();
+            checkpoint.previous =
+                log.checkpoints.empty() ? noPreviousCheckpoint() : checkpointHash(log.checkpoints.back());
             signer.sign(checkpoint);
             log.checkpoints.push_back(checkpoint);
         }
@@ -181,6 +183,67 @@ TEST_F(VerifierTest, FindingsAreCapped) {
     const VerifyReport report = verify(big);
     EXPECT_EQ(report.findings.size(), VerifyReport::kMaxFindings);
     EXPECT_EQ(report.more_findings, 300 - static_cast<std::int64_t>(VerifyReport::kMaxFindings));
+}
+
+TEST_F(VerifierTest, ChainedCheckpointsHoldTogether) {
+    const CheckpointChain chain = checkCheckpointChain(log_.checkpoints, 1);
+    EXPECT_TRUE(chain.findings.empty());
+    EXPECT_EQ(chain.persons_from, 1);
+    EXPECT_TRUE(checkCheckpointChain({}, 5).findings.empty());
+}
+
+TEST_F(VerifierTest, ADeletedCheckpointBreaksTheChainWhereItWas) {
+    std::vector<Checkpoint> middle_gone{log_.checkpoints[0], log_.checkpoints[2]};
+    CheckpointChain chain = checkCheckpointChain(middle_gone, 1);
+    ASSERT_EQ(chain.findings.size(), 1u);
+    EXPECT_EQ(chain.findings.front().seq, 40);
+    EXPECT_NE(chain.findings.front().problem.find("does not follow checkpoint 10"), std::string::npos);
+
+    std::vector<Checkpoint> first_gone{log_.checkpoints[1], log_.checkpoints[2]};
+    chain = checkCheckpointChain(first_gone, 1);
+    ASSERT_EQ(chain.findings.size(), 1u);
+    EXPECT_EQ(chain.findings.front().seq, 20);
+    EXPECT_NE(chain.findings.front().problem.find("before it were deleted"), std::string::npos);
+}
+
+TEST_F(VerifierTest, AChangedPersonsFromIsNamedAfterTheCheckpointThatSignedIt) {
+    CheckpointChain chain = checkCheckpointChain(log_.checkpoints, 41);
+    ASSERT_EQ(chain.findings.size(), 1u);
+    EXPECT_EQ(chain.findings.front().seq, 41);
+    EXPECT_NE(chain.findings.front().problem.find("persons_from was changed"), std::string::npos);
+    EXPECT_EQ(chain.persons_from, 1) << "the entries are checked with the signed value";
+
+    // Signed differently by one checkpoint than by the one before it.
+    std::vector<Checkpoint> resigned = log_.checkpoints;
+    resigned[2].persons_from = 15;
+    resigned[2].previous = checkpointHash(resigned[1]);
+    signer_.sign(resigned[2]);
+    chain = checkCheckpointChain(resigned, 15);
+    ASSERT_EQ(chain.findings.size(), 1u);
+    EXPECT_EQ(chain.findings.front().seq, 40);
+    EXPECT_NE(chain.findings.front().problem.find("changed between them"), std::string::npos);
+}
+
+TEST_F(VerifierTest, UnchainedCheckpointsOfAnEarlierVersionLeadIntoTheChain) {
+    Log log = makeLog(signer_, 30, {10, 20, 30});
+    for (std::size_t i = 0; i < 2; ++i) {
+        log.checkpoints[i].version = 1;
+        log.checkpoints[i].previous.clear();
+        signer_.sign(log.checkpoints[i]);
+    }
+    log.checkpoints[2].previous = checkpointHash(log.checkpoints[1]);
+    signer_.sign(log.checkpoints[2]);
+    EXPECT_TRUE(verify(log).ok());
+    EXPECT_TRUE(checkCheckpointChain(log.checkpoints, 1).findings.empty());
+
+    // One of the old form after a chained one was not signed by an earlier version.
+    Log later = makeLog(signer_, 20, {10, 20});
+    later.checkpoints[1].version = 1;
+    signer_.sign(later.checkpoints[1]);
+    const CheckpointChain chain = checkCheckpointChain(later.checkpoints, 1);
+    ASSERT_EQ(chain.findings.size(), 1u);
+    EXPECT_EQ(chain.findings.front().seq, 20);
+    EXPECT_NE(chain.findings.front().problem.find("unchained form"), std::string::npos);
 }
 
 }  // namespace
