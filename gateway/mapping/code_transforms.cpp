@@ -54,13 +54,7 @@ private:
 /// Canonical JSON number text from a decimal as departments write it: spaces and full-width digits allowed, a
 /// leading '+' and leading zeros dropped. Exponents are kept as written, except on zero, which is 0 or 0.0.
 bool canonicalNumber(std::string_view input, bool integer, std::string& out) {
-    std::string text;
-    text.reserve(input.size());
-    std::size_t pos = 0;
-    while (pos < input.size()) {
-        utf8::append(text, utf8::foldFullWidth(text::next(input, pos)));
-    }
-    text::trimSpaces(text);
+    const std::string text = text::foldWidth(input, true);
     std::size_t i = 0;
     bool negative = false;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) {

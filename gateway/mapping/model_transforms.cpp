@@ -175,13 +175,7 @@ public:
         if (value.empty()) {
             return true;
         }
-        std::string folded;
-        folded.reserve(value.text.size());
-        std::size_t pos = 0;
-        while (pos < value.text.size()) {
-            utf8::append(folded, utf8::foldFullWidth(text::next(value.text, pos)));
-        }
-        text::trimSpaces(folded);
+        std::string folded = text::foldWidth(value.text, true);
         Timestamp t;
         if (!scanTimestamp(folded, t)) {
             step.problem = utf8::quote(value.text) +
@@ -298,13 +292,7 @@ private:
 class OldCitizenIdTransform final : public Transform {
 public:
     bool apply(Value& value, StepContext&) const override {
-        std::string folded;
-        folded.reserve(value.text.size());
-        std::size_t pos = 0;
-        while (pos < value.text.size()) {
-            utf8::append(folded, utf8::foldFullWidth(text::next(value.text, pos)));
-        }
-        text::trimSpaces(folded);
+        std::string folded = text::foldWidth(value.text, true);
         if (folded.size() == 15 &&
             std::all_of(folded.begin(), folded.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             value.text = std::move(folded);

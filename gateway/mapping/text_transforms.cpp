@@ -23,13 +23,7 @@ public:
         if (value.text.find_first_of("\xEF\xE3") == std::string::npos) {
             return true;
         }
-        std::string out;
-        out.reserve(value.text.size());
-        std::size_t pos = 0;
-        while (pos < value.text.size()) {
-            utf8::append(out, utf8::foldFullWidth(text::next(value.text, pos)));
-        }
-        value.text = std::move(out);
+        value.text = text::foldWidth(value.text, false);
         return true;
     }
 };

@@ -75,4 +75,17 @@ std::string fromWide(std::wstring_view text) {
     return out;
 }
 
+std::string foldWidth(std::string_view text, bool trim) {
+    std::string folded;
+    folded.reserve(text.size());
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        utf8::append(folded, utf8::foldFullWidth(next(text, pos)));
+    }
+    if (trim) {
+        trimSpaces(folded);
+    }
+    return folded;
+}
+
 }  // namespace gateway::mapping::text

@@ -98,25 +98,6 @@ PkeyPtr readPublicKey(const std::string& pem, std::string_view algorithm, std::s
     return key;
 }
 
-std::string base64Url(const unsigned char* data, std::size_t size) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string text;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-        buffer = (buffer << 8) | data[i];
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            text += kAlphabet[(buffer >> bits) & 0x3F];
-        }
-    }
-    if (bits > 0) {
-        text += kAlphabet[(buffer << (6 - bits)) & 0x3F];
-    }
-    return text;
-}
-
 bool isBase64Url(std::string_view text) {
     return text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
            std::string_view::npos;
@@ -262,7 +243,8 @@ bool JwtVerifier::Impl::signatureHolds(const std::string& token, std::string_vie
                  &length) == nullptr) {
             return false;
         }
-        return constantTimeEquals(base64Url(digest.data(), length), signature);
+        return constantTimeEquals(base64Url(std::string_view(reinterpret_cast<const char*>(digest.data()), length)),
+                                  signature);
     }
     if (settings.algorithm == kEs256 && signature.size() != kEs256SignatureChars) {
         // Poco splits whatever it gets in two halves; only the fixed-size r||s of RFC 7518 §3.4 is a signature.
@@ -487,6 +469,25 @@ JwtSettings parseJwtSettings(std::string_view json, std::string_view origin) {
     }
     settings.public_key_pem = std::move(*pem);
     return settings;
+}
+
+std::string base64Url(std::string_view bytes) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string text;
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (const char c : bytes) {
+        buffer = (buffer << 8) | static_cast<unsigned char>(c);
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            text += kAlphabet[(buffer >> bits) & 0x3F];
+        }
+    }
+    if (bits > 0) {
+        text += kAlphabet[(buffer << (6 - bits)) & 0x3F];
+    }
+    return text;
 }
 
 }  // namespace gateway::security

@@ -72,4 +72,7 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// `bytes` in base64url without padding (RFC 7515 §2), as the parts of a token are written.
+std::string base64Url(std::string_view bytes);
+
 }  // namespace gateway::security

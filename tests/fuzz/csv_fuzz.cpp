@@ -10,7 +10,7 @@
 #include "adapters/file/record_reader.h"
 #include "tests/fuzz/fuzz_check.h"
 
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -28,25 +28,37 @@ namespace file = gateway::adapters::file;
 constexpr char kDelimiters[] = {',', '|', '\t', ';'};
 
 /// The bytes in a file that has no name on disk; closed with the object.
+/// The input as a file the reader can open by name: one file in memory (/dev/shm), rewritten for every input. A
+/// real path, since the reader refuses to follow links, /proc/self/fd/N included.
 class MemoryFile {
 public:
-    explicit MemoryFile(std::string_view bytes) : fd_(memfd_create("csv_fuzz", MFD_CLOEXEC)) {
-        check(fd_ >= 0, "memfd_create");
+    explicit MemoryFile(std::string_view bytes) {
+        // Made once, removed when the run ends.
+        static const struct Scratch {
+            Scratch() {
+                const int fd = ::mkstemp(name.data());
+                check(fd >= 0, "mkstemp in /dev/shm");
+                ::close(fd);
+            }
+            ~Scratch() { ::unlink(name.c_str()); }
+            std::string name = "/dev/shm/csv_fuzz_XXXXXX";
+        } scratch;
+        path_ = scratch.name;
+        const int fd = ::open(path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+        check(fd >= 0, "open the input file");
         std::size_t written = 0;
         while (written < bytes.size()) {
-            const ssize_t count = ::write(fd_, bytes.data() + written, bytes.size() - written);
-            check(count > 0, "write to memfd");
+            const ssize_t count = ::write(fd, bytes.data() + written, bytes.size() - written);
+            check(count > 0, "write the input file");
             written += static_cast<std::size_t>(count);
         }
+        ::close(fd);
     }
-    ~MemoryFile() { ::close(fd_); }
-    MemoryFile(const MemoryFile&) = delete;
-    MemoryFile& operator=(const MemoryFile&) = delete;
 
-    std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+    const std::string& path() const { return path_; }
 
 private:
-    int fd_;
+    std::string path_;
 };
 
 }  // namespace

@@ -68,32 +68,13 @@ const std::vector<security::JwtVerifier>& verifiers() {
     return all;
 }
 
-std::string base64Url(std::string_view bytes) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string text;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (const char c : bytes) {
-        buffer = (buffer << 8) | static_cast<unsigned char>(c);
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            text += kAlphabet[(buffer >> bits) & 0x3F];
-        }
-    }
-    if (bits > 0) {
-        text += kAlphabet[(buffer << (6 - bits)) & 0x3F];
-    }
-    return text;
-}
-
 std::string signedToken(std::string_view header, std::string_view payload) {
-    const std::string input = base64Url(header) + "." + base64Url(payload);
+    const std::string input = security::base64Url(header) + "." + security::base64Url(payload);
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
     HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
          reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data(), &length);
-    return input + "." + base64Url(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+    return input + "." + security::base64Url(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 void checkResult(const security::JwtResult& result) {
