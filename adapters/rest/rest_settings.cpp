@@ -57,17 +57,10 @@ RestAuth parseAuth(AdapterSettings& settings, const std::string& url) {
             auth.token_url = url + auth.token_url;
         } else if (auth.token_url.rfind("https://", 0) != 0 && auth.token_url.rfind("http://", 0) != 0) {
             settings.fail("token_url", "must be an http(s) URL or a path starting with /");
-        } else if (auth.token_url.rfind("http://", 0) == 0) {
-            // The client secret and the token travel in the clear: as for the source's own url, only on this machine.
-            std::string host;
-            try {
-                host = Poco::URI(auth.token_url).getHost();
-            } catch (const Poco::SyntaxException&) {
-                settings.fail("token_url", "is not a valid URL");
-            }
-            if (!isLoopbackHost(host)) {
-                settings.fail("token_url", "plain http:// is allowed only to a loopback address; use https://");
-            }
+        } else if (isPlainHttpOffMachine(auth.token_url)) {
+            // The client secret and the token would travel in the clear: as for the source's own url, only on this
+            // machine.
+            settings.fail("token_url", "plain http:// is allowed only to a loopback address; use https://");
         }
         auth.client_id = settings.requiredString("client_id");
         auth.secret = settings.requiredSecret("client_secret", "secret_env");

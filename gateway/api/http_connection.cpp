@@ -48,11 +48,8 @@ public:
     /// Counts one more connection from `address`; false, counting nothing, when the address holds its limit.
     bool admit(const std::string& address) {
         std::lock_guard<std::mutex> lock(mutex_);
-        int& held = per_address_[address];
+        int& held = per_address_[address];  // an address over its limit already has an entry
         if (limits_.max_per_address > 0 && held >= limits_.max_per_address) {
-            if (held == 0) {
-                per_address_.erase(address);
-            }
             return false;
         }
         ++held;

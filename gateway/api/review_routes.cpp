@@ -144,17 +144,15 @@ public:
         }
     }
 
-    /// Adds the persons of a pair's records to the answer, for the read ledger.
-    void name(Response& response, const std::string& source, const std::string& id) {
+    /// Adds the persons of a pair's records to `persons` (an answer's), for the read ledger; the log keeps each once.
+    void name(std::vector<std::string>& persons, const std::string& source, const std::string& id) {
         if (const auto person = store_.personOf(source, id)) {
-            if (std::find(response.persons.begin(), response.persons.end(), *person) == response.persons.end()) {
-                response.persons.push_back(*person);
-            }
+            persons.push_back(*person);
         }
     }
-    void name(Response& response, const store::ReviewItem& item) {
-        name(response, item.left_source, item.left_id);
-        name(response, item.right_source, item.right_id);
+    void name(std::vector<std::string>& persons, const store::ReviewItem& item) {
+        name(persons, item.left_source, item.left_id);
+        name(persons, item.right_source, item.right_id);
     }
 
 private:
@@ -214,7 +212,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                             }
                         }
                     }
-                    Response response;
+                    std::vector<std::string> persons;
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
                     writer.StartObject();
@@ -223,7 +221,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     const std::size_t shown = std::min(items.size(), limit);
                     for (std::size_t i = 0; i < shown; ++i) {
                         writeItem(writer, items[i], scope.view());
-                        scope.name(response, items[i]);
+                        scope.name(persons, items[i]);
                     }
                     writer.EndArray();
                     writer.Key("next_cursor");
@@ -233,9 +231,9 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                         writer.Null();
                     }
                     writer.EndObject();
-                    Response answer = jsonResponse(200, buffer.GetString());
-                    answer.persons = std::move(response.persons);
-                    return answer;
+                    Response response = jsonResponse(200, buffer.GetString());
+                    response.persons = std::move(persons);
+                    return response;
                 },
                 kReviewers,
                 false,
@@ -251,7 +249,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                         throw GatewayError(ErrorCode::NotFound, "no review pair " + utf8::quote(pair, 80));
                     }
                     Response response = jsonResponse(200, reviewItemJson(*item, scope.view()));
-                    scope.name(response, *item);
+                    scope.name(response.persons, *item);
                     return response;
                 },
                 kReviewers, false, true});
@@ -271,7 +269,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     scope.requireDecidable(item->left_source, item->left_id, item->right_source, item->right_id);
                     const store::ReviewItem decided = link_job.decide(decision);
                     Response response = jsonResponse(200, reviewItemJson(decided, scope.view()));
-                    scope.name(response, decided);
+                    scope.name(response.persons, decided);
                     return response;
                 },
                 kReviewers, false, true});
@@ -294,7 +292,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     scope.requireDecidable(left_source, left_id, right_source, right_id);
                     const store::ReviewItem decided = link_job.decidePair(left, right, decision);
                     Response response = jsonResponse(200, reviewItemJson(decided, scope.view()));
-                    scope.name(response, decided);
+                    scope.name(response.persons, decided);
                     return response;
                 },
                 kReviewers, false, true});
@@ -318,8 +316,8 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     const std::string explanation = link_job.explain(left, right).toJson();
                     Response response =
                         jsonResponse(200, scope.view() == nullptr ? explanation : scope.view()->apply(explanation));
-                    scope.name(response, left_source, left_id);
-                    scope.name(response, right_source, right_id);
+                    scope.name(response.persons, left_source, left_id);
+                    scope.name(response.persons, right_source, right_id);
                     return response;
                 },
                 kReviewers,

@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
+
 #include <string>
 
 namespace gateway {
@@ -24,6 +27,17 @@ bool isLoopbackHost(std::string_view host) {
         return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
     }
     return false;
+}
+
+bool isPlainHttpOffMachine(const std::string& url) {
+    if (!url.starts_with("http://")) {
+        return false;
+    }
+    try {
+        return !isLoopbackHost(Poco::URI(url).getHost());
+    } catch (const Poco::SyntaxException&) {
+        return true;
+    }
 }
 
 }  // namespace gateway

@@ -9,4 +9,8 @@ namespace gateway {
 /// Plain HTTP, which carries children's data in clear text, is allowed to such hosts only.
 bool isLoopbackHost(std::string_view host);
 
+/// True for a plain http:// URL that leaves this machine (or cannot be read): the one check on every URL the gateway
+/// sends secrets or children's data to, so that plain HTTP goes to loopback only.
+bool isPlainHttpOffMachine(const std::string& url);
+
 }  // namespace gateway

@@ -6,7 +6,6 @@
 #include "gateway/common/utf8.h"
 
 #include <Poco/Path.h>
-#include <Poco/URI.h>
 #include <rapidjson/document.h>
 
 #include <cstdlib>
@@ -96,17 +95,9 @@ std::vector<Subscriber> parseSubscribers(std::string_view json, const std::strin
         if (!subscriber.url.starts_with("http://") && !subscriber.url.starts_with("https://")) {
             fail(origin, where + "/url", "expected an http:// or https:// URL");
         }
-        if (subscriber.url.starts_with("http://")) {
-            // Profiles of children travel in the clear over plain HTTP: only to this machine (a test platform).
-            std::string host;
-            try {
-                host = Poco::URI(subscriber.url).getHost();
-            } catch (const Poco::SyntaxException&) {
-                fail(origin, where + "/url", "is not a valid URL");
-            }
-            if (!isLoopbackHost(host)) {
-                fail(origin, where + "/url", "plain http:// is allowed only to a loopback address; use https://");
-            }
+        if (isPlainHttpOffMachine(subscriber.url)) {
+            // Profiles of children would travel in the clear: plain HTTP only to this machine (a test platform).
+            fail(origin, where + "/url", "plain http:// is allowed only to a loopback address; use https://");
         }
         subscriber.scope = text(item, "scope", origin, where);
         if (subscriber.scope.size() > 12 || subscriber.scope.find_first_not_of("0123456789") != std::string::npos) {

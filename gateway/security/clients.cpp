@@ -1,4 +1,5 @@
 #include "gateway/security/clients.h"
+#include "gateway/security/jwt.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
@@ -162,22 +163,7 @@ std::string newApiKey() {
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         throw GatewayError(ErrorCode::Internal, "the system's random number generator failed");
     }
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string key;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (unsigned char byte : bytes) {
-        buffer = (buffer << 8) | byte;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            key += kAlphabet[(buffer >> bits) & 0x3F];
-        }
-    }
-    if (bits > 0) {
-        key += kAlphabet[(buffer << (6 - bits)) & 0x3F];
-    }
-    return "gwk_" + key;
+    return "gwk_" + base64Url(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace gateway::security

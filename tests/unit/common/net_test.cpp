@@ -18,5 +18,16 @@ TEST(LoopbackHostTest, OnlyAddressesThatCannotLeaveTheMachine) {
     }
 }
 
+TEST(LoopbackHostTest, PlainHttpIsOffTheMachineUnlessItGoesToLoopback) {
+    for (const char* url : {"http://127.0.0.1:8092/hooks", "http://[::1]/token", "http://localhost/x",
+                            "https://sso.example.gov.cn/token", "https://10.0.0.7/x"}) {
+        EXPECT_FALSE(isPlainHttpOffMachine(url)) << url;
+    }
+    for (const char* url : {"http://sso.example.gov.cn/token", "http://127.attacker.example/x", "http://10.0.0.7/x",
+                            "http://[::1/x", "http://"}) {
+        EXPECT_TRUE(isPlainHttpOffMachine(url)) << url;
+    }
+}
+
 }  // namespace
 }  // namespace gateway
