@@ -54,10 +54,15 @@ void printStatus(store::Store& store, const vault::FieldCipher* cipher, std::ost
     out << "sealing: "
         << (cipher != nullptr ? "on, current key " + cipher->currentKeyId() : std::string("off (no keyring)")) << "\n";
     std::int64_t plaintext = 0;
+    std::int64_t unbound = 0;
     std::int64_t old_key = 0;
     for (const store::SealedColumnCount& column : store.sealedCounts()) {
         out << "  " << column.column << ": " << column.plaintext << " plaintext";
+        if (column.unbound > 0) {
+            out << ", " << column.unbound << " not bound to their rows";
+        }
         plaintext += column.plaintext;
+        unbound += column.unbound;
         for (const auto& [key, count] : column.keys) {
             out << ", " << count << " under " << key;
             if (cipher == nullptr || key != cipher->currentKeyId()) {
@@ -66,9 +71,17 @@ void printStatus(store::Store& store, const vault::FieldCipher* cipher, std::ost
         }
         out << "\n";
     }
-    if (plaintext > 0 || (cipher != nullptr && old_key > 0)) {
-        out << plaintext << " plaintext and " << old_key << " old-key values to re-seal: run `gateway keys rotate`"
-            << (cipher == nullptr ? " with a keyring" : "") << "\n";
+    if (plaintext > 0 || unbound > 0 || (cipher != nullptr && old_key > 0)) {
+        out << plaintext << " plaintext";
+        if (unbound > 0) {
+            out << ", " << unbound << " unbound";
+        }
+        out << " and " << old_key << " old-key values to re-seal: run `gateway keys rotate`"
+            << (cipher == nullptr ? " with a keyring" : "")
+            << (cipher != nullptr && plaintext + unbound > 0
+                    ? "; until then the gateway refuses to read the plaintext and unbound ones"
+                    : "")
+            << "\n";
     }
 }
 
@@ -108,7 +121,9 @@ int runKeys(const std::vector<std::string>& args) {
                       "machine, without it the sealed data is lost. rotate --new-key: add a fresh key to the "
                       "keyring file and make it current, then restart every gateway on the database with it. "
                       "rotate: re-seal, in batches and beside running gateways, every stored value that is "
-                      "plaintext or sealed under an older key, printing progress; safe to interrupt and run again. An "
+                      "plaintext, sealed before values were bound to their rows, or sealed under an older key, "
+                      "printing progress; safe to interrupt and run again. With a keyring the gateway reads no "
+                      "plaintext or unbound value, so run it once after configuring a keyring or upgrading. An "
                       "old key may "
                       "leave the file once status counts no value under it. status: count the stored values per key "
                       "and the plaintext ones.",

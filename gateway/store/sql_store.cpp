@@ -351,17 +351,21 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
     std::vector<QuarantinedRecord> sealed_quarantine;
     std::future<std::string> sealed_payload;
     if (sealsPersonalData()) {
-        sealed_payload = std::async(std::launch::async, [&] { return seal(batch.raw.payload, sealed::kRawPayload); });
+        sealed_payload = std::async(std::launch::async, [&] {
+            return seal(batch.raw.payload, sealed::kRawPayload, sealedRow({batch.raw.source, batch.raw.sha256}));
+        });
         sealed_records.reserve(batch.records.size());
         for (const StagedRecord& record : batch.records) {
-            sealed_records.push_back({record.source, record.source_id, record.observed_at,
-                                      seal(record.record_json, sealed::kRecordJson), record.content_hash,
-                                      record.version, record.batch_id});
+            sealed_records.push_back(
+                {record.source, record.source_id, record.observed_at,
+                 seal(record.record_json, sealed::kRecordJson, sealedRow({record.source, record.source_id})),
+                 record.content_hash, record.version, record.batch_id});
         }
         sealed_quarantine = batch.quarantined;
         for (QuarantinedRecord& row : sealed_quarantine) {
-            row.raw_payload = seal(row.raw_payload, sealed::kQuarantinePayload);
-            row.reason = seal(row.reason, sealed::kQuarantineReason);
+            const std::string sealed_row = sealedRow({row.source, batch.raw.sha256, row.locator});
+            row.raw_payload = seal(row.raw_payload, sealed::kQuarantinePayload, sealed_row);
+            row.reason = seal(row.reason, sealed::kQuarantineReason, sealed_row);
         }
     }
     const std::vector<StagedRecord>& records = sealsPersonalData() ? sealed_records : batch.records;
@@ -558,8 +562,9 @@ std::optional<StagedRecord> SqlStore::sourceRecord(std::string_view source, std:
             use(key_source), use(key_id), into(observed), into(json), into(hashes), into(versions), into(batch_ids),
             now;
         if (!observed.empty()) {
-            result = StagedRecord{key_source, key_id,      observed[0], unseal(std::move(json[0]), sealed::kRecordJson),
-                                  hashes[0],  versions[0], batch_ids[0]};
+            result =
+                StagedRecord{key_source, key_id, observed[0], std::move(json[0]), hashes[0], versions[0], batch_ids[0]};
+            unsealRecord(*result);
         }
     });
     return result;
@@ -583,14 +588,17 @@ std::vector<QuarantinedRecord> SqlStore::quarantined(std::string_view source, st
         std::vector<std::string> locators;
         std::vector<Poco::Data::BLOB> payloads;
         std::vector<std::string> reasons;
+        std::vector<std::string> batch_hashes;
         session << sql(
-            "SELECT batch_id, locator, raw_payload, reason FROM quarantine WHERE source = ? "
-            "ORDER BY id LIMIT ?"),
-            use(key), use(max_rows), into(batch_ids), into(locators), into(payloads), into(reasons), now;
+            "SELECT q.batch_id, q.locator, q.raw_payload, q.reason, b.sha256 FROM quarantine AS q "
+            "JOIN raw_batches AS b ON b.id = q.batch_id WHERE q.source = ? ORDER BY q.id LIMIT ?"),
+            use(key), use(max_rows), into(batch_ids), into(locators), into(payloads), into(reasons), into(batch_hashes),
+            now;
         result.reserve(batch_ids.size());
         for (std::size_t i = 0; i < batch_ids.size(); ++i) {
-            result.push_back({key, locators[i], unseal(fromBlob(payloads[i]), sealed::kQuarantinePayload),
-                              unseal(std::move(reasons[i]), sealed::kQuarantineReason), batch_ids[i]});
+            const std::string row = sealedRow({key, batch_hashes[i], locators[i]});
+            result.push_back({key, locators[i], unseal(fromBlob(payloads[i]), sealed::kQuarantinePayload, row),
+                              unseal(std::move(reasons[i]), sealed::kQuarantineReason, row), batch_ids[i]});
         }
     });
     return result;
@@ -608,8 +616,9 @@ std::optional<RawBatch> SqlStore::rawBatch(std::int64_t batch_id) {
         session << sql("SELECT source, received_at, sha256, record_count, payload FROM raw_batches WHERE id = ?"),
             use(id), into(sources), into(received), into(hashes), into(counts), into(payloads), now;
         if (!sources.empty()) {
-            result = RawBatch{sources[0], received[0], unseal(fromBlob(payloads[0]), sealed::kRawPayload), hashes[0],
-                              counts[0]};
+            std::string payload =
+                unseal(fromBlob(payloads[0]), sealed::kRawPayload, sealedRow({sources[0], hashes[0]}));
+            result = RawBatch{sources[0], received[0], std::move(payload), hashes[0], counts[0]};
         }
     });
     return result;

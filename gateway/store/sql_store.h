@@ -215,12 +215,17 @@ protected:
     /// The database's own words for a failure, on one line.
     virtual std::string errorDetail(const Poco::Exception& error) const;
 
-    /// `value` sealed for `context` (a column, see sealedColumns()) when the store has a cipher; unchanged without
-    /// one, and an empty value stays empty (its absence is no secret, and '' stays a cheap test).
-    std::string seal(std::string_view value, std::string_view context) const;
-    /// The plaintext of a stored value: sealed tokens are opened (StoreError if the store has no cipher, the key is
-    /// unknown or the token fails authentication), anything else is plaintext written without a cipher.
-    std::string unseal(std::string value, std::string_view context) const;
+    /// `value` sealed for `context` (a column, see sealedColumns()) and `row` (sealedRow() of the row's key) when the
+    /// store has a cipher; unchanged without one, and an empty value stays empty (its absence is no secret, and ''
+    /// stays a cheap test).
+    std::string seal(std::string_view value, std::string_view context, std::string_view row) const;
+    /// The plaintext of a stored value. With a cipher, a value must be a token sealed for this column and row:
+    /// anything else (plaintext written without a cipher, an unbound token, a token of another row) is a StoreError
+    /// until `gateway keys rotate` re-seals it, so that nobody with write access to the database can slip a value
+    /// in. Without a cipher, plaintext is read as it is and a token is a StoreError. '' is '' either way.
+    std::string unseal(std::string value, std::string_view context, std::string_view row) const;
+    /// Opens a staged record's JSON in place (sealed for its source and source_id).
+    void unsealRecord(StagedRecord& record) const;
     /// The blind index of an ID number for profiles.id_number_index: HMAC of the number trimmed and upper-cased;
     /// "" for no number or without a cipher.
     std::string idNumberIndex(std::string_view id_number) const;
@@ -273,7 +278,7 @@ private:
                                         const std::function<void(Poco::Data::Statement&)>& bind);
 
     /// Re-seals at most `limit` values of one column in one transaction; returns how many it selected.
-    std::int64_t resealColumn(const SealedColumn& column, std::size_t limit, bool plaintext_only);
+    std::int64_t resealColumn(const SealedColumn& column, std::size_t limit, bool unbound_only);
 
     /// The store's clock now, as formatIso() writes it: the time of rows and log entries the caller gave none.
     std::string nowIso() const { return formatIso(clock_->now()); }

@@ -37,7 +37,22 @@ constexpr std::string_view kExplanationJson = "review_pairs.explanation_json";
 constexpr std::string_view kProfileJson = "profile_versions.profile_json";
 /// profiles.id_number and profile_versions.id_number: one staged value is written to both, so they share it.
 constexpr std::string_view kIdNumber = "profiles.id_number";
+/// The hash of the batch a quarantined row came from, as SQL over the quarantine row: a part of its sealed row.
+constexpr std::string_view kQuarantineBatchHash =
+    "(SELECT b.sha256 FROM raw_batches AS b WHERE b.id = quarantine.batch_id)";
 }  // namespace sealed
+
+/// The row a sealed value is bound to (FieldCipher's `row`) from the parts of its key (SealedColumn::row): each as
+/// its length in decimal, ':' and its bytes, so that no two keys spell the same row ("ab" + "c" against "a" + "bc").
+inline std::string sealedRow(const std::vector<std::string_view>& parts) {
+    std::string row;
+    for (const std::string_view part : parts) {
+        row += std::to_string(part.size());
+        row += ':';
+        row += part;
+    }
+    return row;
+}
 
 /// Separates the codes of a profile in its classifications and alerts columns; commitProfiles rejects codes that
 /// contain it.

@@ -18,6 +18,9 @@ using namespace Poco::Data::Keywords;
 
 namespace {
 
+// The key of link_state's one row, as its sealed model is bound to it.
+constexpr std::string_view kLinkStateId = "1";
+
 // Rows per keyset page of forEachStagedRecord: a few megabytes of record JSON in memory at a time.
 constexpr Poco::Int64 kStagedPageRows = 5000;
 
@@ -128,7 +131,8 @@ std::int64_t SqlStore::forEachStagedRecord(std::int64_t after_batch_id,
                 record.source = std::move(sources[i]);
                 record.source_id = std::move(ids[i]);
                 record.observed_at = std::move(observed[i]);
-                record.record_json = unseal(std::move(json[i]), sealed::kRecordJson);
+                record.record_json = std::move(json[i]);
+                unsealRecord(record);
                 record.content_hash = std::move(hashes[i]);
                 record.version = versions[i];
                 record.batch_id = batch_ids[i];
@@ -281,11 +285,11 @@ void SqlStore::commitLinkRun(const LinkRunCommit& run) {
     if (sealsPersonalData()) {
         sealed_review = run.review;
         for (ReviewItem& item : sealed_review) {
-            item.explanation_json = seal(item.explanation_json, sealed::kExplanationJson);
+            item.explanation_json = seal(item.explanation_json, sealed::kExplanationJson, sealedRow({item.pair_id}));
         }
     }
     const std::vector<ReviewItem>& review = sealsPersonalData() ? sealed_review : run.review;
-    const std::string sealed_model = seal(run.model_json, sealed::kModelJson);
+    const std::string sealed_model = seal(run.model_json, sealed::kModelJson, sealedRow({kLinkStateId}));
     withSession("commit a link run", [&](Session& session) {
         WriteTransaction transaction(*this, session);
         // First, so that a concurrent link run or review decision waits here instead of interleaving its rows.
@@ -355,7 +359,7 @@ LinkState SqlStore::linkState() {
             into(models), into(times), now;
         if (!through.empty()) {
             state.linked_through_batch = through[0];
-            state.model_json = unseal(std::move(models[0]), sealed::kModelJson);
+            state.model_json = unseal(std::move(models[0]), sealed::kModelJson, sealedRow({kLinkStateId}));
             state.linked_at = std::move(times[0]);
         }
     });
@@ -397,7 +401,7 @@ std::vector<ReviewItem> SqlStore::readReviewItems(Session& session, const std::s
         item.right_id = std::move(right_ids[i]);
         item.weight = weights[i];
         item.reason = std::move(reasons[i]);
-        item.explanation_json = unseal(std::move(explanations[i]), sealed::kExplanationJson);
+        item.explanation_json = unseal(std::move(explanations[i]), sealed::kExplanationJson, sealedRow({item.pair_id}));
         item.status = std::move(statuses[i]);
         item.created_at = std::move(created[i]);
         item.decision = std::move(decisions[i]);
@@ -450,7 +454,7 @@ ReviewItem SqlStore::openReviewPair(const ReviewItem& item) {
         std::string right_id = item.right_id;
         double weight = item.weight;
         std::string reason = item.reason;
-        std::string explanation = seal(item.explanation_json, sealed::kExplanationJson);
+        std::string explanation = seal(item.explanation_json, sealed::kExplanationJson, sealedRow({pair_id}));
         std::string at = item.created_at.empty() ? nowIso() : item.created_at;
         std::string updated_at = at;
         session << sql(

@@ -211,8 +211,9 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
         for (std::size_t i = 0; i < sealed_profiles.size(); ++i) {
             ProfileVersion& profile = sealed_profiles[i];
             id_indexes[i] = idNumberIndex(profile.id_number);
-            profile.profile_json = seal(profile.profile_json, sealed::kProfileJson);
-            profile.id_number = seal(profile.id_number, sealed::kIdNumber);
+            profile.profile_json =
+                seal(profile.profile_json, sealed::kProfileJson, sealedRow({profile.person_id, profile.content_hash}));
+            profile.id_number = seal(profile.id_number, sealed::kIdNumber, sealedRow({profile.person_id}));
         }
     }
     const std::vector<ProfileVersion>& staged = sealsPersonalData() ? sealed_profiles : profiles;
@@ -340,10 +341,12 @@ std::vector<ProfileVersion> SqlStore::readProfiles(Session& session, const std::
         profile.person_id = std::move(persons[i]);
         profile.version = versions[i];
         profile.built_at = std::move(built[i]);
-        profile.profile_json = unseal(std::move(json[i]), sealed::kProfileJson);
         profile.content_hash = std::move(hashes[i]);
+        // The current version's hash is the one in profiles too: they are written together.
+        profile.profile_json =
+            unseal(std::move(json[i]), sealed::kProfileJson, sealedRow({profile.person_id, profile.content_hash}));
         profile.name = std::move(names[i]);
-        profile.id_number = unseal(std::move(id_numbers[i]), sealed::kIdNumber);
+        profile.id_number = unseal(std::move(id_numbers[i]), sealed::kIdNumber, sealedRow({profile.person_id}));
         profile.birth_date = std::move(births[i]);
         profile.residence_division = std::move(residences[i]);
         profile.hukou_division = std::move(hukous[i]);
@@ -553,7 +556,7 @@ constexpr const char* kPersonRecordsSelect =
 /// Runs a prepared person-records statement and feeds its rows to `grouper`, record JSON opened by `open`; returns the
 /// number of rows.
 std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper,
-                              const std::function<std::string(std::string)>& open) {
+                              const std::function<void(StagedRecord&)>& open) {
     std::vector<std::string> persons;
     std::vector<std::string> sources;
     std::vector<std::string> ids;
@@ -570,7 +573,8 @@ std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper,
         record.source = std::move(sources[i]);
         record.source_id = std::move(ids[i]);
         record.observed_at = std::move(observed[i]);
-        record.record_json = open(std::move(json[i]));
+        record.record_json = std::move(json[i]);
+        open(record);
         record.content_hash = std::move(hashes[i]);
         record.version = versions[i];
         record.batch_id = batch_ids[i];
@@ -583,7 +587,7 @@ std::size_t readPersonRecords(Statement& select, PersonGrouper& grouper,
 
 void SqlStore::forEachPerson(
     const std::function<void(const std::string& person_id, const std::vector<StagedRecord>& records)>& visit) {
-    const auto open = [this](std::string json) { return unseal(std::move(json), sealed::kRecordJson); };
+    const auto open = [this](StagedRecord& record) { unsealRecord(record); };
     withSession("read the persons and their records", [&](Session& session) {
         ReadSnapshot snapshot(*this, session);
         // Keyset paging on person_links_person inside one snapshot, as in forEachStagedRecord. A page may end in
@@ -619,7 +623,7 @@ void SqlStore::forEachPersonIn(
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
     constexpr std::size_t kChunk = 500;
-    const auto open = [this](std::string json) { return unseal(std::move(json), sealed::kRecordJson); };
+    const auto open = [this](StagedRecord& record) { unsealRecord(record); };
     withSession("read the records of " + std::to_string(sorted.size()) + " persons", [&](Session& session) {
         ReadSnapshot snapshot(*this, session);
         PersonGrouper grouper(visit);

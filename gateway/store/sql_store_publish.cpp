@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kOutboxColumns =
     "o.seq, o.person_id, o.version, o.division, o.previous_division, o.removed, o.correction, o.created_at, "
-    "v.profile_json, COALESCE(c.removed, 0)";
+    "v.profile_json, v.content_hash, COALESCE(c.removed, 0)";
 
 void requireSubscriber(std::string_view subscriber) {
     requireNonEmptyText("subscriber", subscriber, [] { return std::string("the push request"); });
@@ -89,6 +89,7 @@ std::vector<OutboxEntry> SqlStore::readOutbox(Session& session, const std::strin
     std::vector<std::string> corrections;
     std::vector<std::string> created;
     std::vector<std::string> json;
+    std::vector<std::string> hashes;
     std::vector<Poco::Int64> removed_now;
     Statement select(session);
     select << sql(std::string("SELECT ") + kOutboxColumns +
@@ -97,7 +98,7 @@ std::vector<OutboxEntry> SqlStore::readOutbox(Session& session, const std::strin
                   tail);
     bind(select);
     select, into(seqs), into(persons), into(versions), into(divisions), into(previous), into(removed),
-        into(corrections), into(created), into(json), into(removed_now);
+        into(corrections), into(created), into(json), into(hashes), into(removed_now);
     select.execute();
     std::vector<OutboxEntry> result(seqs.size());
     for (std::size_t i = 0; i < seqs.size(); ++i) {
@@ -112,7 +113,9 @@ std::vector<OutboxEntry> SqlStore::readOutbox(Session& session, const std::strin
         entry.created_at = std::move(created[i]);
         entry.removed_now = removed_now[i] != 0;
         // What left the views is never read again, not even to be rendered away.
-        entry.profile_json = entry.removed_now ? std::string() : unseal(std::move(json[i]), sealed::kProfileJson);
+        entry.profile_json = entry.removed_now ? std::string()
+                                               : unseal(std::move(json[i]), sealed::kProfileJson,
+                                                        sealedRow({entry.person_id, hashes[i]}));
     }
     return result;
 }

@@ -122,18 +122,23 @@ std::vector<PurgeOutcome> SqlStore::purgeProfiles(const std::vector<std::string>
                 const std::string stub = purgedStub(person);
                 std::vector<Poco::Int64> versions;
                 std::vector<std::string> contents;
+                std::vector<std::string> hashes;
                 session << sql(
-                    "SELECT version, profile_json FROM profile_versions WHERE person_id = ? AND removed = 0"),
-                    use(key), into(versions), into(contents), now;
+                    "SELECT version, profile_json, content_hash FROM profile_versions "
+                    "WHERE person_id = ? AND removed = 0"),
+                    use(key), into(versions), into(contents), into(hashes), now;
                 std::vector<Poco::Int64> erase;
+                std::vector<std::string> stubs;
                 for (std::size_t i = 0; i < versions.size(); ++i) {
-                    if (unseal(std::move(contents[i]), sealed::kProfileJson) != stub) {
+                    // The stub keeps the version's hash, so it is sealed for the same row as what it replaces.
+                    const std::string row = sealedRow({person, hashes[i]});
+                    if (unseal(std::move(contents[i]), sealed::kProfileJson, row) != stub) {
                         erase.push_back(versions[i]);
+                        stubs.push_back(seal(stub, sealed::kProfileJson, row));
                     }
                 }
                 outcome.versions = static_cast<std::int64_t>(erase.size());
                 if (!erase.empty()) {
-                    std::vector<std::string> stubs(erase.size(), seal(stub, sealed::kProfileJson));
                     std::vector<std::string> keys(erase.size(), person);
                     session << sql(
                         "UPDATE profile_versions SET profile_json = ?, name = '', id_number = '', "
@@ -165,12 +170,14 @@ std::vector<PurgeOutcome> SqlStore::purgeProfiles(const std::vector<std::string>
             // Review pairs are few beside records and carry no index by record, so one pass over their keys
             // serves the whole batch.
             std::vector<Poco::Int64> seqs;
+            std::vector<std::string> pair_ids;
             std::vector<std::string> left_sources;
             std::vector<std::string> left_ids;
             std::vector<std::string> right_sources;
             std::vector<std::string> right_ids;
-            session << "SELECT seq, left_source, left_id, right_source, right_id FROM review_pairs", into(seqs),
-                into(left_sources), into(left_ids), into(right_sources), into(right_ids), now;
+            session << "SELECT seq, pair_id, left_source, left_id, right_source, right_id FROM review_pairs",
+                into(seqs), into(pair_ids), into(left_sources), into(left_ids), into(right_sources), into(right_ids),
+                now;
             std::vector<Poco::Int64> touched;
             std::vector<std::string> stubs;
             for (std::size_t i = 0; i < seqs.size(); ++i) {
@@ -188,7 +195,7 @@ std::vector<PurgeOutcome> SqlStore::purgeProfiles(const std::vector<std::string>
                     ++owner->review_pairs;
                 }
                 touched.push_back(seqs[i]);
-                stubs.push_back(seal(purgedStub(""), sealed::kExplanationJson));
+                stubs.push_back(seal(purgedStub(""), sealed::kExplanationJson, sealedRow({pair_ids[i]})));
             }
             if (!touched.empty()) {
                 std::vector<std::string> updated(touched.size(), at);

@@ -46,6 +46,9 @@ struct SealedColumn {
     std::string_view key1;     // the primary key: one column, or two
     std::string_view key2;
     bool blob = false;  // a column of bytes rather than text
+    /// SQL expressions over the row (text) whose values, in order, are the parts of the row a value is bound to (see
+    /// sealedRow()): the primary key where it is known when the value is sealed, else a natural key.
+    std::vector<std::string_view> row;
 };
 
 /// Every column that can hold a citizen ID, a guardian's ID or a phone number: raw payloads and quarantined rows
@@ -58,6 +61,7 @@ const std::vector<SealedColumn>& sealedColumns();
 struct SealedColumnCount {
     std::string column;                        // "table.column"
     std::int64_t plaintext = 0;                // not sealed (written without a cipher); empty values not counted
+    std::int64_t unbound = 0;                  // sealed before values were bound to their rows ("e1:"/"z1:")
     std::map<std::string, std::int64_t> keys;  // key id -> values sealed under it
 };
 
@@ -588,14 +592,15 @@ public:
 
     /// Whether the store seals personal data (StoreSettings::cipher).
     virtual bool sealsPersonalData() const = 0;
-    /// Per sealed column, how many values are plaintext and how many each key sealed.
+    /// Per sealed column, how many values are plaintext, how many are unbound tokens and how many each key sealed.
     virtual std::vector<SealedColumnCount> sealedCounts() = 0;
-    /// Seals with the current key at most `limit` stored values that are plaintext or, unless `plaintext_only`, sealed
-    /// under another key (and fills the blind index of re-sealed ID numbers), a batch per transaction. Returns how
+    /// Seals with the current key, bound to their rows, at most `limit` stored values that are plaintext or unbound
+    /// tokens or, unless `unbound_only`, sealed under another key (and fills the blind index of re-sealed ID
+    /// numbers), a batch per transaction. The one place where plaintext and unbound tokens are read. Returns how
     /// many it re-sealed; 0 once nothing is left. Rows written meanwhile are never overwritten (an UPDATE matches the
     /// value it read), so it is safe to run beside the gateway, to interrupt and to run again. InvalidConfig without
     /// a cipher; StoreError naming the column when a stored token does not open.
-    virtual std::int64_t resealSome(std::size_t limit, bool plaintext_only) = 0;
+    virtual std::int64_t resealSome(std::size_t limit, bool unbound_only) = 0;
 };
 
 /// Opens the configured store (creating the SQLite file if needed) without migrating it.

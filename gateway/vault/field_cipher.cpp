@@ -25,7 +25,11 @@ namespace {
 constexpr std::string_view kPrefix = FieldCipher::kTokenPrefixes[0];
 // The same, over the value deflated first: 8 bytes of its length (little-endian), then a zlib stream (RFC 1950).
 constexpr std::string_view kDeflatedPrefix = FieldCipher::kTokenPrefixes[1];
-static_assert(kPrefix.size() == kDeflatedPrefix.size());
+// Tokens sealed before values were bound to their rows: authenticated data header || context only.
+constexpr std::string_view kUnboundPrefix = FieldCipher::kUnboundTokenPrefixes[0];
+constexpr std::string_view kUnboundDeflatedPrefix = FieldCipher::kUnboundTokenPrefixes[1];
+static_assert(kPrefix.size() == kDeflatedPrefix.size() && kPrefix.size() == kUnboundPrefix.size() &&
+              kPrefix.size() == kUnboundDeflatedPrefix.size());
 // Raw batches, not records: deflating each record's JSON as well made the sealed store smaller still (187 MB
 // against 266 MB for a 100,000-child city) but the intake about a sixth slower, the time going into zlib's match
 // finder (ops/bench/sync_bench.sh, BENCHMARKS.md).
@@ -83,11 +87,19 @@ const unsigned char* bytes(std::string_view text) {
     return reinterpret_cast<const unsigned char*>(text.data());
 }
 
-void addAad(EVP_CIPHER_CTX* ctx, std::string_view header, std::string_view context) {
+// Authenticates header || context, then NUL || row for a bound token (`row` set). A context holds no NUL, so the
+// row cannot be confused with part of it, and the row comes last, so any bytes may be in it.
+void addAad(EVP_CIPHER_CTX* ctx, std::string_view header, std::string_view context,
+            std::optional<std::string_view> row) {
+    static constexpr unsigned char kSeparator = 0;
     int length = 0;
     if (EVP_CipherUpdate(ctx, nullptr, &length, bytes(header), static_cast<int>(header.size())) != 1 ||
         EVP_CipherUpdate(ctx, nullptr, &length, bytes(context), static_cast<int>(context.size())) != 1) {
         cryptoFailed("authenticating the header");
+    }
+    if (row && (EVP_CipherUpdate(ctx, nullptr, &length, &kSeparator, 1) != 1 ||
+                EVP_CipherUpdate(ctx, nullptr, &length, bytes(*row), static_cast<int>(row->size())) != 1)) {
+        cryptoFailed("authenticating the row");
     }
 }
 
@@ -104,9 +116,18 @@ void transform(EVP_CIPHER_CTX* ctx, const unsigned char* in, std::size_t size, u
     }
 }
 
-// Splits "e1:<id>:<payload>" (or "z1:…") at its separators; false unless a prefix is there and the id is valid.
+bool isBoundHeader(std::string_view token) {
+    return token.starts_with(kPrefix) || token.starts_with(kDeflatedPrefix);
+}
+
+bool isDeflatedHeader(std::string_view token) {
+    return token.starts_with(kDeflatedPrefix) || token.starts_with(kUnboundDeflatedPrefix);
+}
+
+// Splits "e2:<id>:<payload>" (or "z2:…", "e1:…", "z1:…") at its separators; false unless a prefix is there and the id
+// is valid.
 bool splitToken(std::string_view token, std::string_view& header, std::string_view& id, std::string_view& payload) {
-    if (!token.starts_with(kPrefix) && !token.starts_with(kDeflatedPrefix)) {
+    if (!isBoundHeader(token) && !token.starts_with(kUnboundPrefix) && !token.starts_with(kUnboundDeflatedPrefix)) {
         return false;
     }
     const std::size_t colon = token.find(':', kPrefix.size());
@@ -293,7 +314,7 @@ FieldCipher::~FieldCipher() = default;
 FieldCipher::FieldCipher(FieldCipher&&) noexcept = default;
 FieldCipher& FieldCipher::operator=(FieldCipher&&) noexcept = default;
 
-std::string FieldCipher::seal(std::string_view value, std::string_view context) const {
+std::string FieldCipher::seal(std::string_view value, std::string_view context, std::string_view row) const {
     checkContext(context);
     // Deflated first, a raw batch costs less to encrypt, encode and store than its plaintext did. What the
     // compressed length tells of the content is no more than a plaintext column's length told.
@@ -318,7 +339,7 @@ std::string FieldCipher::seal(std::string_view value, std::string_view context) 
     if (EVP_EncryptInit_ex2(ctx.get(), nullptr, nullptr, nonce, nullptr) != 1) {
         cryptoFailed("initialising AES-GCM");
     }
-    addAad(ctx.get(), token, context);
+    addAad(ctx.get(), token, context, row);
     transform(ctx.get(), bytes(plaintext), plaintext.size(), ciphertext);
     int final_size = 0;
     if (EVP_EncryptFinal_ex(ctx.get(), tag, &final_size) != 1 || final_size != 0 ||
@@ -332,13 +353,28 @@ std::string FieldCipher::seal(std::string_view value, std::string_view context) 
     return token;
 }
 
-std::string FieldCipher::open(std::string_view token, std::string_view context) const {
+std::string FieldCipher::open(std::string_view token, std::string_view context, std::string_view row) const {
+    return openToken(token, context, row);
+}
+
+std::string FieldCipher::openUnbound(std::string_view token, std::string_view context) const {
+    return openToken(token, context, std::nullopt);
+}
+
+std::string FieldCipher::openToken(std::string_view token, std::string_view context,
+                                   std::optional<std::string_view> row) const {
     checkContext(context);
     std::string_view header;
     std::string_view id;
     std::string_view payload;
     if (!splitToken(token, header, id, payload)) {
-        cannotOpen(context, "it is not a sealed token (e1:<key id>:<base64> or z1:…)");
+        cannotOpen(context, "it is not a sealed token (e2:<key id>:<base64> or z2:…)");
+    }
+    if (row && !isBoundHeader(header)) {
+        cannotOpen(context, "it was sealed before values were bound to their rows; `gateway keys rotate` re-seals it");
+    }
+    if (!row && isBoundHeader(header)) {
+        cannotOpen(context, "it is bound to a row, and no row was given");
     }
     const DataKey* key = keyring_.find(id);
     if (key == nullptr) {
@@ -366,7 +402,7 @@ std::string FieldCipher::open(std::string_view token, std::string_view context) 
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), tag) != 1) {
         cryptoFailed("initialising AES-GCM");
     }
-    addAad(ctx.get(), header, context);
+    addAad(ctx.get(), header, context, row);
     transform(ctx.get(), ciphertext, size, reinterpret_cast<unsigned char*>(plaintext.data()));
     std::array<unsigned char, 16> nothing{};  // GCM writes nothing at the end; the buffer is there to be safe
     int final_size = 0;
@@ -374,10 +410,10 @@ std::string FieldCipher::open(std::string_view token, std::string_view context) 
         // What was decrypted is unauthenticated and must not linger in freed memory either.
         OPENSSL_cleanse(plaintext.data(), plaintext.size());
         cannotOpen(context, "it fails authentication under key \"" + std::string(id) +
-                                "\" (altered, sealed for another column, or under another key of that name)");
+                                "\" (altered, sealed for another column or row, or under another key of that name)");
     }
     contexts_->give(std::move(ctx), *key, false);
-    if (header.starts_with(kDeflatedPrefix)) {
+    if (isDeflatedHeader(header)) {
         std::string value;
         if (!inflated(plaintext, value)) {
             cannotOpen(context, "its deflated content does not inflate");
@@ -424,9 +460,13 @@ std::optional<std::string_view> FieldCipher::sealedKeyId(std::string_view value)
     return value.substr(kPrefix.size(), value.find(':', kPrefix.size()) - kPrefix.size());
 }
 
+bool FieldCipher::isBound(std::string_view value) {
+    return isSealed(value) && isBoundHeader(value);
+}
+
 bool FieldCipher::needsRotation(std::string_view value) const {
     const auto id = sealedKeyId(value);
-    return !id || *id != keyring_.current().id;
+    return !id || !isBoundHeader(value) || *id != keyring_.current().id;
 }
 
 std::size_t FieldCipher::sealedSize(std::size_t plaintext_bytes) const {

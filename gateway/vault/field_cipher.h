@@ -15,12 +15,16 @@ namespace gateway::vault {
 
 /// Seals personal data for storage and opens it again: citizen and guardian ID numbers, phone numbers, whole raw
 /// payloads. A sealed value is a printable token that fits a TEXT column in SQLite and PostgreSQL alike:
-///   e1:<key id>:<base64 of nonce (12 bytes) || ciphertext || GCM tag (16 bytes)>
-/// AES-256-GCM with a unique 96-bit nonce per seal (below). The authenticated data is the token's header ("e1:<key
-/// id>:") followed by the caller's context, the column a value belongs in ("citizen_id", "raw_payload"): a value
-/// copied into another column, or relabelled with another key id, fails to open instead of being accepted.
+///   e2:<key id>:<base64 of nonce (12 bytes) || ciphertext || GCM tag (16 bytes)>
+/// AES-256-GCM with a unique 96-bit nonce per seal (below). The authenticated data is the token's header ("e2:<key
+/// id>:"), the caller's context (the column a value belongs in, "profile_versions.profile_json"), a NUL, and the row
+/// (the key of the row it belongs in, as the store spells it): a value copied into another column or another row
+/// (child A's profile into child B's), or relabelled with another key id, fails to open instead of being accepted.
 /// Values of 64 KiB or more that deflate by at least a tenth (raw batches) are deflated first and their token starts
-/// "z1:" instead; the header is authenticated, so neither form passes for the other.
+/// "z2:" instead; the header is authenticated, so neither form passes for the other.
+/// Tokens "e1:"/"z1:" were sealed before rows were bound (authenticated data header || context only). open() refuses
+/// them, since they could have been moved between rows; `gateway keys rotate` opens them with openUnbound() and seals
+/// them again bound to their row.
 ///
 /// A token is at most 4 * ceil((n + 28) / 3) + 4 + len(key id) characters for an n-byte plaintext: 70 for an
 /// 18-character citizen ID under key "k1", 58 for an 11-digit phone number (nonce and tag, a third more for base64,
@@ -47,16 +51,22 @@ public:
     FieldCipher(const FieldCipher&) = delete;
     FieldCipher& operator=(const FieldCipher&) = delete;
 
-    /// `plaintext` sealed with the current key. `context` names the column: a non-empty string without NUL (a
-    /// constant in the code; anything else throws GatewayError(Internal)).
-    std::string seal(std::string_view plaintext, std::string_view context) const;
+    /// `plaintext` sealed with the current key for one row of one column. `context` names the column: a non-empty
+    /// string without NUL (a constant in the code; anything else throws GatewayError(Internal)). `row` names the row:
+    /// any bytes, the same on every read.
+    std::string seal(std::string_view plaintext, std::string_view context, std::string_view row) const;
 
-    /// The plaintext of a token that seal() made for the same context. Throws GatewayError(StoreError) when the value
-    /// is not a well-formed token, names a key the keyring does not hold, or fails authentication (altered, truncated,
-    /// sealed for another context, or under a different key of that name). The store handed back something the
-    /// gateway cannot use, the client is not at fault: hence a 500 "store_error" and never 400. Messages name the
-    /// context and at most the key id; they never quote the value, which may be plaintext not yet migrated.
-    std::string open(std::string_view token, std::string_view context) const;
+    /// The plaintext of a token that seal() made for the same context and row. Throws GatewayError(StoreError) when
+    /// the value is not a well-formed bound token (an unbound "e1:" one included), names a key the keyring does not
+    /// hold, or fails authentication (altered, truncated, sealed for another column or row, or under a different key
+    /// of that name). The store handed back something the gateway cannot use, the client is not at fault: hence a 500
+    /// "store_error" and never 400. Messages name the context and at most the key id; they never quote the value or
+    /// the row, which may be plaintext not yet migrated or a child's record key.
+    std::string open(std::string_view token, std::string_view context, std::string_view row) const;
+
+    /// The plaintext of an unbound token ("e1:"/"z1:", sealed before rows were bound) for `context`: only for
+    /// re-sealing it bound to its row. Throws as open() does, and for a bound token.
+    std::string openUnbound(std::string_view token, std::string_view context) const;
 
     /// A deterministic keyed digest for exact lookups of sealed values: `WHERE citizen_id_index = ?`. 64 lower-case
     /// hex characters of HMAC-SHA256 under the keyring's index key over context || NUL || value, so equal values in
@@ -65,20 +75,25 @@ public:
     /// An index reveals which rows of one column hold equal values, by design.
     std::string blindIndex(std::string_view value, std::string_view context) const;
 
-    /// Whether a stored value has the shape of a token (prefix, valid key id, canonical-length base64 of at least nonce
-    /// and tag). Says nothing of authenticity; for telling not-yet-migrated plaintext rows from sealed ones. ID
-    /// numbers, phone numbers and JSON documents never start with "e1:" or "z1:".
+    /// Whether a stored value has the shape of a token, bound or unbound (prefix, valid key id, canonical-length
+    /// base64 of at least nonce and tag). Says nothing of authenticity; for telling not-yet-migrated plaintext rows
+    /// from sealed ones. ID numbers, phone numbers and JSON documents never start with "e1:", "z1:", "e2:" or "z2:".
     static bool isSealed(std::string_view value);
+
+    /// Whether a stored value has the shape of a token bound to its row ("e2:"/"z2:").
+    static bool isBound(std::string_view value);
 
     /// The key id a token names, or nullopt when `value` is not a token (by isSealed()).
     static std::optional<std::string_view> sealedKeyId(std::string_view value);
 
-    /// True unless `value` is a token sealed by the current key: old-key tokens and plaintext both need re-sealing.
-    /// A rotation job: `if (needsRotation(v)) v = seal(isSealed(v) ? open(v, ctx) : v, ctx);`
+    /// True unless `value` is a bound token sealed by the current key: old-key tokens, unbound tokens and plaintext
+    /// all need re-sealing.
     bool needsRotation(std::string_view value) const;
 
-    /// The prefixes a token starts with (before its key id): plain, and deflated.
-    static constexpr std::array<std::string_view, 2> kTokenPrefixes{"e1:", "z1:"};
+    /// The prefixes a token seal() makes starts with (before its key id): plain, and deflated.
+    static constexpr std::array<std::string_view, 2> kTokenPrefixes{"e2:", "z2:"};
+    /// The same for the unbound tokens only openUnbound() opens.
+    static constexpr std::array<std::string_view, 2> kUnboundTokenPrefixes{"e1:", "z1:"};
 
     /// Longest token seal() makes for `plaintext_bytes` bytes, for sizing columns and estimating storage.
     std::size_t sealedSize(std::size_t plaintext_bytes) const;
@@ -95,6 +110,9 @@ private:
 
     struct NonceCounter;
     class KeyedContexts;
+
+    /// open() and openUnbound(): `row` for a bound token, nullopt for an unbound one.
+    std::string openToken(std::string_view token, std::string_view context, std::optional<std::string_view> row) const;
 
     Keyring keyring_;
     std::unique_ptr<NonceCounter> nonces_;

@@ -1,8 +1,11 @@
 // Citizen and guardian ID numbers and phone numbers are sealed at rest: with a keyring, nothing a person with the
 // database's files (or a dump) can read holds them, lookups by ID number still work, rotation re-seals every value
-// under the new key while the old key still opens what it sealed, and a value moved or altered fails to open.
+// under the new key while the old key still opens what it sealed, and a value moved to another column or another
+// child's row, or altered, fails to open. With a keyring, plaintext and tokens sealed before values were bound to
+// their rows are read only by rotation, which binds them.
 
 #include "tests/integration/store/store_suite.h"
+#include "tests/support/sealed_tokens.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
@@ -13,6 +16,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -209,7 +213,7 @@ TEST_P(StoreSuite, SealedColumnsHoldNoPlaintextAndReadBackWhole) {
     for (const char* secret : {kChildId, kGuardianId, kPhone}) {
         EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " is stored in plaintext";
     }
-    EXPECT_TRUE(backend_->query("SELECT id_number FROM profiles").starts_with("e1:k1:"));
+    EXPECT_TRUE(backend_->query("SELECT id_number FROM profiles").starts_with("e2:k1:"));
     expectPersonalDataReads(*sealed);
     EXPECT_EQ(lookupById(*sealed, kChildId), std::vector<std::string>{"person-1"});
     EXPECT_EQ(lookupById(*sealed, "110101200801011235"), std::vector<std::string>{});
@@ -262,10 +266,10 @@ TEST_P(StoreSuite, RotationResealsEverythingUnderTheNewKeyAndOldValuesReadMeanwh
     for (const char* secret : {kChildId, kGuardianId, kPhone}) {
         EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " is stored in plaintext";
     }
-    EXPECT_TRUE(backend_->query("SELECT model_json FROM link_state").starts_with("e1:k2:"));
+    EXPECT_TRUE(backend_->query("SELECT model_json FROM link_state").starts_with("e2:k2:"));
 }
 
-TEST_P(StoreSuite, PlaintextWrittenWithoutAKeyringIsReadFoundAndSealedInPlace) {
+TEST_P(StoreSuite, PlaintextWrittenWithoutAKeyringIsRefusedUntilRotationSealsItInPlace) {
     if (backend_ == nullptr) {
         return;
     }
@@ -278,10 +282,31 @@ TEST_P(StoreSuite, PlaintextWrittenWithoutAKeyringIsReadFoundAndSealedInPlace) {
     store::StoreSettings settings = backend_->settings();
     settings.cipher = cipherOf(vault::Keyring::generate());
     auto sealed = store::openStore(settings);
-    // A half-sealed store works: plaintext reads, and is found by its number.
-    expectPersonalDataReads(*sealed);
-    EXPECT_EQ(lookupById(*sealed, kChildId), std::vector<std::string>{"person-1"});
     EXPECT_EQ(countsByKey(*sealed), (std::map<std::string, std::int64_t>{{"", 9}}));
+    // With a keyring, a plaintext value where a sealed one belongs could have been put there by anyone with write
+    // access to the database: it is refused, and the message says what to do without quoting it.
+    for (const auto& [column, read] : std::vector<std::pair<std::string, std::function<void()>>>{
+             {"source_records.record_json", [&] { sealed->sourceRecord(kSource, "P1"); }},
+             {"raw_batches.payload", [&] { sealed->rawBatch(1); }},
+             {"quarantine.raw_payload", [&] { sealed->quarantined(kSource, 10); }},
+             {"link_state.model_json", [&] { sealed->linkState(); }},
+             {"review_pairs.explanation_json", [&] { sealed->reviewQueue("", 0, 10); }},
+             {"profile_versions.profile_json", [&] { sealed->profile("person-1"); }},
+             {"profile_versions.profile_json", [&] { sealed->outbox(0, "", 10); }},
+         }) {
+        try {
+            read();
+            ADD_FAILURE() << column << ": plaintext was read with a keyring";
+        } catch (const GatewayError& error) {
+            EXPECT_EQ(error.code(), ErrorCode::StoreError);
+            EXPECT_NE(error.message().find(column), std::string::npos) << error.message();
+            EXPECT_NE(error.message().find("not sealed"), std::string::npos) << error.message();
+            EXPECT_NE(error.message().find("gateway keys rotate"), std::string::npos) << error.message();
+            for (const char* secret : {kChildId, kGuardianId, kPhone}) {
+                EXPECT_EQ(error.message().find(secret), std::string::npos) << error.message();
+            }
+        }
+    }
 
     EXPECT_EQ(resealAll(*sealed, true), 9);
     EXPECT_EQ(countsByKey(*sealed), (std::map<std::string, std::int64_t>{{"k1", 9}}));
@@ -302,6 +327,142 @@ TEST_P(StoreSuite, PlaintextWrittenWithoutAKeyringIsReadFoundAndSealedInPlace) {
     for (const char* secret : {kChildId, kGuardianId, kPhone}) {
         EXPECT_EQ(bytes.find(secret), std::string::npos) << secret << " is stored in plaintext";
     }
+}
+
+TEST_P(StoreSuite, TokensSealedBeforeRowsWereBoundAreRefusedUntilRotationBindsThem) {
+    if (backend_ == nullptr) {
+        return;
+    }
+    // A store an older gateway sealed: every text column holds "e1:" tokens, bound to their column only.
+    store_->migrate();
+    writePersonalData(*store_);
+    struct Column {
+        std::string table;
+        std::string column;
+        std::string where;
+    };
+    const std::vector<Column> columns = {
+        {"source_records", "record_json", "source_id = 'P1'"},
+        {"quarantine", "reason", "locator = 'row 2'"},
+        {"link_state", "model_json", "id = 1"},
+        {"review_pairs", "explanation_json", "left_id = 'P1'"},
+        {"profile_versions", "profile_json", "person_id = 'person-1'"},
+        {"profile_versions", "id_number", "person_id = 'person-1'"},
+        {"profiles", "id_number", "person_id = 'person-1'"},
+    };
+    for (const Column& column : columns) {
+        const std::string plain =
+            backend_->query("SELECT " + column.column + " FROM " + column.table + " WHERE " + column.where);
+        ASSERT_FALSE(plain.empty()) << column.table;
+        const std::string token = testing::unboundToken(0x21, plain, column.table + "." + column.column, false);
+        backend_->query("UPDATE " + column.table + " SET " + column.column + " = '" + token + "' WHERE " +
+                        column.where);
+    }
+    // The two id_number columns share one context.
+    const std::string id_token = unboundToken(0x21, kChildId, "profiles.id_number", false);
+    backend_->query("UPDATE profile_versions SET id_number = '" + id_token + "'");
+    backend_->query("UPDATE profiles SET id_number = '" + id_token + "'");
+
+    store::StoreSettings settings = backend_->settings();
+    settings.cipher = cipherOf(fixedKeyring(0x21));
+    auto sealed = store::openStore(settings);
+    std::int64_t unbound = 0;
+    for (const auto& count : sealed->sealedCounts()) {
+        unbound += count.unbound;
+        EXPECT_TRUE(count.keys.empty()) << count.column;
+    }
+    EXPECT_EQ(unbound, 7);
+    for (const auto& read :
+         std::vector<std::function<void()>>{[&] { sealed->sourceRecord(kSource, "P1"); }, [&] { sealed->linkState(); },
+                                            [&] { sealed->profile("person-1"); }}) {
+        try {
+            read();
+            ADD_FAILURE() << "an unbound token was read as a value of its row";
+        } catch (const GatewayError& error) {
+            EXPECT_EQ(error.code(), ErrorCode::StoreError);
+            EXPECT_NE(error.message().find("sealed before values were bound to their rows"), std::string::npos)
+                << error.message();
+        }
+    }
+
+    // Rotation opens them for their column and seals them again bound to their row (and seals the plaintext
+    // raw payloads beside them).
+    EXPECT_EQ(resealAll(*sealed, true), 9);
+    EXPECT_EQ(countsByKey(*sealed), (std::map<std::string, std::int64_t>{{"k1", 9}}));
+    expectPersonalDataReads(*sealed);
+    EXPECT_EQ(lookupById(*sealed, kChildId), std::vector<std::string>{"person-1"});
+}
+
+TEST_P(StoreSuite, AChildsSealedValuesCopiedIntoAnotherChildsRowFailToOpen) {
+    if (backend_ == nullptr) {
+        return;
+    }
+    const std::string keyring = vault::Keyring::generate();
+    store::StoreSettings settings = backend_->settings();
+    settings.cipher = cipherOf(keyring);
+    auto sealed = store::openStore(settings);
+    sealed->migrate();
+    writePersonalData(*sealed);
+    // A second child, in another village, with a record, a quarantined row and a profile of its own.
+    store::BatchCommit second = personalBatch(std::string("w1"), "w2");
+    second.records[0].source_id = "P2";
+    second.records[0].record_json = R"({"source_id":"P2","id_number":"110101200902022345"})";
+    second.records[0].content_hash = sha256Hex(second.records[0].record_json);
+    second.quarantined[0].locator = "row 3";
+    sealed->commitBatch(second);
+    store::ProfileVersion other = personalProfile("other");
+    other.person_id = "person-2";
+    other.id_number = "110101200902022345";
+    other.profile_json = R"({"id_number":"110101200902022345","c":"other"})";
+    other.content_hash = sha256Hex(other.profile_json);
+    other.residence_division = "110101002002";
+    sealed->commitProfiles({other}, "profiles");
+    ASSERT_EQ(sealed->profile("person-2")->id_number, "110101200902022345");
+
+    const auto expectRefused = [&](const std::string& column, const std::function<void()>& read) {
+        try {
+            read();
+            ADD_FAILURE() << column << ": child 1's value was served as child 2's";
+        } catch (const GatewayError& error) {
+            EXPECT_EQ(error.code(), ErrorCode::StoreError);
+            EXPECT_NE(error.message().find(column), std::string::npos) << error.message();
+            EXPECT_NE(error.message().find("fails authentication"), std::string::npos) << error.message();
+            EXPECT_EQ(error.message().find("person-"), std::string::npos) << error.message();
+        }
+    };
+    // Whoever can write to the database copies child 1's sealed values into child 2's rows: first the ID number of
+    // the current profile alone, then the rest, column by column.
+    backend_->query(
+        "UPDATE profiles SET id_number = (SELECT id_number FROM profiles WHERE person_id = 'person-1') "
+        "WHERE person_id = 'person-2'");
+    store::ProfileQuery query;
+    query.division_prefix = "110101002";
+    expectRefused("profiles.id_number", [&] { sealed->queryProfiles(query); });
+    backend_->query(
+        "UPDATE profile_versions SET profile_json = (SELECT profile_json FROM profile_versions WHERE person_id = "
+        "'person-1'), id_number = (SELECT id_number FROM profile_versions WHERE person_id = 'person-1') "
+        "WHERE person_id = 'person-2'");
+    backend_->query(
+        "UPDATE source_records SET record_json = (SELECT record_json FROM source_records WHERE source_id = 'P1') "
+        "WHERE source_id = 'P2'");
+    backend_->query(
+        "UPDATE quarantine SET reason = (SELECT reason FROM quarantine WHERE locator = 'row 2') "
+        "WHERE locator = 'row 3'");
+    expectRefused("profile_versions.profile_json", [&] { sealed->profile("person-2"); });
+    expectRefused("profile_versions.profile_json", [&] { sealed->profileHistory("person-2"); });
+    expectRefused("profile_versions.profile_json", [&] { sealed->outbox(0, "110101002", 10); });
+    expectRefused("source_records.record_json", [&] { sealed->sourceRecord(kSource, "P2"); });
+    expectRefused("quarantine.reason", [&] { sealed->quarantined(kSource, 10); });
+    // Child 1's own rows still read.
+    const auto first = sealed->profile("person-1");
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->id_number, kChildId);
+    ASSERT_TRUE(sealed->sourceRecord(kSource, "P1").has_value());
+
+    // Rotation to a new key does not launder a moved value either: it stops at the first column holding one.
+    settings.cipher = cipherOf(vault::Keyring::rotated(keyring, "test keyring"));
+    auto rotated = store::openStore(settings);
+    expectRefused("source_records.record_json", [&] { rotated->resealSome(1000, false); });
 }
 
 TEST_P(StoreSuite, SealedValueMovedToAnotherColumnOrAlteredFailsToOpen) {
@@ -328,7 +489,7 @@ TEST_P(StoreSuite, SealedValueMovedToAnotherColumnOrAlteredFailsToOpen) {
 
     // One character of the record's ciphertext changed.
     std::string token = backend_->query("SELECT record_json FROM source_records WHERE source_id = 'P1'");
-    ASSERT_TRUE(token.starts_with("e1:k1:"));
+    ASSERT_TRUE(token.starts_with("e2:k1:"));
     char& c = token[token.size() / 2];
     c = c == 'A' ? 'B' : 'A';
     backend_->query("UPDATE source_records SET record_json = '" + token + "' WHERE source_id = 'P1'");

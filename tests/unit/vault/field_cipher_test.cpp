@@ -6,6 +6,7 @@
 #include "gateway/vault/field_cipher.h"
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
+#include "tests/support/sealed_tokens.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -24,6 +25,8 @@ namespace gateway::vault {
 namespace {
 
 constexpr std::string_view kCitizenId = "11010519491231002X";
+// The row values are bound to in most tests, as the store spells a profile's (person, content hash).
+constexpr std::string_view kRow = "8:person-164:0f3a";
 
 std::string keyText(unsigned char fill) {
     const std::vector<unsigned char> bytes(32, fill);
@@ -45,10 +48,11 @@ FieldCipher cipherOf(const std::string& json) {
     return FieldCipher(Keyring::parse(json, "keyring.json"));
 }
 
-// Opens `token` expecting a StoreError; returns the message.
-std::string openFailure(const FieldCipher& cipher, std::string_view token, std::string_view context) {
+// Opens `token` for `row` expecting a StoreError; returns the message.
+std::string openFailure(const FieldCipher& cipher, std::string_view token, std::string_view context,
+                        std::string_view row = kRow) {
     try {
-        const std::string plaintext = cipher.open(token, context);
+        const std::string plaintext = cipher.open(token, context, row);
         ADD_FAILURE() << "opened: " << token;
     } catch (const GatewayError& e) {
         EXPECT_EQ(e.code(), ErrorCode::StoreError) << e.message();
@@ -83,13 +87,13 @@ TEST(FieldCipher, RoundTripsEmptyAsciiChineseBinaryAndLongValues) {
         noise,
     };
     for (const std::string& value : values) {
-        const std::string token = cipher.seal(value, "raw_payload");
-        EXPECT_EQ(cipher.open(token, "raw_payload"), value) << value.size() << " bytes";
+        const std::string token = cipher.seal(value, "raw_payload", kRow);
+        EXPECT_EQ(cipher.open(token, "raw_payload", kRow), value) << value.size() << " bytes";
         EXPECT_LE(token.size(), cipher.sealedSize(value.size()));
         EXPECT_TRUE(FieldCipher::isSealed(token));
         // Long repetitive values are deflated first; short ones and noise never.
         const bool deflated = value.size() >= 64 * 1024 && value != noise;
-        EXPECT_TRUE(token.starts_with(deflated ? "z1:k1:" : "e1:k1:")) << value.size() << " bytes";
+        EXPECT_TRUE(token.starts_with(deflated ? "z2:k1:" : "e2:k1:")) << value.size() << " bytes";
         if (!deflated) {
             EXPECT_EQ(token.size(), cipher.sealedSize(value.size()));
         }
@@ -97,15 +101,15 @@ TEST(FieldCipher, RoundTripsEmptyAsciiChineseBinaryAndLongValues) {
                   std::string::npos)
             << "printable ASCII only, fit for any TEXT column";
     }
-    EXPECT_EQ(cipher.seal(kCitizenId, "citizen_id").size(), 70u);
-    EXPECT_EQ(cipher.seal("13912345678", "phone").size(), 58u);
+    EXPECT_EQ(cipher.seal(kCitizenId, "citizen_id", kRow).size(), 70u);
+    EXPECT_EQ(cipher.seal("13912345678", "phone", kRow).size(), 58u);
 }
 
 TEST(FieldCipher, TheTokenIsTheDocumentedAes256GcmLayout) {
-    // Decrypted here with OpenSSL directly, as a migration script in another language would: e1:<id>:<base64 of
-    // nonce || ciphertext || tag>, authenticated data "e1:<id>:" followed by the context.
+    // Decrypted here with OpenSSL directly, as a migration script in another language would: e2:<id>:<base64 of
+    // nonce || ciphertext || tag>, authenticated data "e2:<id>:" followed by the context, a NUL and the row.
     const FieldCipher cipher = cipherOf(keyringJson("k1"));
-    const std::string token = cipher.seal(kCitizenId, "citizen_id");
+    const std::string token = cipher.seal(kCitizenId, "citizen_id", kRow);
     const std::string payload = token.substr(6);
     std::vector<unsigned char> raw(payload.size());
     std::size_t size = 0;
@@ -113,7 +117,7 @@ TEST(FieldCipher, TheTokenIsTheDocumentedAes256GcmLayout) {
     ASSERT_EQ(size, 12 + kCitizenId.size() + 16);
 
     const std::vector<unsigned char> key(32, 0x21);
-    const std::string aad = "e1:k1:citizen_id";
+    const std::string aad = "e2:k1:citizen_id" + std::string(1, '\0') + std::string(kRow);
     std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
     std::string plaintext(kCitizenId.size(), '\0');
     int length = 0;
@@ -126,7 +130,7 @@ TEST(FieldCipher, TheTokenIsTheDocumentedAes256GcmLayout) {
               1);
     ASSERT_EQ(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16, raw.data() + 12 + kCitizenId.size()), 1);
     unsigned char end[16];
-    EXPECT_EQ(EVP_DecryptFinal_ex(ctx.get(), end, &length), 1) << "the tag covers header and context";
+    EXPECT_EQ(EVP_DecryptFinal_ex(ctx.get(), end, &length), 1) << "the tag covers header, context and row";
     EXPECT_EQ(plaintext, kCitizenId);
 }
 
@@ -136,33 +140,33 @@ TEST(FieldCipher, ARawBatchIsDeflatedBeforeSealingItsTokenIsShorterAndItsHeaderC
     for (int i = 0; record.size() < 64 * 1024; ++i) {
         record += "3204112014030" + std::to_string(10000 + i) + ",王小红,320411198001011234,13800000000\n";
     }
-    EXPECT_TRUE(cipher.seal(record.substr(0, 64 * 1024 - 1), "record_json").starts_with("e1:k1:"))
+    EXPECT_TRUE(cipher.seal(record.substr(0, 64 * 1024 - 1), "record_json", kRow).starts_with("e2:k1:"))
         << "a byte short of 64 KiB is sealed as it is";
-    const std::string token = cipher.seal(record, "record_json");
-    ASSERT_TRUE(token.starts_with("z1:k1:")) << token.substr(0, 40);
+    const std::string token = cipher.seal(record, "record_json", kRow);
+    ASSERT_TRUE(token.starts_with("z2:k1:")) << token.substr(0, 40);
     EXPECT_LT(token.size(), record.size() / 2) << "deflated, the sealed batch is far smaller than the batch";
     EXPECT_TRUE(FieldCipher::isSealed(token));
     EXPECT_EQ(FieldCipher::sealedKeyId(token), std::optional<std::string_view>("k1"));
-    EXPECT_EQ(cipher.open(token, "record_json"), record);
+    EXPECT_EQ(cipher.open(token, "record_json", kRow), record);
     EXPECT_FALSE(cipher.needsRotation(token));
 
     // The header is authenticated: calling a deflated token plain (or the reverse) fails, and so does any bit.
-    EXPECT_NE(openFailure(cipher, "e1" + token.substr(2), "record_json"), "");
-    const std::string plain = cipher.seal(kCitizenId, "citizen_id");
-    EXPECT_NE(openFailure(cipher, "z1" + plain.substr(2), "citizen_id"), "");
+    EXPECT_NE(openFailure(cipher, "e2" + token.substr(2), "record_json"), "");
+    const std::string plain = cipher.seal(kCitizenId, "citizen_id", kRow);
+    EXPECT_NE(openFailure(cipher, "z2" + plain.substr(2), "citizen_id"), "");
     for (std::size_t i = 6; i < token.size(); i += 7) {
         std::string flipped = token;
         flipped[i] = flipped[i] == 'A' ? 'B' : 'A';
         EXPECT_NE(openFailure(cipher, flipped, "record_json"), "") << i;
     }
 
-    // The layout, as another program would read it: decrypt as an e1 token (AAD "z1:k1:" + context), then an
-    // 8-byte little-endian length and a zlib stream.
+    // The layout, as another program would read it: decrypt as an e2 token (AAD "z2:k1:" + context + NUL + row),
+    // then an 8-byte little-endian length and a zlib stream.
     std::vector<unsigned char> raw(token.size());
     std::size_t size = 0;
     ASSERT_TRUE(base64::decode(token.substr(6), raw.data(), size));
     const std::vector<unsigned char> key(32, 0x21);
-    const std::string aad = "z1:k1:record_json";
+    const std::string aad = "z2:k1:record_json" + std::string(1, '\0') + std::string(kRow);
     std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
     std::vector<unsigned char> packed(size - 28);
     int length = 0;
@@ -193,10 +197,10 @@ TEST(FieldCipher, SealingTwiceGivesTwoTokensButOneBlindIndex) {
     std::set<std::string> tokens;
     std::set<std::string> nonces;
     for (int i = 0; i < 100; ++i) {
-        const std::string token = cipher.seal(kCitizenId, "citizen_id");
+        const std::string token = cipher.seal(kCitizenId, "citizen_id", kRow);
         tokens.insert(token);
         nonces.insert(token.substr(6, 16));  // the first 12 bytes
-        EXPECT_EQ(cipher.open(token, "citizen_id"), kCitizenId);
+        EXPECT_EQ(cipher.open(token, "citizen_id", kRow), kCitizenId);
     }
     EXPECT_EQ(tokens.size(), 100u);
     EXPECT_EQ(nonces.size(), 100u);
@@ -216,7 +220,7 @@ TEST(FieldCipher, SealingTwiceGivesTwoTokensButOneBlindIndex) {
 
 TEST(FieldCipher, AValueMovedToAnotherColumnFailsToOpenAndIndexesDifferently) {
     const FieldCipher cipher = cipherOf(keyringJson("k1"));
-    const std::string token = cipher.seal(kCitizenId, "citizen_id");
+    const std::string token = cipher.seal(kCitizenId, "citizen_id", kRow);
     const std::string message = openFailure(cipher, token, "guardian_id");
     EXPECT_NE(message.find("guardian_id"), std::string::npos) << message;
     EXPECT_NE(message.find("fails authentication"), std::string::npos) << message;
@@ -231,14 +235,14 @@ TEST(FieldCipher, AValueMovedToAnotherColumnFailsToOpenAndIndexesDifferently) {
 
 TEST(FieldCipher, ContextsAreNonEmptyNamesWithoutNul) {
     const FieldCipher cipher = cipherOf(keyringJson("k1"));
-    const std::string token = cipher.seal("x", "phone");
+    const std::string token = cipher.seal("x", "phone", kRow);
     for (const std::string_view context : {std::string_view(), std::string_view("pho\0ne", 6)}) {
         for (int operation = 0; operation < 3; ++operation) {
             try {
                 if (operation == 0) {
-                    cipher.seal("x", context);
+                    cipher.seal("x", context, kRow);
                 } else if (operation == 1) {
-                    cipher.open(token, context);
+                    cipher.open(token, context, kRow);
                 } else {
                     cipher.blindIndex("x", context);
                 }
@@ -254,7 +258,7 @@ TEST(FieldCipher, AFlippedBitAnywhereInTheTokenFails) {
     const FieldCipher cipher = cipherOf(keyringJson("k1", true));
     for (const std::string_view value :
          {std::string_view(kCitizenId), std::string_view(""), std::string_view("张小明")}) {
-        const std::string token = cipher.seal(value, "citizen_id");
+        const std::string token = cipher.seal(value, "citizen_id", kRow);
         for (std::size_t i = 0; i < token.size(); ++i) {
             for (int bit = 0; bit < 8; ++bit) {
                 std::string flipped = token;
@@ -270,7 +274,7 @@ TEST(FieldCipher, AFlippedBitAnywhereInTheTokenFails) {
 
 TEST(FieldCipher, MalformedTokensFailWithClearMessagesThatDoNotRepeatTheValue) {
     const FieldCipher cipher = cipherOf(keyringJson("k1"));
-    const std::string token = cipher.seal(kCitizenId, "citizen_id");
+    const std::string token = cipher.seal(kCitizenId, "citizen_id", kRow);
     const std::string payload = token.substr(6);
     const auto expect = [&](const std::string& value, const std::string& why) {
         const std::string message = openFailure(cipher, value, "citizen_id");
@@ -284,23 +288,24 @@ TEST(FieldCipher, MalformedTokensFailWithClearMessagesThatDoNotRepeatTheValue) {
     // A plaintext row not migrated yet.
     expect(std::string(kCitizenId), "not a sealed token");
     expect("", "not a sealed token");
-    expect("e1", "not a sealed token");
-    expect("e1:", "not a sealed token");
-    expect("e1:k1", "not a sealed token");
-    expect("e1::" + payload, "not a sealed token");
-    expect("e1:k 1:" + payload, "not a sealed token");
-    expect("E1:k1:" + payload, "not a sealed token");
-    expect("e2:k1:" + payload, "not a sealed token");
+    expect("e2", "not a sealed token");
+    expect("e2:", "not a sealed token");
+    expect("e2:k1", "not a sealed token");
+    expect("e2::" + payload, "not a sealed token");
+    expect("e2:k 1:" + payload, "not a sealed token");
+    expect("E2:k1:" + payload, "not a sealed token");
+    expect("e3:k1:" + payload, "not a sealed token");
     expect(" " + token, "not a sealed token");
-    expect("e1:k9:" + payload, "names key \"k9\", which the keyring does not hold");
-    expect("e1:k1:", "truncated");
+    expect("e2:k9:" + payload, "names key \"k9\", which the keyring does not hold");
+    expect("e1:k1:" + payload, "sealed before values were bound to their rows");
+    expect("e2:k1:", "truncated");
     expect(token.substr(0, 6 + 36), "truncated");
     expect(token.substr(0, token.size() - 4), "fails authentication");
     expect(token.substr(0, token.size() - 1), "not canonical base64");
     expect(token + "AAAA", "not canonical base64");  // the padding is now in the middle
     expect(token + "\n", "not canonical base64");
     expect(token + " ", "not canonical base64");
-    expect("e1:k1:" + std::string(payload.size(), '!'), "not canonical base64");
+    expect("e2:k1:" + std::string(payload.size(), '!'), "not canonical base64");
     std::string url_safe = token;
     for (char& c : url_safe) {
         c = c == '+' ? '-' : c == '/' ? '_' : c;
@@ -308,13 +313,13 @@ TEST(FieldCipher, MalformedTokensFailWithClearMessagesThatDoNotRepeatTheValue) {
     if (url_safe != token) {
         expect(url_safe, "not canonical base64");
     }
-    expect("e1:k1:" + std::string(40, 'A'), "fails authentication");
+    expect("e2:k1:" + std::string(40, 'A'), "fails authentication");
 }
 
 TEST(FieldCipher, TokensFromAnotherKeyringWithTheSameKeyIdFailAuthentication) {
     const FieldCipher ours = cipherOf(keyringJson("k1"));
     const FieldCipher theirs = cipherOf(keyringJson("k1", false, 0x12, 0x31));
-    const std::string message = openFailure(ours, theirs.seal(kCitizenId, "citizen_id"), "citizen_id");
+    const std::string message = openFailure(ours, theirs.seal(kCitizenId, "citizen_id", kRow), "citizen_id");
     EXPECT_NE(message.find("under key \"k1\""), std::string::npos) << message;
     EXPECT_NE(ours.blindIndex(kCitizenId, "citizen_id"), theirs.blindIndex(kCitizenId, "citizen_id"))
         << "the index is keyed";
@@ -327,11 +332,11 @@ TEST(FieldCipher, AfterRotationOldTokensOpenNewOnesUseTheNewKeyAndIndexesStay) {
     EXPECT_EQ(before.currentKeyId(), "k1");
     EXPECT_EQ(after.currentKeyId(), "k2");
 
-    const std::string old_token = before.seal(kCitizenId, "citizen_id");
-    const std::string new_token = after.seal(kCitizenId, "citizen_id");
-    EXPECT_TRUE(new_token.starts_with("e1:k2:"));
-    EXPECT_EQ(after.open(old_token, "citizen_id"), kCitizenId);
-    EXPECT_EQ(after.open(new_token, "citizen_id"), kCitizenId);
+    const std::string old_token = before.seal(kCitizenId, "citizen_id", kRow);
+    const std::string new_token = after.seal(kCitizenId, "citizen_id", kRow);
+    EXPECT_TRUE(new_token.starts_with("e2:k2:"));
+    EXPECT_EQ(after.open(old_token, "citizen_id", kRow), kCitizenId);
+    EXPECT_EQ(after.open(new_token, "citizen_id", kRow), kCitizenId);
     EXPECT_EQ(FieldCipher::sealedKeyId(old_token), "k1");
     EXPECT_EQ(FieldCipher::sealedKeyId(new_token), "k2");
     EXPECT_EQ(FieldCipher::sealedKeyId(kCitizenId), std::nullopt);
@@ -344,10 +349,10 @@ TEST(FieldCipher, AfterRotationOldTokensOpenNewOnesUseTheNewKeyAndIndexesStay) {
     // The re-sealing step of a rotation job.
     std::string stored = old_token;
     if (after.needsRotation(stored)) {
-        stored = after.seal(FieldCipher::isSealed(stored) ? after.open(stored, "citizen_id") : stored, "citizen_id");
+        stored = after.seal(after.open(stored, "citizen_id", kRow), "citizen_id", kRow);
     }
-    EXPECT_TRUE(stored.starts_with("e1:k2:"));
-    EXPECT_EQ(after.open(stored, "citizen_id"), kCitizenId);
+    EXPECT_TRUE(stored.starts_with("e2:k2:"));
+    EXPECT_EQ(after.open(stored, "citizen_id", kRow), kCitizenId);
 
     EXPECT_EQ(before.blindIndex(kCitizenId, "citizen_id"), after.blindIndex(kCitizenId, "citizen_id"));
     // A keyring that lost the new key cannot open what it sealed, and says which key is missing.
@@ -355,19 +360,93 @@ TEST(FieldCipher, AfterRotationOldTokensOpenNewOnesUseTheNewKeyAndIndexesStay) {
     EXPECT_NE(message.find("\"k2\""), std::string::npos) << message;
 }
 
-TEST(FieldCipher, IsSealedTellsTokensFromPlaintext) {
+TEST(FieldCipher, IsSealedTellsTokensFromPlaintextAndIsBoundTellsBoundOnes) {
     const FieldCipher cipher = cipherOf(keyringJson("k1"));
-    EXPECT_TRUE(FieldCipher::isSealed(cipher.seal("", "phone")));
-    EXPECT_TRUE(FieldCipher::isSealed(cipher.seal("13912345678", "phone")));
-    EXPECT_TRUE(FieldCipher::isSealed("e1:k1:" + std::string(40, 'A')));
-    EXPECT_TRUE(FieldCipher::isSealed("e1:k1:" + std::string(42, 'A') + "A="));
-    for (const std::string& value :
-         {std::string(kCitizenId), std::string("13912345678"), std::string(R"({"a": 1})"), std::string(),
-          std::string("e1:"), std::string("e1:k1:"), "e1:k1:" + std::string(36, 'A'), "e1:k1:" + std::string(41, 'A'),
-          "e1:k1:" + std::string(40, '='), "e1:k1:" + std::string(37, 'A') + "===",
-          "e1:k1:" + std::string(39, 'A') + "!", "e1:k1:A=" + std::string(38, 'A'), "e1::" + std::string(40, 'A'),
-          "e1:k:1:" + std::string(40, 'A'), "e1:k1:" + std::string(40, 'A') + "\n"}) {
+    EXPECT_TRUE(FieldCipher::isSealed(cipher.seal("", "phone", kRow)));
+    EXPECT_TRUE(FieldCipher::isSealed(cipher.seal("13912345678", "phone", kRow)));
+    EXPECT_TRUE(FieldCipher::isBound(cipher.seal("13912345678", "phone", kRow)));
+    for (const std::string prefix : {"e2:", "z2:", "e1:", "z1:"}) {
+        const bool bound = prefix[1] == '2';
+        EXPECT_TRUE(FieldCipher::isSealed(prefix + "k1:" + std::string(40, 'A'))) << prefix;
+        EXPECT_TRUE(FieldCipher::isSealed(prefix + "k1:" + std::string(42, 'A') + "A=")) << prefix;
+        EXPECT_EQ(FieldCipher::isBound(prefix + "k1:" + std::string(40, 'A')), bound) << prefix;
+        for (const std::string& value :
+             {prefix, prefix + "k1:", prefix + "k1:" + std::string(36, 'A'), prefix + "k1:" + std::string(41, 'A'),
+              prefix + "k1:" + std::string(40, '='),
+              prefix + "k1:" + std::string(37, 'A') + "===", prefix + "k1:" + std::string(39, 'A') + "!",
+              prefix + "k1:A=" + std::string(38, 'A'), prefix + ":" + std::string(40, 'A'),
+              prefix + "k:1:" + std::string(40, 'A'), prefix + "k1:" + std::string(40, 'A') + "\n"}) {
+            EXPECT_FALSE(FieldCipher::isSealed(value)) << value;
+            EXPECT_FALSE(FieldCipher::isBound(value)) << value;
+        }
+    }
+    for (const std::string& value : {std::string(kCitizenId), std::string("13912345678"), std::string(R"({"a": 1})"),
+                                     std::string(), "e3:k1:" + std::string(40, 'A')}) {
         EXPECT_FALSE(FieldCipher::isSealed(value)) << value;
+        EXPECT_FALSE(FieldCipher::isBound(value)) << value;
+    }
+}
+
+TEST(FieldCipher, AValueMovedToAnotherRowFailsToOpen) {
+    // Child A's sealed profile copied into child B's row: a valid token of the right column and key, for another row.
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    const std::string a_row = "8:person-A64:" + std::string(64, 'a');
+    const std::string b_row = "8:person-B64:" + std::string(64, 'b');
+    const std::string token = cipher.seal(kCitizenId, "profile_versions.profile_json", a_row);
+    EXPECT_EQ(cipher.open(token, "profile_versions.profile_json", a_row), kCitizenId);
+    const std::string message = openFailure(cipher, token, "profile_versions.profile_json", b_row);
+    EXPECT_NE(message.find("fails authentication"), std::string::npos) << message;
+    EXPECT_NE(message.find("row"), std::string::npos) << message;
+    EXPECT_EQ(message.find("person-"), std::string::npos) << "the row is not quoted: " << message;
+    EXPECT_EQ(message.find(kCitizenId), std::string::npos) << message;
+    // Any other row: empty, a prefix, a longer one, one with a NUL inside.
+    for (const std::string& row : {std::string(), a_row.substr(0, a_row.size() - 1), a_row + "a",
+                                   a_row + std::string(1, '\0'), std::string(1, '\0') + a_row}) {
+        EXPECT_NE(openFailure(cipher, token, "profile_versions.profile_json", row), "") << row.size();
+    }
+    // Column and row cannot trade characters across the separator.
+    const std::string short_context = cipher.seal(kCitizenId, "citizen_i", "dx");
+    EXPECT_NE(openFailure(cipher, short_context, "citizen_id", "x"), "");
+    // Any bytes may make a row, the empty one included.
+    for (const std::string& row : {std::string(), std::string("\0\xff\n", 3), std::string(5000, 'r')}) {
+        EXPECT_EQ(cipher.open(cipher.seal("13912345678", "phone", row), "phone", row), "13912345678") << row.size();
+    }
+}
+
+TEST(FieldCipher, UnboundTokensOpenOnlyToBeResealedBoundToTheirRow) {
+    const FieldCipher cipher = cipherOf(keyringJson("k1"));
+    std::string batch;
+    while (batch.size() < 70 * 1024) {
+        batch += "320411201403010001,王小红,320411198001011234,13800000000\n";
+    }
+    for (const auto& [value, deflate] : {std::pair{std::string(kCitizenId), false}, std::pair{batch, true}}) {
+        const std::string token = gateway::testing::unboundToken(0x21, value, "citizen_id", deflate);
+        ASSERT_TRUE(FieldCipher::isSealed(token));
+        EXPECT_FALSE(FieldCipher::isBound(token));
+        EXPECT_EQ(FieldCipher::sealedKeyId(token), std::optional<std::string_view>("k1"));
+        EXPECT_TRUE(cipher.needsRotation(token)) << "under the current key, but not bound";
+        // Never opened as a value of a row: it may have been moved there.
+        const std::string message = openFailure(cipher, token, "citizen_id");
+        EXPECT_NE(message.find("sealed before values were bound to their rows"), std::string::npos) << message;
+        EXPECT_NE(message.find("gateway keys rotate"), std::string::npos) << message;
+        // Opened for re-sealing, and then bound.
+        EXPECT_EQ(cipher.openUnbound(token, "citizen_id"), value);
+        const std::string bound = cipher.seal(cipher.openUnbound(token, "citizen_id"), "citizen_id", kRow);
+        EXPECT_TRUE(FieldCipher::isBound(bound));
+        EXPECT_FALSE(cipher.needsRotation(bound));
+        EXPECT_EQ(cipher.open(bound, "citizen_id", kRow), value);
+        // Still bound to its column, and its header still authenticated.
+        EXPECT_THROW(cipher.openUnbound(token, "guardian_id"), GatewayError);
+        EXPECT_THROW(cipher.openUnbound((deflate ? "e1" : "z1") + token.substr(2), "citizen_id"), GatewayError);
+        // A bound token relabelled as unbound (its row dropped) fails too.
+        EXPECT_THROW(cipher.openUnbound((deflate ? "z1" : "e1") + bound.substr(2), "citizen_id"), GatewayError);
+    }
+    try {
+        (void)cipher.openUnbound(cipher.seal(kCitizenId, "citizen_id", kRow), "citizen_id");
+        ADD_FAILURE() << "a bound token opened without its row";
+    } catch (const GatewayError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::StoreError);
+        EXPECT_NE(e.message().find("bound to a row"), std::string::npos) << e.message();
     }
 }
 
@@ -386,9 +465,9 @@ TEST(FieldCipher, ConcurrentSealsOpensAndIndexesAgree) {
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < kValues; ++i) {
-                    tokens[t].push_back(cipher.seal(value(t, i), "citizen_id"));
+                    tokens[t].push_back(cipher.seal(value(t, i), "citizen_id", kRow));
                     indexes[t].push_back(cipher.blindIndex(value(t, i), "citizen_id"));
-                    failures[t] += cipher.open(tokens[t].back(), "citizen_id") != value(t, i);
+                    failures[t] += cipher.open(tokens[t].back(), "citizen_id", kRow) != value(t, i);
                 }
             });
         }
@@ -403,7 +482,7 @@ TEST(FieldCipher, ConcurrentSealsOpensAndIndexesAgree) {
             threads.emplace_back([&, t] {
                 const int other = (t + 1) % kThreads;
                 for (int i = 0; i < kValues; ++i) {
-                    failures[t] += cipher.open(tokens[other][i], "citizen_id") != value(other, i);
+                    failures[t] += cipher.open(tokens[other][i], "citizen_id", kRow) != value(other, i);
                     failures[t] += cipher.blindIndex(value(other, i), "citizen_id") != indexes[other][i];
                 }
             });
@@ -427,17 +506,17 @@ TEST(FieldCipher, KeptContextsServeEachKeyAndDirectionAndAFailureSpoilsNone) {
     const std::string before_json = keyringJson("k1");
     const FieldCipher before = cipherOf(before_json);
     const FieldCipher after = cipherOf(Keyring::rotated(before_json, "keyring.json"));
-    const std::string old_token = before.seal(kCitizenId, "citizen_id");
-    std::string forged = after.seal(kCitizenId, "citizen_id");
+    const std::string old_token = before.seal(kCitizenId, "citizen_id", kRow);
+    std::string forged = after.seal(kCitizenId, "citizen_id", kRow);
     forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
     for (int round = 0; round < 50; ++round) {
         // Opens under the old key and the new one, a seal, and an open that fails authentication midway, in turn:
         // each reuses contexts the others gave back, and the failed one is not given back.
-        EXPECT_EQ(after.open(old_token, "citizen_id"), kCitizenId) << round;
-        const std::string fresh = after.seal("13912345678", "phone");
+        EXPECT_EQ(after.open(old_token, "citizen_id", kRow), kCitizenId) << round;
+        const std::string fresh = after.seal("13912345678", "phone", kRow);
         EXPECT_NE(openFailure(after, forged, "citizen_id"), "") << round;
         EXPECT_NE(openFailure(after, fresh, "citizen_id"), "") << "another column, round " << round;
-        EXPECT_EQ(after.open(fresh, "phone"), "13912345678") << round;
+        EXPECT_EQ(after.open(fresh, "phone", kRow), "13912345678") << round;
     }
 }
 
@@ -447,17 +526,17 @@ TEST(FieldCipher, TwoCiphersOnOneKeyringCountTheirNoncesFromDifferentStarts) {
     const FieldCipher second = cipherOf(json);
     std::set<std::string> nonces;
     for (int i = 0; i < 1000; ++i) {
-        nonces.insert(first.seal(kCitizenId, "citizen_id").substr(6, 16));
-        nonces.insert(second.seal(kCitizenId, "citizen_id").substr(6, 16));
+        nonces.insert(first.seal(kCitizenId, "citizen_id", kRow).substr(6, 16));
+        nonces.insert(second.seal(kCitizenId, "citizen_id", kRow).substr(6, 16));
     }
     EXPECT_EQ(nonces.size(), 2000u) << "a nonce repeated between two processes sharing a key";
 }
 
 TEST(FieldCipher, AMovedCipherStillWorks) {
     FieldCipher first = cipherOf(keyringJson("k1"));
-    const std::string token = first.seal("13912345678", "phone");
+    const std::string token = first.seal("13912345678", "phone", kRow);
     const FieldCipher second = std::move(first);
-    EXPECT_EQ(second.open(token, "phone"), "13912345678");
+    EXPECT_EQ(second.open(token, "phone", kRow), "13912345678");
     EXPECT_EQ(second.currentKeyId(), "k1");
 }
 
