@@ -1,5 +1,6 @@
 // `gateway keys`: a keyring is made once and never overwritten; rotate seals what was stored in plaintext, rotate
-// --new-key adds a current key, and rotate then re-seals everything under it; status counts the values per key.
+// --new-key adds a current key, and rotate then re-seals everything under it; status counts the values per key. A store
+// sealed before values were bound to their rows is refused until rotate binds them.
 
 #include "gateway/common/hash.h"
 #include "gateway/store/store.h"
@@ -7,8 +8,11 @@
 #include "gateway/vault/keyring.h"
 
 #include "tests/support/process.h"
+#include "tests/support/sealed_tokens.h"
 #include "tests/support/temp_dir.h"
 
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -51,6 +55,17 @@ void writePlaintext(const std::string& db) {
     store->commitProfiles({profile}, "test");
 }
 
+/// `gateway args…` on the SQLite file `db` with the keyring file `keyring`, and no sources.
+RunResult runWithKeyring(const TempDir& dir, const std::string& db, const std::string& keyring,
+                         std::vector<std::string> args) {
+    for (const std::string& setting : {"store.sqlite.path=" + db, "security.keyring=" + keyring,
+                                       std::string("logging.level=warning"), "sources.dir=" + dir.file("none")}) {
+        args.push_back("--set");
+        args.push_back(setting);
+    }
+    return runGateway(args);
+}
+
 int modeOf(const std::string& path) {
     struct stat status {};
     return ::stat(path.c_str(), &status) == 0 ? static_cast<int>(status.st_mode & 07777) : -1;
@@ -80,13 +95,7 @@ TEST(KeysCliTest, RotateSealsPlaintextThenMovesEverythingToANewKey) {
     const std::string keyring = dir.file("keyring.json");
     writePlaintext(db);
     ASSERT_EQ(runGateway({"keys", "generate", "--output", keyring}).exit_code, 0);
-    const std::vector<std::string> config{
-        "--set", "store.sqlite.path=" + db, "--set", "security.keyring=" + keyring,
-        "--set", "logging.level=warning",   "--set", "sources.dir=" + dir.file("none")};
-    const auto with = [&](std::vector<std::string> args) {
-        args.insert(args.end(), config.begin(), config.end());
-        return runGateway(args);
-    };
+    const auto with = [&](std::vector<std::string> args) { return runWithKeyring(dir, db, keyring, std::move(args)); };
 
     const auto before = with({"keys", "status"});
     ASSERT_EQ(before.exit_code, 0) << before.err;
@@ -133,6 +142,60 @@ TEST(KeysCliTest, RotateSealsPlaintextThenMovesEverythingToANewKey) {
                                      "sources.dir=" + dir.file("none")});
     EXPECT_EQ(no_file.exit_code, 78) << no_file.err;
     EXPECT_NE(no_file.err.find("security.keyring"), std::string::npos) << no_file.err;
+}
+
+TEST(KeysCliTest, AStoreSealedBeforeRowsWereBoundIsRefusedUntilRotateBindsIt) {
+    // What an earlier version left: the record and the profile's ID number sealed as "e1:" tokens, bound to their
+    // column only, under the keyring the operator still has.
+    TempDir dir;
+    const std::string db = dir.file("gateway.db");
+    const std::string keyring = dir.file("keyring.json");
+    writePlaintext(db);
+    writeFile(keyring, fixedKeyring(0x21));
+    ASSERT_EQ(::chmod(keyring.c_str(), 0600), 0);
+    {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::Session session("SQLite", db);
+        using Poco::Data::Keywords::now;
+        const std::string json = std::string(R"({"id_number":")") + kIdNumber + R"(","phone":")" + kPhone + "\"}";
+        session << "UPDATE source_records SET record_json = '" +
+                       unboundToken(0x21, json, "source_records.record_json", false) + "'",
+            now;
+        session << "UPDATE profile_versions SET profile_json = '" +
+                       unboundToken(0x21, json, "profile_versions.profile_json", false) + "'",
+            now;
+        for (const char* table : {"profiles", "profile_versions"}) {
+            session << "UPDATE " + std::string(table) + " SET id_number = '" +
+                           unboundToken(0x21, kIdNumber, "profiles.id_number", false) + "'",
+                now;
+        }
+    }
+    const auto with = [&](std::vector<std::string> args) { return runWithKeyring(dir, db, keyring, std::move(args)); };
+
+    const auto before = with({"keys", "status"});
+    ASSERT_EQ(before.exit_code, 0) << before.err;
+    EXPECT_NE(before.out.find("profiles.id_number: 0 plaintext, 1 not bound to their rows"), std::string::npos)
+        << before.out;
+    EXPECT_NE(before.out.find("1 plaintext, 4 unbound and 0 old-key values to re-seal"), std::string::npos)
+        << before.out;
+    EXPECT_NE(before.out.find("refuses to read"), std::string::npos) << before.out;
+    const auto refused = with({"profiles", "show", "person-1"});
+    EXPECT_NE(refused.exit_code, 0) << refused.out;
+    EXPECT_NE(refused.err.find("sealed before values were bound to their rows"), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.out.find(kIdNumber), std::string::npos) << refused.out;
+
+    const auto rotated = with({"keys", "rotate"});
+    ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+    EXPECT_NE(rotated.out.find("done: 5 values re-sealed"), std::string::npos) << rotated.out;
+    const auto after = with({"keys", "status"});
+    EXPECT_NE(after.out.find("profiles.id_number: 0 plaintext, 1 under k1"), std::string::npos) << after.out;
+    EXPECT_EQ(after.out.find("to re-seal"), std::string::npos) << after.out;
+    const auto shown = with({"profiles", "show", "person-1"});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    EXPECT_NE(shown.out.find(kPhone), std::string::npos) << shown.out;
+    const auto found = with({"profiles", "find", kIdNumber});
+    EXPECT_EQ(found.exit_code, 0) << found.err;
+    EXPECT_NE(found.out.find(kPhone), std::string::npos) << found.out;
 }
 
 TEST(KeysCliTest, ConfigCheckRefusesAKeyringThatDoesNotLoad) {
