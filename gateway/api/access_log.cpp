@@ -7,14 +7,14 @@
 namespace gateway::api {
 
 struct AccessLog::Pending {
-    store::ExchangeLogEntry entry;
+    audit::ExchangeLogEntry entry;
     bool done = false;
     std::int64_t seq = 0;
     std::exception_ptr error;
     std::condition_variable finished;
 };
 
-AccessLog::AccessLog(store::Store& store, std::size_t max_batch)
+AccessLog::AccessLog(audit::LogStore& store, std::size_t max_batch)
     : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch), writer_([this] { run(); }) {}
 
 AccessLog::~AccessLog() {
@@ -26,7 +26,7 @@ AccessLog::~AccessLog() {
     writer_.join();
 }
 
-std::int64_t AccessLog::record(store::ExchangeLogEntry entry) {
+std::int64_t AccessLog::record(audit::ExchangeLogEntry entry) {
     auto pending = std::make_shared<Pending>();
     pending->entry = std::move(entry);
     std::unique_lock lock(mutex_);
@@ -62,7 +62,7 @@ void AccessLog::run() {
             queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_));
         }
         lock.unlock();
-        std::vector<store::ExchangeLogEntry> entries;
+        std::vector<audit::ExchangeLogEntry> entries;
         entries.reserve(batch.size());
         for (const auto& pending : batch) {
             entries.push_back(pending->entry);

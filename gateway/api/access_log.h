@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/store/store.h"
+#include "gateway/audit/log_store.h"
 
 #include <condition_variable>
 #include <cstddef>
@@ -21,7 +21,7 @@ namespace gateway::api {
 class AccessLog {
 public:
     /// `store` must outlive the log.
-    explicit AccessLog(store::Store& store, std::size_t max_batch = 1000);
+    explicit AccessLog(audit::LogStore& store, std::size_t max_batch = 1000);
     /// Writes what is queued, then stops the writer.
     ~AccessLog();
     AccessLog(const AccessLog&) = delete;
@@ -29,7 +29,7 @@ public:
 
     /// Appends the entry and returns its seq once it is committed. Throws what the store threw (a GatewayError) if the
     /// transaction holding it failed, and GatewayError(Unavailable) once the log is stopping.
-    std::int64_t record(store::ExchangeLogEntry entry);
+    std::int64_t record(audit::ExchangeLogEntry entry);
 
     /// Transactions committed so far (each holding one or more entries).
     std::size_t transactions() const;
@@ -39,7 +39,7 @@ private:
 
     void run();
 
-    store::Store& store_;
+    audit::LogStore& store_;
     std::size_t max_batch_;
     mutable std::mutex mutex_;
     std::condition_variable wake_writer_;

@@ -56,7 +56,7 @@ std::string textParameter(const Request& request, const std::string& name) {
 
 }  // namespace
 
-void addAuditRoutes(Router& router, store::Store& store) {
+void addAuditRoutes(Router& router, audit::LogStore& store) {
     // Before /v1/audit/{seq}: the first matching route wins.
     router.add({"GET",
                 "/v1/audit/status",
@@ -101,7 +101,7 @@ void addAuditRoutes(Router& router, store::Store& store) {
                 "&person= (the subject or a person an entry names: who read this child's file) &from=&to= (UTC, "
                 "to excluded), cursor-paged (cursor=, limit=1..1000).",
                 [&store](const Request& request) {
-                    store::ExchangeLogQuery query;
+                    audit::ExchangeLogQuery query;
                     query.actor = textParameter(request, "actor");
                     query.action = textParameter(request, "action");
                     query.person = textParameter(request, "person");

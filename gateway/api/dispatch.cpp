@@ -115,7 +115,7 @@ struct CallRecord {
     std::string case_reference;
 };
 
-store::ExchangeLogEntry logEntry(const Request& request, const Route* route, const CallRecord& call,
+audit::ExchangeLogEntry logEntry(const Request& request, const Route* route, const CallRecord& call,
                                  const Response& response) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -152,7 +152,7 @@ store::ExchangeLogEntry logEntry(const Request& request, const Route* route, con
     writer.Uint64(response.persons.size());
     writer.EndObject();
 
-    store::ExchangeLogEntry entry;
+    audit::ExchangeLogEntry entry;
     entry.at = formatIso(SystemClock().now());
     entry.actor = call.actor;
     entry.action = call.action;

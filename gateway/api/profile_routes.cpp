@@ -46,7 +46,7 @@ void writeStrings(Writer& writer, const char* key, const std::vector<std::string
     writer.EndArray();
 }
 
-void writeSummary(Writer& writer, const store::ProfileVersion& profile) {
+void writeSummary(Writer& writer, const profile::ProfileVersion& profile) {
     writer.StartObject();
     writer.Key("person_id");
     writer.String(profile.person_id.c_str());
@@ -69,7 +69,7 @@ void writeSummary(Writer& writer, const store::ProfileVersion& profile) {
     writer.EndObject();
 }
 
-void writeVersion(Writer& writer, const store::ProfileVersion& profile, const profile::ProfileView& view) {
+void writeVersion(Writer& writer, const profile::ProfileVersion& profile, const profile::ProfileView& view) {
     writer.StartObject();
     writer.Key("person_id");
     writer.String(profile.person_id.c_str());
@@ -130,7 +130,7 @@ std::string codeParameter(const Request& request, const std::string& name, const
 
 /// A profile the caller may see: 404 for one that does not exist, was removed, or lies outside the caller's scope
 /// (the same answer, so that a scope cannot be probed for the IDs it hides).
-store::ProfileVersion scopedProfile(store::Store& store, const Request& request) {
+profile::ProfileVersion scopedProfile(profile::ProfileStore& store, const Request& request) {
     const std::string& id = request.path_params.at("id");
     auto profile = store.profile(id);
     if (!profile || profile->removed || !request.client->covers(profile->residence_division)) {
@@ -147,14 +147,14 @@ bool validPersonId(const std::string& text) {
 
 }  // namespace
 
-void addProfileRoutes(Router& router, store::Store& store, const profile::ProfileConfig& config,
+void addProfileRoutes(Router& router, profile::ProfileStore& store, const profile::ProfileConfig& config,
                       const profile::ProfileViews& views) {
     router.add({"GET", "/v1/profiles/{id}",
                 "One child's current profile through the caller's view: survivor values with provenance, conflicts, "
                 "classifications and alerts with their reasons. 404 outside the caller's scope.",
                 [&store, &views](const Request& request) {
                     const profile::ProfileView& view = profileView(request, views);
-                    const store::ProfileVersion profile = scopedProfile(store, request);
+                    const profile::ProfileVersion profile = scopedProfile(store, request);
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
                     writeVersion(writer, profile, view);
@@ -171,12 +171,12 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                 [&store, &views](const Request& request) {
                     const profile::ProfileView& view = profileView(request, views);
                     const std::string& id = request.path_params.at("id");
-                    std::vector<store::ProfileVersion> history = store.profileHistory(id);
+                    std::vector<profile::ProfileVersion> history = store.profileHistory(id);
                     if (!history.empty() && profile::ProfileBuilder::isAdult(history.back())) {
                         // Of age: the file of the minor leaves every view, its history included.
                         throw GatewayError(ErrorCode::NotFound, "no profile " + utf8::quote(id, 80));
                     }
-                    std::vector<store::ProfileVersion> visible;
+                    std::vector<profile::ProfileVersion> visible;
                     for (auto& version : history) {
                         if (!version.removed && request.client->covers(version.residence_division)) {
                             visible.push_back(std::move(version));
@@ -209,7 +209,7 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                 [&store, &config, &views](const Request& request) {
                     profileView(request, views);
                     const model::CalendarDate& as_of = config.as_of;
-                    store::ProfileQuery query;
+                    profile::ProfileQuery query;
                     query.with_profile_json = false;
                     query.division_prefix = scopedDivision(request);
                     query.classification = codeParameter(request, "classification", config.classification.codes());
@@ -262,7 +262,7 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                         query.born_after = yearsBefore(age_max + 1);
                     }
                     const int limit = static_cast<int>(integerParameter(request, "limit", 100, 1, 500));
-                    std::vector<store::ProfileVersion> profiles;
+                    std::vector<profile::ProfileVersion> profiles;
                     const std::string name = queryValue(request, "name");
                     if (name.empty()) {
                         query.limit = static_cast<std::size_t>(limit) + 1;
@@ -341,7 +341,7 @@ void addProfileRoutes(Router& router, store::Store& store, const profile::Profil
                     writer.StartObject();
                     writer.Key("divisions");
                     writer.StartArray();
-                    for (const store::DivisionCounts& count : counts) {
+                    for (const profile::DivisionCounts& count : counts) {
                         writer.StartObject();
                         writer.Key("division");
                         writer.String(count.division_prefix.c_str());

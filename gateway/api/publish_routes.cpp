@@ -49,7 +49,7 @@ const publish::Subscriber& findSubscriber(const std::vector<publish::Subscriber>
     throw GatewayError(ErrorCode::NotFound, "no subscriber " + utf8::quote(name, 80));
 }
 
-void writeState(Writer& writer, const publish::Subscriber& subscriber, const store::PushState& state,
+void writeState(Writer& writer, const publish::Subscriber& subscriber, const publish::PushState& state,
                 std::int64_t head) {
     writer.StartObject();
     writeText(writer, "name", subscriber.name);
@@ -76,7 +76,7 @@ void writeState(Writer& writer, const publish::Subscriber& subscriber, const sto
 
 }  // namespace
 
-void addChangesRoute(Router& router, store::Store& store, const profile::ProfileViews& views, int max_waiting) {
+void addChangesRoute(Router& router, publish::OutboxStore& store, const profile::ProfileViews& views, int max_waiting) {
     auto waiting = std::make_shared<std::atomic<int>>(0);
     router.add({"GET",
                 "/v1/changes",
@@ -132,7 +132,7 @@ void addChangesRoute(Router& router, store::Store& store, const profile::Profile
                 {"cursor", "limit", "wait"}});
 }
 
-void addPushRoutes(Router& router, store::Store& store, const std::vector<publish::Subscriber>& subscribers) {
+void addPushRoutes(Router& router, publish::OutboxStore& store, const std::vector<publish::Subscriber>& subscribers) {
     const std::set<security::Role> operators{security::Role::Admin, security::Role::Operator};
     router.add({"GET", "/v1/push/subscribers", "Every push subscriber with its cursor, failures and dead letters.",
                 [&store, &subscribers](const Request&) {
@@ -172,7 +172,7 @@ void addPushRoutes(Router& router, store::Store& store, const std::vector<publis
                     writer.StartArray();
                     const std::size_t shown = std::min(letters.size(), limit);
                     for (std::size_t i = 0; i < shown; ++i) {
-                        const store::DeadLetter& letter = letters[i];
+                        const publish::DeadLetter& letter = letters[i];
                         writer.StartObject();
                         writer.Key("outbox_seq");
                         writer.Int64(letter.outbox_seq);

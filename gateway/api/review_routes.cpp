@@ -24,7 +24,7 @@ void writeString(Writer& writer, const char* key, const std::string& value) {
     writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-void writeItem(Writer& writer, const store::ReviewItem& item, const profile::ProfileView* view) {
+void writeItem(Writer& writer, const linkage::ReviewItem& item, const profile::ProfileView* view) {
     writer.StartObject();
     writeString(writer, "pair", item.pair_id);
     writer.Key("seq");
@@ -70,8 +70,8 @@ std::string reviewerOf(const Request& request, const rapidjson::Value& body) {
 }
 
 /// The decision, reviewer and comment of a decision's body.
-store::ReviewDecision decisionOf(const Request& request, const rapidjson::Value& body) {
-    store::ReviewDecision decision;
+linkage::ReviewDecision decisionOf(const Request& request, const rapidjson::Value& body) {
+    linkage::ReviewDecision decision;
     decision.decision = requiredString(body, "decision", true);
     decision.reviewer = reviewerOf(request, body);
     decision.comment = requiredString(body, "comment", false);
@@ -81,8 +81,8 @@ store::ReviewDecision decisionOf(const Request& request, const rapidjson::Value&
 /// What a reviewer may see and decide: the caller's scope, and the records, persons and views behind it.
 class ReviewScope {
 public:
-    ReviewScope(store::Store& store, const Request& request, const profile::ProfileViews& views)
-        : store_(store), scope_(request.client->scope) {
+    ReviewScope(const ReviewRouteStores& stores, const Request& request, const profile::ProfileViews& views)
+        : links_(stores.links), records_(stores.records), scope_(request.client->scope) {
         const std::string& name = request.client->view.empty() ? std::string("reviewer") : request.client->view;
         view_ = views.find(name);
         if (view_ == nullptr) {
@@ -98,7 +98,7 @@ public:
         if (scope_.empty()) {
             return true;
         }
-        const auto record = store_.sourceRecord(source, id);
+        const auto record = records_.sourceRecord(source, id);
         if (!record) {
             return false;
         }
@@ -116,7 +116,7 @@ public:
         return false;
     }
 
-    bool covers(const store::ReviewItem& item) {
+    bool covers(const linkage::ReviewItem& item) {
         return covers(item.left_source, item.left_id) && covers(item.right_source, item.right_id);
     }
 
@@ -125,7 +125,7 @@ public:
         if (scope_.empty()) {
             return true;
         }
-        for (const store::PersonLink& link : store_.personRecords(person)) {
+        for (const linkage::PersonLink& link : links_.personRecords(person)) {
             if (!covers(link.source, link.source_id)) {
                 return false;
             }
@@ -137,7 +137,7 @@ public:
     void requireDecidable(const std::string& left_source, const std::string& left_id, const std::string& right_source,
                           const std::string& right_id) {
         for (const auto& [source, id] : {std::pair(left_source, left_id), std::pair(right_source, right_id)}) {
-            if (const auto person = store_.personOf(source, id); person && !coversPerson(*person)) {
+            if (const auto person = links_.personOf(source, id); person && !coversPerson(*person)) {
                 throw GatewayError(ErrorCode::Forbidden, "the decision would move records of person " + *person +
                                                              ", who also has records outside your scope " + scope_);
             }
@@ -146,11 +146,11 @@ public:
 
     /// Adds the persons of a pair's records to `persons` (an answer's), for the read ledger; the log keeps each once.
     void name(std::vector<std::string>& persons, const std::string& source, const std::string& id) {
-        if (const auto person = store_.personOf(source, id)) {
+        if (const auto person = links_.personOf(source, id)) {
             persons.push_back(*person);
         }
     }
-    void name(std::vector<std::string>& persons, const store::ReviewItem& item) {
+    void name(std::vector<std::string>& persons, const linkage::ReviewItem& item) {
         name(persons, item.left_source, item.left_id);
         name(persons, item.right_source, item.right_id);
     }
@@ -161,7 +161,8 @@ private:
         return views;
     }
 
-    store::Store& store_;
+    linkage::LinkStore& links_;
+    intake::IntakeStore& records_;
     std::string scope_;
     const profile::ProfileView* view_ = nullptr;
 };
@@ -177,30 +178,31 @@ std::pair<std::string, std::string> recordKey(const std::string& text, const cha
 
 }  // namespace
 
-std::string reviewItemJson(const store::ReviewItem& item, const profile::ProfileView* view) {
+std::string reviewItemJson(const linkage::ReviewItem& item, const profile::ProfileView* view) {
     rapidjson::StringBuffer buffer;
     Writer writer(buffer);
     writeItem(writer, item, view);
     return buffer.GetString();
 }
 
-void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_job, const profile::ProfileViews& views) {
+void addReviewRoutes(Router& router, ReviewRouteStores stores, jobs::LinkJob& link_job,
+                     const profile::ProfileViews& views) {
     router.add({"GET",
                 "/v1/review",
                 "The match review queue, oldest first: ?status=open|decided|obsolete|any&cursor=&limit=1..500.",
-                [&store, &views](const Request& request) {
+                [stores, &views](const Request& request) {
                     std::string status = queryValue(request, "status", "open");
                     if (status != "open" && status != "decided" && status != "obsolete" && status != "any") {
                         throw GatewayError(ErrorCode::InvalidArgument, "status must be open, decided, obsolete or any");
                     }
                     std::int64_t after = integerParameter(request, "cursor", 0, 0, INT64_MAX);
                     const auto limit = static_cast<std::size_t>(integerParameter(request, "limit", 100, 1, 500));
-                    ReviewScope scope(store, request, views);
+                    ReviewScope scope(stores, request, views);
                     // The pairs inside the scope, read on in the queue's order until a page is full.
-                    std::vector<store::ReviewItem> items;
+                    std::vector<linkage::ReviewItem> items;
                     bool more = true;
                     while (more && items.size() <= limit) {
-                        const auto page = store.reviewQueue(status == "any" ? "" : status, after, limit + 1);
+                        const auto page = stores.review.reviewQueue(status == "any" ? "" : status, after, limit + 1);
                         more = page.size() > limit;
                         for (const auto& item : page) {
                             after = item.seq;
@@ -241,10 +243,10 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 {"status", "cursor", "limit"}});
 
     router.add({"GET", "/v1/review/{pair}", "One review pair with the comparison levels and weights.",
-                [&store, &views](const Request& request) {
+                [stores, &views](const Request& request) {
                     const std::string& pair = request.path_params.at("pair");
-                    ReviewScope scope(store, request, views);
-                    const auto item = store.reviewItem(pair);
+                    ReviewScope scope(stores, request, views);
+                    const auto item = stores.review.reviewItem(pair);
                     if (!item || !scope.covers(*item)) {
                         throw GatewayError(ErrorCode::NotFound, "no review pair " + utf8::quote(pair, 80));
                     }
@@ -257,17 +259,17 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
     router.add({"POST", "/v1/review/{pair}",
                 "Decide a pair: {\"decision\":\"link\"|\"no_link\",\"reviewer\":…,\"comment\":…}; applied at once "
                 "and kept over every later run.",
-                [&store, &link_job, &views](const Request& request) {
+                [stores, &link_job, &views](const Request& request) {
                     const rapidjson::Document body = objectBody(request);
-                    store::ReviewDecision decision = decisionOf(request, body);
+                    linkage::ReviewDecision decision = decisionOf(request, body);
                     decision.pair_id = request.path_params.at("pair");
-                    ReviewScope scope(store, request, views);
-                    const auto item = store.reviewItem(decision.pair_id);
+                    ReviewScope scope(stores, request, views);
+                    const auto item = stores.review.reviewItem(decision.pair_id);
                     if (!item || !scope.covers(*item)) {
                         throw GatewayError(ErrorCode::NotFound, "no review pair " + utf8::quote(decision.pair_id, 80));
                     }
                     scope.requireDecidable(item->left_source, item->left_id, item->right_source, item->right_id);
-                    const store::ReviewItem decided = link_job.decide(decision);
+                    const linkage::ReviewItem decided = link_job.decide(decision);
                     Response response = jsonResponse(200, reviewItemJson(decided, scope.view()));
                     scope.name(response.persons, decided);
                     return response;
@@ -278,19 +280,19 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 "Decide any two staged records, queued or not: {\"left\":\"SOURCE/ID\",\"right\":\"SOURCE/ID\","
                 "\"decision\":\"link\"|\"no_link\",\"comment\":…}. no_link splits a wrong merge, link merges two "
                 "persons; applied at once, and every platform that received the affected profiles gets a correction.",
-                [&store, &link_job, &views](const Request& request) {
+                [stores, &link_job, &views](const Request& request) {
                     const rapidjson::Document body = objectBody(request);
-                    const store::ReviewDecision decision = decisionOf(request, body);
+                    const linkage::ReviewDecision decision = decisionOf(request, body);
                     const std::string left = requiredString(body, "left", true);
                     const std::string right = requiredString(body, "right", true);
                     const auto [left_source, left_id] = recordKey(left, "left");
                     const auto [right_source, right_id] = recordKey(right, "right");
-                    ReviewScope scope(store, request, views);
+                    ReviewScope scope(stores, request, views);
                     if (!scope.covers(left_source, left_id) || !scope.covers(right_source, right_id)) {
                         throw GatewayError(ErrorCode::NotFound, "no such record in your scope");
                     }
                     scope.requireDecidable(left_source, left_id, right_source, right_id);
-                    const store::ReviewItem decided = link_job.decidePair(left, right, decision);
+                    const linkage::ReviewItem decided = link_job.decidePair(left, right, decision);
                     Response response = jsonResponse(200, reviewItemJson(decided, scope.view()));
                     scope.name(response.persons, decided);
                     return response;
@@ -301,7 +303,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 "/v1/links/explain",
                 "Why two records link or not: ?left=SOURCE/ID&right=SOURCE/ID gives every comparison's level and "
                 "weight under the stored model.",
-                [&store, &link_job, &views](const Request& request) {
+                [stores, &link_job, &views](const Request& request) {
                     const std::string left = queryValue(request, "left");
                     const std::string right = queryValue(request, "right");
                     if (left.empty() || right.empty()) {
@@ -309,7 +311,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     }
                     const auto [left_source, left_id] = recordKey(left, "left");
                     const auto [right_source, right_id] = recordKey(right, "right");
-                    ReviewScope scope(store, request, views);
+                    ReviewScope scope(stores, request, views);
                     if (!scope.covers(left_source, left_id) || !scope.covers(right_source, right_id)) {
                         throw GatewayError(ErrorCode::NotFound, "no such record in your scope");
                     }
@@ -326,10 +328,10 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                 {"left", "right"}});
 
     router.add({"GET", "/v1/persons/{id}", "The source records linked into one person.",
-                [&store, &views](const Request& request) {
+                [stores, &views](const Request& request) {
                     const std::string& id = request.path_params.at("id");
-                    const auto records = store.personRecords(id);
-                    ReviewScope scope(store, request, views);
+                    const auto records = stores.links.personRecords(id);
+                    ReviewScope scope(stores, request, views);
                     if (records.empty() || !scope.coversPerson(id)) {
                         throw GatewayError(ErrorCode::NotFound, "no person " + utf8::quote(id, 80));
                     }
@@ -339,7 +341,7 @@ void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_jo
                     writeString(writer, "person_id", id);
                     writer.Key("records");
                     writer.StartArray();
-                    for (const store::PersonLink& link : records) {
+                    for (const linkage::PersonLink& link : records) {
                         writer.StartObject();
                         writeString(writer, "source", link.source);
                         writeString(writer, "source_id", link.source_id);

@@ -1,9 +1,10 @@
 #pragma once
 
 #include "gateway/api/router.h"
+#include "gateway/intake/intake_store.h"
 #include "gateway/jobs/link_job.h"
+#include "gateway/linkage/link_store.h"
 #include "gateway/profile/profile_view.h"
-#include "gateway/store/store.h"
 
 namespace gateway::api {
 
@@ -13,10 +14,16 @@ namespace gateway::api {
 /// residence, is registered) there, and a decision that would move records into a person with records elsewhere is
 /// 403. The values compared are shown through the client's view, or the "reviewer" view for a client that names none
 /// (ID and phone numbers redacted: the comparison's level says whether they agree). Every answer names the persons
-/// whose records it shows, for the read ledger. `store`, `link_job` and `views` must outlive the routes.
-void addReviewRoutes(Router& router, store::Store& store, jobs::LinkJob& link_job, const profile::ProfileViews& views);
+/// whose records it shows, for the read ledger. The stores, `link_job` and `views` must outlive the routes.
+struct ReviewRouteStores {
+    linkage::ReviewStore& review;  // the queue
+    linkage::LinkStore& links;     // the person each record belongs to
+    intake::IntakeStore& records;  // the records, for the division that puts them in a scope
+};
+void addReviewRoutes(Router& router, ReviewRouteStores stores, jobs::LinkJob& link_job,
+                     const profile::ProfileViews& views);
 
 /// A review item as the API and the CLI print it (the explanation inlined as JSON, through `view` if given).
-std::string reviewItemJson(const store::ReviewItem& item, const profile::ProfileView* view = nullptr);
+std::string reviewItemJson(const linkage::ReviewItem& item, const profile::ProfileView* view = nullptr);
 
 }  // namespace gateway::api

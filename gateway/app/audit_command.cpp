@@ -312,7 +312,7 @@ int checkpoint(Runtime& runtime, const ParsedOptions& parsed) {
                            "no signing key configured: set audit.signing_key to a PEM private key (gateway audit "
                            "keygen --output FILE makes one)");
     }
-    const auto signed_now = jobs::writeCheckpoint(runtime.store(), *signer, Runtime::nodeName());
+    const auto signed_now = jobs::writeCheckpoint(runtime.store(), runtime.store(), *signer, Runtime::nodeName());
     const bool json = parsed.has("json");
     if (!signed_now) {
         const jobs::CheckpointStatus status = jobs::checkpointStatus(runtime.store());
@@ -367,7 +367,7 @@ int indexLog(Runtime& runtime, const ParsedOptions& parsed) {
 
 int status(Runtime& runtime, const ParsedOptions& parsed) {
     const jobs::CheckpointStatus status = jobs::checkpointStatus(runtime.store());
-    const store::LogHead head = runtime.store().exchangeLogHead();
+    const audit::LogHead head = runtime.store().exchangeLogHead();
     const std::string algorithm = runtime.store().exchangeLogAlgorithm().value_or(runtime.settings().store.log_hash);
     const auto signer = configuredSigner(runtime.settings());
     if (parsed.has("json")) {
@@ -438,7 +438,7 @@ int exportLog(Runtime& runtime, const ParsedOptions& parsed) {
                            parsed.has("format") ? "--format must be csv or jsonl, not " + utf8::quote(format_name)
                                                 : std::string("export needs --format csv or --format jsonl"));
     }
-    store::ExchangeLogQuery query;
+    audit::ExchangeLogQuery query;
     query.actor = parsed.get("actor");
     query.action = parsed.get("action");
     query.person = parsed.get("person");

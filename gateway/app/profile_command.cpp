@@ -79,7 +79,7 @@ int runProfiles(const std::vector<std::string>& args) {
             return kExitOk;
         }
         if (action == "find") {
-            store::ProfileQuery query;
+            profile::ProfileQuery query;
             query.id_number = parsed.positional[1];
             query.limit = 10;
             const auto found = runtime.store().queryProfiles(query);

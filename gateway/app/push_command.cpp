@@ -33,7 +33,7 @@ int status(Runtime& runtime) {
     const std::int64_t head = runtime.store().outboxHead();
     std::cout << "outbox head " << head << "\n";
     for (const publish::Subscriber& subscriber : runtime.subscribers()) {
-        const store::PushState state = runtime.store().pushState(subscriber.name);
+        const publish::PushState state = runtime.store().pushState(subscriber.name);
         std::cout << subscriber.name << "  scope " << (subscriber.scope.empty() ? "*" : subscriber.scope) << "  view "
                   << subscriber.view << "  through " << state.delivered_through << "  delivered " << state.delivered
                   << "  dead " << state.dead_letters;
@@ -90,7 +90,7 @@ int deadLetters(Runtime& runtime, const std::string& name, const std::string& wa
     std::int64_t after = 0;
     for (;;) {
         const auto letters = runtime.store().deadLetters(subscriber.name, wanted, after, 500);
-        for (const store::DeadLetter& letter : letters) {
+        for (const publish::DeadLetter& letter : letters) {
             std::cout << letter.outbox_seq << "  " << letter.person_id << ":" << letter.version << "  " << letter.status
                       << "  " << letter.attempts << " attempts  " << letter.dead_at << "  " << letter.error << "\n";
         }

@@ -24,7 +24,7 @@ int list(Runtime& runtime, const ParsedOptions& parsed) {
     const std::int64_t after = std::stoll(parsed.get("after", "0"));
     const std::size_t limit = std::stoul(parsed.get("limit", "50"));
     const auto items = runtime.store().reviewQueue(status == "any" ? "" : status, after, limit);
-    for (const store::ReviewItem& item : items) {
+    for (const linkage::ReviewItem& item : items) {
         char weight[32];
         std::snprintf(weight, sizeof weight, "%7.2f", item.weight);
         std::cout << item.seq << "  " << item.pair_id << "  " << item.status << "  " << item.reason << "  " << weight
@@ -58,13 +58,13 @@ int show(Runtime& runtime, const std::string& pair) {
 }
 
 int decide(Runtime& runtime, const std::string& pair, const ParsedOptions& parsed) {
-    store::ReviewDecision decision;
+    linkage::ReviewDecision decision;
     decision.pair_id = pair;
     decision.decision = parsed.get("decision");
     decision.reviewer = parsed.get("reviewer");
     decision.comment = parsed.get("comment");
     jobs::LinkJob job = runtime.makeLinkJob();
-    const store::ReviewItem item =
+    const linkage::ReviewItem item =
         pair.empty() ? job.decidePair(parsed.get("left"), parsed.get("right"), decision) : job.decide(decision);
     std::cout << api::reviewItemJson(item) << "\n";
     return kExitOk;

@@ -115,9 +115,9 @@ std::size_t Runtime::reloadClients() {
 
 jobs::ProfileJob Runtime::makeProfileJob() {
     if (!settings_.profile.as_of.empty()) {
-        return jobs::ProfileJob(*store_, *profile_config_);
+        return jobs::ProfileJob(*store_, *store_, *store_, *profile_config_);
     }
-    return jobs::ProfileJob(*store_, *profile_config_, [this] { return todayUtc(); });
+    return jobs::ProfileJob(*store_, *store_, *store_, *profile_config_, [this] { return todayUtc(); });
 }
 
 jobs::PurgeJob Runtime::makePurgeJob() {
@@ -133,7 +133,7 @@ std::unique_ptr<publish::Deliverer> Runtime::makeDeliverer() {
     push.backoff_max_ms = settings_.push.backoff_max_ms;
     push.node = nodeName();
     push.actor = nodeName();
-    return std::make_unique<publish::Deliverer>(*store_, *views_, subscribers_, push, *clock_);
+    return std::make_unique<publish::Deliverer>(*store_, *store_, *views_, subscribers_, push, *clock_);
 }
 
 Runtime::~Runtime() = default;
@@ -157,7 +157,7 @@ jobs::SyncJob Runtime::makeSyncJob(const jobs::SourceConfig& config) const {
     context.codes_dir = settings_.intake.codes_dir;
     context.as_of = model::CalendarDate(today.year(), today.month(), today.day());
     auto mapping = mapping::Mapping::load(config.mapping, context);
-    return jobs::SyncJob(*store_, registry_, config, std::move(mapping), settings_.intake.state_dir, *clock_);
+    return jobs::SyncJob(*store_, *store_, registry_, config, std::move(mapping), settings_.intake.state_dir, *clock_);
 }
 
 std::string Runtime::nodeName() {

@@ -47,7 +47,7 @@ public:
     /// The linkage configuration (linkage.config, or the built-in child configuration), checked at start.
     const linkage::LinkageConfig& linkageConfig() const { return linkage_config_; }
     /// A link job over this runtime's store.
-    jobs::LinkJob makeLinkJob() { return jobs::LinkJob(*store_, linkage_config_, *clock_); }
+    jobs::LinkJob makeLinkJob() { return jobs::LinkJob(*store_, *store_, *store_, linkage_config_, *clock_); }
 
     /// The profile configuration (profile.config_dir, or the built-in one) on profile.as_of.
     const profile::ProfileConfig& profileConfig() const { return *profile_config_; }

@@ -263,8 +263,8 @@ protected:
             scheduler.add({"audit.checkpoint", std::chrono::seconds(settings.audit.checkpoint_interval_seconds),
                            [&gateway_store, &checkpoint_signer, &log] {
                                try {
-                                   const auto checkpoint =
-                                       jobs::writeCheckpoint(gateway_store, *checkpoint_signer, Runtime::nodeName());
+                                   const auto checkpoint = jobs::writeCheckpoint(
+                                       gateway_store, gateway_store, *checkpoint_signer, Runtime::nodeName());
                                    if (checkpoint) {
                                        log.debug("exchange log checkpoint signed at " +
                                                  std::to_string(checkpoint->size) + " entries");
@@ -290,7 +290,7 @@ protected:
         api::Router router;
         router.setAccessControl(access);
         api::addAuditRoutes(router, gateway_store);
-        api::addReviewRoutes(router, gateway_store, link_job, runtime->views());
+        api::addReviewRoutes(router, {gateway_store, gateway_store, gateway_store}, link_job, runtime->views());
         api::addProfileRoutes(router, gateway_store, runtime->profileConfig(), runtime->views());
         api::addChangesRoute(router, gateway_store, runtime->views(), std::max(1, settings.server.threads / 2));
         api::addPushRoutes(router, gateway_store, runtime->subscribers());
@@ -324,7 +324,7 @@ protected:
             // certificate, changes only through here.
             const auto record = [&gateway_store, &log, &runtime](const char* subject, const std::string& outcome) {
                 try {
-                    store::ExchangeLogEntry entry;
+                    audit::ExchangeLogEntry entry;
                     entry.at = formatIso(runtime->clock().now());
                     entry.actor = "gateway";
                     entry.action = "config.reload";

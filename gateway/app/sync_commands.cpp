@@ -103,7 +103,7 @@ private:
     std::map<std::string, std::chrono::steady_clock::time_point> last_;
 };
 
-std::string runSummary(const store::SyncRun& run) {
+std::string runSummary(const intake::SyncRun& run) {
     std::ostringstream out;
     out << run.source << ": " << run.status << ": " << withThousands(run.pulled) << " pulled, "
         << withThousands(run.inserted) << " new, " << withThousands(run.updated) << " changed, "

@@ -26,7 +26,7 @@ constexpr std::size_t kPage = 20000;
 constexpr const char* kCheckpointLease = "audit.checkpoint";
 constexpr int kCheckpointLeaseSeconds = 300;
 
-audit::ChainFormat logFormat(store::Store& store) {
+audit::ChainFormat logFormat(audit::LogStore& store) {
     const auto name = store.exchangeLogAlgorithm();
     if (!name) {
         return {};
@@ -63,7 +63,7 @@ public:
         return z ^ (z >> 31);
     }
 
-    std::uint64_t ofEntry(const store::ExchangeLogEntry& entry) const {
+    std::uint64_t ofEntry(const audit::ExchangeLogEntry& entry) const {
         std::uint64_t sum = 0;
         for (const std::string& term : audit::indexTerms(entry)) {
             sum += (*this)(term);
@@ -85,8 +85,8 @@ private:
 };
 
 /// The log index's terms for entries first … last, as a fingerprint sum per entry.
-std::vector<std::uint64_t> storedTermSums(store::Store& store, const TermFingerprint& fingerprint, std::int64_t first,
-                                          std::int64_t last) {
+std::vector<std::uint64_t> storedTermSums(audit::LogStore& store, const TermFingerprint& fingerprint,
+                                          std::int64_t first, std::int64_t last) {
     std::vector<std::uint64_t> sums(static_cast<std::size_t>(last - first + 1), 0);
     store.forEachLogTerm(first, last, [&](const std::string& term, std::int64_t seq) {
         sums[static_cast<std::size_t>(seq - first)] += fingerprint(term);
@@ -95,7 +95,7 @@ std::vector<std::uint64_t> storedTermSums(store::Store& store, const TermFingerp
 }
 
 /// The leaf hashes of entries after + 1 … size, from their stored hashes.
-std::vector<audit::Hash> readLeaves(store::Store& store, audit::Digest& digest, std::uint64_t after,
+std::vector<audit::Hash> readLeaves(audit::LogStore& store, audit::Digest& digest, std::uint64_t after,
                                     std::uint64_t size) {
     std::vector<audit::Hash> leaves;
     leaves.reserve(size - after);
@@ -129,7 +129,7 @@ audit::Hash blockRoot(audit::Digest& digest, const std::vector<audit::Hash>& lea
 
 /// The roots of the whole blocks among the first `size` entries: those stored, then the rest computed from the
 /// entries' hashes.
-std::vector<audit::Hash> blockRoots(store::Store& store, audit::Digest& digest, std::uint64_t size) {
+std::vector<audit::Hash> blockRoots(audit::LogStore& store, audit::Digest& digest, std::uint64_t size) {
     const std::uint64_t whole = size / audit::kBlockLeaves;
     std::vector<audit::Hash> roots;
     roots.reserve(whole);
@@ -154,7 +154,7 @@ void writeString(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char*
     writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-void writeEntry(rapidjson::Writer<rapidjson::StringBuffer>& writer, const store::ExchangeLogEntry& entry) {
+void writeEntry(rapidjson::Writer<rapidjson::StringBuffer>& writer, const audit::ExchangeLogEntry& entry) {
     writer.StartObject();
     writer.Key("seq");
     writer.Int64(entry.seq);
@@ -248,8 +248,8 @@ std::string csvCell(const std::string& value) {
 
 }  // namespace
 
-audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOptions& options) {
-    const store::LogHead head = store.exchangeLogHead();
+audit::VerifyReport verifyExchangeLog(audit::LogStore& store, const AuditVerifyOptions& options) {
+    const audit::LogHead head = store.exchangeLogHead();
     const std::int64_t to = options.to > 0 ? std::min(options.to, head.seq) : head.seq;
     audit::ChainFormat format = logFormat(store);
 
@@ -337,7 +337,7 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
         if (page.empty()) {
             break;
         }
-        for (const store::ExchangeLogEntry& entry : page) {
+        for (const audit::ExchangeLogEntry& entry : page) {
             if (entry.seq > to) {
                 after = to;
                 break;
@@ -383,7 +383,7 @@ audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOpti
     return report;
 }
 
-CheckpointStatus checkpointStatus(store::Store& store) {
+CheckpointStatus checkpointStatus(audit::LogStore& store) {
     CheckpointStatus status;
     status.head = store.exchangeLogHead().seq;
     status.latest = store.latestCheckpoint();
@@ -394,7 +394,7 @@ CheckpointStatus checkpointStatus(store::Store& store) {
     return status;
 }
 
-std::int64_t indexExchangeLog(store::Store& store, std::size_t run) {
+std::int64_t indexExchangeLog(audit::LogStore& store, std::size_t run) {
     std::int64_t indexed = 0;
     while (const std::int64_t count = store.indexExchangeLog(run)) {
         indexed += count;
@@ -402,24 +402,14 @@ std::int64_t indexExchangeLog(store::Store& store, std::size_t run) {
     return indexed;
 }
 
-std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audit::CheckpointSigner& signer,
-                                                 const std::string& holder) {
-    if (!store::acquireLease(store, kCheckpointLease, holder, Poco::Timestamp(), kCheckpointLeaseSeconds).held) {
+std::optional<audit::Checkpoint> writeCheckpoint(audit::LogStore& store, store::LeaseStore& leases,
+                                                 const audit::CheckpointSigner& signer, const std::string& holder) {
+    if (!store::acquireLease(leases, kCheckpointLease, holder, Poco::Timestamp(), kCheckpointLeaseSeconds).held) {
         return std::nullopt;
     }
-    struct Release {
-        store::Store& store;
-        const std::string& holder;
-        ~Release() {
-            try {
-                store.releaseLease(kCheckpointLease, holder);
-            } catch (const std::exception&) {
-                // The lease runs out by itself.
-            }
-        }
-    } release{store, holder};
+    const store::HeldLease held(leases, kCheckpointLease, holder);
 
-    const store::LogHead head = store.exchangeLogHead();
+    const audit::LogHead head = store.exchangeLogHead();
     const auto latest = store.latestCheckpoint();
     const std::uint64_t signed_size = latest ? latest->size : 0;
     if (head.seq <= 0 || static_cast<std::uint64_t>(head.seq) <= signed_size) {
@@ -473,7 +463,7 @@ std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audi
     return checkpoint;
 }
 
-InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<std::uint64_t> size) {
+InclusionProof proveEntry(audit::LogStore& store, std::int64_t seq, std::optional<std::uint64_t> size) {
     auto entry = store.exchangeLogEntry(seq);
     if (!entry) {
         throw GatewayError(ErrorCode::NotFound, "no exchange log entry " + std::to_string(seq));
@@ -580,7 +570,7 @@ bool checkProof(const InclusionProof& proof, const audit::CheckpointVerifier& ke
     return true;
 }
 
-std::string renderEntry(const store::ExchangeLogEntry& entry) {
+std::string renderEntry(const audit::ExchangeLogEntry& entry) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writeEntry(writer, entry);
@@ -684,7 +674,7 @@ audit::Checkpoint parseCheckpoint(std::string_view json) {
     return readCheckpoint(document, "the checkpoint");
 }
 
-std::int64_t exportExchangeLog(store::Store& store, store::ExchangeLogQuery query, ExportFormat format,
+std::int64_t exportExchangeLog(audit::LogStore& store, audit::ExchangeLogQuery query, ExportFormat format,
                                std::ostream& out) {
     if (format == ExportFormat::Csv) {
         out << "seq,at,actor,action,subject,persons,detail_json,hash\r\n";
@@ -693,7 +683,7 @@ std::int64_t exportExchangeLog(store::Store& store, store::ExchangeLogQuery quer
     query.limit = kPage;
     while (true) {
         const auto page = store.searchExchangeLog(query);
-        for (const store::ExchangeLogEntry& entry : page) {
+        for (const audit::ExchangeLogEntry& entry : page) {
             if (format == ExportFormat::JsonLines) {
                 out << renderEntry(entry) << '\n';
             } else {

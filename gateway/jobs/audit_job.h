@@ -1,8 +1,9 @@
 #pragma once
 
 #include "gateway/audit/checkpoint.h"
+#include "gateway/audit/log_store.h"
 #include "gateway/audit/verifier.h"
-#include "gateway/store/store.h"
+#include "gateway/store/lease_store.h"
 
 #include <cstdint>
 #include <functional>
@@ -30,7 +31,7 @@ struct AuditVerifyOptions {
 
 /// Recomputes the stored log's chain and Merkle tree and checks every checkpoint in the range against them (see
 /// audit::LogVerifier for what is found and where it is reported), and with `index` the log index.
-audit::VerifyReport verifyExchangeLog(store::Store& store, const AuditVerifyOptions& options);
+audit::VerifyReport verifyExchangeLog(audit::LogStore& store, const AuditVerifyOptions& options);
 
 /// Where signing stands.
 struct CheckpointStatus {
@@ -41,7 +42,7 @@ struct CheckpointStatus {
     std::int64_t persons_hashed_from = 1;  ///< the first entry whose hash covers its persons
 };
 
-CheckpointStatus checkpointStatus(store::Store& store);
+CheckpointStatus checkpointStatus(audit::LogStore& store);
 
 /// How many entries the log indexer takes per transaction: large enough that its sorted inserts share index pages,
 /// small enough that a SQLite writer waits for it well under a second.
@@ -49,19 +50,19 @@ inline constexpr std::size_t kLogIndexRun = 50000;
 
 /// Brings the log index (Store::indexExchangeLog) up to the last entry, `run` entries per transaction, and returns
 /// how many entries it indexed. Searches find every entry either way; the index makes them fast.
-std::int64_t indexExchangeLog(store::Store& store, std::size_t run = kLogIndexRun);
+std::int64_t indexExchangeLog(audit::LogStore& store, std::size_t run = kLogIndexRun);
 
 /// Signs a checkpoint over every entry appended so far, extending the latest checkpoint's tree with the entries
 /// since (read by their stored hashes). Returns nullopt when no entry was appended since, or when another node
 /// holds the checkpoint lease. Appends never wait for this: if it fails, entries go on being chained and the
 /// backlog grows until a checkpoint succeeds.
-std::optional<audit::Checkpoint> writeCheckpoint(store::Store& store, const audit::CheckpointSigner& signer,
-                                                 const std::string& holder);
+std::optional<audit::Checkpoint> writeCheckpoint(audit::LogStore& store, store::LeaseStore& leases,
+                                                 const audit::CheckpointSigner& signer, const std::string& holder);
 
 /// An entry, what it chains to, and the audit path from it to a signed checkpoint: enough for an auditor holding the
 /// gateway's public key to check the entry without the rest of the log.
 struct InclusionProof {
-    store::ExchangeLogEntry entry;
+    audit::ExchangeLogEntry entry;
     bool persons_hashed = true;  ///< whether the entry's hash covers its persons (see audit::ChainFormat)
     std::string previous_hash;   ///< the hash of entry seq - 1 (zeros for entry 1)
     audit::Checkpoint checkpoint;
@@ -70,7 +71,7 @@ struct InclusionProof {
 
 /// The proof of entry `seq` against the checkpoint of `size` entries, or by default the first one covering it.
 /// NotFound when there is no such entry or checkpoint, Conflict when no checkpoint covers the entry yet.
-InclusionProof proveEntry(store::Store& store, std::int64_t seq, std::optional<std::uint64_t> size);
+InclusionProof proveEntry(audit::LogStore& store, std::int64_t seq, std::optional<std::uint64_t> size);
 
 /// Whether the proof holds: the entry hashes to a leaf whose path leads to the checkpoint's root, and the
 /// checkpoint carries the key's signature. `why` names the first check that failed.
@@ -88,7 +89,7 @@ std::string renderCheckpoint(const audit::Checkpoint& checkpoint);
 audit::Checkpoint parseCheckpoint(std::string_view json);
 
 /// One entry as a JSON object (the API's and the JSON Lines export's form).
-std::string renderEntry(const store::ExchangeLogEntry& entry);
+std::string renderEntry(const audit::ExchangeLogEntry& entry);
 
 /// A time filter as ExchangeLogQuery compares it: an ISO-8601 UTC time or any prefix of one ("2026", "2026-11-01T08"),
 /// with a trailing Z dropped so that "…T08:00:00Z" still takes in "…T08:00:00.000Z"; nullopt for anything else (a
@@ -99,7 +100,7 @@ enum class ExportFormat { Csv, JsonLines };
 
 /// Writes every entry matching the query (its limit ignored; read page by page) and returns how many. CSV cells
 /// that a spreadsheet would run as a formula (starting with = + - @ or a tab) are prefixed with an apostrophe.
-std::int64_t exportExchangeLog(store::Store& store, store::ExchangeLogQuery query, ExportFormat format,
+std::int64_t exportExchangeLog(audit::LogStore& store, audit::ExchangeLogQuery query, ExportFormat format,
                                std::ostream& out);
 
 }  // namespace gateway::jobs

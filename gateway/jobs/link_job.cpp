@@ -49,7 +49,7 @@ std::string runDetail(const LinkRunReport& report) {
 }
 
 /// Adds a reviewer's decision on `item`'s two records to the options, when both are in the table.
-void obey(const linkage::RecordTable& table, const store::ReviewItem& item, const std::string& decision,
+void obey(const linkage::RecordTable& table, const linkage::ReviewItem& item, const std::string& decision,
           linkage::LinkOptions& options) {
     const std::size_t a = table.find(item.left_source, item.left_id);
     const std::size_t b = table.find(item.right_source, item.right_id);
@@ -76,11 +76,12 @@ struct LinkJob::Model {
     linkage::TermFrequencies frequencies;
 };
 
-LinkJob::LinkJob(store::Store& store, linkage::LinkageConfig config, const Clock& clock)
-    : store_(store), config_(std::move(config)), clock_(clock) {}
+LinkJob::LinkJob(linkage::LinkStore& links, linkage::ReviewStore& review, intake::IntakeStore& records,
+                 linkage::LinkageConfig config, const Clock& clock)
+    : links_(links), review_(review), records_(records), config_(std::move(config)), clock_(clock) {}
 
 LinkJob::Model LinkJob::loadModel() {
-    const store::LinkState state = store_.linkState();
+    const linkage::LinkState state = links_.linkState();
     if (state.model_json.empty()) {
         throw GatewayError(ErrorCode::Unavailable, "no link run yet: run gateway link first");
     }
@@ -96,7 +97,7 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
             options.progress(line);
         }
     };
-    const store::LinkState state = store_.linkState();
+    const linkage::LinkState state = links_.linkState();
     LinkRunReport report;
     report.incremental = !options.full && !state.model_json.empty();
 
@@ -119,7 +120,7 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
         texts.clear();
         batches.clear();
     };
-    const std::int64_t max_batch = store_.forEachStagedRecord(0, [&](const store::StagedRecord& record) {
+    const std::int64_t max_batch = links_.forEachStagedRecord(0, [&](const intake::StagedRecord& record) {
         texts.push_back(record.record_json);
         batches.push_back(record.batch_id);
         if (texts.size() == 1 << 15) {
@@ -138,13 +139,13 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
     link_options.threads = options.threads;
     link_options.progress = options.progress;
     link_options.prior_person.assign(table.size(), std::string());
-    for (const store::PersonLink& link : store_.personLinks()) {
+    for (const linkage::PersonLink& link : links_.personLinks()) {
         const std::size_t index = table.find(link.source, link.source_id);
         if (index != std::string::npos) {
             link_options.prior_person[index] = link.person_id;
         }
     }
-    for (const store::ReviewItem& item : store_.reviewDecisions()) {
+    for (const linkage::ReviewItem& item : review_.reviewDecisions()) {
         obey(table, item, item.decision, link_options);
     }
     Model stored;
@@ -170,7 +171,7 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
     report.stats = result.stats;
     report.warnings.insert(report.warnings.end(), result.warnings.begin(), result.warnings.end());
 
-    store::LinkRunCommit commit;
+    linkage::LinkRunCommit commit;
     for (std::size_t r = 0; r < table.size(); ++r) {
         if (result.person[r] != link_options.prior_person[r]) {
             commit.assignments.push_back({table.sourceName(table.source(r)), table.sourceId(r), result.person[r]});
@@ -180,12 +181,12 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
     const linkage::ScoringModel model(table, result.model, link_options.frequencies);
     const std::string at = formatIso(clock_.now());
     for (const linkage::ReviewCandidate& candidate : result.review) {
-        store::ReviewItem item;
+        linkage::ReviewItem item;
         item.left_source = table.sourceName(table.source(candidate.a));
         item.left_id = table.sourceId(candidate.a);
         item.right_source = table.sourceName(table.source(candidate.b));
         item.right_id = table.sourceId(candidate.b);
-        item.pair_id = store::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
+        item.pair_id = linkage::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
         item.weight = candidate.weight;
         item.reason = candidate.reason;
         item.explanation_json = model.explain(candidate.a, candidate.b).toJson();
@@ -200,7 +201,7 @@ LinkRunReport LinkJob::run(const LinkRunOptions& options) {
     commit.at = at;
     commit.actor = options.actor;
     commit.detail_json = runDetail(report);
-    store_.commitLinkRun(commit);
+    links_.commitLinkRun(commit);
     progress("recorded: " + std::to_string(commit.assignments.size()) + " assignments changed, " +
              std::to_string(commit.review.size()) + " pairs for review");
     return report;
@@ -211,7 +212,7 @@ linkage::PairExplanation LinkJob::explain(const std::string& left_key, const std
     linkage::RecordTable table(config_);
     for (const std::string& key : {left_key, right_key}) {
         const auto [source, source_id] = splitRecordKey(key);
-        const auto record = store_.sourceRecord(source, source_id);
+        const auto record = records_.sourceRecord(source, source_id);
         if (!record) {
             throw GatewayError(ErrorCode::NotFound, "no staged record " + key);
         }
@@ -224,7 +225,7 @@ linkage::PairExplanation LinkJob::explain(const std::string& left_key, const std
     return scoring.explain(0, 1);
 }
 
-store::ReviewItem LinkJob::decide(const store::ReviewDecision& decision) {
+linkage::ReviewItem LinkJob::decide(const linkage::ReviewDecision& decision) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (decision.reviewer.empty()) {
         throw GatewayError(ErrorCode::InvalidArgument, "a decision names its reviewer");
@@ -233,27 +234,27 @@ store::ReviewItem LinkJob::decide(const store::ReviewDecision& decision) {
         throw GatewayError(ErrorCode::InvalidArgument,
                            "decision must be \"link\" or \"no_link\", not \"" + decision.decision + "\"");
     }
-    const auto item = store_.reviewItem(decision.pair_id);
+    const auto item = review_.reviewItem(decision.pair_id);
     if (!item) {
         throw GatewayError(ErrorCode::NotFound, "no review pair " + decision.pair_id);
     }
     // Re-link the records of the two persons involved, with every decision touching them and this one: the
     // larger part of a split keeps its person ID, a merge keeps the larger person's.
-    std::vector<store::PersonLink> members;
+    std::vector<linkage::PersonLink> members;
     std::unordered_set<std::string> seen;
     for (const auto& [source, source_id] :
          {std::make_pair(item->left_source, item->left_id), std::make_pair(item->right_source, item->right_id)}) {
-        const auto person = store_.personOf(source, source_id);
-        std::vector<store::PersonLink> records =
-            person ? store_.personRecords(*person) : std::vector<store::PersonLink>{{source, source_id, ""}};
-        for (store::PersonLink& link : records) {
+        const auto person = links_.personOf(source, source_id);
+        std::vector<linkage::PersonLink> records =
+            person ? links_.personRecords(*person) : std::vector<linkage::PersonLink>{{source, source_id, ""}};
+        for (linkage::PersonLink& link : records) {
             if (seen.insert(recordKey(link.source, link.source_id)).second) {
                 members.push_back(std::move(link));
             }
         }
     }
-    std::vector<store::PersonLink> assignments;
-    if (!store_.linkState().model_json.empty()) {
+    std::vector<linkage::PersonLink> assignments;
+    if (!links_.linkState().model_json.empty()) {
         const Model model = loadModel();
         linkage::RecordTable table(config_);
         linkage::LinkOptions options;
@@ -261,18 +262,18 @@ store::ReviewItem LinkJob::decide(const store::ReviewDecision& decision) {
         options.model = model.params;
         options.frequencies = &model.frequencies;
         options.person_id_taken = [this, &seen](const std::string& id) {
-            const auto records = store_.personRecords(id);
-            return std::any_of(records.begin(), records.end(), [&seen](const store::PersonLink& link) {
+            const auto records = links_.personRecords(id);
+            return std::any_of(records.begin(), records.end(), [&seen](const linkage::PersonLink& link) {
                 return !seen.contains(recordKey(link.source, link.source_id));
             });
         };
-        for (const store::PersonLink& link : members) {
-            const auto record = store_.sourceRecord(link.source, link.source_id);
+        for (const linkage::PersonLink& link : members) {
+            const auto record = records_.sourceRecord(link.source, link.source_id);
             if (record && table.addJson(record->record_json).empty()) {
                 options.prior_person.push_back(link.person_id);
             }
         }
-        for (const store::ReviewItem& earlier : store_.reviewDecisions()) {
+        for (const linkage::ReviewItem& earlier : review_.reviewDecisions()) {
             if (earlier.pair_id != decision.pair_id) {
                 obey(table, earlier, earlier.decision, options);
             }
@@ -285,16 +286,16 @@ store::ReviewItem LinkJob::decide(const store::ReviewDecision& decision) {
             }
         }
     }
-    store::ReviewDecision recorded = decision;
+    linkage::ReviewDecision recorded = decision;
     if (recorded.at.empty()) {
         recorded.at = formatIso(clock_.now());
     }
-    return store_.decideReview(recorded, assignments);
+    return review_.decideReview(recorded, assignments);
 }
 
-store::ReviewItem LinkJob::decidePair(const std::string& left_key, const std::string& right_key,
-                                      store::ReviewDecision decision) {
-    store::ReviewItem item;
+linkage::ReviewItem LinkJob::decidePair(const std::string& left_key, const std::string& right_key,
+                                        linkage::ReviewDecision decision) {
+    linkage::ReviewItem item;
     std::tie(item.left_source, item.left_id) = splitRecordKey(left_key);
     std::tie(item.right_source, item.right_id) = splitRecordKey(right_key);
     if (left_key == right_key) {
@@ -303,19 +304,19 @@ store::ReviewItem LinkJob::decidePair(const std::string& left_key, const std::st
     }
     for (const std::string& key : {left_key, right_key}) {
         const auto [source, source_id] = splitRecordKey(key);
-        if (!store_.sourceRecord(source, source_id)) {
+        if (!records_.sourceRecord(source, source_id)) {
             throw GatewayError(ErrorCode::NotFound, "no staged record " + key);
         }
     }
-    item.pair_id = store::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
+    item.pair_id = linkage::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
     item.reason = "reviewer";
     item.explanation_json = "{}";
-    if (!store_.linkState().model_json.empty()) {
+    if (!links_.linkState().model_json.empty()) {
         const linkage::PairExplanation explanation = explain(left_key, right_key);
         item.weight = explanation.weight;
         item.explanation_json = explanation.toJson();
     }
-    decision.pair_id = store_.openReviewPair(item).pair_id;
+    decision.pair_id = review_.openReviewPair(item).pair_id;
     return decide(decision);
 }
 

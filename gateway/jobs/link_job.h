@@ -1,8 +1,9 @@
 #pragma once
 
 #include "gateway/common/clock.h"
+#include "gateway/intake/intake_store.h"
+#include "gateway/linkage/link_store.h"
 #include "gateway/linkage/linker.h"
-#include "gateway/store/store.h"
 
 #include <functional>
 #include <mutex>
@@ -32,7 +33,9 @@ struct LinkRunReport {
 /// Also answers explanations and applies review decisions at once.
 class LinkJob {
 public:
-    LinkJob(store::Store& store, linkage::LinkageConfig config, const Clock& clock);
+    /// `records` serves the staged records an explanation or a reviewer's pair names.
+    LinkJob(linkage::LinkStore& links, linkage::ReviewStore& review, intake::IntakeStore& records,
+            linkage::LinkageConfig config, const Clock& clock);
 
     /// Nothing to do (no record staged since the last run) is a successful run with dirty == 0 and no write.
     LinkRunReport run(const LinkRunOptions& options);
@@ -43,14 +46,14 @@ public:
 
     /// Records the decision and re-links the persons of the two records with it (and every earlier decision
     /// touching them), so that it holds at once. Returns the decided item.
-    store::ReviewItem decide(const store::ReviewDecision& decision);
+    linkage::ReviewItem decide(const linkage::ReviewDecision& decision);
 
     /// A decision on any two staged records ("SOURCE/ID"), queued by the matcher or not: how a reviewer splits a
     /// wrong merge (no_link between two records of one person) or merges two persons (link). The pair joins the
     /// queue (reason "reviewer", with its explanation when a model exists) and is decided as decide() does;
     /// `decision.pair_id` is ignored. NotFound for a record that is not staged.
-    store::ReviewItem decidePair(const std::string& left_key, const std::string& right_key,
-                                 store::ReviewDecision decision);
+    linkage::ReviewItem decidePair(const std::string& left_key, const std::string& right_key,
+                                   linkage::ReviewDecision decision);
 
     const linkage::LinkageConfig& config() const { return config_; }
 
@@ -58,7 +61,9 @@ private:
     struct Model;
     Model loadModel();
 
-    store::Store& store_;
+    linkage::LinkStore& links_;
+    linkage::ReviewStore& review_;
+    intake::IntakeStore& records_;
     linkage::LinkageConfig config_;
     const Clock& clock_;
     std::mutex mutex_;  // one run or decision at a time in this process (the store serialises across nodes)

@@ -52,9 +52,9 @@ std::string correction(const std::string& person_id, const Moves& moves, const s
 
 }  // namespace
 
-ProfileJob::ProfileJob(store::Store& store, const profile::ProfileConfig& config,
-                       std::function<model::CalendarDate()> today)
-    : store_(store), config_(config), today_(std::move(today)) {}
+ProfileJob::ProfileJob(profile::ProfileBuildStore& builds, profile::ProfileStore& profiles, linkage::LinkStore& links,
+                       const profile::ProfileConfig& config, std::function<model::CalendarDate()> today)
+    : builds_(builds), profiles_(profiles), links_(links), config_(config), today_(std::move(today)) {}
 
 ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -62,31 +62,31 @@ ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
                                           today_ ? std::optional<model::CalendarDate>(today_()) : std::nullopt);
     ProfileRunReport report;
     report.as_of = builder.asOf().toIso();
-    const store::ProfileState state = store_.profileState();
+    const profile::ProfileState state = builds_.profileState();
     // Read first: records linked after this point are picked up by the next build.
-    const std::int64_t linked_through = store_.linkState().linked_through_batch;
+    const std::int64_t linked_through = links_.linkState().linked_through_batch;
     report.incremental = !options.full && !state.as_of.empty() && state.as_of == report.as_of;
 
     Moves moves;
     std::int64_t moves_through = state.moves_through;
-    for (const store::PersonMove& move : store_.personMoves(state.moves_through)) {
+    for (const profile::PersonMove& move : builds_.personMoves(state.moves_through)) {
         moves.into[move.from_person].insert(move.to_person);
         moves.from[move.to_person].insert(move.from_person);
         moves_through = move.seq;
     }
 
     std::set<std::string> alive;
-    std::vector<store::ProfileVersion> batch;
+    std::vector<profile::ProfileVersion> batch;
     // Corrections need to know which persons survive, which only the whole walk tells; so the persons that moved
     // records are built along with the others but held back to the end.
-    std::vector<store::ProfileVersion> held;
+    std::vector<profile::ProfileVersion> held;
     auto flush = [&] {
-        report.written += store_.commitProfiles(batch, options.actor).size();
+        report.written += builds_.commitProfiles(batch, options.actor).size();
         batch.clear();
     };
     // Written while the walk goes on, on another pooled connection: the walk only reads (a snapshot that writers
     // do not wait for), and holding a million profiles until the end would take gigabytes.
-    const auto visit = [&](const std::string& person_id, const std::vector<store::StagedRecord>& records) {
+    const auto visit = [&](const std::string& person_id, const std::vector<intake::StagedRecord>& records) {
         alive.insert(person_id);
         ++report.persons;
         if (moves.into.contains(person_id) || moves.from.contains(person_id)) {
@@ -101,7 +101,7 @@ ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
     std::vector<std::string> candidates;  // persons that may have lost their last record
     if (report.incremental) {
         std::set<std::string> changed;
-        for (std::string& person : store_.personsChangedAfter(state.built_through_batch)) {
+        for (std::string& person : builds_.personsChangedAfter(state.built_through_batch)) {
             changed.insert(std::move(person));
         }
         for (const auto& [person, takers] : moves.into) {
@@ -109,30 +109,30 @@ ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
             changed.insert(takers.begin(), takers.end());
         }
         candidates.assign(changed.begin(), changed.end());
-        store_.forEachPersonIn(candidates, visit);
+        builds_.forEachPersonIn(candidates, visit);
     } else {
-        store_.forEachPerson(visit);
-        candidates = store_.profiledPersons();
+        builds_.forEachPerson(visit);
+        candidates = builds_.profiledPersons();
     }
     for (const std::string& person_id : candidates) {
         if (alive.contains(person_id)) {
             continue;
         }
-        const auto current = report.incremental ? store_.profile(person_id) : std::nullopt;
+        const auto current = report.incremental ? profiles_.profile(person_id) : std::nullopt;
         if (!report.incremental || (current && !current->removed)) {
             batch.push_back(builder.removed(person_id));
             ++report.removed;
         }
     }
-    for (store::ProfileVersion& profile : batch) {
+    for (profile::ProfileVersion& profile : batch) {
         profile.correction_json = correction(profile.person_id, moves, alive);
     }
-    for (store::ProfileVersion& profile : held) {
+    for (profile::ProfileVersion& profile : held) {
         profile.correction_json = correction(profile.person_id, moves, alive);
         batch.push_back(std::move(profile));
     }
     flush();
-    store_.setProfileState({moves_through, linked_through, report.as_of});
+    builds_.setProfileState({moves_through, linked_through, report.as_of});
     if (options.progress) {
         options.progress(std::string(report.incremental ? "profiles (changed persons): " : "profiles: ") +
                          std::to_string(report.persons) + " built, " + std::to_string(report.written) +

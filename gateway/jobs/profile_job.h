@@ -1,8 +1,9 @@
 #pragma once
 
+#include "gateway/linkage/link_store.h"
 #include "gateway/model/calendar_date.h"
 #include "gateway/profile/profile_builder.h"
-#include "gateway/store/store.h"
+#include "gateway/profile/profile_store.h"
 
 #include <cstdint>
 #include <functional>
@@ -32,13 +33,16 @@ struct ProfileRunReport {
 class ProfileJob {
 public:
     /// `config` must outlive the job. `today` gives the as-of date of each build; by default config.as_of.
-    ProfileJob(store::Store& store, const profile::ProfileConfig& config,
-               std::function<model::CalendarDate()> today = {});
+    /// `profiles` reads a person's current version; `links` says how far linking has come.
+    ProfileJob(profile::ProfileBuildStore& builds, profile::ProfileStore& profiles, linkage::LinkStore& links,
+               const profile::ProfileConfig& config, std::function<model::CalendarDate()> today = {});
 
     ProfileRunReport run(const ProfileRunOptions& options);
 
 private:
-    store::Store& store_;
+    profile::ProfileBuildStore& builds_;
+    profile::ProfileStore& profiles_;
+    linkage::LinkStore& links_;
     const profile::ProfileConfig& config_;
     std::function<model::CalendarDate()> today_;
     std::mutex mutex_;  // one build at a time in this process

@@ -6,7 +6,7 @@
 
 namespace gateway::jobs {
 
-PurgeJob::PurgeJob(store::Store& store, std::function<model::CalendarDate()> today)
+PurgeJob::PurgeJob(profile::PurgeStore& store, std::function<model::CalendarDate()> today)
     : store_(store), today_(std::move(today)) {}
 
 PurgeReport PurgeJob::run(const PurgeOptions& options) {
@@ -31,8 +31,8 @@ PurgeReport PurgeJob::run(const PurgeOptions& options) {
     const auto drain = [&](const std::function<std::vector<std::string>()>& find) {
         for (;;) {
             const std::vector<std::string> due = find();
-            const std::vector<store::PurgeOutcome> purged = store_.purgeProfiles(due, options.actor);
-            for (const store::PurgeOutcome& outcome : purged) {
+            const std::vector<profile::PurgeOutcome> purged = store_.purgeProfiles(due, options.actor);
+            for (const profile::PurgeOutcome& outcome : purged) {
                 ++report.persons;
                 report.versions += static_cast<std::uint64_t>(outcome.versions);
                 report.records += static_cast<std::uint64_t>(outcome.records);

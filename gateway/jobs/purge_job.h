@@ -1,7 +1,7 @@
 #pragma once
 
 #include "gateway/model/calendar_date.h"
-#include "gateway/store/store.h"
+#include "gateway/profile/profile_store.h"
 
 #include <cstdint>
 #include <functional>
@@ -27,18 +27,18 @@ struct PurgeReport {
 };
 
 /// Minimum necessary, for as long as necessary: a child who comes of age leaves every view that day (the profile
-/// build), and `after_days` later what the store holds about them is erased (see Store::purgeProfiles), one
+/// build), and `after_days` later what the store holds about them is erased (see PurgeStore::purgeProfiles), one
 /// "profile.purge" exchange-log entry each. Safe to run on several nodes at once: a person already purged is
 /// skipped.
 class PurgeJob {
 public:
     /// `today` gives the date the period is counted back from: the profile build's as-of date.
-    PurgeJob(store::Store& store, std::function<model::CalendarDate()> today);
+    PurgeJob(profile::PurgeStore& store, std::function<model::CalendarDate()> today);
 
     PurgeReport run(const PurgeOptions& options);
 
 private:
-    store::Store& store_;
+    profile::PurgeStore& store_;
     std::function<model::CalendarDate()> today_;
 };
 

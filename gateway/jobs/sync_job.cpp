@@ -27,9 +27,10 @@ std::string isoAfter(const Poco::Timestamp& now, int seconds) {
 
 }  // namespace
 
-SyncJob::SyncJob(store::Store& store, const adapters::AdapterRegistry& registry, SourceConfig config,
-                 mapping::Mapping mapping, std::string state_dir, const Clock& clock)
+SyncJob::SyncJob(intake::IntakeStore& store, store::LeaseStore& leases, const adapters::AdapterRegistry& registry,
+                 SourceConfig config, mapping::Mapping mapping, std::string state_dir, const Clock& clock)
     : store_(store),
+      leases_(leases),
       registry_(registry),
       config_(std::move(config)),
       mapping_(std::move(mapping)),
@@ -42,9 +43,9 @@ SyncJob::SyncJob(store::Store& store, const adapters::AdapterRegistry& registry,
     }
 }
 
-store::BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
-                                        const std::string& actor) const {
-    store::BatchCommit commit;
+intake::BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
+                                         const std::string& actor) const {
+    intake::BatchCommit commit;
     commit.raw.source = config_.source;
     commit.raw.received_at = formatIso(clock_.now());
     commit.raw.payload = batch.payload;
@@ -69,7 +70,7 @@ store::BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const 
                 {config_.source, row.locator, row.raw.empty() ? row.json : row.raw, mapped.reason, 0});
             continue;
         }
-        store::StagedRecord staged;
+        intake::StagedRecord staged;
         staged.source = config_.source;
         staged.source_id = mapped.record.source_id;
         staged.observed_at = mapped.record.observed_at.empty() ? commit.raw.received_at : mapped.record.observed_at;
@@ -92,7 +93,7 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
     const std::string node = options.node.empty() ? std::string("local") : options.node;
 
     Poco::Timestamp now = clock_.now();
-    const store::LeaseClaim claim = store::acquireLease(store_, lease, node, now, options.lease_seconds);
+    const store::LeaseClaim claim = store::acquireLease(leases_, lease, node, now, options.lease_seconds);
     if (!claim.held) {
         outcome.result = SyncResult::Skipped;
         outcome.message =
@@ -104,7 +105,7 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
                     ", which is no longer running");
     }
 
-    store::SyncRun& run = outcome.run;
+    intake::SyncRun& run = outcome.run;
     run.source = config_.source;
     run.node = node;
     run.trigger = options.trigger;
@@ -133,8 +134,8 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
             BatchSource batches(*adapter, since, static_cast<std::size_t>(config_.batch_size));
             while (auto pulled = batches.next()) {
                 const adapters::PullBatch& batch = *pulled;
-                const store::BatchCommit commit = buildCommit(batch, expected, node);
-                const store::CommitResult result = store_.commitBatch(commit);
+                const intake::BatchCommit commit = buildCommit(batch, expected, node);
+                const intake::CommitResult result = store_.commitBatch(commit);
 
                 ++run.batches;
                 run.pulled += static_cast<std::int64_t>(batch.rows.size());
@@ -156,7 +157,7 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
                     progress.seconds = static_cast<double>(now - started) / 1e6;
                     options.on_progress(progress);
                 }
-                if (!store_.claimLease(lease, node, formatIso(now), isoAfter(now, options.lease_seconds))) {
+                if (!leases_.claimLease(lease, node, formatIso(now), isoAfter(now, options.lease_seconds))) {
                     throw GatewayError(ErrorCode::Conflict, config_.source + ": lost the sync lease to another node");
                 }
             }
@@ -177,7 +178,7 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
     run.finished_at = formatIso(clock_.now());
     try {
         store_.finishSyncRun(run);
-        store_.releaseLease(lease, node);
+        leases_.releaseLease(lease, node);
     } catch (const GatewayError& e) {
         // The staged data is committed batch by batch already; only the run's bookkeeping is lost, and the lease
         // expires by itself.

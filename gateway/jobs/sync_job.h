@@ -2,9 +2,10 @@
 
 #include "adapters/adapter.h"
 #include "gateway/common/clock.h"
+#include "gateway/intake/intake_store.h"
 #include "gateway/jobs/source_config.h"
 #include "gateway/mapping/mapping.h"
-#include "gateway/store/store.h"
+#include "gateway/store/lease_store.h"
 
 #include <cstdint>
 #include <functional>
@@ -35,7 +36,7 @@ enum class SyncResult { Succeeded, Failed, Skipped };
 
 struct SyncOutcome {
     SyncResult result = SyncResult::Failed;
-    store::SyncRun run;   // as recorded (not recorded when skipped)
+    intake::SyncRun run;  // as recorded (not recorded when skipped)
     std::string message;  // why it failed or was skipped
 };
 
@@ -43,9 +44,10 @@ struct SyncOutcome {
 /// The scheduler, the CLI and the tests all call runOnce().
 class SyncJob {
 public:
-    /// Checks that the mapping is for this source. `state_dir` is the adapter's own folder.
-    SyncJob(store::Store& store, const adapters::AdapterRegistry& registry, SourceConfig config,
-            mapping::Mapping mapping, std::string state_dir, const Clock& clock);
+    /// Checks that the mapping is for this source. `state_dir` is the adapter's own folder. `leases` keeps two nodes
+    /// from pulling one source at once.
+    SyncJob(intake::IntakeStore& store, store::LeaseStore& leases, const adapters::AdapterRegistry& registry,
+            SourceConfig config, mapping::Mapping mapping, std::string state_dir, const Clock& clock);
 
     /// Pulls until the source has nothing more. Every row ends staged or quarantined; the watermark moves only
     /// with the batch it covers, so a run stopped at any point (even kill -9) resumes without gap or duplicate.
@@ -55,10 +57,11 @@ public:
     const SourceConfig& config() const { return config_; }
 
 private:
-    store::BatchCommit buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
-                                   const std::string& actor) const;
+    intake::BatchCommit buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
+                                    const std::string& actor) const;
 
-    store::Store& store_;
+    intake::IntakeStore& store_;
+    store::LeaseStore& leases_;
     const adapters::AdapterRegistry& registry_;
     SourceConfig config_;
     mapping::Mapping mapping_;

@@ -38,7 +38,7 @@ struct Candidate {
 
 /// A staged record parsed once.
 struct Record {
-    const store::StagedRecord* staged = nullptr;
+    const intake::StagedRecord* staged = nullptr;
     rapidjson::Document json;
 };
 
@@ -413,8 +413,8 @@ ProfileConfig ProfileConfig::load(const std::string& dir, const model::CalendarD
                          RuleSet::load(dir + "/classification.json"), RuleSet::load(dir + "/alerts.json"), as_of, 30};
 }
 
-store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
-                                            const std::vector<store::StagedRecord>& staged) const {
+profile::ProfileVersion ProfileBuilder::build(const std::string& person_id,
+                                              const std::vector<intake::StagedRecord>& staged) const {
     std::vector<Record> records(staged.size());
     for (std::size_t i = 0; i < staged.size(); ++i) {
         records[i].staged = &staged[i];
@@ -460,7 +460,7 @@ store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
     profile.AddMember("assistance", assistance, allocator);
     profile.AddMember("cases", cases, allocator);
 
-    store::ProfileVersion version;
+    profile::ProfileVersion version;
     version.person_id = person_id;
     auto survivor = [&profile](const char* pointer) {
         const Value* found = rapidjson::Pointer(pointer).Get(profile);
@@ -510,8 +510,8 @@ store::ProfileVersion ProfileBuilder::build(const std::string& person_id,
 
 namespace {
 
-store::ProfileVersion tombstone(const std::string& person_id, const char* reason) {
-    store::ProfileVersion version;
+profile::ProfileVersion tombstone(const std::string& person_id, const char* reason) {
+    profile::ProfileVersion version;
     version.person_id = person_id;
     version.removed = true;
     rapidjson::Document profile(rapidjson::kObjectType);
@@ -527,21 +527,21 @@ store::ProfileVersion tombstone(const std::string& person_id, const char* reason
 
 }  // namespace
 
-store::ProfileVersion ProfileBuilder::removed(const std::string& person_id) const {
-    store::ProfileVersion version = tombstone(person_id, nullptr);  // the form merged persons have always had
+profile::ProfileVersion ProfileBuilder::removed(const std::string& person_id) const {
+    profile::ProfileVersion version = tombstone(person_id, nullptr);  // the form merged persons have always had
     version.removed_reason = "gone";
     version.removed_on = as_of_.toIso();
     return version;
 }
 
-store::ProfileVersion ProfileBuilder::adult(const std::string& person_id) const {
-    store::ProfileVersion version = tombstone(person_id, "adult");
+profile::ProfileVersion ProfileBuilder::adult(const std::string& person_id) const {
+    profile::ProfileVersion version = tombstone(person_id, "adult");
     version.removed_reason = "adult";
     version.removed_on = as_of_.toIso();
     return version;
 }
 
-bool ProfileBuilder::isAdult(const store::ProfileVersion& version) {
+bool ProfileBuilder::isAdult(const profile::ProfileVersion& version) {
     if (!version.removed) {
         return false;
     }

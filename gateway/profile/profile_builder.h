@@ -1,8 +1,8 @@
 #pragma once
 
 #include "gateway/model/calendar_date.h"
+#include "gateway/profile/profile_store.h"
 #include "gateway/profile/rules.h"
-#include "gateway/store/store.h"
 
 #include <map>
 #include <optional>
@@ -48,16 +48,16 @@ public:
 
     /// The profile, or, for a person 18 or older on the as-of date, a removed version saying so (see adult()): the
     /// day a child comes of age the profile leaves every view, list and push, and subscribers get a retraction.
-    store::ProfileVersion build(const std::string& person_id, const std::vector<store::StagedRecord>& records) const;
+    profile::ProfileVersion build(const std::string& person_id, const std::vector<intake::StagedRecord>& records) const;
 
     /// A version saying the person no longer exists (its records now belong to other persons).
-    store::ProfileVersion removed(const std::string& person_id) const;
+    profile::ProfileVersion removed(const std::string& person_id) const;
 
     /// A removed version saying the person came of age: it holds the person ID and nothing personal.
-    store::ProfileVersion adult(const std::string& person_id) const;
+    profile::ProfileVersion adult(const std::string& person_id) const;
 
     /// Whether a version is the one adult() writes.
-    static bool isAdult(const store::ProfileVersion& version);
+    static bool isAdult(const profile::ProfileVersion& version);
 
     const model::CalendarDate& asOf() const { return as_of_; }
 

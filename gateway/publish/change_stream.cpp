@@ -23,14 +23,14 @@ void writeText(Writer& writer, const char* key, const std::string& value) {
 ChangeStream::ChangeStream(std::string scope, const profile::ProfileView& view)
     : scope_(std::move(scope)), view_(&view) {}
 
-std::vector<StreamEvent> ChangeStream::read(store::Store& store, std::int64_t after_seq, std::size_t limit) const {
+std::vector<StreamEvent> ChangeStream::read(OutboxStore& store, std::int64_t after_seq, std::size_t limit) const {
     return render(store.outbox(after_seq, scope_, limit));
 }
 
-std::vector<StreamEvent> ChangeStream::render(const std::vector<store::OutboxEntry>& entries) const {
+std::vector<StreamEvent> ChangeStream::render(const std::vector<publish::OutboxEntry>& entries) const {
     std::vector<StreamEvent> events;
     events.reserve(entries.size());
-    for (const store::OutboxEntry& entry : entries) {
+    for (const publish::OutboxEntry& entry : entries) {
         // A person whose profile has since left the views (of age, or gone) is retracted by each of its entries: a
         // reader starting now, or a subscriber added now, never receives the content that left.
         const bool retracted = entry.removed || entry.removed_now;

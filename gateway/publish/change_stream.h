@@ -1,7 +1,7 @@
 #pragma once
 
 #include "gateway/profile/profile_view.h"
-#include "gateway/store/store.h"
+#include "gateway/publish/outbox_store.h"
 
 #include <cstdint>
 #include <optional>
@@ -34,10 +34,10 @@ public:
     ChangeStream(std::string scope, const profile::ProfileView& view);
 
     /// Events after outbox seq `after_seq`, at most `limit`.
-    std::vector<StreamEvent> read(store::Store& store, std::int64_t after_seq, std::size_t limit) const;
+    std::vector<StreamEvent> read(OutboxStore& store, std::int64_t after_seq, std::size_t limit) const;
 
     /// The events of these entries (each must lie in the scope, as Store::outbox returns them).
-    std::vector<StreamEvent> render(const std::vector<store::OutboxEntry>& entries) const;
+    std::vector<StreamEvent> render(const std::vector<publish::OutboxEntry>& entries) const;
 
     const std::string& scope() const { return scope_; }
 

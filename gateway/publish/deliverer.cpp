@@ -24,27 +24,6 @@ std::string isoAfter(const Poco::Timestamp& now, std::int64_t milliseconds) {
     return formatIso(now + Poco::Timespan(milliseconds * 1000));
 }
 
-/// Gives the subscriber's lease back however deliver() ends, so that another node may take the next round.
-class LeaseGuard {
-public:
-    LeaseGuard(store::Store& store, std::string job, std::string holder)
-        : store_(store), job_(std::move(job)), holder_(std::move(holder)) {}
-    ~LeaseGuard() {
-        try {
-            store_.releaseLease(job_, holder_);
-        } catch (const std::exception&) {
-            // The lease expires on its own.
-        }
-    }
-    LeaseGuard(const LeaseGuard&) = delete;
-    LeaseGuard& operator=(const LeaseGuard&) = delete;
-
-private:
-    store::Store& store_;
-    std::string job_;
-    std::string holder_;
-};
-
 std::string outcomeDetail(const std::vector<StreamEvent>& events, long status, bool redelivery,
                           const std::string& error) {
     rapidjson::StringBuffer buffer;
@@ -90,9 +69,10 @@ std::string batchBody(const std::string& subscriber, const std::vector<StreamEve
     return body + "]}";
 }
 
-Deliverer::Deliverer(store::Store& store, const profile::ProfileViews& views, std::vector<Subscriber> subscribers,
-                     PushSettings settings, const Clock& clock)
+Deliverer::Deliverer(OutboxStore& store, store::LeaseStore& leases, const profile::ProfileViews& views,
+                     std::vector<Subscriber> subscribers, PushSettings settings, const Clock& clock)
     : store_(store),
+      leases_(leases),
       views_(views),
       subscribers_(std::move(subscribers)),
       settings_(std::move(settings)),
@@ -164,13 +144,13 @@ DeliveryReport Deliverer::deliver(const Subscriber& subscriber) {
     report.subscriber = subscriber.name;
     const std::string job = "push:" + subscriber.name;
     auto claim = [&] {
-        return store::acquireLease(store_, job, settings_.node, clock_.now(), settings_.lease_seconds).held;
+        return store::acquireLease(leases_, job, settings_.node, clock_.now(), settings_.lease_seconds).held;
     };
     if (!claim()) {
         report.waiting = true;
         return report;
     }
-    LeaseGuard guard(store_, job, settings_.node);
+    const store::HeldLease held(leases_, job, settings_.node);
 
     adapters::HttpClient::Options options;
     options.tls.ca_file = subscriber.ca_file;
@@ -187,7 +167,7 @@ DeliveryReport Deliverer::deliver(const Subscriber& subscriber) {
             report.waiting = true;
             break;
         }
-        const store::PushState state = store_.pushState(subscriber.name);
+        const publish::PushState state = store_.pushState(subscriber.name);
         const Poco::Timestamp now = clock_.now();
         if (!state.next_attempt_at.empty() && state.next_attempt_at > formatIso(now)) {
             report.waiting = true;
@@ -197,10 +177,10 @@ DeliveryReport Deliverer::deliver(const Subscriber& subscriber) {
         // Dead letters an operator asked for go first: they are the oldest events.
         const auto letters = store_.deadLetters(subscriber.name, "redeliver", 0, subscriber.batch_size);
         const bool redelivery = !letters.empty();
-        std::vector<store::OutboxEntry> entries;
+        std::vector<publish::OutboxEntry> entries;
         if (redelivery) {
             std::vector<std::int64_t> seqs;
-            for (const store::DeadLetter& letter : letters) {
+            for (const publish::DeadLetter& letter : letters) {
                 seqs.push_back(letter.outbox_seq);
             }
             entries = store_.outboxEntries(seqs);
@@ -218,7 +198,7 @@ DeliveryReport Deliverer::deliver(const Subscriber& subscriber) {
         }
         const Attempt attempt = post(subscriber, events, client);
 
-        store::PushOutcome outcome;
+        publish::PushOutcome outcome;
         outcome.subscriber = subscriber.name;
         outcome.at = formatIso(clock_.now());
         outcome.delivered_through = state.delivered_through;

@@ -3,8 +3,9 @@
 #include "gateway/common/clock.h"
 #include "gateway/profile/profile_view.h"
 #include "gateway/publish/change_stream.h"
+#include "gateway/publish/outbox_store.h"
 #include "gateway/publish/subscribers.h"
-#include "gateway/store/store.h"
+#include "gateway/store/lease_store.h"
 
 #include <cstdint>
 #include <memory>
@@ -47,9 +48,10 @@ struct DeliveryReport {
 class Deliverer {
 public:
     /// Throws GatewayError(InvalidConfig) when a subscriber names an unknown view or a statistics-only one.
-    /// `store`, `views` and `clock` must outlive the deliverer.
-    Deliverer(store::Store& store, const profile::ProfileViews& views, std::vector<Subscriber> subscribers,
-              PushSettings settings, const Clock& clock);
+    /// `store`, `leases` (one node delivers to a subscriber at a time), `views` and `clock` must outlive the
+    /// deliverer.
+    Deliverer(OutboxStore& store, store::LeaseStore& leases, const profile::ProfileViews& views,
+              std::vector<Subscriber> subscribers, PushSettings settings, const Clock& clock);
     ~Deliverer();
 
     /// Delivers to the subscriber until it is caught up, a POST fails, or it must wait.
@@ -66,7 +68,8 @@ private:
     struct Attempt;
     Attempt post(const Subscriber& subscriber, const std::vector<StreamEvent>& events, adapters::HttpClient& client);
 
-    store::Store& store_;
+    OutboxStore& store_;
+    store::LeaseStore& leases_;
     const profile::ProfileViews& views_;
     std::vector<Subscriber> subscribers_;
     PushSettings settings_;

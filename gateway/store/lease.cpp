@@ -8,6 +8,17 @@
 
 namespace gateway::store {
 
+HeldLease::HeldLease(LeaseStore& leases, std::string job, std::string holder)
+    : leases_(leases), job_(std::move(job)), holder_(std::move(holder)) {}
+
+HeldLease::~HeldLease() {
+    try {
+        leases_.releaseLease(job_, holder_);
+    } catch (const std::exception&) {
+        // The lease runs out by itself.
+    }
+}
+
 bool isDeadLocalHolder(const std::string& holder) {
     const auto colon = holder.rfind(':');
     if (colon == std::string::npos || holder.substr(0, colon) != Poco::Environment::nodeName()) {
@@ -21,8 +32,8 @@ bool isDeadLocalHolder(const std::string& holder) {
     }
 }
 
-LeaseClaim acquireLease(Store& store, const std::string& job, const std::string& holder, const Poco::Timestamp& now,
-                        int lease_seconds) {
+LeaseClaim acquireLease(LeaseStore& store, const std::string& job, const std::string& holder,
+                        const Poco::Timestamp& now, int lease_seconds) {
     LeaseClaim claim;
     const std::string expires = formatIso(now + Poco::Timespan(lease_seconds, 0));
     if (store.claimLease(job, holder, formatIso(now), expires)) {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/store/store.h"
+#include "gateway/store/lease_store.h"
 
 #include <Poco/Timestamp.h>
 
@@ -19,8 +19,23 @@ struct LeaseClaim {
 /// Takes or renews the lease on `job` for `lease_seconds`. A lease held by a process of this host that is no
 /// longer running (a run killed before it could release it; holders are named "host:pid") is taken over at once:
 /// waiting it out would stall the job for nothing.
-LeaseClaim acquireLease(Store& store, const std::string& job, const std::string& holder, const Poco::Timestamp& now,
-                        int lease_seconds);
+LeaseClaim acquireLease(LeaseStore& store, const std::string& job, const std::string& holder,
+                        const Poco::Timestamp& now, int lease_seconds);
+
+/// Gives a lease back however the scope that holds it ends, so that another node may take the job's next round. A
+/// failure to give it back is left to the lease's expiry.
+class HeldLease {
+public:
+    HeldLease(LeaseStore& leases, std::string job, std::string holder);
+    ~HeldLease();
+    HeldLease(const HeldLease&) = delete;
+    HeldLease& operator=(const HeldLease&) = delete;
+
+private:
+    LeaseStore& leases_;
+    std::string job_;
+    std::string holder_;
+};
 
 /// Whether `holder` ("host:pid") names a process of this host that is gone.
 bool isDeadLocalHolder(const std::string& holder);

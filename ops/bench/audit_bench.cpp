@@ -44,7 +44,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-using gateway::store::ExchangeLogEntry;
+using gateway::audit::ExchangeLogEntry;
 
 constexpr std::time_t kStart = 1793520000;  // 2026-11-01T08:00:00Z
 
@@ -363,7 +363,7 @@ void runOne(const gateway::store::StoreSettings& settings, const std::string& na
     EntryGenerator first(20261101);
     std::vector<ExchangeLogEntry> sample;
     first.next(1, sample);
-    store::ExchangeLogQuery ledger;
+    audit::ExchangeLogQuery ledger;
     ledger.person = sample.front().persons.front();
     ledger.limit = 1000;
     auto start = std::chrono::steady_clock::now();
@@ -395,7 +395,7 @@ void runOne(const gateway::store::StoreSettings& settings, const std::string& na
                                                          "a fresh Ed25519 key");
     const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "its public key");
     start = std::chrono::steady_clock::now();
-    const auto checkpoint = jobs::writeCheckpoint(*store, signer, "audit_bench");
+    const auto checkpoint = jobs::writeCheckpoint(*store, *store, signer, "audit_bench");
     row.checkpoint_s = secondsSince(start);
     if (!checkpoint || checkpoint->size != static_cast<std::uint64_t>(count)) {
         throw std::runtime_error("no checkpoint over the whole log");

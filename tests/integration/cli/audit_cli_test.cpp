@@ -56,9 +56,9 @@ protected:
         settings.sqlite_path = dir_.file("gw.db");
         auto store = store::openStore(settings);
         store->migrate();
-        std::vector<store::ExchangeLogEntry> entries;
+        std::vector<audit::ExchangeLogEntry> entries;
         for (int i = 1; i <= kEntries; ++i) {
-            store::ExchangeLogEntry entry;
+            audit::ExchangeLogEntry entry;
             entry.at = "2026-11-" + std::string(i < 10 ? "0" : "") + std::to_string(i) + "T08:00:00.000Z";
             entry.actor = i % 2 == 1 ? "sync" : "app";
             entry.action = i % 2 == 1 ? "source.pull" : "api.read";
@@ -97,7 +97,7 @@ protected:
         settings.sqlite_path = dir_.file("gw.db");
         auto store = store::openStore(settings);
         for (int i = 0; i < count; ++i) {
-            store->appendExchangeLog(store::ExchangeLogEntry{0, "2026-11-20T08:00:00.000Z", "app", "api.read", "P1",
+            store->appendExchangeLog(audit::ExchangeLogEntry{0, "2026-11-20T08:00:00.000Z", "app", "api.read", "P1",
                                                              R"({"more":)" + std::to_string(i) + "}"});
         }
     }

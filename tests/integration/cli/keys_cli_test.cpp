@@ -39,7 +39,7 @@ store::StoreSettings sqliteSettings(const std::string& path, const std::string& 
 void writePlaintext(const std::string& db) {
     auto store = store::openStore(sqliteSettings(db));
     store->migrate();
-    store::BatchCommit batch;
+    intake::BatchCommit batch;
     batch.raw = {"police_population", "2026-11-01T08:00:05.000Z", std::string(kIdNumber) + "," + kPhone, "0", 1};
     batch.raw.sha256 = sha256Hex(batch.raw.payload);
     const std::string json = std::string(R"({"id_number":")") + kIdNumber + R"(","phone":")" + kPhone + "\"}";
@@ -47,7 +47,7 @@ void writePlaintext(const std::string& db) {
     batch.new_watermark = "w1";
     batch.actor = "test";
     store->commitBatch(batch);
-    store::ProfileVersion profile;
+    profile::ProfileVersion profile;
     profile.person_id = "person-1";
     profile.profile_json = json;
     profile.content_hash = sha256Hex(json);

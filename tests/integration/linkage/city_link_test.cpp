@@ -4,6 +4,7 @@
 
 #include "gateway/linkage/linker.h"
 #include "gateway/model/citizen_id.h"
+#include "gateway/store/store.h"
 
 #include "tests/integration/sim/deptsim_harness.h"
 #include "tests/integration/sim/gateway_setup.h"
@@ -26,7 +27,7 @@ using Assignment = std::map<RecordKey, std::string>;
 
 Assignment assignments(store::Store& store) {
     Assignment result;
-    for (const store::PersonLink& link : store.personLinks()) {
+    for (const linkage::PersonLink& link : store.personLinks()) {
         result[{link.source, link.source_id}] = link.person_id;
     }
     return result;
@@ -48,7 +49,7 @@ linkage::PairwiseScore score(const Assignment& person, const std::map<RecordKey,
 /// one child, every other record is alone.
 Assignment idOnlyBaseline(store::Store& store) {
     Assignment result;
-    store.forEachStagedRecord(0, [&](const store::StagedRecord& record) {
+    store.forEachStagedRecord(0, [&](const intake::StagedRecord& record) {
         rapidjson::Document json;
         json.Parse(record.record_json.c_str());
         std::string id = json.HasMember("id_number") ? json["id_number"].GetString() : "";
@@ -172,14 +173,14 @@ TEST_F(CityLinkTest, ReviewDecisionsApplyAtOnceAndNoLaterRunUndoesThem) {
     ASSERT_GE(open.size(), 2u) << "the city should leave some pairs to a reviewer";
 
     // Link one pair on the command line.
-    const store::ReviewItem first = open[0];
+    const linkage::ReviewItem first = open[0];
     const auto linked = gateway_->run(
         {"review", "decide", first.pair_id, "--decision", "link", "--reviewer", "王科长", "--comment", "同一儿童"});
     ASSERT_EQ(linked.exit_code, 0) << linked.err;
     EXPECT_EQ(store->personOf(first.left_source, first.left_id), store->personOf(first.right_source, first.right_id));
 
     // Refuse another over HTTP, after showing its explanation.
-    const store::ReviewItem second = open[1];
+    const linkage::ReviewItem second = open[1];
     GatewayProcess server({"serve", "--config", gateway_->config(), "--set", "server.port=0", "--set",
                            "linkage.schedule_seconds=0", "--set", "sources.schedule=off"});
     const std::string banner = server.readLine();

@@ -120,7 +120,7 @@ TEST_F(CityProfileTest, ClassificationsMatchTheCategoriesOfTheTrueFacts) {
     std::size_t profiles = 0;
     std::size_t exact = 0;
     std::set<std::string> seen_entities;
-    store->forEachPerson([&](const std::string& person_id, const std::vector<store::StagedRecord>& records) {
+    store->forEachPerson([&](const std::string& person_id, const std::vector<intake::StagedRecord>& records) {
         // The entity most of the person's records belong to.
         std::map<std::string, int> votes;
         for (const auto& record : records) {
@@ -199,7 +199,7 @@ TEST_F(CityProfileTest, UnchangedRecordsWriteNoNewVersionAndProfilesAreServed) {
 
     // A later as-of date ages every child: a child who turns 16 leaves the left-behind list that day.
     auto store = gateway_->openStore();
-    store::ProfileQuery query;
+    profile::ProfileQuery query;
     query.classification = "left_behind";
     query.limit = 100000;
     const auto left_behind = store->queryProfiles(query);
@@ -219,7 +219,7 @@ TEST_F(CityProfileTest, EveryChildLeavesAtEighteenAndThePurgeErasesTheCityLater)
     const auto built = gateway_->run({"profiles", "rebuild", "--set", "profile.as_of=2026-11-01"});
     ASSERT_EQ(built.exit_code, 0) << built.err;
     auto store = gateway_->openStore();
-    store::ProfileQuery live;
+    profile::ProfileQuery live;
     live.limit = 100000;
     const std::size_t children = store->queryProfiles(live).size();
     ASSERT_GT(children, 1000U);
@@ -228,7 +228,7 @@ TEST_F(CityProfileTest, EveryChildLeavesAtEighteenAndThePurgeErasesTheCityLater)
     const auto aged = gateway_->run({"profiles", "rebuild", "--set", "profile.as_of=2050-01-01"});
     ASSERT_EQ(aged.exit_code, 0) << aged.err;
     EXPECT_TRUE(store->queryProfiles(live).empty());
-    store::ProfileQuery removed;
+    profile::ProfileQuery removed;
     removed.include_removed = true;
     removed.limit = 100000;
     // A few persons were adults already on 2026-11-01 (records that disagree on a birth date).
@@ -253,7 +253,7 @@ TEST_F(CityProfileTest, EveryChildLeavesAtEighteenAndThePurgeErasesTheCityLater)
     const auto due = purge("2050-01-31", true);
     ASSERT_EQ(due.exit_code, 0) << due.err;
     EXPECT_NE(due.err.find("200 or more persons"), std::string::npos) << due.err;
-    EXPECT_GT(store->forEachStagedRecord(0, [](const store::StagedRecord&) {}), 0) << "a dry run erases nothing";
+    EXPECT_GT(store->forEachStagedRecord(0, [](const intake::StagedRecord&) {}), 0) << "a dry run erases nothing";
 
     const auto purged = purge("2050-01-31", false);
     ASSERT_EQ(purged.exit_code, 0) << purged.err;
@@ -262,10 +262,10 @@ TEST_F(CityProfileTest, EveryChildLeavesAtEighteenAndThePurgeErasesTheCityLater)
 
     // Nothing personal is left in the profiles or the staged records, and each purge is in the exchange log.
     std::size_t staged = 0;
-    store->forEachStagedRecord(0, [&](const store::StagedRecord&) { ++staged; });
+    store->forEachStagedRecord(0, [&](const intake::StagedRecord&) { ++staged; });
     EXPECT_EQ(staged, 0U);
     std::size_t persons = 0;
-    store->forEachPerson([&](const std::string&, const std::vector<store::StagedRecord>&) { ++persons; });
+    store->forEachPerson([&](const std::string&, const std::vector<intake::StagedRecord>&) { ++persons; });
     EXPECT_EQ(persons, 0U);
     std::size_t versions = 0;
     for (const auto& profile : store->queryProfiles(removed)) {
@@ -277,7 +277,7 @@ TEST_F(CityProfileTest, EveryChildLeavesAtEighteenAndThePurgeErasesTheCityLater)
         }
     }
     EXPECT_GE(versions, 2 * children);
-    store::ExchangeLogQuery log;
+    audit::ExchangeLogQuery log;
     log.action = "profile.purge";
     log.limit = 100000;
     EXPECT_EQ(store->searchExchangeLog(log).size(), profiled);

@@ -6,6 +6,7 @@
 
 #include "gateway/model/citizen_id.h"
 #include "gateway/profile/profile_view.h"
+#include "gateway/store/store.h"
 #include "tests/integration/sim/deptsim_harness.h"
 #include "tests/integration/sim/gateway_setup.h"
 #include "tests/support/encoding.h"
@@ -45,7 +46,7 @@ int ageOnAsOf(const std::string& birth_date) {
     return 2026 - year - (month_day > "11-01" ? 1 : 0);
 }
 
-std::vector<std::string> idsOf(const std::vector<store::ProfileVersion>& profiles) {
+std::vector<std::string> idsOf(const std::vector<profile::ProfileVersion>& profiles) {
     std::vector<std::string> ids;
     for (const auto& profile : profiles) {
         ids.push_back(profile.person_id);
@@ -53,8 +54,8 @@ std::vector<std::string> idsOf(const std::vector<store::ProfileVersion>& profile
     return ids;
 }
 
-store::ProfileQuery inDivision(const std::string& prefix) {
-    store::ProfileQuery query;
+profile::ProfileQuery inDivision(const std::string& prefix) {
+    profile::ProfileQuery query;
     query.division_prefix = prefix;
     return query;
 }
@@ -194,7 +195,7 @@ protected:
     }
 
     /// Every current (non-removed) profile, from the store.
-    std::vector<store::ProfileVersion> reference(store::ProfileQuery query = {}) const {
+    std::vector<profile::ProfileVersion> reference(profile::ProfileQuery query = {}) const {
         query.limit = 1000000;
         return store_->queryProfiles(query);
     }
@@ -361,7 +362,7 @@ TEST_F(ProfileApiTest, ListFiltersSelectExactlyWhatTheStoreHolds) {
                 expected.push_back(profile.person_id);
             }
         }
-        store::ProfileQuery query;
+        profile::ProfileQuery query;
         query.classification = code;
         EXPECT_EQ(idsOf(reference(query)), expected) << code;
         EXPECT_EQ(listAll("classification=" + encode(code)), expected) << code;
@@ -373,7 +374,7 @@ TEST_F(ProfileApiTest, ListFiltersSelectExactlyWhatTheStoreHolds) {
                 expected.push_back(profile.person_id);
             }
         }
-        store::ProfileQuery query;
+        profile::ProfileQuery query;
         query.alert = code;
         EXPECT_EQ(idsOf(reference(query)), expected) << code;
         EXPECT_EQ(listAll("alert=" + encode(code)), expected) << code;
@@ -635,7 +636,7 @@ TEST_F(ProfileApiTest, HostileStringsNeverFailAndNeverWidenAResult) {
                 expectError(reply, 400, "invalid_argument", what);
             } else {
                 ASSERT_EQ(reply.status, 200) << what;
-                store::ProfileQuery query;
+                profile::ProfileQuery query;
                 query.after_person = value;
                 query.limit = 50;
                 std::vector<std::string> served;
@@ -714,7 +715,7 @@ TEST_F(ProfileApiTest, StatsOfADistrictSplitIntoItsTownships) {
         std::map<std::string, std::int64_t> served_classifications;
         for (const auto& member : own["classifications"].GetObject()) {
             served_classifications[member.name.GetString()] = member.value.GetInt64();
-            store::ProfileQuery query;
+            profile::ProfileQuery query;
             query.division_prefix = district;
             query.classification = member.name.GetString();
             EXPECT_EQ(member.value.GetInt64(), static_cast<std::int64_t>(reference(query).size()))
@@ -746,7 +747,7 @@ TEST_F(ProfileApiTest, StatsOfADistrictSplitIntoItsTownships) {
             children += township["children"].GetInt64();
             for (const auto& member : township["classifications"].GetObject()) {
                 summed_classifications[member.name.GetString()] += member.value.GetInt64();
-                store::ProfileQuery query;
+                profile::ProfileQuery query;
                 query.division_prefix = code;
                 query.classification = member.name.GetString();
                 EXPECT_EQ(member.value.GetInt64(), static_cast<std::int64_t>(reference(query).size()))
@@ -984,7 +985,7 @@ TEST_F(ProfileApiTest, HistoryListsVersionsOldestFirstAndGrowsAfterAChange) {
     }
 
     // A profile removed by the re-link (its records went to another person) is no longer served, but its history is.
-    store::ProfileQuery removed_query;
+    profile::ProfileQuery removed_query;
     removed_query.include_removed = true;
     removed_query.limit = 1000000;
     for (const auto& profile : store_->queryProfiles(removed_query)) {

@@ -7,6 +7,7 @@
 // redeliver; the changes feed must carry the same events as the push; a village client must see no other village.
 
 #include "gateway/profile/profile_view.h"
+#include "gateway/store/store.h"
 #include "tests/integration/sim/gateway_setup.h"
 #include "tests/integration/sim/sink_process.h"
 
@@ -132,7 +133,7 @@ protected:
         // The village a child moved out of (else the busiest one), a second village of its township, and the
         // levels above them.
         auto store = gateway_->openStore();
-        store::ProfileQuery everything;
+        profile::ProfileQuery everything;
         everything.limit = 1000000;
         std::map<std::string, int> count;
         for (const auto& profile : store->queryProfiles(everything)) {
@@ -310,7 +311,7 @@ protected:
 
     /// The current profiles of a scope, as the store holds them: person → (version, JSON through the view).
     std::map<std::string, std::pair<std::int64_t, std::string>> expected(const Level& level) const {
-        store::ProfileQuery query;
+        profile::ProfileQuery query;
         query.division_prefix = level.scope;
         query.limit = 1000000;
         std::map<std::string, std::pair<std::int64_t, std::string>> result;
@@ -335,7 +336,7 @@ protected:
     static RunResult down_;
     static RunResult first_;
     static RunResult second_;
-    static std::vector<store::PushState> down_states_;
+    static std::vector<publish::PushState> down_states_;
     std::unique_ptr<store::Store> store_;
 };
 
@@ -353,12 +354,12 @@ std::map<std::string, std::string> PushTest::keys_;
 RunResult PushTest::down_;
 RunResult PushTest::first_;
 RunResult PushTest::second_;
-std::vector<store::PushState> PushTest::down_states_;
+std::vector<publish::PushState> PushTest::down_states_;
 
 TEST_F(PushTest, ASubscriberDownForTheWholePushSpendsNoAttemptsAndLaterGetsEverything) {
     EXPECT_EQ(down_.exit_code, 69) << down_.err;
     ASSERT_EQ(down_states_.size(), levels_.size());
-    for (const store::PushState& state : down_states_) {
+    for (const publish::PushState& state : down_states_) {
         EXPECT_EQ(state.delivered_through, 0) << state.subscriber;
         EXPECT_GE(state.attempts, 1) << state.subscriber;
         EXPECT_EQ(state.refusals, 0) << state.subscriber << ": an unreachable platform refused nothing";
@@ -450,7 +451,7 @@ TEST_F(PushTest, TheChangesFeedCarriesTheSameEventsAsThePush) {
 }
 
 TEST_F(PushTest, AVillageClientSeesNoOtherVillageThroughAnyEndpointOrFilter) {
-    store::ProfileQuery query;
+    profile::ProfileQuery query;
     query.division_prefix = neighbour_;
     query.limit = 1000000;
     const auto others = store_->queryProfiles(query);
@@ -621,7 +622,7 @@ TEST_F(PushTest, RefusedBatchesBecomeDeadLettersThatAnOperatorRedelivers) {
 
 TEST_F(PushTest, AReviewersSplitAndMergeReachEveryPlatformAsCorrections) {
     // A child of the village with records from two sources.
-    store::ProfileQuery query;
+    profile::ProfileQuery query;
     query.division_prefix = village_;
     query.limit = 1000000;
     std::string person;

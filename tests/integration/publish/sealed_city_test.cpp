@@ -4,6 +4,7 @@
 // still finds the child.
 
 #include "gateway/common/error.h"
+#include "gateway/store/store.h"
 #include "gateway/vault/field_cipher.h"
 #include "gateway/vault/keyring.h"
 
@@ -122,7 +123,7 @@ void sealedCity(const sim::DeptsimServer& sim, const GatewaySetup& gateway, cons
     const auto built = with({"profiles", "rebuild"});
     ASSERT_EQ(built.exit_code, 0) << built.err;
 
-    store::ProfileQuery all;
+    profile::ProfileQuery all;
     all.limit = 1000;
     {
         auto opened = store::openStore(base);  // without the keyring: the sealed values do not open

@@ -17,6 +17,7 @@
 
 #include "gateway/common/hash.h"
 #include "gateway/security/clients.h"
+#include "gateway/store/store.h"
 #include "tests/integration/sim/deptsim_harness.h"
 #include "tests/integration/sim/gateway_setup.h"
 #include "tests/support/encoding.h"
@@ -308,7 +309,7 @@ protected:
 
         {
             auto store = gateway_->openStore();
-            store::ProfileQuery everything;
+            profile::ProfileQuery everything;
             everything.limit = 1000000;
             for (const auto& profile : store->queryProfiles(everything)) {
                 if (person_id_.empty() && !profile.id_number.empty()) {
@@ -329,7 +330,7 @@ protected:
             // The scoped reviewer's township: that of a child whose records lie in two townships, so that a decision on
             // the child would move records out of the scope.
             auto store = gateway_->openStore();
-            store::ProfileQuery everything;
+            profile::ProfileQuery everything;
             everything.limit = 1000000;
             for (const auto& profile : store->queryProfiles(everything)) {
                 std::set<std::string> townships;
@@ -671,7 +672,7 @@ TEST_F(RouteSecurityTest, SighupReloadsClientsAndTokenSettingsSoAKeyIsRevokedWit
         return send(url, "GET", "/v1/audit/status", {{"Authorization", "Bearer " + credential}}).status;
     };
     const auto reloads = [&] {
-        store::ExchangeLogQuery query;
+        audit::ExchangeLogQuery query;
         query.action = "config.reload";
         return gateway_->openStore()->searchExchangeLog(query);
     };
@@ -816,9 +817,9 @@ TEST_F(RouteSecurityTest, APersonalReadWithoutPurposeIs400AndBothReadsAreInTheEx
 TEST_F(RouteSecurityTest, AReviewDecisionDisclosesNoPersonalDataWithoutAPurpose) {
     // Two records of one child with a citizen ID, already linked: a "link" decision on them changes no person.
     auto store = gateway_->openStore();
-    std::vector<store::PersonLink> records;
+    std::vector<linkage::PersonLink> records;
     std::string id_number;
-    store::ProfileQuery everything;
+    profile::ProfileQuery everything;
     everything.limit = 1000000;
     for (const auto& profile : store->queryProfiles(everything)) {
         if (!profile.id_number.empty()) {
@@ -894,15 +895,15 @@ TEST_F(RouteSecurityTest, AReviewerWorksInsideItsScopeAndEveryRecordItReadsIsInT
     EXPECT_EQ(listed, expected);
 
     // The split child's records: one inside, one outside; and a record of another child inside.
-    store::PersonLink inside;
-    store::PersonLink outside;
+    linkage::PersonLink inside;
+    linkage::PersonLink outside;
     for (const auto& link : store->personRecords(split_person_)) {
         (in_scope(link.source, link.source_id) ? inside : outside) = link;
     }
     ASSERT_FALSE(inside.source.empty() || outside.source.empty());
-    store::PersonLink neighbour;
+    linkage::PersonLink neighbour;
     std::string neighbour_person;
-    store::ProfileQuery everything;
+    profile::ProfileQuery everything;
     everything.limit = 1000000;
     for (const auto& profile : store->queryProfiles(everything)) {
         const auto records = store->personRecords(profile.person_id);
@@ -915,7 +916,7 @@ TEST_F(RouteSecurityTest, AReviewerWorksInsideItsScopeAndEveryRecordItReadsIsInT
         }
     }
     ASSERT_FALSE(neighbour_person.empty()) << "no child wholly inside " << township_;
-    const auto key = [](const store::PersonLink& link) { return link.source + "/" + link.source_id; };
+    const auto key = [](const linkage::PersonLink& link) { return link.source + "/" + link.source_id; };
 
     // Explaining two records inside the scope is allowed, without a digit of an ID number, and is in the ledger.
     const Reply explained =
@@ -923,7 +924,7 @@ TEST_F(RouteSecurityTest, AReviewerWorksInsideItsScopeAndEveryRecordItReadsIsInT
     ASSERT_EQ(explained.status, 200) << explained.body.substr(0, 300);
     EXPECT_FALSE(std::regex_search(explained.body, id_like)) << explained.body.substr(0, 600);
     for (const std::string& person : {neighbour_person, split_person_}) {
-        store::ExchangeLogQuery query;
+        audit::ExchangeLogQuery query;
         query.actor = "api:reviewer-town";
         query.person = person;
         EXPECT_FALSE(store->searchExchangeLog(query).empty())
@@ -1316,7 +1317,7 @@ TEST_F(RouteSecurityTest, OverHttpsAClientCertificateOfTheCaIdentifiesItsClientA
     EXPECT_EQ(server.terminate(), 0);
 
     // The certificate's calls are the dev client's, identified by its certificate.
-    store::ExchangeLogQuery query;
+    audit::ExchangeLogQuery query;
     query.actor = "api:dev-client";
     query.limit = 100;
     const auto entries = gateway_->openStore()->searchExchangeLog(query);

@@ -17,8 +17,8 @@
 
 namespace gateway::testing {
 
-using store::ExchangeLogEntry;
-using store::ExchangeLogQuery;
+using audit::ExchangeLogEntry;
+using audit::ExchangeLogQuery;
 
 namespace {
 
@@ -117,7 +117,7 @@ TEST_P(StoreSuite, ExchangeLogIsNumberedAndChained) {
     EXPECT_FALSE(store().exchangeLogEntry(4).has_value());
 
     // Entries written by the pipeline's own transactions join the same chain.
-    store::SyncRun run;
+    intake::SyncRun run;
     run.source = "police";
     run.node = "host:1";
     run.trigger = "cli";
@@ -452,9 +452,9 @@ TEST_P(StoreSuite, EachCheckpointSignsTheOneBeforeItAndWherePersonCoverageStarts
     const auto signer = testSigner();
     const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
     appendReads(store(), 3);
-    const auto first = jobs::writeCheckpoint(store(), signer, "node");
+    const auto first = jobs::writeCheckpoint(store(), store(), signer, "node");
     appendReads(store(), 3);
-    const auto second = jobs::writeCheckpoint(store(), signer, "node");
+    const auto second = jobs::writeCheckpoint(store(), store(), signer, "node");
     ASSERT_TRUE(first && second);
 
     const auto stored = store().checkpoints(0, 100);
@@ -476,7 +476,7 @@ TEST_P(StoreSuite, RaisingPersonsFromInTheDatabaseIsDetected) {
     const auto signer = testSigner();
     const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
     appendReads(store(), 4);
-    ASSERT_TRUE(jobs::writeCheckpoint(store(), signer, "node"));
+    ASSERT_TRUE(jobs::writeCheckpoint(store(), store(), signer, "node"));
 
     // From here on the persons a read disclosed would go unhashed, so that dropping one would not show.
     backend_->query("UPDATE exchange_log_chain SET persons_from = 1000");
@@ -491,7 +491,7 @@ TEST_P(StoreSuite, RaisingPersonsFromInTheDatabaseIsDetected) {
     EXPECT_EQ(report.findings.front().seq, 5);
     EXPECT_TRUE(mentions(report, "entry 5 does not match its hash"));
     // Nor does the next checkpoint put the changed value under a signature.
-    EXPECT_THROW(jobs::writeCheckpoint(store(), signer, "node"), GatewayError);
+    EXPECT_THROW(jobs::writeCheckpoint(store(), store(), signer, "node"), GatewayError);
 }
 
 TEST_P(StoreSuite, ADeletedMiddleCheckpointIsDetected) {
@@ -499,7 +499,7 @@ TEST_P(StoreSuite, ADeletedMiddleCheckpointIsDetected) {
     const auto signer = testSigner();
     for (int i = 0; i < 3; ++i) {
         appendReads(store(), 3);
-        ASSERT_TRUE(jobs::writeCheckpoint(store(), signer, "node"));
+        ASSERT_TRUE(jobs::writeCheckpoint(store(), store(), signer, "node"));
     }
     ASSERT_TRUE(jobs::verifyExchangeLog(store(), {}).ok());
     backend_->query("DELETE FROM audit_checkpoints WHERE size = 6");
@@ -515,7 +515,7 @@ TEST_P(StoreSuite, ATamperedPreviousHashIsDetected) {
     const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public");
     for (int i = 0; i < 2; ++i) {
         appendReads(store(), 3);
-        ASSERT_TRUE(jobs::writeCheckpoint(store(), signer, "node"));
+        ASSERT_TRUE(jobs::writeCheckpoint(store(), store(), signer, "node"));
     }
     backend_->query("UPDATE audit_checkpoints SET previous = '" + audit::noPreviousCheckpoint() + "' WHERE size = 6");
     auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
@@ -536,7 +536,7 @@ TEST_P(StoreSuite, DeletedNewestCheckpointsAndRewrittenEntriesAreCaughtByATruste
     std::optional<audit::Checkpoint> newest;
     for (int i = 0; i < 3; ++i) {
         appendReads(store(), 3);
-        newest = jobs::writeCheckpoint(store(), signer, "node");
+        newest = jobs::writeCheckpoint(store(), store(), signer, "node");
     }
     // What an auditor kept: the checkpoint as the gateway printed it.
     const audit::Checkpoint trusted = jobs::parseCheckpoint(jobs::renderCheckpoint(*newest));
@@ -587,7 +587,7 @@ TEST_P(StoreSuite, AnUpgradedLogsUnchainedCheckpointsVerifyAndTheNextChainsFromT
     ASSERT_EQ(store().checkpoints(0, 100).front().version, 1);
     EXPECT_TRUE(jobs::verifyExchangeLog(store(), verifyOptions(&key)).ok());
     appendReads(store(), 2);
-    const auto next = jobs::writeCheckpoint(store(), signer, "node");
+    const auto next = jobs::writeCheckpoint(store(), store(), signer, "node");
     ASSERT_TRUE(next);
     EXPECT_EQ(next->previous, audit::checkpointHash(store().checkpoints(0, 100).front()));
     const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));

@@ -19,12 +19,12 @@
 
 namespace gateway::testing {
 
-using store::BatchCommit;
-using store::LinkRunCommit;
-using store::PersonLink;
-using store::ReviewDecision;
-using store::ReviewItem;
-using store::StagedRecord;
+using intake::BatchCommit;
+using intake::StagedRecord;
+using linkage::LinkRunCommit;
+using linkage::PersonLink;
+using linkage::ReviewDecision;
+using linkage::ReviewItem;
 
 namespace {
 
@@ -88,7 +88,7 @@ ReviewItem makePair(const std::string& left_id, const std::string& right_id, dou
     item.left_id = left_id;
     item.right_source = kSchool;
     item.right_id = right_id;
-    item.pair_id = store::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
+    item.pair_id = linkage::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
     item.weight = weight;
     item.reason = reason;
     item.explanation_json = R"({"name":"agree","weight":)" + std::to_string(weight) + "}";
@@ -149,7 +149,7 @@ LinkageSnapshot linkageSnapshot(store::Store& store) {
         snapshot.review.push_back(item.pair_id + " " + item.status + " " + std::to_string(item.weight) + " " +
                                   item.decision);
     }
-    const store::LinkState state = store.linkState();
+    const linkage::LinkState state = store.linkState();
     snapshot.linked_through_batch = state.linked_through_batch;
     snapshot.model_json = state.model_json;
     snapshot.linked_at = state.linked_at;
@@ -166,16 +166,16 @@ void PrintTo(const LinkageSnapshot& s, std::ostream* out) {
 }  // namespace
 
 TEST(ReviewPairIdTest, IsTheSameInEitherOrderAndDiffersBetweenPairs) {
-    const std::string id = store::reviewPairId(kPolice, "P1", kSchool, "S1");
-    EXPECT_EQ(id, store::reviewPairId(kSchool, "S1", kPolice, "P1"));
+    const std::string id = linkage::reviewPairId(kPolice, "P1", kSchool, "S1");
+    EXPECT_EQ(id, linkage::reviewPairId(kSchool, "S1", kPolice, "P1"));
     ASSERT_EQ(id.size(), 16u);
     EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
     // The documented construction: sorted "source\x1fsource_id" keys joined by \x1e.
     EXPECT_EQ(id, sha256Hex(std::string(kSchool) + "\x1fS1\x1e" + kPolice + "\x1fP1").substr(0, 16));
 
-    EXPECT_NE(id, store::reviewPairId(kPolice, "P1", kSchool, "S2"));
-    EXPECT_NE(id, store::reviewPairId(kPolice, "P1", kPolice, "S1")) << "the source is part of the key";
-    EXPECT_NE(store::reviewPairId("a", "b1", "c", "d"), store::reviewPairId("ab", "1", "c", "d"))
+    EXPECT_NE(id, linkage::reviewPairId(kPolice, "P1", kSchool, "S2"));
+    EXPECT_NE(id, linkage::reviewPairId(kPolice, "P1", kPolice, "S1")) << "the source is part of the key";
+    EXPECT_NE(linkage::reviewPairId("a", "b1", "c", "d"), linkage::reviewPairId("ab", "1", "c", "d"))
         << "the separator keeps source and id apart";
 }
 
@@ -309,7 +309,7 @@ TEST_P(StoreSuite, LinkRunUpsertsAssignmentsAndMovesReassignedRecords) {
 
 TEST_P(StoreSuite, LinkStateRoundTrips) {
     store().migrate();
-    const store::LinkState initial = store().linkState();
+    const linkage::LinkState initial = store().linkState();
     EXPECT_EQ(initial.linked_through_batch, 0);
     EXPECT_EQ(initial.model_json, "");
     EXPECT_EQ(initial.linked_at, "");
@@ -319,7 +319,7 @@ TEST_P(StoreSuite, LinkStateRoundTrips) {
     run.model_json = std::string(R"({"name":")") + kRareName + R"(","m":0.9})";
     store().commitLinkRun(run);
 
-    store::LinkState state = store().linkState();
+    linkage::LinkState state = store().linkState();
     EXPECT_EQ(state.linked_through_batch, 42);
     EXPECT_EQ(state.model_json, run.model_json);
     EXPECT_EQ(state.linked_at, run.at);
@@ -378,7 +378,8 @@ TEST_P(StoreSuite, ReviewPairsAreUpsertedAndDecisionsNeverOverwritten) {
     ReviewItem x_again = makePair("P1", "S1", 5.5, "ambiguous");
     std::swap(x_again.left_source, x_again.right_source);
     std::swap(x_again.left_id, x_again.right_id);
-    x_again.pair_id = store::reviewPairId(x_again.left_source, x_again.left_id, x_again.right_source, x_again.right_id);
+    x_again.pair_id =
+        linkage::reviewPairId(x_again.left_source, x_again.left_id, x_again.right_source, x_again.right_id);
     ASSERT_EQ(x_again.pair_id, x.pair_id);
     store().decideReview(makeDecision(y.pair_id, "no_link"), {});
     ReviewItem y_again = makePair("P2", "S2", 99.0, "review_band");

@@ -20,13 +20,13 @@
 
 namespace gateway::testing {
 
-using store::BatchCommit;
-using store::DivisionCounts;
-using store::LinkRunCommit;
-using store::PersonLink;
-using store::ProfileQuery;
-using store::ProfileVersion;
-using store::StagedRecord;
+using intake::BatchCommit;
+using intake::StagedRecord;
+using linkage::LinkRunCommit;
+using linkage::PersonLink;
+using profile::DivisionCounts;
+using profile::ProfileQuery;
+using profile::ProfileVersion;
 
 namespace {
 
@@ -117,8 +117,8 @@ std::optional<GatewayError> errorOf(Body&& body) {
     return std::nullopt;
 }
 
-std::vector<store::ExchangeLogEntry> versionEntries(store::Store& store) {
-    std::vector<store::ExchangeLogEntry> entries;
+std::vector<audit::ExchangeLogEntry> versionEntries(store::Store& store) {
+    std::vector<audit::ExchangeLogEntry> entries;
     for (auto& entry : store.exchangeLog(0, 1000000)) {
         if (entry.action == "profile.version") {
             entries.push_back(std::move(entry));

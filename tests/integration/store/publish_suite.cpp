@@ -11,9 +11,9 @@
 
 namespace gateway::testing {
 
-using store::OutboxEntry;
-using store::ProfileVersion;
-using store::PushOutcome;
+using profile::ProfileVersion;
+using publish::OutboxEntry;
+using publish::PushOutcome;
 
 namespace {
 
@@ -238,8 +238,8 @@ TEST_P(StoreSuite, PushOutcomesMoveTheCursorCountFailuresAndKeepDeadLetters) {
 
 TEST_P(StoreSuite, ChangedAssignmentsAreRecordedAsPersonMoves) {
     store().migrate();
-    auto run = [&](std::vector<store::PersonLink> assignments) {
-        store::LinkRunCommit commit;
+    auto run = [&](std::vector<linkage::PersonLink> assignments) {
+        linkage::LinkRunCommit commit;
         commit.assignments = std::move(assignments);
         commit.model_json = "{}";
         commit.at = "2026-11-02T01:00:00.000Z";
@@ -262,7 +262,7 @@ TEST_P(StoreSuite, ChangedAssignmentsAreRecordedAsPersonMoves) {
     EXPECT_EQ(store().profileState().moves_through, 0);
     EXPECT_EQ(store().profileState().as_of, "");
     store().setProfileState({moves[1].seq, 7, "2026-11-01"});
-    const store::ProfileState state = store().profileState();
+    const profile::ProfileState state = store().profileState();
     EXPECT_EQ(state.moves_through, moves[1].seq);
     EXPECT_EQ(state.built_through_batch, 7);
     EXPECT_EQ(state.as_of, "2026-11-01");
@@ -271,32 +271,32 @@ TEST_P(StoreSuite, ChangedAssignmentsAreRecordedAsPersonMoves) {
 
 TEST_P(StoreSuite, AReviewerCanOpenAnyPairOnceAndDecideIt) {
     store().migrate();
-    store::ReviewItem item;
+    linkage::ReviewItem item;
     item.left_source = "police_population";
     item.left_id = "P1";
     item.right_source = "school_register";
     item.right_id = "S1";
-    item.pair_id = store::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
+    item.pair_id = linkage::reviewPairId(item.left_source, item.left_id, item.right_source, item.right_id);
     item.weight = 3.5;
     item.reason = "reviewer";
     item.explanation_json = R"({"weight":3.5})";
-    const store::ReviewItem opened = store().openReviewPair(item);
+    const linkage::ReviewItem opened = store().openReviewPair(item);
     EXPECT_EQ(opened.pair_id, item.pair_id);
     EXPECT_EQ(opened.status, "open");
     EXPECT_EQ(opened.reason, "reviewer");
     EXPECT_GT(opened.seq, 0);
 
-    store::ReviewItem again = item;
+    linkage::ReviewItem again = item;
     again.weight = -7;
     again.reason = "other";
-    const store::ReviewItem kept = store().openReviewPair(again);
+    const linkage::ReviewItem kept = store().openReviewPair(again);
     EXPECT_EQ(kept.seq, opened.seq) << "opening a queued pair again changes nothing";
     EXPECT_EQ(kept.weight, 3.5);
     EXPECT_EQ(kept.reason, "reviewer");
 
-    store::ReviewDecision decision{item.pair_id, "no_link", "reviewer-wang", "two children", ""};
+    linkage::ReviewDecision decision{item.pair_id, "no_link", "reviewer-wang", "two children", ""};
     store().decideReview(decision, {{"police_population", "P1", "A"}, {"school_register", "S1", "B"}});
-    const store::ReviewItem decided = store().openReviewPair(item);
+    const linkage::ReviewItem decided = store().openReviewPair(item);
     EXPECT_EQ(decided.status, "decided") << "opening a decided pair leaves the decision";
     EXPECT_EQ(decided.decision, "no_link");
 

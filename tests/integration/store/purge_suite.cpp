@@ -25,8 +25,8 @@ constexpr const char* kAdultId = "110101200801011234";
 constexpr const char* kAdultName = "王小明";
 constexpr const char* kChildId = "110101201501011230";
 
-store::StagedRecord recordOf(const std::string& source_id, const std::string& id_number, const std::string& name) {
-    store::StagedRecord record;
+intake::StagedRecord recordOf(const std::string& source_id, const std::string& id_number, const std::string& name) {
+    intake::StagedRecord record;
     record.source = kSource;
     record.source_id = source_id;
     record.observed_at = "2026-01-01T08:00:00.000Z";
@@ -36,9 +36,9 @@ store::StagedRecord recordOf(const std::string& source_id, const std::string& id
     return record;
 }
 
-store::BatchCommit batchOf(std::vector<store::StagedRecord> records, std::optional<std::string> expected,
-                           const std::string& next) {
-    store::BatchCommit batch;
+intake::BatchCommit batchOf(std::vector<intake::StagedRecord> records, std::optional<std::string> expected,
+                            const std::string& next) {
+    intake::BatchCommit batch;
     batch.raw.source = kSource;
     batch.raw.received_at = "2026-01-01T08:00:05.000Z";
     batch.raw.payload = "rows " + next;
@@ -51,22 +51,22 @@ store::BatchCommit batchOf(std::vector<store::StagedRecord> records, std::option
     return batch;
 }
 
-store::ReviewItem pair(const std::string& left, const std::string& right) {
-    store::ReviewItem item;
+linkage::ReviewItem pair(const std::string& left, const std::string& right) {
+    linkage::ReviewItem item;
     item.left_source = kSource;
     item.left_id = left;
     item.right_source = kSource;
     item.right_id = right;
-    item.pair_id = store::reviewPairId(kSource, left, kSource, right);
+    item.pair_id = linkage::reviewPairId(kSource, left, kSource, right);
     item.weight = 3.0;
     item.reason = "review_band";
     item.explanation_json = std::string(R"({"left":")") + kAdultId + R"(","right":")" + kChildId + "\"}";
     return item;
 }
 
-store::ProfileVersion live(const std::string& person, const std::string& id_number, const std::string& name,
-                           const std::string& content) {
-    store::ProfileVersion profile;
+profile::ProfileVersion live(const std::string& person, const std::string& id_number, const std::string& name,
+                             const std::string& content) {
+    profile::ProfileVersion profile;
     profile.person_id = person;
     profile.built_at = "2026-01-02T09:00:00.000Z";
     profile.profile_json = R"({"person_id":")" + person + R"(","name":")" + name + R"(","id_number":")" + id_number +
@@ -81,8 +81,8 @@ store::ProfileVersion live(const std::string& person, const std::string& id_numb
     return profile;
 }
 
-store::ProfileVersion removal(const std::string& person, const std::string& reason, const std::string& on) {
-    store::ProfileVersion profile;
+profile::ProfileVersion removal(const std::string& person, const std::string& reason, const std::string& on) {
+    profile::ProfileVersion profile;
     profile.person_id = person;
     profile.built_at = on + "T00:00:00.000Z";
     profile.removed = true;
@@ -101,7 +101,7 @@ void writeCity(store::Store& store) {
     store.commitBatch(batchOf({recordOf("A1", kAdultId, kAdultName), recordOf("A2", kAdultId, kAdultName),
                                recordOf("C1", kChildId, "李小红")},
                               std::nullopt, "w1"));
-    store::LinkRunCommit run;
+    linkage::LinkRunCommit run;
     run.assignments = {
         {kSource, "A1", "person-adult"}, {kSource, "A2", "person-adult"}, {kSource, "C1", "person-child"}};
     run.review = {pair("A1", "C1"), pair("A2", "X9"), pair("C1", "X8")};
@@ -110,8 +110,8 @@ void writeCity(store::Store& store) {
     run.at = "2026-01-01T09:00:00.000Z";
     run.actor = "link";
     store.commitLinkRun(run);
-    store::ReviewDecision decision;
-    decision.pair_id = store::reviewPairId(kSource, "A2", kSource, "X9");
+    linkage::ReviewDecision decision;
+    decision.pair_id = linkage::reviewPairId(kSource, "A2", kSource, "X9");
     decision.decision = "no_link";
     decision.reviewer = "reviewer-1";
     decision.at = "2026-01-01T10:00:00.000Z";
@@ -124,8 +124,8 @@ void writeCity(store::Store& store) {
     store.commitProfiles({removal("person-adult", "adult", "2026-03-01")}, "profiles");
 }
 
-std::vector<store::ExchangeLogEntry> purgeEntries(store::Store& store) {
-    store::ExchangeLogQuery query;
+std::vector<audit::ExchangeLogEntry> purgeEntries(store::Store& store) {
+    audit::ExchangeLogQuery query;
     query.action = "profile.purge";
     query.limit = 100;
     return store.searchExchangeLog(query);
@@ -208,16 +208,16 @@ TEST_P(StoreSuite, PurgeErasesTheAdultsDataKeepsHashesAndLogsIt) {
     EXPECT_TRUE(store().sourceRecord(kSource, "C1").has_value());
 
     // Review pairs naming the adult's records lose their explanation; an open one can no longer be decided.
-    const auto open = store().reviewItem(store::reviewPairId(kSource, "A1", kSource, "C1"));
+    const auto open = store().reviewItem(linkage::reviewPairId(kSource, "A1", kSource, "C1"));
     ASSERT_TRUE(open.has_value());
     EXPECT_EQ(open->status, "obsolete");
     EXPECT_EQ(open->explanation_json.find(kAdultId), std::string::npos) << open->explanation_json;
-    const auto decided = store().reviewItem(store::reviewPairId(kSource, "A2", kSource, "X9"));
+    const auto decided = store().reviewItem(linkage::reviewPairId(kSource, "A2", kSource, "X9"));
     ASSERT_TRUE(decided.has_value());
     EXPECT_EQ(decided->status, "decided");
     EXPECT_EQ(decided->decision, "no_link");
     EXPECT_EQ(decided->explanation_json.find(kAdultId), std::string::npos);
-    const auto other = store().reviewItem(store::reviewPairId(kSource, "C1", kSource, "X8"));
+    const auto other = store().reviewItem(linkage::reviewPairId(kSource, "C1", kSource, "X8"));
     ASSERT_TRUE(other.has_value());
     EXPECT_EQ(other->status, "open");
     EXPECT_NE(other->explanation_json.find(kAdultId), std::string::npos);

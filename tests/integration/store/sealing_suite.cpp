@@ -37,14 +37,14 @@ std::shared_ptr<const vault::FieldCipher> cipherOf(const std::string& keyring_js
 }
 
 /// A record, a raw payload and a quarantined row that all hold the child's and the guardian's numbers.
-store::BatchCommit personalBatch(std::optional<std::string> expected, const std::string& next) {
-    store::BatchCommit batch;
+intake::BatchCommit personalBatch(std::optional<std::string> expected, const std::string& next) {
+    intake::BatchCommit batch;
     batch.raw.source = kSource;
     batch.raw.received_at = "2026-11-01T08:00:05.000Z";
     batch.raw.payload = std::string("gmsfhm,jhrsfhm,lxdh\n") + kChildId + "," + kGuardianId + "," + kPhone + "\n";
     batch.raw.sha256 = sha256Hex(batch.raw.payload);
     batch.raw.record_count = 2;
-    store::StagedRecord record;
+    intake::StagedRecord record;
     record.source = kSource;
     record.source_id = "P1";
     record.observed_at = "2026-11-01T08:00:00.000Z";
@@ -60,11 +60,11 @@ store::BatchCommit personalBatch(std::optional<std::string> expected, const std:
     return batch;
 }
 
-store::LinkRunCommit personalLinkRun() {
-    store::LinkRunCommit run;
+linkage::LinkRunCommit personalLinkRun() {
+    linkage::LinkRunCommit run;
     run.assignments.push_back({kSource, "P1", "person-1"});
-    store::ReviewItem item;
-    item.pair_id = store::reviewPairId(kSource, "P1", kSource, "P2");
+    linkage::ReviewItem item;
+    item.pair_id = linkage::reviewPairId(kSource, "P1", kSource, "P2");
     item.left_source = kSource;
     item.left_id = "P1";
     item.right_source = kSource;
@@ -81,8 +81,8 @@ store::LinkRunCommit personalLinkRun() {
     return run;
 }
 
-store::ProfileVersion personalProfile(const std::string& content = "a") {
-    store::ProfileVersion profile;
+profile::ProfileVersion personalProfile(const std::string& content = "a") {
+    profile::ProfileVersion profile;
     profile.person_id = "person-1";
     profile.built_at = "2026-11-01T09:00:00.000Z";
     profile.profile_json = std::string(R"({"id_number":")") + kChildId + R"(","guardians":[{"phone":")" + kPhone +
@@ -116,7 +116,7 @@ void expectPersonalDataReads(store::Store& store) {
     EXPECT_NE(quarantined[0].raw_payload.find(kChildId), std::string::npos);
     EXPECT_NE(quarantined[0].reason.find(kGuardianId), std::string::npos);
     EXPECT_NE(store.linkState().model_json.find(kPhone), std::string::npos);
-    const auto item = store.reviewItem(store::reviewPairId(kSource, "P1", kSource, "P2"));
+    const auto item = store.reviewItem(linkage::reviewPairId(kSource, "P1", kSource, "P2"));
     ASSERT_TRUE(item.has_value());
     EXPECT_NE(item->explanation_json.find(kChildId), std::string::npos);
     const auto profile = store.profile("person-1");
@@ -130,19 +130,19 @@ void expectPersonalDataReads(store::Store& store) {
     ASSERT_FALSE(outbox.empty());
     EXPECT_NE(outbox.back().profile_json.find(kChildId), std::string::npos);
     std::size_t staged = 0;
-    store.forEachStagedRecord(0, [&](const store::StagedRecord& each) {
+    store.forEachStagedRecord(0, [&](const intake::StagedRecord& each) {
         staged += each.record_json.find(kPhone) != std::string::npos ? 1 : 0;
     });
     EXPECT_EQ(staged, 1U);
     std::size_t persons = 0;
-    store.forEachPerson([&](const std::string&, const std::vector<store::StagedRecord>& records) {
+    store.forEachPerson([&](const std::string&, const std::vector<intake::StagedRecord>& records) {
         persons += records.size() == 1 && records[0].record_json.find(kChildId) != std::string::npos ? 1 : 0;
     });
     EXPECT_EQ(persons, 1U);
 }
 
 std::vector<std::string> lookupById(store::Store& store, const std::string& id_number) {
-    store::ProfileQuery query;
+    profile::ProfileQuery query;
     query.id_number = id_number;
     std::vector<std::string> persons;
     for (const auto& profile : store.queryProfiles(query)) {
@@ -404,13 +404,13 @@ TEST_P(StoreSuite, AChildsSealedValuesCopiedIntoAnotherChildsRowFailToOpen) {
     sealed->migrate();
     writePersonalData(*sealed);
     // A second child, in another village, with a record, a quarantined row and a profile of its own.
-    store::BatchCommit second = personalBatch(std::string("w1"), "w2");
+    intake::BatchCommit second = personalBatch(std::string("w1"), "w2");
     second.records[0].source_id = "P2";
     second.records[0].record_json = R"({"source_id":"P2","id_number":"110101200902022345"})";
     second.records[0].content_hash = sha256Hex(second.records[0].record_json);
     second.quarantined[0].locator = "row 3";
     sealed->commitBatch(second);
-    store::ProfileVersion other = personalProfile("other");
+    profile::ProfileVersion other = personalProfile("other");
     other.person_id = "person-2";
     other.id_number = "110101200902022345";
     other.profile_json = R"({"id_number":"110101200902022345","c":"other"})";
@@ -435,7 +435,7 @@ TEST_P(StoreSuite, AChildsSealedValuesCopiedIntoAnotherChildsRowFailToOpen) {
     backend_->query(
         "UPDATE profiles SET id_number = (SELECT id_number FROM profiles WHERE person_id = 'person-1') "
         "WHERE person_id = 'person-2'");
-    store::ProfileQuery query;
+    profile::ProfileQuery query;
     query.division_prefix = "110101002";
     expectRefused("profiles.id_number", [&] { sealed->queryProfiles(query); });
     backend_->query(

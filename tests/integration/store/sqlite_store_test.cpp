@@ -79,8 +79,8 @@ store::StoreSettings sqliteAt(const std::string& path) {
     return settings;
 }
 
-store::BatchCommit smallBatch(std::optional<std::string> expected, const std::string& next) {
-    store::BatchCommit batch;
+intake::BatchCommit smallBatch(std::optional<std::string> expected, const std::string& next) {
+    intake::BatchCommit batch;
     batch.raw = {kSource, "2026-11-01T08:00:05.000Z", "payload", std::string(64, '0'), 1};
     batch.records.push_back({kSource, "P1", "2026-11-01T08:00:00.000Z", "{\"n\":\"" + next + "\"}",
                              std::string(63, '1') + next.substr(next.size() - 1), 0, 0});

@@ -16,11 +16,11 @@
 
 namespace gateway::testing {
 
-using store::BatchCommit;
-using store::CommitResult;
-using store::ExchangeLogEntry;
-using store::QuarantinedRecord;
-using store::StagedRecord;
+using audit::ExchangeLogEntry;
+using intake::BatchCommit;
+using intake::CommitResult;
+using intake::QuarantinedRecord;
+using intake::StagedRecord;
 
 void StoreSuite::SetUp() {
     backend_ = GetParam().make_backend();
@@ -581,7 +581,7 @@ TEST_P(StoreSuite, SyncRunsAreRecordedAndSummarised) {
     store().migrate();
     EXPECT_FALSE(store().sourceSummary(kSource).last_run.has_value());
 
-    store::SyncRun run;
+    intake::SyncRun run;
     run.source = kSource;
     run.node = "node-a:1";
     run.trigger = "cli";
@@ -604,7 +604,7 @@ TEST_P(StoreSuite, SyncRunsAreRecordedAndSummarised) {
     run.error = "police_population: connection refused after 5 attempts";
     store().finishSyncRun(run);
 
-    store::SyncRun later = run;
+    intake::SyncRun later = run;
     later.id = store().startSyncRun(later);
     later.status = "succeeded";
     later.error = "";
@@ -630,7 +630,7 @@ TEST_P(StoreSuite, SyncRunsAreRecordedAndSummarised) {
     EXPECT_EQ(log.back().subject, kSource);
     EXPECT_NE(log.back().detail_json.find("\"status\":\"succeeded\""), std::string::npos) << log.back().detail_json;
 
-    store::SyncRun unknown = run;
+    intake::SyncRun unknown = run;
     unknown.id = 999999;
     const auto error = errorOf([&] { store().finishSyncRun(unknown); });
     ASSERT_TRUE(error.has_value());

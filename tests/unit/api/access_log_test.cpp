@@ -97,14 +97,14 @@ protected:
         return request;
     }
 
-    std::vector<store::ExchangeLogEntry> entries(const std::string& action = "") {
-        store::ExchangeLogQuery query;
+    std::vector<audit::ExchangeLogEntry> entries(const std::string& action = "") {
+        audit::ExchangeLogQuery query;
         query.action = action;
         query.limit = 1000;
         return store_->searchExchangeLog(query);
     }
 
-    static rapidjson::Document detail(const store::ExchangeLogEntry& entry) {
+    static rapidjson::Document detail(const audit::ExchangeLogEntry& entry) {
         rapidjson::Document json;
         json.Parse(entry.detail_json.c_str());
         return json;
@@ -178,7 +178,7 @@ TEST_F(AccessLogTest, AReadIsCommittedWithWhoWhatAndWhyBeforeItsAnswerLeaves) {
     EXPECT_STREQ(json["auth"].GetString(), "api_key");
 
     // "Who read this child's file, when, and why" is one query.
-    store::ExchangeLogQuery who;
+    audit::ExchangeLogQuery who;
     who.person = "P1";
     who.action = "api.";
     const auto reads = store_->searchExchangeLog(who);
@@ -202,7 +202,7 @@ TEST_F(AccessLogTest, ATriedReadOfOneChildIsOnThatChildsLedgerAnsweredOrNot) {
     EXPECT_EQ(dispatch(routes_, get("/v1/profiles/P7", "village-key")).status, 400);
     EXPECT_EQ(dispatch(routes_, get("/v1/profiles/P7", "auditor-key", "audit")).status, 403);
     EXPECT_EQ(dispatch(routes_, get("/v1/profiles/P7", "village-key", "case_assessment")).status, 200);
-    store::ExchangeLogQuery who;
+    audit::ExchangeLogQuery who;
     who.person = "P7";
     const auto ledger = store_->searchExchangeLog(who);
     ASSERT_EQ(ledger.size(), 3u);
@@ -315,7 +315,7 @@ TEST(AccessLogWriter, ConcurrentCallsShareTransactionsAndGetTheirOwnNumbers) {
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < kEach; ++i) {
-                    store::ExchangeLogEntry entry;
+                    audit::ExchangeLogEntry entry;
                     entry.at = "2026-11-23T08:00:00.000Z";
                     entry.actor = "api:t" + std::to_string(t);
                     entry.action = "api.read";

@@ -22,9 +22,9 @@ protected:
         settings.sqlite_path = dir_.file("gw.db");
         store_ = store::openStore(settings);
         store_->migrate();
-        std::vector<store::ExchangeLogEntry> entries;
+        std::vector<audit::ExchangeLogEntry> entries;
         for (int i = 1; i <= 25; ++i) {
-            store::ExchangeLogEntry entry;
+            audit::ExchangeLogEntry entry;
             entry.at = "2026-11-" + std::string(i <= 10 ? "01" : "02") + "T08:00:" + (i < 10 ? "0" : "") +
                        std::to_string(i) + ".000Z";
             entry.actor = i % 2 == 0 ? "api:village-1" : "gateway";
@@ -130,7 +130,7 @@ TEST_F(AuditRoutesTest, AProofWaitsForACheckpointThenChecksWithThePublicKeyAlone
 
     const auto signer =
         audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Ed25519), "test key");
-    ASSERT_TRUE(jobs::writeCheckpoint(*store_, signer, "test"));
+    ASSERT_TRUE(jobs::writeCheckpoint(*store_, *store_, signer, "test"));
     const auto response = get("/v1/audit/5/proof");
     ASSERT_EQ(response.status, 200) << response.body;
     const auto proof = jobs::parseProof(response.body);

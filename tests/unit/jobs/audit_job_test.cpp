@@ -6,6 +6,7 @@
 #include "gateway/audit/chain.h"
 #include "gateway/audit/merkle.h"
 #include "gateway/common/error.h"
+#include "gateway/store/store.h"
 #include "tests/support/temp_dir.h"
 
 #include <Poco/Data/SQLite/Connector.h>
@@ -30,9 +31,9 @@ protected:
     }
 
     void append(int from, int to) {
-        std::vector<store::ExchangeLogEntry> entries;
+        std::vector<audit::ExchangeLogEntry> entries;
         for (int i = from; i <= to; ++i) {
-            store::ExchangeLogEntry entry{0,
+            audit::ExchangeLogEntry entry{0,
                                           "2026-11-01T08:00:00.000Z",
                                           i % 7 == 0 ? "=cmd|' /C calc'!A0" : "app",
                                           "api.read",
@@ -77,15 +78,15 @@ TEST_F(AuditJobTest, TheLogIndexCatchesUpInRunsAndReportsItsBacklog) {
 
 TEST_F(AuditJobTest, CheckpointsExtendTheTreeAndCatchUpOnTheBacklog) {
     EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 300);
-    const auto first = writeCheckpoint(*store_, signer_, "test:1");
+    const auto first = writeCheckpoint(*store_, *store_, signer_, "test:1");
     ASSERT_TRUE(first.has_value());
     EXPECT_EQ(first->size, 300u);
     EXPECT_TRUE(key_.verify(*first));
-    EXPECT_FALSE(writeCheckpoint(*store_, signer_, "test:1").has_value());  // nothing new
+    EXPECT_FALSE(writeCheckpoint(*store_, *store_, signer_, "test:1").has_value());  // nothing new
 
     append(301, 350);
     EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 50);
-    const auto second = writeCheckpoint(*store_, signer_, "test:1");
+    const auto second = writeCheckpoint(*store_, *store_, signer_, "test:1");
     ASSERT_TRUE(second.has_value());
     EXPECT_EQ(second->size, 350u);
     EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 0);
@@ -106,7 +107,7 @@ TEST_F(AuditJobTest, CheckpointsExtendTheTreeAndCatchUpOnTheBacklog) {
 }
 
 TEST_F(AuditJobTest, VerifyNamesTheFirstBadEntry) {
-    writeCheckpoint(*store_, signer_, "test:1");
+    writeCheckpoint(*store_, *store_, signer_, "test:1");
     append(301, 320);
 
     tamper("UPDATE exchange_log SET detail_json = '{\"n\":0}' WHERE seq = 77");
@@ -186,7 +187,7 @@ TEST_F(AuditJobTest, VerifyWithTheIndexNamesEntriesASearchCanNoLongerFind) {
 
 TEST_F(AuditJobTest, VerifyReadsPageAfterPageOnAPoolOfOneConnection) {
     append(301, 45000);  // three pages of 20,000
-    writeCheckpoint(*store_, signer_, "test:1");
+    writeCheckpoint(*store_, *store_, signer_, "test:1");
     store::StoreSettings settings;
     settings.sqlite_path = dir_.file("gw.db");
     settings.pool_size = 1;
@@ -213,7 +214,7 @@ TEST_F(AuditJobTest, VerifyReadsPageAfterPageOnAPoolOfOneConnection) {
 }
 
 TEST_F(AuditJobTest, VerifyCatchesInsertedAndReorderedEntries) {
-    writeCheckpoint(*store_, signer_, "test:1");
+    writeCheckpoint(*store_, *store_, signer_, "test:1");
     tamper(
         "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash) "
         "SELECT 301, at, actor, action, subject, detail_json, hash FROM exchange_log WHERE seq = 300");
@@ -238,7 +239,7 @@ TEST_F(AuditJobTest, VerifyCatchesInsertedAndReorderedEntries) {
 
 TEST_F(AuditJobTest, ProofsVerifyForGoodEntriesOnly) {
     EXPECT_THROW(proveEntry(*store_, 5, std::nullopt), GatewayError);  // no checkpoint yet
-    writeCheckpoint(*store_, signer_, "test:1");
+    writeCheckpoint(*store_, *store_, signer_, "test:1");
     for (std::int64_t seq : {1, 2, 123, 256, 300}) {
         const InclusionProof proof = parseProof(renderProof(proveEntry(*store_, seq, std::nullopt)));
         std::string why;
@@ -282,10 +283,10 @@ TEST_F(AuditJobTest, ProofsVerifyForGoodEntriesOnly) {
 
 TEST_F(AuditJobTest, ProofsReadBlockRootsKeptByCheckpointsAndSurviveADamagedOne) {
     append(301, 2600);  // two whole blocks of 1,024 leaves and a partial third
-    ASSERT_TRUE(writeCheckpoint(*store_, signer_, "test:1"));
+    ASSERT_TRUE(writeCheckpoint(*store_, *store_, signer_, "test:1"));
     EXPECT_EQ(store_->logBlockRoots(0, 100).size(), 2u);
     append(2601, 3100);
-    ASSERT_TRUE(writeCheckpoint(*store_, signer_, "test:1"));
+    ASSERT_TRUE(writeCheckpoint(*store_, *store_, signer_, "test:1"));
     EXPECT_EQ(store_->logBlockRoots(0, 100).size(), 3u);  // the third completed since
     // The roots kept are those of the tree over all entries.
     audit::Digest digest(audit::HashAlgorithm::Sha256);
@@ -323,7 +324,7 @@ TEST_F(AuditJobTest, ExportWritesEveryMatchingEntry) {
     std::ostringstream jsonl;
     EXPECT_EQ(exportExchangeLog(*store_, {}, ExportFormat::JsonLines, jsonl), 300);
     std::ostringstream csv;
-    store::ExchangeLogQuery query;
+    audit::ExchangeLogQuery query;
     query.person = "P14";
     EXPECT_EQ(exportExchangeLog(*store_, query, ExportFormat::Csv, csv), 1);
     // A cell a spreadsheet would run as a formula is defused.

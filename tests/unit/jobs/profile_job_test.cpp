@@ -6,6 +6,7 @@
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
 #include "gateway/jobs/purge_job.h"
+#include "gateway/store/store.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -15,9 +16,9 @@
 namespace gateway::jobs {
 namespace {
 
-store::StagedRecord record(const std::string& source, const std::string& id, const std::string& name,
-                           const std::string& division = "320411101201") {
-    store::StagedRecord staged;
+intake::StagedRecord record(const std::string& source, const std::string& id, const std::string& name,
+                            const std::string& division = "320411101201") {
+    intake::StagedRecord staged;
     staged.source = source;
     staged.source_id = id;
     staged.observed_at = "2026-10-01T00:00:00Z";
@@ -34,12 +35,12 @@ protected:
         settings.sqlite_path = dir_.file("gw.db");
         store_ = store::openStore(settings);
         store_->migrate();
-        job_ = std::make_unique<ProfileJob>(*store_, config_, [this] { return today_; });
+        job_ = std::make_unique<ProfileJob>(*store_, *store_, *store_, config_, [this] { return today_; });
     }
 
     /// Stages records as one pull of `source` and returns the batch.
-    std::int64_t stage(const std::string& source, std::vector<store::StagedRecord> records) {
-        store::BatchCommit batch;
+    std::int64_t stage(const std::string& source, std::vector<intake::StagedRecord> records) {
+        intake::BatchCommit batch;
         batch.raw.source = source;
         batch.raw.received_at = "2026-11-01T08:00:00.000Z";
         batch.raw.payload = "rows";
@@ -51,8 +52,8 @@ protected:
         return store_->commitBatch(batch).batch_id;
     }
 
-    void link(std::vector<store::PersonLink> assignments, std::int64_t through) {
-        store::LinkRunCommit run;
+    void link(std::vector<linkage::PersonLink> assignments, std::int64_t through) {
+        linkage::LinkRunCommit run;
         run.assignments = std::move(assignments);
         run.model_json = "{}";
         run.linked_through_batch = through;

@@ -2,6 +2,7 @@
 
 #include "gateway/common/error.h"
 #include "gateway/model/division_directory.h"
+#include "gateway/store/store.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -86,7 +87,7 @@ protected:
     }
 
     SyncJob job() {
-        return SyncJob(*store_, registry_, config_, mapping::Mapping::load(config_.mapping, context_),
+        return SyncJob(*store_, *store_, registry_, config_, mapping::Mapping::load(config_.mapping, context_),
                        dir_.file("state"), clock_);
     }
 

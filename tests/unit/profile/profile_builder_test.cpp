@@ -12,9 +12,9 @@
 namespace gateway::profile {
 namespace {
 
-store::StagedRecord staged(const std::string& source, const std::string& id, const std::string& json,
-                           const std::string& observed_at = "2026-10-01T00:00:00Z", std::int64_t batch = 1) {
-    store::StagedRecord record;
+intake::StagedRecord staged(const std::string& source, const std::string& id, const std::string& json,
+                            const std::string& observed_at = "2026-10-01T00:00:00Z", std::int64_t batch = 1) {
+    intake::StagedRecord record;
     record.source = source;
     record.source_id = id;
     record.observed_at = observed_at;
@@ -27,7 +27,7 @@ class ProfileBuilderTest : public ::testing::Test {
 protected:
     ProfileBuilderTest() : config_(ProfileConfig::builtin(model::CalendarDate(2026, 11, 1))), builder_(config_) {}
 
-    rapidjson::Document build(const std::vector<store::StagedRecord>& records) {
+    rapidjson::Document build(const std::vector<intake::StagedRecord>& records) {
         version_ = builder_.build("P1", records);
         rapidjson::Document json;
         json.Parse(version_.profile_json.c_str());
@@ -46,7 +46,7 @@ protected:
 
     ProfileConfig config_;
     ProfileBuilder builder_;
-    store::ProfileVersion version_;
+    profile::ProfileVersion version_;
 };
 
 const char* kPolice = R"({"source":"police_population","source_id":"P1","name":"张子涵","sex":"2",
@@ -109,7 +109,7 @@ TEST_F(ProfileBuilderTest, LeftBehindNeedsAgeUnder16OnTheAsOfDate) {
     EXPECT_TRUE(has(version_.classifications, "left_behind")) << version_.profile_json;
     // Turning 16 on the as-of date ends it that day.
     const ProfileConfig later = ProfileConfig::builtin(model::CalendarDate(2030, 3, 5));
-    const store::ProfileVersion sixteen =
+    const profile::ProfileVersion sixteen =
         ProfileBuilder(later).build("P1", {staged("police_population", "P1", kPolice)});
     EXPECT_FALSE(has(sixteen.classifications, "left_behind"));
     const ProfileConfig day_before = ProfileConfig::builtin(model::CalendarDate(2030, 3, 4));
@@ -177,7 +177,7 @@ TEST_F(ProfileBuilderTest, SameRecordsSameHashAndARemovedPersonHasItsOwnVersion)
     const std::string hash = version_.content_hash;
     build({staged("police_population", "P1", kPolice)});
     EXPECT_EQ(version_.content_hash, hash);
-    const store::ProfileVersion gone = builder_.removed("P1");
+    const profile::ProfileVersion gone = builder_.removed("P1");
     EXPECT_TRUE(gone.removed);
     EXPECT_NE(gone.content_hash, hash);
 }

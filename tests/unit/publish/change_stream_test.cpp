@@ -24,9 +24,9 @@ const char* kProfile =
     R"({"person_id":"P1","identity":{"id_number":{"value":"320411201403051248","source_id":"G320411201403051248"}},)"
     R"("records":[{"source":"school_register","source_id":"G320411201403051248"}],"classifications":[]})";
 
-store::OutboxEntry entry(std::int64_t seq, const std::string& division, const std::string& previous, bool removed,
-                         const std::string& correction = "") {
-    store::OutboxEntry result;
+publish::OutboxEntry entry(std::int64_t seq, const std::string& division, const std::string& previous, bool removed,
+                           const std::string& correction = "") {
+    publish::OutboxEntry result;
     result.seq = seq;
     result.person_id = "P1";
     result.version = seq;

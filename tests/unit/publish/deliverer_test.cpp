@@ -4,6 +4,7 @@
 
 #include "gateway/publish/deliverer.h"
 #include "gateway/common/hash.h"
+#include "gateway/store/store.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/adapters/scripted_http_server.h"
 
@@ -56,9 +57,9 @@ protected:
         settings.sqlite_path = dir_.file("gw.db");
         store_ = store::openStore(settings);
         store_->migrate();
-        std::vector<store::ProfileVersion> profiles;
+        std::vector<profile::ProfileVersion> profiles;
         for (const char* person : {"P1", "P2", "P3"}) {
-            store::ProfileVersion profile;
+            profile::ProfileVersion profile;
             profile.person_id = person;
             profile.residence_division = "320411101201";
             profile.profile_json = std::string(R"({"person_id":")") + person + R"(","note":"儿童"})";
@@ -90,7 +91,7 @@ protected:
         PushSettings settings;
         settings.node = "test-node:1";
         settings.backoff_initial_ms = 1000;
-        return Deliverer(*store_, views_, {subscriber(client_certificate)}, settings, clock_);
+        return Deliverer(*store_, *store_, views_, {subscriber(client_certificate)}, settings, clock_);
     }
 
     testing::TempDir dir_;
