@@ -46,7 +46,7 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)), clo
     for (const auto& path : settings_.intake.plugin_paths) {
         plugins.load(path, registry_);
     }
-    sources_ = jobs::readSourceConfigs(settings_.intake.sources_dir, settings_.start_dir);
+    sources_ = intake::readSourceConfigs(settings_.intake.sources_dir, settings_.start_dir);
     for (const auto& source : sources_) {
         if (!registry_.contains(source.adapter)) {
             registry_.create(source.adapter);  // throws the message listing the known adapters
@@ -138,7 +138,7 @@ std::unique_ptr<publish::Deliverer> Runtime::makeDeliverer() {
 
 Runtime::~Runtime() = default;
 
-const jobs::SourceConfig& Runtime::source(const std::string& name) const {
+const intake::SourceConfig& Runtime::source(const std::string& name) const {
     std::string known;
     for (const auto& source : sources_) {
         if (source.source == name) {
@@ -150,14 +150,15 @@ const jobs::SourceConfig& Runtime::source(const std::string& name) const {
                                                 " (configured: " + (known.empty() ? "none" : known) + ")");
 }
 
-jobs::SyncJob Runtime::makeSyncJob(const jobs::SourceConfig& config) const {
+intake::SyncJob Runtime::makeSyncJob(const intake::SourceConfig& config) const {
     const Poco::LocalDateTime today(Poco::DateTime(clock_->now()));
     mapping::MappingContext context;
     context.divisions = &divisions_;
     context.codes_dir = settings_.intake.codes_dir;
     context.as_of = model::CalendarDate(today.year(), today.month(), today.day());
     auto mapping = mapping::Mapping::load(config.mapping, context);
-    return jobs::SyncJob(*store_, *store_, registry_, config, std::move(mapping), settings_.intake.state_dir, *clock_);
+    return intake::SyncJob(*store_, *store_, registry_, config, std::move(mapping), settings_.intake.state_dir,
+                           *clock_);
 }
 
 std::string Runtime::nodeName() {

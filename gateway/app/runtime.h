@@ -3,11 +3,11 @@
 #include "adapters/adapter.h"
 #include "gateway/app/settings.h"
 #include "gateway/common/clock.h"
+#include "gateway/intake/source_config.h"
+#include "gateway/intake/sync_job.h"
 #include "gateway/jobs/link_job.h"
 #include "gateway/jobs/profile_job.h"
 #include "gateway/jobs/purge_job.h"
-#include "gateway/jobs/source_config.h"
-#include "gateway/jobs/sync_job.h"
 #include "gateway/model/division_directory.h"
 #include "gateway/profile/profile_view.h"
 #include "gateway/publish/deliverer.h"
@@ -34,15 +34,15 @@ public:
     store::Store& store() { return *store_; }
     const model::DivisionDirectory& divisions() const { return divisions_; }
     const adapters::AdapterRegistry& registry() const { return registry_; }
-    const std::vector<jobs::SourceConfig>& sources() const { return sources_; }
+    const std::vector<intake::SourceConfig>& sources() const { return sources_; }
     /// The system clock, or one started at GATEWAY_CLOCK_START (an ISO-8601 instant) for tests and drills.
     const Clock& clock() const { return *clock_; }
 
     /// The source named `name`; throws GatewayError(NotFound) listing the configured ones.
-    const jobs::SourceConfig& source(const std::string& name) const;
+    const intake::SourceConfig& source(const std::string& name) const;
 
     /// A sync job for `config`, with its mapping loaded and checked.
-    jobs::SyncJob makeSyncJob(const jobs::SourceConfig& config) const;
+    intake::SyncJob makeSyncJob(const intake::SourceConfig& config) const;
 
     /// The linkage configuration (linkage.config, or the built-in child configuration), checked at start.
     const linkage::LinkageConfig& linkageConfig() const { return linkage_config_; }
@@ -82,7 +82,7 @@ private:
     std::unique_ptr<store::Store> store_;
     model::DivisionDirectory divisions_;
     adapters::AdapterRegistry registry_;
-    std::vector<jobs::SourceConfig> sources_;
+    std::vector<intake::SourceConfig> sources_;
     linkage::LinkageConfig linkage_config_;
     std::unique_ptr<profile::ProfileConfig> profile_config_;
     std::unique_ptr<profile::ProfileViews> views_;

@@ -139,24 +139,24 @@ protected:
         // Each scheduled source gets its job built now, so that a broken mapping stops start-up rather than a
         // run hours later.
         jobs::Scheduler scheduler;
-        std::vector<std::unique_ptr<jobs::SyncJob>> sync_jobs;
+        std::vector<std::unique_ptr<intake::SyncJob>> sync_jobs;
         try {
             for (const auto& source : runtime->sources()) {
                 if (!settings.intake.schedule || !source.enabled || source.schedule_seconds <= 0) {
                     continue;
                 }
-                sync_jobs.push_back(std::make_unique<jobs::SyncJob>(runtime->makeSyncJob(source)));
-                jobs::SyncJob* job = sync_jobs.back().get();
+                sync_jobs.push_back(std::make_unique<intake::SyncJob>(runtime->makeSyncJob(source)));
+                intake::SyncJob* job = sync_jobs.back().get();
                 scheduler.add({"sync:" + source.source, std::chrono::seconds(source.schedule_seconds), [job, &log] {
-                                   jobs::SyncOptions options;
+                                   intake::SyncOptions options;
                                    options.trigger = "schedule";
                                    options.node = Runtime::nodeName();
                                    const auto outcome = job->runOnce(options);
-                                   if (outcome.result == jobs::SyncResult::Succeeded) {
+                                   if (outcome.result == intake::SyncResult::Succeeded) {
                                        log.information(job->config().source + ": synced " +
                                                        std::to_string(outcome.run.pulled) + " rows, " +
                                                        std::to_string(outcome.run.quarantined) + " quarantined");
-                                   } else if (outcome.result == jobs::SyncResult::Skipped) {
+                                   } else if (outcome.result == intake::SyncResult::Skipped) {
                                        log.debug(outcome.message);
                                    }
                                }});

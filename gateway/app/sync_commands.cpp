@@ -42,7 +42,7 @@ std::string duration(double seconds) {
 }
 
 /// One line: "police_population  12,000 rows  4,100/s  ETA 2m10s  quarantined 12  batches 12".
-std::string progressLine(const jobs::SyncProgress& p) {
+std::string progressLine(const intake::SyncProgress& p) {
     const double rate = p.seconds > 0 ? static_cast<double>(p.pulled) / p.seconds : 0.0;
     std::ostringstream out;
     out << p.source << "  " << withThousands(p.pulled) << " rows  " << withThousands(static_cast<std::int64_t>(rate))
@@ -64,7 +64,7 @@ class ProgressPrinter {
 public:
     ProgressPrinter() : terminal_(isatty(STDERR_FILENO) != 0) {}
 
-    void operator()(const jobs::SyncProgress& progress) {
+    void operator()(const intake::SyncProgress& progress) {
         std::lock_guard<std::mutex> lock(mutex_);
         latest_[progress.source] = progress;
         const auto now = std::chrono::steady_clock::now();
@@ -99,7 +99,7 @@ private:
     bool terminal_;
     bool drawn_ = false;
     std::mutex mutex_;
-    std::map<std::string, jobs::SyncProgress> latest_;
+    std::map<std::string, intake::SyncProgress> latest_;
     std::map<std::string, std::chrono::steady_clock::time_point> last_;
 };
 
@@ -165,7 +165,7 @@ int runSync(const std::vector<std::string>& args) {
         return exit_code;
     }
 
-    std::vector<const jobs::SourceConfig*> chosen;
+    std::vector<const intake::SourceConfig*> chosen;
     try {
         if (parsed.has("all")) {
             for (const auto& source : runtime->sources()) {
@@ -190,15 +190,15 @@ int runSync(const std::vector<std::string>& args) {
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         threads.emplace_back([&, i] {
-            jobs::SyncOptions sync_options;
+            intake::SyncOptions sync_options;
             sync_options.full = parsed.has("full");
             sync_options.trigger = "cli";
             sync_options.node = Runtime::nodeName();
-            sync_options.on_progress = [&printer](const jobs::SyncProgress& progress) { printer(progress); };
+            sync_options.on_progress = [&printer](const intake::SyncProgress& progress) { printer(progress); };
             try {
                 const auto outcome = runtime->makeSyncJob(*chosen[i]).runOnce(sync_options);
-                ok[i] = outcome.result == jobs::SyncResult::Succeeded ? 1 : 0;
-                reports[i] = outcome.result == jobs::SyncResult::Skipped ? outcome.message : runSummary(outcome.run);
+                ok[i] = outcome.result == intake::SyncResult::Succeeded ? 1 : 0;
+                reports[i] = outcome.result == intake::SyncResult::Skipped ? outcome.message : runSummary(outcome.run);
             } catch (const GatewayError& e) {
                 reports[i] = e.message();
             }

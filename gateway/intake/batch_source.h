@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 
 /// The batches of one run, in order. For an adapter whose pulls only read (Adapter::prefetchable), the next batch
 /// is pulled on a thread of its own while the caller maps and commits the one before, so that waiting on the
@@ -52,4 +52,4 @@ private:
     bool stopping_ = false;
 };
 
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

@@ -1,4 +1,4 @@
-#include "gateway/jobs/batch_source.h"
+#include "gateway/intake/batch_source.h"
 
 #include "gateway/common/error.h"
 
@@ -6,7 +6,7 @@
 
 #include <atomic>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 namespace {
 
 /// Serves `total` rows `per_pull` at a time (watermark = rows served so far) and records how it is called.
@@ -123,4 +123,4 @@ TEST(BatchSourceTest, StoppingEarlyAcknowledgesOnlyWhatWasCommitted) {
 }
 
 }  // namespace
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

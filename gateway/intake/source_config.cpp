@@ -1,4 +1,4 @@
-#include "gateway/jobs/source_config.h"
+#include "gateway/intake/source_config.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
@@ -19,7 +19,7 @@
 #include <set>
 #include <sstream>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 namespace {
 
 [[noreturn]] void fail(const std::string& origin, const std::string& what) {
@@ -152,4 +152,4 @@ std::vector<SourceConfig> readSourceConfigs(const std::string& dir, const std::s
     return configs;
 }
 
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

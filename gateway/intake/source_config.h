@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 
 /// One configured source: which adapter pulls it, which mapping reads it, how often.
 struct SourceConfig {
@@ -26,4 +26,4 @@ SourceConfig readSourceConfig(const std::string& path, const std::string& base_d
 /// A missing or empty folder gives no sources (a gateway may run with none configured yet).
 std::vector<SourceConfig> readSourceConfigs(const std::string& dir, const std::string& base_dir);
 
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

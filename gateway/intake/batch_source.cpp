@@ -1,6 +1,6 @@
-#include "gateway/jobs/batch_source.h"
+#include "gateway/intake/batch_source.h"
 
-namespace gateway::jobs {
+namespace gateway::intake {
 
 BatchSource::BatchSource(adapters::Adapter& adapter, std::optional<std::string> since, std::size_t max_records)
     : adapter_(adapter), since_(std::move(since)), max_records_(max_records) {
@@ -109,4 +109,4 @@ void BatchSource::prefetchLoop() {
     }
 }
 
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

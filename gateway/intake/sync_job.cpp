@@ -1,6 +1,6 @@
-#include "gateway/jobs/sync_job.h"
+#include "gateway/intake/sync_job.h"
 
-#include "gateway/jobs/batch_source.h"
+#include "gateway/intake/batch_source.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
@@ -14,7 +14,7 @@
 
 #include <unordered_map>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 namespace {
 
 std::string leaseName(const std::string& source) {
@@ -27,7 +27,7 @@ std::string isoAfter(const Poco::Timestamp& now, int seconds) {
 
 }  // namespace
 
-SyncJob::SyncJob(intake::IntakeStore& store, store::LeaseStore& leases, const adapters::AdapterRegistry& registry,
+SyncJob::SyncJob(IntakeStore& store, store::LeaseStore& leases, const adapters::AdapterRegistry& registry,
                  SourceConfig config, mapping::Mapping mapping, std::string state_dir, const Clock& clock)
     : store_(store),
       leases_(leases),
@@ -43,9 +43,9 @@ SyncJob::SyncJob(intake::IntakeStore& store, store::LeaseStore& leases, const ad
     }
 }
 
-intake::BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
-                                         const std::string& actor) const {
-    intake::BatchCommit commit;
+BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
+                                 const std::string& actor) const {
+    BatchCommit commit;
     commit.raw.source = config_.source;
     commit.raw.received_at = formatIso(clock_.now());
     commit.raw.payload = batch.payload;
@@ -70,7 +70,7 @@ intake::BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const
                 {config_.source, row.locator, row.raw.empty() ? row.json : row.raw, mapped.reason, 0});
             continue;
         }
-        intake::StagedRecord staged;
+        StagedRecord staged;
         staged.source = config_.source;
         staged.source_id = mapped.record.source_id;
         staged.observed_at = mapped.record.observed_at.empty() ? commit.raw.received_at : mapped.record.observed_at;
@@ -105,7 +105,7 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
                     ", which is no longer running");
     }
 
-    intake::SyncRun& run = outcome.run;
+    SyncRun& run = outcome.run;
     run.source = config_.source;
     run.node = node;
     run.trigger = options.trigger;
@@ -134,8 +134,8 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
             BatchSource batches(*adapter, since, static_cast<std::size_t>(config_.batch_size));
             while (auto pulled = batches.next()) {
                 const adapters::PullBatch& batch = *pulled;
-                const intake::BatchCommit commit = buildCommit(batch, expected, node);
-                const intake::CommitResult result = store_.commitBatch(commit);
+                const BatchCommit commit = buildCommit(batch, expected, node);
+                const CommitResult result = store_.commitBatch(commit);
 
                 ++run.batches;
                 run.pulled += static_cast<std::int64_t>(batch.rows.size());
@@ -192,4 +192,4 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
     return outcome;
 }
 
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

@@ -1,4 +1,4 @@
-#include "gateway/jobs/sync_job.h"
+#include "gateway/intake/sync_job.h"
 
 #include "gateway/common/error.h"
 #include "gateway/model/division_directory.h"
@@ -9,7 +9,7 @@
 
 #include <memory>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 namespace {
 
 constexpr const char* kMapping = R"({
@@ -249,4 +249,4 @@ TEST_F(SyncJobTest, UnknownAdapterFailsTheRunNamingTheKnownOnes) {
 }
 
 }  // namespace
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

@@ -3,7 +3,7 @@
 #include "adapters/adapter.h"
 #include "gateway/common/clock.h"
 #include "gateway/intake/intake_store.h"
-#include "gateway/jobs/source_config.h"
+#include "gateway/intake/source_config.h"
 #include "gateway/mapping/mapping.h"
 #include "gateway/store/lease_store.h"
 
@@ -11,7 +11,7 @@
 #include <functional>
 #include <string>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 
 /// Where a run stands, reported after every committed batch.
 struct SyncProgress {
@@ -36,7 +36,7 @@ enum class SyncResult { Succeeded, Failed, Skipped };
 
 struct SyncOutcome {
     SyncResult result = SyncResult::Failed;
-    intake::SyncRun run;  // as recorded (not recorded when skipped)
+    SyncRun run;          // as recorded (not recorded when skipped)
     std::string message;  // why it failed or was skipped
 };
 
@@ -46,7 +46,7 @@ class SyncJob {
 public:
     /// Checks that the mapping is for this source. `state_dir` is the adapter's own folder. `leases` keeps two nodes
     /// from pulling one source at once.
-    SyncJob(intake::IntakeStore& store, store::LeaseStore& leases, const adapters::AdapterRegistry& registry,
+    SyncJob(IntakeStore& store, store::LeaseStore& leases, const adapters::AdapterRegistry& registry,
             SourceConfig config, mapping::Mapping mapping, std::string state_dir, const Clock& clock);
 
     /// Pulls until the source has nothing more. Every row ends staged or quarantined; the watermark moves only
@@ -57,10 +57,10 @@ public:
     const SourceConfig& config() const { return config_; }
 
 private:
-    intake::BatchCommit buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
-                                    const std::string& actor) const;
+    BatchCommit buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
+                            const std::string& actor) const;
 
-    intake::IntakeStore& store_;
+    IntakeStore& store_;
     store::LeaseStore& leases_;
     const adapters::AdapterRegistry& registry_;
     SourceConfig config_;
@@ -69,4 +69,4 @@ private:
     const Clock& clock_;
 };
 
-}  // namespace gateway::jobs
+}  // namespace gateway::intake

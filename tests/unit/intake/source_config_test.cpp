@@ -1,11 +1,11 @@
-#include "gateway/jobs/source_config.h"
+#include "gateway/intake/source_config.h"
 
 #include "gateway/common/error.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
-namespace gateway::jobs {
+namespace gateway::intake {
 namespace {
 
 std::string errorFor(const std::string& json) {
@@ -98,4 +98,4 @@ TEST(SourceConfigTest, ReadsAFolderInNameOrderAndRefusesDuplicates) {
 }
 
 }  // namespace
-}  // namespace gateway::jobs
+}  // namespace gateway::intake
