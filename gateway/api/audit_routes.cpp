@@ -1,10 +1,12 @@
 #include "gateway/api/audit_routes.h"
 
 #include "gateway/api/parameters.h"
+#include "gateway/audit/log_json.h"
+#include "gateway/audit/log_verify.h"
+#include "gateway/audit/proof.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
-#include "gateway/jobs/audit_job.h"
 
 #include <Poco/Timespan.h>
 
@@ -27,7 +29,7 @@ std::string timeParameter(const Request& request, const std::string& name) {
     if (value.empty()) {
         return value;
     }
-    const auto bound = jobs::logTimeBound(value);
+    const auto bound = audit::logTimeBound(value);
     if (!bound) {
         throw GatewayError(ErrorCode::InvalidArgument,
                            "query parameter " + name +
@@ -64,7 +66,7 @@ void addAuditRoutes(Router& router, audit::LogStore& store) {
                 "appended since (the signing backlog), the entries the log index has not reached yet, and the first "
                 "entry whose hash covers the persons it names.",
                 [&store](const Request&) {
-                    const jobs::CheckpointStatus status = jobs::checkpointStatus(store);
+                    const audit::CheckpointStatus status = audit::checkpointStatus(store);
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
                     writer.StartObject();
@@ -85,7 +87,7 @@ void addAuditRoutes(Router& router, audit::LogStore& store) {
                     writer.Key("latest_checkpoint");
                     if (status.latest) {
                         // Whole and signed, so that an auditor can keep it for `audit verify --trusted-checkpoint`.
-                        const std::string checkpoint = jobs::renderCheckpoint(*status.latest);
+                        const std::string checkpoint = audit::renderCheckpoint(*status.latest);
                         writer.RawValue(checkpoint.c_str(), checkpoint.size(), rapidjson::kObjectType);
                     } else {
                         writer.Null();
@@ -118,7 +120,7 @@ void addAuditRoutes(Router& router, audit::LogStore& store) {
                     writer.Key("items");
                     writer.StartArray();
                     for (std::size_t i = 0; i < shown; ++i) {
-                        const std::string json = jobs::renderEntry(entries[i]);
+                        const std::string json = audit::renderEntry(entries[i]);
                         writer.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
                     }
                     writer.EndArray();
@@ -143,7 +145,7 @@ void addAuditRoutes(Router& router, audit::LogStore& store) {
                     if (!entry) {
                         throw GatewayError(ErrorCode::NotFound, "no exchange-log entry " + std::to_string(seq));
                     }
-                    return jsonResponse(200, jobs::renderEntry(*entry));
+                    return jsonResponse(200, audit::renderEntry(*entry));
                 },
                 kAuditors, false, true});
 
@@ -155,10 +157,10 @@ void addAuditRoutes(Router& router, audit::LogStore& store) {
                 [&store](const Request& request) {
                     const std::int64_t seq = sequenceNumber(request);
                     const std::int64_t size = integerParameter(request, "size", 0, 1, INT64_MAX);
-                    const auto proof = jobs::proveEntry(
+                    const auto proof = audit::proveEntry(
                         store, seq,
                         size > 0 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(size)) : std::nullopt);
-                    return jsonResponse(200, jobs::renderProof(proof));
+                    return jsonResponse(200, audit::renderProof(proof));
                 },
                 kAuditors,
                 false,
@@ -171,7 +173,7 @@ void addAuditRoutes(Router& router, audit::LogStore& store) {
          "Prometheus text: exchange-log entries, the signing and index backlogs and the age of the latest "
          "checkpoint.",
          [&store](const Request&) {
-             const jobs::CheckpointStatus status = jobs::checkpointStatus(store);
+             const audit::CheckpointStatus status = audit::checkpointStatus(store);
              std::string text;
              auto metric = [&text](const char* name, const char* help, const std::string& value) {
                  text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +

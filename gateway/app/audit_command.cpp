@@ -4,6 +4,10 @@
 #include "gateway/app/logging.h"
 #include "gateway/app/runtime.h"
 #include "gateway/audit/checkpoint.h"
+#include "gateway/audit/log_export.h"
+#include "gateway/audit/log_json.h"
+#include "gateway/audit/log_verify.h"
+#include "gateway/audit/proof.h"
 #include "gateway/common/error.h"
 #include "gateway/common/private_file.h"
 #include "gateway/common/utf8.h"
@@ -79,7 +83,7 @@ std::int64_t wholeNumber(const std::string& what, const std::string& text, std::
 /// A time filter: an ISO-8601 UTC time or any prefix of one ("2026", "2026-11-01T08"), compared as text with the
 /// entries' times; a trailing Z is dropped so that "…T08:00:00Z" still takes in "…T08:00:00.000Z".
 std::string timeBound(const std::string& option, const std::string& text) {
-    const auto bound = jobs::logTimeBound(text);
+    const auto bound = audit::logTimeBound(text);
     if (!bound) {
         throw GatewayError(ErrorCode::InvalidArgument, "--" + option + " must be an ISO-8601 UTC time or a prefix " +
                                                            "of one (2026-11-01T08:00:00Z, 2026-11), not " +
@@ -141,7 +145,7 @@ void writeString(JsonWriter& writer, const char* key, const std::string& value) 
 }
 
 void writeCheckpointJson(JsonWriter& writer, const audit::Checkpoint& checkpoint) {
-    const std::string json = jobs::renderCheckpoint(checkpoint);
+    const std::string json = audit::renderCheckpoint(checkpoint);
     writer.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
 }
 
@@ -176,7 +180,7 @@ private:
 };
 
 int verify(Runtime& runtime, const ParsedOptions& parsed) {
-    jobs::AuditVerifyOptions options;
+    audit::AuditVerifyOptions options;
     options.from = parsed.has("from") ? wholeNumber("--from", parsed.get("from"), 1) : 1;
     options.to = parsed.has("to") ? wholeNumber("--to", parsed.get("to"), 1) : 0;
     if (options.to > 0 && options.to < options.from) {
@@ -189,7 +193,7 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
     if (parsed.has("trusted-checkpoint")) {
         const std::string path = parsed.get("trusted-checkpoint");
         try {
-            options.trusted = jobs::parseCheckpoint(readWholeFile(path, "the trusted checkpoint"));
+            options.trusted = audit::parseCheckpoint(readWholeFile(path, "the trusted checkpoint"));
         } catch (const GatewayError& e) {
             throw GatewayError(ErrorCode::InvalidArgument, "--trusted-checkpoint " + path + ": " + e.message());
         }
@@ -198,7 +202,7 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
     const std::int64_t last = options.to > 0 ? std::min(options.to, head) : head;
     VerifyProgress progress(std::max<std::int64_t>(0, last - options.from + 1));
     options.progress = [&progress](std::int64_t checked) { progress(checked); };
-    const audit::VerifyReport report = jobs::verifyExchangeLog(runtime.store(), options);
+    const audit::VerifyReport report = audit::verifyExchangeLog(runtime.store(), options);
     progress.finish();
 
     if (parsed.has("json")) {
@@ -315,7 +319,7 @@ int checkpoint(Runtime& runtime, const ParsedOptions& parsed) {
     const auto signed_now = jobs::writeCheckpoint(runtime.store(), runtime.store(), *signer, Runtime::nodeName());
     const bool json = parsed.has("json");
     if (!signed_now) {
-        const jobs::CheckpointStatus status = jobs::checkpointStatus(runtime.store());
+        const audit::CheckpointStatus status = audit::checkpointStatus(runtime.store());
         if (status.unsigned_entries > 0) {
             throw GatewayError(ErrorCode::Unavailable,
                                "another gateway process is signing a checkpoint right now; try again shortly");
@@ -357,7 +361,7 @@ int indexLog(Runtime& runtime, const ParsedOptions& parsed) {
         std::cout << "cleared the log index; building it again from entry 1\n";
     }
     const auto started = std::chrono::steady_clock::now();
-    const std::int64_t indexed = jobs::indexExchangeLog(runtime.store());
+    const std::int64_t indexed = audit::indexExchangeLog(runtime.store());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cout << "indexed " << indexed << (indexed == 1 ? " entry" : " entries") << " in " << std::fixed
               << std::setprecision(1) << seconds << " s; the index covers entries 1 to "
@@ -366,7 +370,7 @@ int indexLog(Runtime& runtime, const ParsedOptions& parsed) {
 }
 
 int status(Runtime& runtime, const ParsedOptions& parsed) {
-    const jobs::CheckpointStatus status = jobs::checkpointStatus(runtime.store());
+    const audit::CheckpointStatus status = audit::checkpointStatus(runtime.store());
     const audit::LogHead head = runtime.store().exchangeLogHead();
     const std::string algorithm = runtime.store().exchangeLogAlgorithm().value_or(runtime.settings().store.log_hash);
     const auto signer = configuredSigner(runtime.settings());
@@ -430,9 +434,9 @@ int status(Runtime& runtime, const ParsedOptions& parsed) {
 
 int exportLog(Runtime& runtime, const ParsedOptions& parsed) {
     const std::string format_name = parsed.get("format");
-    jobs::ExportFormat format = jobs::ExportFormat::Csv;
+    audit::ExportFormat format = audit::ExportFormat::Csv;
     if (format_name == "jsonl") {
-        format = jobs::ExportFormat::JsonLines;
+        format = audit::ExportFormat::JsonLines;
     } else if (format_name != "csv") {
         throw GatewayError(ErrorCode::InvalidArgument,
                            parsed.has("format") ? "--format must be csv or jsonl, not " + utf8::quote(format_name)
@@ -459,7 +463,7 @@ int exportLog(Runtime& runtime, const ParsedOptions& parsed) {
         file_stream = std::make_unique<std::ostream>(buffer.get());
     }
     std::ostream& out = output.empty() ? std::cout : *file_stream;
-    const std::int64_t written = jobs::exportExchangeLog(runtime.store(), query, format, out);
+    const std::int64_t written = audit::exportExchangeLog(runtime.store(), query, format, out);
     out.flush();
     if (!out) {
         throw GatewayError(ErrorCode::Internal,
@@ -480,7 +484,7 @@ int prove(Runtime& runtime, const ParsedOptions& parsed) {
     if (parsed.has("size")) {
         size = static_cast<std::uint64_t>(wholeNumber("--size", parsed.get("size"), 1));
     }
-    std::cout << jobs::renderProof(jobs::proveEntry(runtime.store(), seq, size)) << "\n";
+    std::cout << audit::renderProof(audit::proveEntry(runtime.store(), seq, size)) << "\n";
     return kExitOk;
 }
 
@@ -498,15 +502,15 @@ int checkProofFile(const ParsedOptions& parsed) {
     }
     const std::string path = parsed.positional[1];
     const std::string text = readWholeFile(path, "the proof");
-    jobs::InclusionProof proof;
+    audit::InclusionProof proof;
     try {
-        proof = jobs::parseProof(text);
+        proof = audit::parseProof(text);
     } catch (const GatewayError& e) {
         std::cout << "invalid: " << e.message() << "\n";
         return kExitDataError;
     }
     std::string why;
-    if (!jobs::checkProof(proof, *key, &why)) {
+    if (!audit::checkProof(proof, *key, &why)) {
         if (!proof.checkpoint.key_id.empty() && proof.checkpoint.key_id != key->keyId()) {
             why += " (the checkpoint names key " + proof.checkpoint.key_id + ", this key is " + key->keyId() + ")";
         }

@@ -11,6 +11,7 @@
 #include "gateway/app/command_line.h"
 #include "gateway/app/logging.h"
 #include "gateway/app/runtime.h"
+#include "gateway/audit/log_verify.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
 #include "gateway/common/json_config.h"
@@ -246,7 +247,7 @@ protected:
         scheduler.add(
             {"audit.index", std::chrono::seconds(settings.audit.index_interval_seconds), [&gateway_store, &log] {
                  try {
-                     if (const auto indexed = jobs::indexExchangeLog(gateway_store)) {
+                     if (const auto indexed = audit::indexExchangeLog(gateway_store)) {
                          log.debug("exchange log index: " + std::to_string(indexed) + " entries added");
                      }
                  } catch (const GatewayError& e) {

@@ -15,7 +15,9 @@
 
 #include "gateway/audit/chain.h"
 #include "gateway/audit/checkpoint.h"
+#include "gateway/audit/log_verify.h"
 #include "gateway/audit/merkle.h"
+#include "gateway/audit/proof.h"
 #include "gateway/common/clock.h"
 #include "gateway/jobs/audit_job.h"
 #include "gateway/store/store.h"
@@ -371,7 +373,7 @@ void runOne(const gateway::store::StoreSettings& settings, const std::string& na
     row.ledger_unindexed_ms = secondsSince(start) * 1000;
     const double index_cpu = cpuSeconds();
     start = std::chrono::steady_clock::now();
-    const std::int64_t indexed = jobs::indexExchangeLog(*store);
+    const std::int64_t indexed = audit::indexExchangeLog(*store);
     row.index_s = secondsSince(start);
     row.index_cpu = cpuSeconds() - index_cpu;
     if (indexed != count) {
@@ -403,11 +405,11 @@ void runOne(const gateway::store::StoreSettings& settings, const std::string& na
     std::fprintf(stderr, "%s: checkpoint over %s entries in %.2f s, root %s\n", label.c_str(), thousands(count).c_str(),
                  *row.checkpoint_s, checkpoint->root.substr(0, 16).c_str());
 
-    jobs::AuditVerifyOptions verify;
+    audit::AuditVerifyOptions verify;
     verify.key = &key;
     const double verify_cpu = cpuSeconds();
     start = std::chrono::steady_clock::now();
-    const audit::VerifyReport report = jobs::verifyExchangeLog(*store, verify);
+    const audit::VerifyReport report = audit::verifyExchangeLog(*store, verify);
     row.verify_s = secondsSince(start);
     row.verify_cpu = cpuSeconds() - verify_cpu;
     if (!report.ok() || report.entries != count || report.checkpoints != 1) {
@@ -419,7 +421,7 @@ void runOne(const gateway::store::StoreSettings& settings, const std::string& na
                  thousands(report.entries).c_str(), *row.verify_s, *row.verify_cpu);
     verify.index = true;
     start = std::chrono::steady_clock::now();
-    const audit::VerifyReport with_index = jobs::verifyExchangeLog(*store, verify);
+    const audit::VerifyReport with_index = audit::verifyExchangeLog(*store, verify);
     row.verify_index_s = secondsSince(start);
     if (!with_index.ok() || with_index.index_checked != count) {
         throw std::runtime_error("verify --index checked the index of " + std::to_string(with_index.index_checked) +
@@ -433,10 +435,10 @@ void runOne(const gateway::store::StoreSettings& settings, const std::string& na
     int proofs = 0;
     for (const std::int64_t seq : {std::int64_t{1}, count / 2, count}) {
         start = std::chrono::steady_clock::now();
-        const auto proof = jobs::proveEntry(*store, seq, std::nullopt);
+        const auto proof = audit::proveEntry(*store, seq, std::nullopt);
         const double ms = secondsSince(start) * 1000;
         std::string why;
-        if (!jobs::checkProof(proof, key, &why)) {
+        if (!audit::checkProof(proof, key, &why)) {
             throw std::runtime_error("the proof of entry " + std::to_string(seq) + " does not check: " + why);
         }
         std::fprintf(stderr, "%s: proof of entry %s (%zu steps) in %.1f ms\n", label.c_str(), thousands(seq).c_str(),

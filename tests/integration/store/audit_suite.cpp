@@ -3,6 +3,8 @@
 
 #include "gateway/audit/chain.h"
 #include "gateway/audit/index_terms.h"
+#include "gateway/audit/log_json.h"
+#include "gateway/audit/log_verify.h"
 #include "gateway/audit/verifier.h"
 #include "gateway/common/error.h"
 #include "gateway/jobs/audit_job.h"
@@ -71,9 +73,9 @@ audit::CheckpointSigner testSigner() {
     return audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Ed25519), "key");
 }
 
-jobs::AuditVerifyOptions verifyOptions(const audit::CheckpointVerifier* key,
-                                       std::optional<audit::Checkpoint> trusted = std::nullopt) {
-    jobs::AuditVerifyOptions options;
+audit::AuditVerifyOptions verifyOptions(const audit::CheckpointVerifier* key,
+                                        std::optional<audit::Checkpoint> trusted = std::nullopt) {
+    audit::AuditVerifyOptions options;
     options.key = key;
     options.trusted = std::move(trusted);
     return options;
@@ -464,7 +466,7 @@ TEST_P(StoreSuite, EachCheckpointSignsTheOneBeforeItAndWherePersonCoverageStarts
     EXPECT_EQ(stored[0].persons_from, 1);
     EXPECT_EQ(stored[1].previous, audit::checkpointHash(stored[0]));
     EXPECT_TRUE(key.verify(stored[1]));
-    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    const auto report = audit::verifyExchangeLog(store(), verifyOptions(&key));
     EXPECT_TRUE(report.ok()) << report.findings.front().problem;
     EXPECT_EQ(report.checkpoints, 2);
     ASSERT_TRUE(report.newest_checkpoint);
@@ -480,13 +482,13 @@ TEST_P(StoreSuite, RaisingPersonsFromInTheDatabaseIsDetected) {
 
     // From here on the persons a read disclosed would go unhashed, so that dropping one would not show.
     backend_->query("UPDATE exchange_log_chain SET persons_from = 1000");
-    auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    auto report = audit::verifyExchangeLog(store(), verifyOptions(&key));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 5);
     EXPECT_TRUE(mentions(report, "persons_from was changed")) << report.findings.front().problem;
 
     appendReads(store(), 2);
-    report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    report = audit::verifyExchangeLog(store(), verifyOptions(&key));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 5);
     EXPECT_TRUE(mentions(report, "entry 5 does not match its hash"));
@@ -501,9 +503,9 @@ TEST_P(StoreSuite, ADeletedMiddleCheckpointIsDetected) {
         appendReads(store(), 3);
         ASSERT_TRUE(jobs::writeCheckpoint(store(), store(), signer, "node"));
     }
-    ASSERT_TRUE(jobs::verifyExchangeLog(store(), {}).ok());
+    ASSERT_TRUE(audit::verifyExchangeLog(store(), {}).ok());
     backend_->query("DELETE FROM audit_checkpoints WHERE size = 6");
-    const auto report = jobs::verifyExchangeLog(store(), {});
+    const auto report = audit::verifyExchangeLog(store(), {});
     ASSERT_EQ(report.findings.size(), 1u);
     EXPECT_EQ(report.findings.front().seq, 9);
     EXPECT_TRUE(mentions(report, "does not follow checkpoint 3")) << report.findings.front().problem;
@@ -518,12 +520,12 @@ TEST_P(StoreSuite, ATamperedPreviousHashIsDetected) {
         ASSERT_TRUE(jobs::writeCheckpoint(store(), store(), signer, "node"));
     }
     backend_->query("UPDATE audit_checkpoints SET previous = '" + audit::noPreviousCheckpoint() + "' WHERE size = 6");
-    auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    auto report = audit::verifyExchangeLog(store(), verifyOptions(&key));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 6);
     EXPECT_TRUE(mentions(report, "bad signature"));
     // Without the key, the link itself does not hold.
-    report = jobs::verifyExchangeLog(store(), {});
+    report = audit::verifyExchangeLog(store(), {});
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 6);
     EXPECT_TRUE(mentions(report, "does not follow checkpoint 3"));
@@ -539,18 +541,18 @@ TEST_P(StoreSuite, DeletedNewestCheckpointsAndRewrittenEntriesAreCaughtByATruste
         newest = jobs::writeCheckpoint(store(), store(), signer, "node");
     }
     // What an auditor kept: the checkpoint as the gateway printed it.
-    const audit::Checkpoint trusted = jobs::parseCheckpoint(jobs::renderCheckpoint(*newest));
-    ASSERT_TRUE(jobs::verifyExchangeLog(store(), verifyOptions(&key, trusted)).ok());
+    const audit::Checkpoint trusted = audit::parseCheckpoint(audit::renderCheckpoint(*newest));
+    ASSERT_TRUE(audit::verifyExchangeLog(store(), verifyOptions(&key, trusted)).ok());
 
     backend_->query("DELETE FROM audit_checkpoints WHERE size > 3");
     rewriteFrom(store(), *backend_, 5);
     // Alone, the database now looks like a log signed up to entry 3.
-    const auto alone = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    const auto alone = audit::verifyExchangeLog(store(), verifyOptions(&key));
     EXPECT_TRUE(alone.ok());
     ASSERT_TRUE(alone.newest_checkpoint);
     EXPECT_EQ(alone.newest_checkpoint->size, 3u);
 
-    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key, trusted));
+    const auto report = audit::verifyExchangeLog(store(), verifyOptions(&key, trusted));
     ASSERT_FALSE(report.ok());
     EXPECT_EQ(report.findings.front().seq, 9);
     EXPECT_TRUE(mentions(report, "is not in the database")) << report.findings.front().problem;
@@ -585,12 +587,12 @@ TEST_P(StoreSuite, AnUpgradedLogsUnchainedCheckpointsVerifyAndTheNextChainsFromT
 
     store().migrate();
     ASSERT_EQ(store().checkpoints(0, 100).front().version, 1);
-    EXPECT_TRUE(jobs::verifyExchangeLog(store(), verifyOptions(&key)).ok());
+    EXPECT_TRUE(audit::verifyExchangeLog(store(), verifyOptions(&key)).ok());
     appendReads(store(), 2);
     const auto next = jobs::writeCheckpoint(store(), store(), signer, "node");
     ASSERT_TRUE(next);
     EXPECT_EQ(next->previous, audit::checkpointHash(store().checkpoints(0, 100).front()));
-    const auto report = jobs::verifyExchangeLog(store(), verifyOptions(&key));
+    const auto report = audit::verifyExchangeLog(store(), verifyOptions(&key));
     EXPECT_TRUE(report.ok()) << report.findings.front().problem;
     EXPECT_EQ(report.checkpoints, 2);
 }

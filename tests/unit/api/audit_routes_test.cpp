@@ -4,6 +4,9 @@
 #include "gateway/api/audit_routes.h"
 #include "gateway/api/api_server.h"
 #include "gateway/audit/checkpoint.h"
+#include "gateway/audit/log_json.h"
+#include "gateway/audit/log_verify.h"
+#include "gateway/audit/proof.h"
 #include "gateway/jobs/audit_job.h"
 #include "gateway/store/store.h"
 #include "tests/support/temp_dir.h"
@@ -125,7 +128,7 @@ TEST_F(AuditRoutesTest, AProofWaitsForACheckpointThenChecksWithThePublicKeyAlone
     EXPECT_EQ(status["unindexed_entries"].GetInt64(), 25);
     EXPECT_EQ(status["persons_hashed_from"].GetInt64(), 1);
     EXPECT_NE(metrics.body.find("\ngateway_exchange_log_unindexed_entries 25\n"), std::string::npos) << metrics.body;
-    EXPECT_EQ(jobs::indexExchangeLog(*store_), 25);
+    EXPECT_EQ(audit::indexExchangeLog(*store_), 25);
     EXPECT_EQ(json(get("/v1/audit/status"))["unindexed_entries"].GetInt64(), 0);
 
     const auto signer =
@@ -133,11 +136,11 @@ TEST_F(AuditRoutesTest, AProofWaitsForACheckpointThenChecksWithThePublicKeyAlone
     ASSERT_TRUE(jobs::writeCheckpoint(*store_, *store_, signer, "test"));
     const auto response = get("/v1/audit/5/proof");
     ASSERT_EQ(response.status, 200) << response.body;
-    const auto proof = jobs::parseProof(response.body);
+    const auto proof = audit::parseProof(response.body);
     EXPECT_EQ(proof.entry.seq, 5);
     const auto key = audit::CheckpointVerifier::fromPem(signer.publicKeyPem(), "public key");
     std::string why;
-    EXPECT_TRUE(jobs::checkProof(proof, key, &why)) << why;
+    EXPECT_TRUE(audit::checkProof(proof, key, &why)) << why;
     EXPECT_EQ(json(get("/v1/audit/status"))["unsigned_entries"].GetInt64(), 0);
     EXPECT_NE(get("/metrics").body.find("\ngateway_exchange_log_checkpoint_age_seconds "), std::string::npos);
     EXPECT_EQ(get("/v1/audit/5/proof", {{"size", "3"}}).status, 404) << "no checkpoint of 3 entries";

@@ -2,6 +2,10 @@
 // tests then tamper with as an intruder with write access to the file would.
 
 #include "gateway/jobs/audit_job.h"
+#include "gateway/audit/log_export.h"
+#include "gateway/audit/log_json.h"
+#include "gateway/audit/log_verify.h"
+#include "gateway/audit/proof.h"
 
 #include "gateway/audit/chain.h"
 #include "gateway/audit/merkle.h"
@@ -15,7 +19,7 @@
 
 #include <sstream>
 
-namespace gateway::jobs {
+namespace gateway::audit {
 namespace {
 
 using namespace Poco::Data::Keywords;
@@ -78,15 +82,15 @@ TEST_F(AuditJobTest, TheLogIndexCatchesUpInRunsAndReportsItsBacklog) {
 
 TEST_F(AuditJobTest, CheckpointsExtendTheTreeAndCatchUpOnTheBacklog) {
     EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 300);
-    const auto first = writeCheckpoint(*store_, *store_, signer_, "test:1");
+    const auto first = jobs::writeCheckpoint(*store_, *store_, signer_, "test:1");
     ASSERT_TRUE(first.has_value());
     EXPECT_EQ(first->size, 300u);
     EXPECT_TRUE(key_.verify(*first));
-    EXPECT_FALSE(writeCheckpoint(*store_, *store_, signer_, "test:1").has_value());  // nothing new
+    EXPECT_FALSE(jobs::writeCheckpoint(*store_, *store_, signer_, "test:1").has_value());  // nothing new
 
     append(301, 350);
     EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 50);
-    const auto second = writeCheckpoint(*store_, *store_, signer_, "test:1");
+    const auto second = jobs::writeCheckpoint(*store_, *store_, signer_, "test:1");
     ASSERT_TRUE(second.has_value());
     EXPECT_EQ(second->size, 350u);
     EXPECT_EQ(checkpointStatus(*store_).unsigned_entries, 0);
@@ -107,7 +111,7 @@ TEST_F(AuditJobTest, CheckpointsExtendTheTreeAndCatchUpOnTheBacklog) {
 }
 
 TEST_F(AuditJobTest, VerifyNamesTheFirstBadEntry) {
-    writeCheckpoint(*store_, *store_, signer_, "test:1");
+    jobs::writeCheckpoint(*store_, *store_, signer_, "test:1");
     append(301, 320);
 
     tamper("UPDATE exchange_log SET detail_json = '{\"n\":0}' WHERE seq = 77");
@@ -187,7 +191,7 @@ TEST_F(AuditJobTest, VerifyWithTheIndexNamesEntriesASearchCanNoLongerFind) {
 
 TEST_F(AuditJobTest, VerifyReadsPageAfterPageOnAPoolOfOneConnection) {
     append(301, 45000);  // three pages of 20,000
-    writeCheckpoint(*store_, *store_, signer_, "test:1");
+    jobs::writeCheckpoint(*store_, *store_, signer_, "test:1");
     store::StoreSettings settings;
     settings.sqlite_path = dir_.file("gw.db");
     settings.pool_size = 1;
@@ -214,7 +218,7 @@ TEST_F(AuditJobTest, VerifyReadsPageAfterPageOnAPoolOfOneConnection) {
 }
 
 TEST_F(AuditJobTest, VerifyCatchesInsertedAndReorderedEntries) {
-    writeCheckpoint(*store_, *store_, signer_, "test:1");
+    jobs::writeCheckpoint(*store_, *store_, signer_, "test:1");
     tamper(
         "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash) "
         "SELECT 301, at, actor, action, subject, detail_json, hash FROM exchange_log WHERE seq = 300");
@@ -239,7 +243,7 @@ TEST_F(AuditJobTest, VerifyCatchesInsertedAndReorderedEntries) {
 
 TEST_F(AuditJobTest, ProofsVerifyForGoodEntriesOnly) {
     EXPECT_THROW(proveEntry(*store_, 5, std::nullopt), GatewayError);  // no checkpoint yet
-    writeCheckpoint(*store_, *store_, signer_, "test:1");
+    jobs::writeCheckpoint(*store_, *store_, signer_, "test:1");
     for (std::int64_t seq : {1, 2, 123, 256, 300}) {
         const InclusionProof proof = parseProof(renderProof(proveEntry(*store_, seq, std::nullopt)));
         std::string why;
@@ -283,10 +287,10 @@ TEST_F(AuditJobTest, ProofsVerifyForGoodEntriesOnly) {
 
 TEST_F(AuditJobTest, ProofsReadBlockRootsKeptByCheckpointsAndSurviveADamagedOne) {
     append(301, 2600);  // two whole blocks of 1,024 leaves and a partial third
-    ASSERT_TRUE(writeCheckpoint(*store_, *store_, signer_, "test:1"));
+    ASSERT_TRUE(jobs::writeCheckpoint(*store_, *store_, signer_, "test:1"));
     EXPECT_EQ(store_->logBlockRoots(0, 100).size(), 2u);
     append(2601, 3100);
-    ASSERT_TRUE(writeCheckpoint(*store_, *store_, signer_, "test:1"));
+    ASSERT_TRUE(jobs::writeCheckpoint(*store_, *store_, signer_, "test:1"));
     EXPECT_EQ(store_->logBlockRoots(0, 100).size(), 3u);  // the third completed since
     // The roots kept are those of the tree over all entries.
     audit::Digest digest(audit::HashAlgorithm::Sha256);
@@ -333,4 +337,4 @@ TEST_F(AuditJobTest, ExportWritesEveryMatchingEntry) {
 }
 
 }  // namespace
-}  // namespace gateway::jobs
+}  // namespace gateway::audit

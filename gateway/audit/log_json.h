@@ -1,0 +1,35 @@
+#pragma once
+
+// The exchange log's JSON forms: an entry (the API's and the JSON Lines export's), a checkpoint, a proof, and the
+// time bounds a query compares entries with.
+
+#include "gateway/audit/checkpoint.h"
+#include "gateway/audit/log_store.h"
+#include "gateway/audit/proof.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gateway::audit {
+
+/// JSON for a proof (GET /v1/audit/{seq}/proof, `gateway audit prove`) and back (`gateway audit check-proof`).
+std::string renderProof(const InclusionProof& proof);
+InclusionProof parseProof(std::string_view json);
+
+/// A checkpoint as a JSON object (its frontier left out): in proofs, `gateway audit status|checkpoint --json`.
+std::string renderCheckpoint(const audit::Checkpoint& checkpoint);
+
+/// A checkpoint as renderCheckpoint() prints it, bare or inside the output of `gateway audit checkpoint --json` or
+/// `gateway audit status --json`. Throws GatewayError(InvalidArgument) naming what is missing.
+audit::Checkpoint parseCheckpoint(std::string_view json);
+
+/// One entry as a JSON object (the API's and the JSON Lines export's form).
+std::string renderEntry(const audit::ExchangeLogEntry& entry);
+
+/// A time filter as ExchangeLogQuery compares it: an ISO-8601 UTC time or any prefix of one ("2026", "2026-11-01T08"),
+/// with a trailing Z dropped so that "…T08:00:00Z" still takes in "…T08:00:00.000Z"; nullopt for anything else (a
+/// zone other than Z cannot be compared as text).
+std::optional<std::string> logTimeBound(const std::string& text);
+
+}  // namespace gateway::audit
