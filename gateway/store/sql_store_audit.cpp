@@ -1,5 +1,5 @@
-// The exchange log's reads and its signed checkpoints. Appending lives in sql_store.cpp, beside the transactions
-// that log what they do.
+// The exchange log's port (audit::LogStore): appending and chaining entries (also inside the transactions that log
+// what they do), reads, the index, block roots and signed checkpoints.
 
 #include "gateway/store/sql_store_internal.h"
 
@@ -457,6 +457,136 @@ std::optional<audit::Checkpoint> SqlStore::checkpointAtLeast(std::uint64_t size)
         }
     });
     return result;
+}
+
+namespace {
+
+void requireLogText(const ExchangeLogEntry& entry) {
+    const auto where = [&] { return "exchange log entry " + utf8::quote(entry.action); };
+    requireText("at", entry.at, where);
+    requireText("actor", entry.actor, where);
+    requireText("action", entry.action, where);
+    requireText("subject", entry.subject, where);
+    requireText("detail_json", entry.detail_json, where);
+    for (const std::string& person : entry.persons) {
+        requireNonEmptyText("person", person, where);
+        // The persons column holds them as "|a|b|".
+        if (person.find(kCodeSeparator) != std::string::npos) {
+            throw GatewayError(ErrorCode::InvalidArgument, "person " + utf8::quote(person) + " of " + where() +
+                                                               " contains '" + kCodeSeparator + "'");
+        }
+    }
+}
+
+}  // namespace
+
+std::int64_t SqlStore::appendExchangeLog(const ExchangeLogEntry& entry) {
+    return appendExchangeLog(std::vector<ExchangeLogEntry>{entry});
+}
+
+std::int64_t SqlStore::appendExchangeLog(const std::vector<ExchangeLogEntry>& entries) {
+    for (const ExchangeLogEntry& entry : entries) {
+        requireLogText(entry);
+    }
+    std::int64_t seq = 0;
+    if (entries.empty()) {
+        return seq;
+    }
+    withSession("append to the exchange log", [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        seq = insertLogEntries(session, entries);
+        transaction.commit();
+    });
+    return seq;
+}
+
+std::int64_t SqlStore::insertLogEntry(Session& session, const ExchangeLogEntry& entry) {
+    return insertLogEntries(session, std::vector<ExchangeLogEntry>{entry});
+}
+
+std::int64_t SqlStore::insertLogEntries(Session& session, std::vector<ExchangeLogEntry> entries) {
+    if (entries.empty()) {
+        return 0;
+    }
+    // Held to the end of the transaction, so that entries are numbered and chained in commit order, by one writer
+    // at a time even across nodes.
+    lockExchangeLog(session);
+    const audit::ChainFormat format = chainFormat(session);
+    audit::Digest digest(format.algorithm);
+    Poco::Int64 last_seq = 0;
+    std::string last_hash;
+    session << "SELECT seq, COALESCE(hash, '') FROM exchange_log ORDER BY seq DESC LIMIT 1", into(last_seq),
+        into(last_hash), now;
+    audit::Hash previous = audit::kGenesis;
+    if (last_seq > 0) {
+        const auto parsed = audit::hashFromHex(last_hash);
+        if (!parsed) {
+            throw GatewayError(ErrorCode::StoreError, "exchange log entry " + std::to_string(last_seq) +
+                                                          " has no valid hash; run `gateway audit verify`");
+        }
+        previous = *parsed;
+    }
+    for (ExchangeLogEntry& entry : entries) {
+        std::sort(entry.persons.begin(), entry.persons.end());
+        entry.persons.erase(std::unique(entry.persons.begin(), entry.persons.end()), entry.persons.end());
+    }
+    audit::chainEntries(digest, last_seq, previous, entries, format);
+    insertLogRows(session, entries);
+    return entries.back().seq;
+}
+
+audit::ChainFormat SqlStore::chainFormat(Session& session) {
+    std::vector<std::string> recorded;
+    std::vector<Poco::Int64> persons_from;
+    session << "SELECT algorithm, persons_from FROM exchange_log_chain WHERE id = 1", into(recorded),
+        into(persons_from), now;
+    if (recorded.empty()) {
+        std::string name(audit::hashAlgorithmName(log_hash_));
+        session << sql("INSERT INTO exchange_log_chain (id, algorithm, persons_from) VALUES (1, ?, 1)"), use(name), now;
+        return {log_hash_, 1};
+    }
+    const auto algorithm = audit::parseHashAlgorithm(recorded.front());
+    if (!algorithm) {
+        throw GatewayError(ErrorCode::StoreError,
+                           "the exchange log names an unknown hash " + utf8::quote(recorded.front()));
+    }
+    return {*algorithm, persons_from.front()};
+}
+
+void SqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
+    std::vector<Poco::Int64> seqs;
+    std::vector<std::string> ats;
+    std::vector<std::string> actors;
+    std::vector<std::string> actions;
+    std::vector<std::string> subjects;
+    std::vector<std::string> details;
+    std::vector<std::string> hashes;
+    std::vector<std::string> persons;
+    for (const ExchangeLogEntry& entry : entries) {
+        seqs.push_back(entry.seq);
+        ats.push_back(entry.at);
+        actors.push_back(entry.actor);
+        actions.push_back(entry.action);
+        subjects.push_back(entry.subject);
+        details.push_back(entry.detail_json);
+        hashes.push_back(entry.hash);
+        persons.push_back(joinCodes(entry.persons));
+    }
+    session << sql(
+        "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash, persons) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+        use(seqs), use(ats), use(actors), use(actions), use(subjects), use(details), use(hashes), use(persons), now;
+}
+
+void SqlStore::insertLogTerms(Session& session, std::vector<std::string> terms, std::vector<Poco::Int64> seqs) {
+    session << sql("INSERT INTO exchange_log_terms (term, seq) VALUES (?, ?)"), use(terms), use(seqs), now;
+}
+
+std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std::size_t limit) {
+    ExchangeLogQuery query;
+    query.after_seq = after_seq;
+    query.limit = limit;
+    return searchExchangeLog(query);
 }
 
 }  // namespace gateway::store

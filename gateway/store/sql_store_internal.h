@@ -1,13 +1,14 @@
 #pragma once
 
-// Shared by the translation units that implement SqlStore (sql_store.cpp, sql_store_linkage.cpp,
-// sql_store_profiles.cpp) and its subclasses; not part of the store's interface.
+// Shared by the translation units that implement SqlStore (sql_store.cpp the pool, sessions and migrations;
+// sql_store_<port>.cpp the statements of each stage's port) and its subclasses; not part of the store's interface.
 
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store.h"
 
+#include <Poco/Data/LOB.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Timestamp.h>
@@ -41,6 +42,19 @@ constexpr std::string_view kIdNumber = "profiles.id_number";
 constexpr std::string_view kQuarantineBatchHash =
     "(SELECT b.sha256 FROM raw_batches AS b WHERE b.id = quarantine.batch_id)";
 }  // namespace sealed
+
+/// The bytes of a BLOB column's value ("" for an empty one, whose content pointer may be null).
+inline std::string fromBlob(const Poco::Data::BLOB& blob) {
+    if (blob.size() == 0) {
+        return {};
+    }
+    return std::string(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
+}
+
+/// `bytes` as a BLOB parameter.
+inline Poco::Data::BLOB toBlob(const std::string& bytes) {
+    return Poco::Data::BLOB(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
 
 /// The row a sealed value is bound to (FieldCipher's `row`) from the parts of its key (SealedColumn::row): each as
 /// its length in decimal, ':' and its bytes, so that no two keys spell the same row ("ab" + "c" against "a" + "bc").

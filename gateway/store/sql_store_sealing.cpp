@@ -40,17 +40,6 @@ std::string prefixKeyId(std::string_view prefix, const std::array<std::string_vi
     return {};
 }
 
-std::string bytesOf(const Poco::Data::BLOB& blob) {
-    if (blob.size() == 0) {
-        return {};
-    }
-    return std::string(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
-}
-
-Poco::Data::BLOB blobOf(const std::string& bytes) {
-    return Poco::Data::BLOB(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-}
-
 }  // namespace
 
 const std::vector<SealedColumn>& sealedColumns() {
@@ -159,7 +148,7 @@ std::vector<SealedColumnCount> SqlStore::sealedCounts() {
                 session << select, into(blobs), now;
                 prefixes.reserve(blobs.size());
                 for (const auto& blob : blobs) {
-                    prefixes.push_back(bytesOf(blob));
+                    prefixes.push_back(fromBlob(blob));
                 }
             } else {
                 session << select, into(prefixes), now;
@@ -258,7 +247,7 @@ std::int64_t SqlStore::resealColumn(const SealedColumn& column, std::size_t limi
                 row_parts.push_back(parts[part][i]);
             }
             const std::string row = sealedRow(row_parts);
-            const std::string stored = column.blob ? bytesOf(blobs[i]) : texts[i];
+            const std::string stored = column.blob ? fromBlob(blobs[i]) : texts[i];
             // The one read of plaintext and unbound tokens: they are sealed bound to this row now.
             std::string plain = stored;
             if (vault::FieldCipher::isBound(stored)) {
@@ -271,7 +260,7 @@ std::int64_t SqlStore::resealColumn(const SealedColumn& column, std::size_t limi
                 indexes.push_back(idNumberIndex(plain));
             }
             if (column.blob) {
-                new_blobs.push_back(blobOf(token));
+                new_blobs.push_back(toBlob(token));
             } else {
                 new_texts.push_back(std::move(token));
             }
