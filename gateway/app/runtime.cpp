@@ -66,6 +66,9 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)), clo
     profile_config_ = std::make_unique<profile::ProfileConfig>(
         settings_.profile.config_dir.empty() ? profile::ProfileConfig::builtin(as_of)
                                              : profile::ProfileConfig::load(settings_.profile.config_dir, as_of));
+    for (const auto& source : sources_) {
+        profile_config_->checkSource(source.source, source.origin);
+    }
     views_ = std::make_unique<profile::ProfileViews>(settings_.profile.config_dir.empty()
                                                          ? profile::ProfileViews::builtin()
                                                          : profile::ProfileViews::load(settings_.profile.config_dir));

@@ -15,7 +15,9 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
+#include <utility>
 
 namespace gateway::profile {
 
@@ -154,142 +156,200 @@ private:
     std::map<std::string, std::vector<Candidate>> candidates_;
 };
 
-void readIdentity(Assembler& assembler, const Record& record) {
-    const Value& json = record.json;
-    const std::string name = text(json, "name");
-    assembler.offerText("/identity/name", name, record, !isPlaceholderName(name));
-    assembler.offerText("/identity/sex", text(json, "sex"), record);
-    const std::string born = text(json, "birth_date");
-    assembler.offerText("/identity/birth_date", born, record, static_cast<bool>(model::parseDate(born)));
-    std::string id = text(json, "id_number");
-    if (id.empty()) {
-        const Value* identifiers = member(json, "identifiers");
-        const std::string student = identifiers != nullptr ? text(*identifiers, "student_no") : "";
-        id = student.starts_with("G") ? student.substr(1) : "";
-    }
-    const auto parsed = model::parseCitizenId(id);
-    assembler.offerText("/identity/id_number", parsed ? parsed->value() : id, record, parsed.ok());
-    assembler.offerText("/identity/ethnicity", text(json, "ethnicity"), record);
+/// The value at `pointer` in the record, or null when it is not there or is null.
+const Value* at(const Record& record, const rapidjson::Pointer& pointer) {
+    const Value* found = pointer.Get(record.json);
+    return found == nullptr || found->IsNull() ? nullptr : found;
 }
 
-void readRegistration(Assembler& assembler, const Record& record) {
-    const Value& json = record.json;
-    assembler.offerText("/registration/hukou_division", text(json, "hukou_division"), record);
-    assembler.offerText("/registration/residence_division", text(json, "residence_division"), record);
-    assembler.offerText("/registration/address", text(json, "address"), record);
-    const Value* facts = member(json, "facts");
-    const Value* household = facts != nullptr ? member(*facts, "household") : nullptr;
-    if (household != nullptr) {
-        assembler.offerText("/registration/household_no", text(*household, "household_no"), record);
-        if (const Value* registered = member(*household, "registered"); registered != nullptr) {
-            assembler.offer("/registration/registered", *registered, record);
+/// `value` checked as `check` asks: whether it is valid, and its normal form when it is.
+std::pair<std::string, bool> checked(const std::string& value, ValueCheck check) {
+    switch (check) {
+        case ValueCheck::None:
+            return {value, true};
+        case ValueCheck::Name:
+            return {value, !isPlaceholderName(value)};
+        case ValueCheck::Date:
+            return {value, static_cast<bool>(model::parseDate(value))};
+        case ValueCheck::CitizenId: {
+            const auto parsed = model::parseCitizenId(value);
+            return {parsed ? parsed->value() : value, parsed.ok()};
         }
     }
-    if (record.staged->source == "police_population") {
-        assembler.offer("/registration/registered", Value(true), record);  // the population base is the register
+    return {value, true};
+}
+
+void offerChecked(Assembler& assembler, const std::string& into, const std::string& value, ValueCheck check,
+                  const Record& record) {
+    const auto [normal, valid] = checked(value, check);
+    assembler.offerText(into, normal, record, valid);
+}
+
+void readField(Assembler& assembler, const AssemblyField& field, const Record& record) {
+    for (const ValueSource& source : field.from) {
+        const Value* found = at(record, source.from.pointer);
+        if (found == nullptr) {
+            continue;
+        }
+        if (field.any_type) {
+            assembler.offer(field.into, *found, record);
+            return;
+        }
+        std::string value = found->IsString() ? std::string(found->GetString(), found->GetStringLength()) : "";
+        if (!source.strip_prefix.empty()) {
+            value = value.starts_with(source.strip_prefix) ? value.substr(source.strip_prefix.size()) : "";
+        }
+        if (!value.empty()) {
+            offerChecked(assembler, field.into, value, field.check, record);
+            return;
+        }
     }
 }
 
-/// Father and mother become fields with survivorship; any other guardian is listed as the source gave it.
-void readGuardians(Assembler& assembler, const Record& record, Value& others, Allocator& allocator) {
-    const Value* guardians = member(record.json, "guardians");
-    if (guardians == nullptr || !guardians->IsArray()) {
+/// The elements of a family's value: an array's, or the one object.
+std::vector<const Value*> elements(const Value& value) {
+    std::vector<const Value*> list;
+    if (value.IsArray()) {
+        for (const Value& element : value.GetArray()) {
+            list.push_back(&element);
+        }
+    } else if (value.IsObject()) {
+        list.push_back(&value);
+    }
+    return list;
+}
+
+/// Every member of an object as a field of its own under `into`.
+void offerMembers(Assembler& assembler, const std::string& into, const Value& object, const Record& record) {
+    if (!object.IsObject()) {
         return;
     }
-    for (const Value& guardian : guardians->GetArray()) {
-        const std::string relation = text(guardian, "relation");
-        if (relation == "father" || relation == "mother") {
-            const std::string base = "/guardians/" + relation + "/";
-            assembler.offerText(base + "name", text(guardian, "name"), record);
-            const std::string id = text(guardian, "id_number");
-            const auto parsed = model::parseCitizenId(id);
-            assembler.offerText(base + "id_number", parsed ? parsed->value() : id, record, parsed.ok());
-            assembler.offerText(base + "status", text(guardian, "status"), record);
-            assembler.offerText(base + "phone", text(guardian, "phone"), record);
-            continue;
-        }
-        Value other(rapidjson::kObjectType);
-        for (const char* key : {"relation", "name", "status", "phone"}) {
-            const std::string value = text(guardian, key);
-            if (!value.empty()) {
-                other.AddMember(Value(key, allocator), Value(value.c_str(), allocator), allocator);
-            }
-        }
-        other.AddMember("source", Value(record.staged->source.c_str(), allocator), allocator);
-        other.AddMember("source_id", Value(record.staged->source_id.c_str(), allocator), allocator);
-        others.PushBack(other, allocator);
+    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+        assembler.offer(into + "/" + it->name.GetString(), it->value, record);
     }
 }
 
-/// The school record that describes the child now: one not marked transferred out, the latest staged.
-const Record* currentEnrolment(const std::vector<Record>& records) {
-    const Record* best = nullptr;
-    auto status = [](const Record& record) {
-        const Value* facts = member(record.json, "facts");
-        const Value* enrolment = facts != nullptr ? member(*facts, "enrolment") : nullptr;
-        return enrolment != nullptr ? text(*enrolment, "status") : std::string("-");
-    };
-    for (const Record& record : records) {
-        if (status(record) == "-") {
+void readKeyed(Assembler& assembler, const AssemblyFamily& family, const Value& value, const Record& record) {
+    if (!value.IsArray()) {
+        return;
+    }
+    for (const Value& element : value.GetArray()) {
+        const std::string key = text(element, family.key.c_str());
+        if (std::find(family.keys.begin(), family.keys.end(), key) == family.keys.end()) {
             continue;
         }
-        const bool current = status(record) != "transferred_out";
-        const bool best_current = best != nullptr && status(*best) != "transferred_out";
+        for (const FamilyMember& member : family.members) {
+            offerChecked(assembler, family.into + "/" + key + "/" + member.name, text(element, member.name.c_str()),
+                         member.check, record);
+        }
+    }
+}
+
+/// A history's entries from one record, each with where it came from.
+void readHistory(const AssemblyFamily& family, const Value& value, const Record& record,
+                 const model::CalendarDate& as_of, Value& history, Allocator& allocator) {
+    // Whole entries are an array's objects, or the one object; kept members come from every element of an array.
+    std::vector<const Value*> list;
+    if (family.keep.empty()) {
+        list = elements(value);
+    } else if (value.IsArray()) {
+        for (const Value& element : value.GetArray()) {
+            list.push_back(&element);
+        }
+    }
+    for (const Value* element : list) {
+        if (!family.where_member.empty()) {
+            const std::string member = text(*element, family.where_member.c_str());
+            if (std::find(family.where_not_in.begin(), family.where_not_in.end(), member) !=
+                family.where_not_in.end()) {
+                continue;
+            }
+        }
+        Value entry(rapidjson::kObjectType);
+        if (family.keep.empty()) {
+            if (!element->IsObject()) {
+                continue;
+            }
+            entry.CopyFrom(*element, allocator);
+        } else {
+            for (const std::string& key : family.keep) {
+                const std::string kept_value = text(*element, key.c_str());
+                if (!kept_value.empty()) {
+                    entry.AddMember(Value(key.c_str(), allocator), Value(kept_value.c_str(), allocator), allocator);
+                }
+            }
+        }
+        if (!family.days_name.empty()) {
+            if (const auto since = model::parseDate(text(*element, family.days_member.c_str())); since) {
+                Value days(static_cast<std::int64_t>(as_of.daysSinceEpoch() - since->daysSinceEpoch()));
+                entry.AddMember(Value(family.days_name.c_str(), allocator), days, allocator);
+            }
+        }
+        entry.AddMember("source", Value(record.staged->source.c_str(), allocator), allocator);
+        entry.AddMember("source_id", Value(record.staged->source_id.c_str(), allocator), allocator);
+        history.PushBack(entry, allocator);
+    }
+}
+
+/// The record whose object describes the child now: one not marked stale, the latest staged.
+const Record* latestRecord(const AssemblyFamily& family, const std::vector<Record>& records) {
+    const Record* best = nullptr;
+    bool best_current = false;
+    for (const Record& record : records) {
+        const Value* value = at(record, family.from.pointer);
+        if (value == nullptr) {
+            continue;
+        }
+        const bool current =
+            family.stale_member.empty() || text(*value, family.stale_member.c_str()) != family.stale_value;
         if (best == nullptr || (current && !best_current) ||
             (current == best_current && record.staged->batch_id > best->staged->batch_id)) {
             best = &record;
+            best_current = current;
         }
     }
     return best;
 }
 
-void readEducation(Assembler& assembler, const Record& record) {
-    const Value* enrolment = member(*member(record.json, "facts"), "enrolment");
-    for (auto it = enrolment->MemberBegin(); it != enrolment->MemberEnd(); ++it) {
-        assembler.offer(std::string("/education/") + it->name.GetString(), it->value, record);
-    }
-}
-
-void readHealth(Assembler& assembler, const Record& record) {
-    const Value* facts = member(record.json, "facts");
-    const Value* health = facts != nullptr ? member(*facts, "health") : nullptr;
-    if (health == nullptr || !health->IsObject()) {
-        return;
-    }
-    for (auto it = health->MemberBegin(); it != health->MemberEnd(); ++it) {
-        assembler.offer(std::string("/health/") + it->name.GetString(), it->value, record);
-    }
-}
-
-/// Assistance and cases are histories: every source's entries are kept, each with where it came from.
-void readCivil(const Record& record, const model::CalendarDate& as_of, Value& assistance, Value& cases,
-               Allocator& allocator) {
-    const Value* facts = member(record.json, "facts");
-    if (facts == nullptr) {
-        return;
-    }
-    auto provenance = [&](Value& entry) {
-        entry.AddMember("source", Value(record.staged->source.c_str(), allocator), allocator);
-        entry.AddMember("source_id", Value(record.staged->source_id.c_str(), allocator), allocator);
-    };
-    if (const Value* list = member(*facts, "assistance"); list != nullptr && list->IsArray()) {
-        for (const Value& item : list->GetArray()) {
-            Value entry(item, allocator);
-            if (entry.IsObject()) {
-                provenance(entry);
-                assistance.PushBack(entry, allocator);
+/// Everything the assembly takes from the records: survivor values offered, histories filled (one per history
+/// family, in order).
+void assemble(const Assembly& assembly, const std::vector<Record>& records, const model::CalendarDate& as_of,
+              Assembler& assembler, std::vector<Value>& histories, Allocator& allocator) {
+    for (const Record& record : records) {
+        for (const AssemblyField& field : assembly.fields) {
+            readField(assembler, field, record);
+        }
+        if (!assembly.register_source.empty() && record.staged->source == assembly.register_source) {
+            assembler.offer(assembly.register_into, Value(true), record);
+        }
+        for (std::size_t i = 0; i < assembly.families.size(); ++i) {
+            const AssemblyFamily& family = assembly.families[i];
+            const Value* value = at(record, family.from.pointer);
+            if (value == nullptr) {
+                continue;
+            }
+            switch (family.kind) {
+                case FamilyKind::Survivor:
+                    offerMembers(assembler, family.into, *value, record);
+                    break;
+                case FamilyKind::Keyed:
+                    readKeyed(assembler, family, *value, record);
+                    break;
+                case FamilyKind::History:
+                    readHistory(family, *value, record, as_of, histories[i], allocator);
+                    break;
+                case FamilyKind::Latest:
+                    break;  // one record for all, below
             }
         }
     }
-    if (const Value* item = member(*facts, "case"); item != nullptr && item->IsObject()) {
-        Value entry(*item, allocator);
-        const auto opened = model::parseDate(text(*item, "opened"));
-        if (opened) {
-            entry.AddMember("days_open", static_cast<std::int64_t>(as_of.daysSinceEpoch() - opened->daysSinceEpoch()),
-                            allocator);
+    for (const AssemblyFamily& family : assembly.families) {
+        if (family.kind != FamilyKind::Latest) {
+            continue;
         }
-        provenance(entry);
-        cases.PushBack(entry, allocator);
+        if (const Record* latest = latestRecord(family, records); latest != nullptr) {
+            offerMembers(assembler, family.into, *at(*latest, family.from.pointer), *latest);
+        }
     }
 }
 
@@ -398,19 +458,64 @@ Survivorship Survivorship::parse(std::string_view json, std::string_view origin_
     if (result.default_order.empty()) {
         throw GatewayError(ErrorCode::InvalidConfig, origin + ": at /default: name the sources in order");
     }
+    const auto& known = result.default_order;
+    for (const auto& [pointer, order] : result.fields) {
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (std::find(known.begin(), known.end(), order[i]) == known.end()) {
+                throw GatewayError(ErrorCode::InvalidConfig, origin + ": at /fields/" + pointer.substr(1) + "/" +
+                                                                 std::to_string(i) + ": \"" + order[i] +
+                                                                 "\" is not in the default order");
+            }
+        }
+    }
     return result;
 }
 
+namespace {
+
+/// `config`, once its register is known to be one of the ranked sources.
+ProfileConfig checkedConfig(ProfileConfig config, const std::string& assembly_origin) {
+    const std::string& source = config.assembly.register_source;
+    const auto& known = config.survivorship.default_order;
+    if (!source.empty() && std::find(known.begin(), known.end(), source) == known.end()) {
+        throw GatewayError(ErrorCode::InvalidConfig, assembly_origin + ": at /register/source: \"" + source +
+                                                         "\" is not in survivorship's default order");
+    }
+    return config;
+}
+
+}  // namespace
+
+void ProfileConfig::checkSource(const std::string& source, const std::string& origin) const {
+    const auto& known = survivorship.default_order;
+    if (std::find(known.begin(), known.end(), source) == known.end()) {
+        throw GatewayError(ErrorCode::InvalidConfig,
+                           origin + ": source \"" + source +
+                               "\" is not in the profile's survivorship.json default order, so its values would rank "
+                               "below every other source's for every field: name it there (profile.config_dir)");
+    }
+}
+
 ProfileConfig ProfileConfig::builtin(const model::CalendarDate& as_of) {
-    return ProfileConfig{Survivorship::parse(builtinConfigFile("survivorship.json"), "built-in survivorship.json"),
-                         RuleSet::parse(builtinConfigFile("classification.json"), "built-in classification.json"),
-                         RuleSet::parse(builtinConfigFile("alerts.json"), "built-in alerts.json"), as_of, 30};
+    return checkedConfig(
+        ProfileConfig{Survivorship::parse(builtinConfigFile("survivorship.json"), "built-in survivorship.json"),
+                      RuleSet::parse(builtinConfigFile("classification.json"), "built-in classification.json"),
+                      RuleSet::parse(builtinConfigFile("alerts.json"), "built-in alerts.json"), as_of, 30,
+                      Assembly::parse(builtinConfigFile("assembly.json"), "built-in assembly.json")},
+        "built-in assembly.json");
 }
 
 ProfileConfig ProfileConfig::load(const std::string& dir, const model::CalendarDate& as_of) {
     const std::string survivorship = dir + "/survivorship.json";
-    return ProfileConfig{Survivorship::parse(readConfigFile(survivorship), survivorship),
-                         RuleSet::load(dir + "/classification.json"), RuleSet::load(dir + "/alerts.json"), as_of, 30};
+    const std::string assembly = dir + "/assembly.json";
+    // A folder written before assembly.json existed keeps the built-in assembly.
+    const bool own = std::filesystem::exists(assembly);
+    return checkedConfig(
+        ProfileConfig{Survivorship::parse(readConfigFile(survivorship), survivorship),
+                      RuleSet::load(dir + "/classification.json"), RuleSet::load(dir + "/alerts.json"), as_of, 30,
+                      own ? Assembly::parse(readConfigFile(assembly), assembly)
+                          : Assembly::parse(builtinConfigFile("assembly.json"), "built-in assembly.json")},
+        own ? assembly : "built-in assembly.json");
 }
 
 profile::ProfileVersion ProfileBuilder::build(const std::string& person_id,
@@ -442,23 +547,19 @@ profile::ProfileVersion ProfileBuilder::build(const std::string& person_id,
     profile.AddMember("records", sources, allocator);
 
     Assembler assembler(*config_, profile);
-    Value others(rapidjson::kArrayType);
-    Value assistance(rapidjson::kArrayType);
-    Value cases(rapidjson::kArrayType);
-    for (const Record& record : records) {
-        readIdentity(assembler, record);
-        readRegistration(assembler, record);
-        readGuardians(assembler, record, others, allocator);
-        readHealth(assembler, record);
-        readCivil(record, as_of_, assistance, cases, allocator);
+    const Assembly& assembly = config_->assembly;
+    std::vector<Value> histories(assembly.families.size());
+    for (Value& history : histories) {
+        history.SetArray();
     }
-    if (const Record* enrolment = currentEnrolment(records); enrolment != nullptr) {
-        readEducation(assembler, *enrolment);
-    }
+    assemble(assembly, records, as_of_, assembler, histories, allocator);
     assembler.settle();
-    rapidjson::Pointer("/guardians/others").Set(profile, others);
-    profile.AddMember("assistance", assistance, allocator);
-    profile.AddMember("cases", cases, allocator);
+    // Histories after the survivor values, in the order they are configured.
+    for (std::size_t i = 0; i < assembly.families.size(); ++i) {
+        if (assembly.families[i].kind == FamilyKind::History) {
+            rapidjson::Pointer(assembly.families[i].into.c_str()).Set(profile, histories[i]);
+        }
+    }
 
     profile::ProfileVersion version;
     version.person_id = person_id;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "gateway/model/calendar_date.h"
+#include "gateway/profile/assembly.h"
 #include "gateway/profile/profile_store.h"
 #include "gateway/profile/rules.h"
 
@@ -24,18 +25,25 @@ struct Survivorship {
     static Survivorship parse(std::string_view json, std::string_view origin);
 };
 
-/// Everything that shapes a profile: survivorship, classification and alert rules, and the date ages are taken on.
+/// Everything that shapes a profile: survivorship, classification and alert rules, the date ages are taken on, and
+/// which parts of the records become which parts of the profile.
 struct ProfileConfig {
     Survivorship survivorship;
     RuleSet classification;
     RuleSet alerts;
     model::CalendarDate as_of;
     int new_case_days = 30;
+    Assembly assembly;
 
     /// The configuration compiled into the executable (config/profile/*.json), on `as_of`.
     static ProfileConfig builtin(const model::CalendarDate& as_of);
-    /// The files of `dir` (survivorship.json, classification.json, alerts.json), on `as_of`.
+    /// The files of `dir` (survivorship.json, classification.json, alerts.json, and assembly.json when there; else
+    /// the built-in assembly), on `as_of`.
     static ProfileConfig load(const std::string& dir, const model::CalendarDate& as_of);
+
+    /// Throws GatewayError(InvalidConfig) naming `origin` unless `source`, a configured source, is in survivorship's
+    /// default order: a source missing there would silently rank last for every field.
+    void checkSource(const std::string& source, const std::string& origin) const;
 };
 
 /// Builds one child's profile from the staged records linked into the person: survivor values with their provenance
