@@ -270,9 +270,9 @@ std::vector<ConfigKey> buildKeys() {
     add({"profile.config_dir",
          KeyType::Path,
          "",
-         "Folder with survivorship.json, classification.json, alerts.json and views.json (config/profile/README.md) "
-         "to use "
-         "instead of the built-in ones. Empty = built-in.",
+         "Folder with survivorship.json, classification.json, alerts.json and views.json, and assembly.json if the "
+         "profile's parts differ from the built-in ones (config/profile/README.md), to use instead of the built-in "
+         "ones. Empty = built-in.",
          0,
          0,
          {},

@@ -91,6 +91,17 @@ public:
         return process;
     }
 
+    /// Adds sources/NAME.json with a mapping of its own, as an operator adds a department system.
+    void addSource(const std::string& name, const std::string& adapter, const std::string& mapping,
+                   const std::string& settings, int batch_size = 500) {
+        writeFile(dir_.file("sources/" + name + ".json"),
+                  R"({"source":")" + name + R"(","adapter":")" + adapter + R"(","mapping":")" + mapping +
+                      R"(","batch_size":)" + std::to_string(batch_size) + R"(,"settings":)" + settings + "}");
+    }
+
+    /// A path in this configuration's folder.
+    std::string file(const std::string& name) const { return dir_.file(name); }
+
     std::unique_ptr<store::Store> openStore() const {
         store::StoreSettings settings;
         settings.sqlite_path = dir_.file("gateway.db");
@@ -99,10 +110,7 @@ public:
 
 private:
     void writeSource(const std::string& name, const std::string& adapter, int batch_size, const std::string& settings) {
-        writeFile(dir_.file("sources/" + name + ".json"),
-                  R"({"source":")" + name + R"(","adapter":")" + adapter + R"(","mapping":")" +
-                      std::string(GATEWAY_SOURCE_DIR) + "/mappings/" + name + R"(.json","batch_size":)" +
-                      std::to_string(batch_size) + R"(,"settings":)" + settings + "}");
+        addSource(name, adapter, std::string(GATEWAY_SOURCE_DIR) + "/mappings/" + name + ".json", settings, batch_size);
     }
 
     TempDir dir_;
