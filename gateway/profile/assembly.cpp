@@ -76,8 +76,8 @@ public:
     std::string into(const rapidjson::Value& object, const std::string& where) const {
         const std::string text = this->text(object, "into", where, true);
         pointer(text, where + "/into");
-        const std::string top =
-            text.substr(1, text.find('/', 1) == std::string::npos ? std::string::npos : text.find('/', 1) - 1);
+        const std::size_t end = text.find('/', 1);
+        const std::string top = text.substr(1, end == std::string::npos ? std::string::npos : end - 1);
         if (reservedMembers().count(top) > 0) {
             fail(where + "/into", "\"" + top + "\" is written by the profile builder itself");
         }
