@@ -4,6 +4,7 @@
 #include "adapters/file/record_reader.h"
 #include "gateway/common/error.h"
 #include "gateway/common/json_parse.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/DigestEngine.h>
@@ -126,9 +127,9 @@ std::string encodeFilePosition(const FilePosition& position) {
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.StartObject();
     writer.Key("file");
-    writer.String(position.file.data(), static_cast<rapidjson::SizeType>(position.file.size()));
+    json::string(writer, position.file);
     writer.Key("sha256");
-    writer.String(position.sha256.data(), static_cast<rapidjson::SizeType>(position.sha256.size()));
+    json::string(writer, position.sha256);
     writer.Key("offset");
     writer.Uint64(position.offset);
     writer.Key("line");
@@ -345,11 +346,11 @@ PullBatch FileAdapter::readBatch(const FileState& state, std::uint64_t offset, s
                 writer.StartObject();
                 for (std::size_t i = 0; i < fields.size(); ++i) {
                     const std::string& column = state.columns[i];
-                    writer.Key(column.data(), static_cast<rapidjson::SizeType>(column.size()));
+                    json::key(writer, column);
                     if (fields[i].empty()) {
                         writer.Null();
                     } else {
-                        writer.String(fields[i].data(), static_cast<rapidjson::SizeType>(fields[i].size()));
+                        json::string(writer, fields[i]);
                     }
                 }
                 writer.EndObject();

@@ -1,6 +1,7 @@
 #include "adapters/sql/sql_adapter.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/Data/RecordSet.h>
@@ -53,7 +54,7 @@ std::string encodeSqlPosition(const SqlPosition& position) {
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.StartObject();
     writer.Key("after");
-    writer.String(position.after.data(), static_cast<rapidjson::SizeType>(position.after.size()));
+    json::string(writer, position.after);
     if (position.key) {
         writer.Key("key");
         writer.String(position.key->data(), static_cast<rapidjson::SizeType>(position.key->size()));
@@ -275,7 +276,7 @@ PullBatch SqlAdapter::attempt(const std::optional<SqlPosition>& position, std::s
         writer.StartObject();
         for (std::size_t c = 0; c < selected_.size(); ++c) {
             const std::string& name = selected_[c].name;
-            writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+            json::key(writer, name);
             const auto& value = row[c];
             if (!value) {
                 writer.Null();

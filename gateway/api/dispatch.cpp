@@ -6,6 +6,7 @@
 #include "gateway/api/api_server.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 
@@ -121,7 +122,7 @@ audit::ExchangeLogEntry logEntry(const Request& request, const Route* route, con
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     auto member = [&writer](const char* key, const std::string& value) {
         writer.Key(key);
-        writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+        json::string(writer, value);
     };
     writer.StartObject();
     member("method", loggable(request.method, 16));

@@ -1,4 +1,5 @@
 #include "gateway/api/openapi.h"
+#include "gateway/common/json_writer.h"
 
 #include <Poco/String.h>
 
@@ -12,10 +13,6 @@ namespace gateway::api {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void writeString(Writer& writer, std::string_view text) {
-    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
 
 void writeErrorResponse(Writer& writer, const char* status, const char* description) {
     writer.Key(status);
@@ -91,7 +88,7 @@ void writeParameter(Writer& writer, std::string_view name, const char* in, bool 
                     const std::vector<std::string>* values = nullptr, unsigned max_length = 0) {
     writer.StartObject();
     writer.Key("name");
-    writeString(writer, name);
+    json::string(writer, name);
     writer.Key("in");
     writer.String(in);
     writer.Key("required");
@@ -104,7 +101,7 @@ void writeParameter(Writer& writer, std::string_view name, const char* in, bool 
         writer.Key("enum");
         writer.StartArray();
         for (const std::string& value : *values) {
-            writeString(writer, value);
+            json::string(writer, value);
         }
         writer.EndArray();
     }
@@ -140,18 +137,18 @@ std::string openApiDocument(const Router& router, std::string_view version) {
     writer.Key("title");
     writer.String("Child-profile exchange gateway");
     writer.Key("version");
-    writeString(writer, version);
+    json::string(writer, version);
     writer.EndObject();
     writer.Key("paths");
     writer.StartObject();
     for (const auto& path : paths) {
-        writeString(writer, path);
+        json::string(writer, path);
         writer.StartObject();
         for (const Route* route : by_path[path]) {
-            writeString(writer, Poco::toLower(route->method));
+            json::string(writer, Poco::toLower(route->method));
             writer.StartObject();
             writer.Key("summary");
-            writeString(writer, route->summary);
+            json::string(writer, route->summary);
             // Who may call it: open to anyone, or an API key of a client holding one of the roles.
             writer.Key("security");
             writer.StartArray();
@@ -167,7 +164,7 @@ std::string openApiDocument(const Router& router, std::string_view version) {
                 writer.Key("x-roles");
                 writer.StartArray();
                 for (const security::Role role : route->roles) {
-                    writeString(writer, security::roleName(role));
+                    json::string(writer, security::roleName(role));
                 }
                 writer.EndArray();
             }

@@ -2,6 +2,7 @@
 
 #include "gateway/api/parameters.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/linkage/pinyin.h"
 #include "gateway/model/person_name.h"
@@ -41,7 +42,7 @@ void writeStrings(Writer& writer, const char* key, const std::vector<std::string
     writer.Key(key);
     writer.StartArray();
     for (const std::string& value : values) {
-        writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+        json::string(writer, value);
     }
     writer.EndArray();
 }

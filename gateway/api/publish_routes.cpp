@@ -2,6 +2,7 @@
 
 #include "gateway/api/parameters.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/publish/change_stream.h"
 
@@ -24,7 +25,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(200);
 
 void writeText(Writer& writer, const char* key, const std::string& value) {
     writer.Key(key);
-    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    json::string(writer, value);
 }
 
 /// Counts a long poll in progress while it lasts.

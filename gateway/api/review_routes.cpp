@@ -2,6 +2,7 @@
 
 #include "gateway/api/parameters.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 
 #include <rapidjson/document.h>
@@ -19,28 +20,23 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 const std::set<security::Role> kReviewers{security::Role::Admin, security::Role::Reviewer};
 
-void writeString(Writer& writer, const char* key, const std::string& value) {
-    writer.Key(key);
-    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
 void writeItem(Writer& writer, const linkage::ReviewItem& item, const profile::ProfileView* view) {
     writer.StartObject();
-    writeString(writer, "pair", item.pair_id);
+    json::field(writer, "pair", item.pair_id);
     writer.Key("seq");
     writer.Int64(item.seq);
-    writeString(writer, "left", item.left_source + "/" + item.left_id);
-    writeString(writer, "right", item.right_source + "/" + item.right_id);
+    json::field(writer, "left", item.left_source + "/" + item.left_id);
+    json::field(writer, "right", item.right_source + "/" + item.right_id);
     writer.Key("weight");
     writer.Double(item.weight);
-    writeString(writer, "reason", item.reason);
-    writeString(writer, "status", item.status);
-    writeString(writer, "created_at", item.created_at);
+    json::field(writer, "reason", item.reason);
+    json::field(writer, "status", item.status);
+    json::field(writer, "created_at", item.created_at);
     if (!item.decision.empty()) {
-        writeString(writer, "decision", item.decision);
-        writeString(writer, "reviewer", item.reviewer);
-        writeString(writer, "comment", item.comment);
-        writeString(writer, "decided_at", item.decided_at);
+        json::field(writer, "decision", item.decision);
+        json::field(writer, "reviewer", item.reviewer);
+        json::field(writer, "comment", item.comment);
+        json::field(writer, "decided_at", item.decided_at);
     }
     if (!item.explanation_json.empty()) {
         const std::string shown = view == nullptr ? item.explanation_json : view->apply(item.explanation_json);
@@ -338,13 +334,13 @@ void addReviewRoutes(Router& router, ReviewRouteStores stores, jobs::LinkJob& li
                     rapidjson::StringBuffer buffer;
                     Writer writer(buffer);
                     writer.StartObject();
-                    writeString(writer, "person_id", id);
+                    json::field(writer, "person_id", id);
                     writer.Key("records");
                     writer.StartArray();
                     for (const linkage::PersonLink& link : records) {
                         writer.StartObject();
-                        writeString(writer, "source", link.source);
-                        writeString(writer, "source_id", link.source_id);
+                        json::field(writer, "source", link.source);
+                        json::field(writer, "source_id", link.source_id);
                         writer.EndObject();
                     }
                     writer.EndArray();

@@ -2,6 +2,7 @@
 
 #include "gateway/api/openapi.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 
 #include <Poco/Logger.h>
 
@@ -33,7 +34,7 @@ void addSystemRoutes(Router& router, store::Store& store, const std::string& ver
                         writer.Key("status");
                         writer.String("ready");
                         writer.Key("store");
-                        writer.String(kind.data(), static_cast<rapidjson::SizeType>(kind.size()));
+                        json::string(writer, kind);
                         writer.Key("schema_version");
                         writer.Int(schema);
                     } catch (const GatewayError& e) {

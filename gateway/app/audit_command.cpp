@@ -9,6 +9,7 @@
 #include "gateway/audit/log_verify.h"
 #include "gateway/audit/proof.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/private_file.h"
 #include "gateway/common/utf8.h"
 #include "gateway/jobs/audit_job.h"
@@ -38,8 +39,6 @@
 namespace gateway::app {
 
 namespace {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 const char* const kUsage =
     "verify [--from N] [--to N] [--public-key FILE] [--trusted-checkpoint FILE] [--index] [--json] | checkpoint "
@@ -139,12 +138,7 @@ std::optional<audit::CheckpointVerifier> publicKey(const ParsedOptions& parsed, 
     return std::nullopt;
 }
 
-void writeString(JsonWriter& writer, const char* key, const std::string& value) {
-    writer.Key(key);
-    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void writeCheckpointJson(JsonWriter& writer, const audit::Checkpoint& checkpoint) {
+void writeCheckpointJson(json::Writer& writer, const audit::Checkpoint& checkpoint) {
     const std::string json = audit::renderCheckpoint(checkpoint);
     writer.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
 }
@@ -207,7 +201,7 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
 
     if (parsed.has("json")) {
         rapidjson::StringBuffer buffer;
-        JsonWriter writer(buffer);
+        json::Writer writer(buffer);
         writer.StartObject();
         writer.Key("ok");
         writer.Bool(report.ok());
@@ -232,7 +226,7 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
             writer.StartObject();
             writer.Key("size");
             writer.Uint64(report.newest_checkpoint->size);
-            writeString(writer, "at", report.newest_checkpoint->at);
+            json::field(writer, "at", report.newest_checkpoint->at);
             writer.EndObject();
         } else {
             writer.Null();
@@ -246,7 +240,7 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
         writer.Key("signatures_checked");
         writer.Bool(key.has_value());
         if (key) {
-            writeString(writer, "key_id", key->keyId());
+            json::field(writer, "key_id", key->keyId());
         }
         writer.Key("findings");
         writer.StartArray();
@@ -254,7 +248,7 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
             writer.StartObject();
             writer.Key("seq");
             writer.Int64(finding.seq);
-            writeString(writer, "problem", finding.problem);
+            json::field(writer, "problem", finding.problem);
             writer.EndObject();
         }
         writer.EndArray();
@@ -337,7 +331,7 @@ int checkpoint(Runtime& runtime, const ParsedOptions& parsed) {
     }
     if (json) {
         rapidjson::StringBuffer buffer;
-        JsonWriter writer(buffer);
+        json::Writer writer(buffer);
         writer.StartObject();
         writer.Key("signed");
         writer.Bool(true);
@@ -376,12 +370,12 @@ int status(Runtime& runtime, const ParsedOptions& parsed) {
     const auto signer = configuredSigner(runtime.settings());
     if (parsed.has("json")) {
         rapidjson::StringBuffer buffer;
-        JsonWriter writer(buffer);
+        json::Writer writer(buffer);
         writer.StartObject();
         writer.Key("head");
         writer.Int64(status.head);
-        writeString(writer, "head_hash", head.hash);
-        writeString(writer, "algorithm", algorithm);
+        json::field(writer, "head_hash", head.hash);
+        json::field(writer, "algorithm", algorithm);
         writer.Key("latest_checkpoint");
         if (status.latest) {
             writeCheckpointJson(writer, *status.latest);

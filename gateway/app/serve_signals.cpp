@@ -2,11 +2,10 @@
 
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 
 #include <Poco/Logger.h>
 #include <pthread.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <csignal>
 
@@ -88,14 +87,12 @@ void HangupReloader::reloadOne(const char* subject, const char* reloaded, const 
         logger().error("SIGHUP: " + outcome);
     }
     try {
-        rapidjson::StringBuffer detail;
-        rapidjson::Writer<rapidjson::StringBuffer> writer(detail);
-        writer.StartObject();
-        writer.Key("outcome");
-        writer.String(outcome.c_str(), static_cast<rapidjson::SizeType>(outcome.size()));
-        writer.EndObject();
+        json::Text detail;
+        detail.writer().StartObject();
+        json::field(detail.writer(), "outcome", outcome);
+        detail.writer().EndObject();
         runtime_.store().appendExchangeLog(
-            {0, formatIso(runtime_.clock().now()), "gateway", "config.reload", subject, detail.GetString()});
+            {0, formatIso(runtime_.clock().now()), "gateway", "config.reload", subject, detail.str()});
     } catch (const GatewayError& e) {
         logger().error("cannot log the reload: " + e.message());
     }

@@ -1,6 +1,7 @@
 #include "gateway/audit/log_json.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 
 #include <Poco/RegularExpression.h>
 #include <rapidjson/document.h>
@@ -11,28 +12,23 @@ namespace gateway::audit {
 
 namespace {
 
-void writeString(rapidjson::Writer<rapidjson::StringBuffer>& writer, const char* key, const std::string& value) {
-    writer.Key(key);
-    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
 void writeEntry(rapidjson::Writer<rapidjson::StringBuffer>& writer, const audit::ExchangeLogEntry& entry) {
     writer.StartObject();
     writer.Key("seq");
     writer.Int64(entry.seq);
-    writeString(writer, "at", entry.at);
-    writeString(writer, "actor", entry.actor);
-    writeString(writer, "action", entry.action);
-    writeString(writer, "subject", entry.subject);
+    json::field(writer, "at", entry.at);
+    json::field(writer, "actor", entry.actor);
+    json::field(writer, "action", entry.action);
+    json::field(writer, "subject", entry.subject);
     // The exact text the hash covers, so that anyone can recompute it from an export.
-    writeString(writer, "detail_json", entry.detail_json);
+    json::field(writer, "detail_json", entry.detail_json);
     writer.Key("persons");
     writer.StartArray();
     for (const std::string& person : entry.persons) {
-        writer.String(person.c_str(), static_cast<rapidjson::SizeType>(person.size()));
+        json::string(writer, person);
     }
     writer.EndArray();
-    writeString(writer, "hash", entry.hash);
+    json::field(writer, "hash", entry.hash);
     writer.EndObject();
 }
 
@@ -40,16 +36,16 @@ void writeCheckpoint(rapidjson::Writer<rapidjson::StringBuffer>& writer, const a
     writer.StartObject();
     writer.Key("size");
     writer.Uint64(checkpoint.size);
-    writeString(writer, "at", checkpoint.at);
-    writeString(writer, "algorithm", checkpoint.algorithm);
-    writeString(writer, "root", checkpoint.root);
-    writeString(writer, "head", checkpoint.head);
-    writeString(writer, "key_id", checkpoint.key_id);
-    writeString(writer, "signature", checkpoint.signature);
+    json::field(writer, "at", checkpoint.at);
+    json::field(writer, "algorithm", checkpoint.algorithm);
+    json::field(writer, "root", checkpoint.root);
+    json::field(writer, "head", checkpoint.head);
+    json::field(writer, "key_id", checkpoint.key_id);
+    json::field(writer, "signature", checkpoint.signature);
     writer.Key("version");
     writer.Int(checkpoint.version);
     if (checkpoint.version >= 2) {
-        writeString(writer, "previous", checkpoint.previous);
+        json::field(writer, "previous", checkpoint.previous);
         writer.Key("persons_from");
         writer.Int64(checkpoint.persons_from);
     }
@@ -112,7 +108,7 @@ std::string renderProof(const InclusionProof& proof) {
     writeEntry(writer, proof.entry);
     writer.Key("persons_hashed");
     writer.Bool(proof.persons_hashed);
-    writeString(writer, "previous_hash", proof.previous_hash);
+    json::field(writer, "previous_hash", proof.previous_hash);
     writer.Key("leaf_index");
     writer.Int64(proof.entry.seq - 1);
     writer.Key("tree_size");
@@ -120,7 +116,7 @@ std::string renderProof(const InclusionProof& proof) {
     writer.Key("path");
     writer.StartArray();
     for (const std::string& step : proof.path) {
-        writer.String(step.c_str(), static_cast<rapidjson::SizeType>(step.size()));
+        json::string(writer, step);
     }
     writer.EndArray();
     writer.Key("checkpoint");

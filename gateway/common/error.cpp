@@ -1,5 +1,6 @@
 #include "gateway/common/error.h"
 
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 
 #include <rapidjson/stringbuffer.h>
@@ -105,11 +106,11 @@ std::string renderErrorJson(ErrorCode code, std::string_view message) {
     writer.StartObject();
     writer.Key("code");
     const std::string_view name = errorCodeName(code);
-    writer.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    json::string(writer, name);
     writer.Key("message");
     // Messages may quote hostile input; the body must stay valid JSON whatever it holds.
     const std::string safe = utf8::toValidUtf8(message);
-    writer.String(safe.data(), static_cast<rapidjson::SizeType>(safe.size()));
+    json::string(writer, safe);
     writer.EndObject();
     writer.EndObject();
     return buffer.GetString();

@@ -1,6 +1,7 @@
 #include "gateway/linkage/scoring.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/linkage/string_metrics.h"
 
 #include <rapidjson/document.h>
@@ -617,9 +618,9 @@ std::string PairExplanation::toJson() const {
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     writer.StartObject();
     writer.Key("left");
-    writer.String(left.c_str(), static_cast<rapidjson::SizeType>(left.size()));
+    json::string(writer, left);
     writer.Key("right");
-    writer.String(right.c_str(), static_cast<rapidjson::SizeType>(right.size()));
+    json::string(writer, right);
     if (!deterministic_rule.empty()) {
         writer.Key("deterministic_rule");
         writer.String(deterministic_rule.c_str());
@@ -639,9 +640,9 @@ std::string PairExplanation::toJson() const {
         writer.Key("level");
         writer.String(part.level.c_str());
         writer.Key("left");
-        writer.String(part.left.c_str(), static_cast<rapidjson::SizeType>(part.left.size()));
+        json::string(writer, part.left);
         writer.Key("right");
-        writer.String(part.right.c_str(), static_cast<rapidjson::SizeType>(part.right.size()));
+        json::string(writer, part.right);
         writer.Key("m");
         writer.Double(part.m);
         writer.Key("u");
@@ -663,7 +664,7 @@ std::string PairExplanation::toJson() const {
         writer.Key("notes");
         writer.StartArray();
         for (const std::string& note : notes) {
-            writer.String(note.c_str(), static_cast<rapidjson::SizeType>(note.size()));
+            json::string(writer, note);
         }
         writer.EndArray();
     }
@@ -737,7 +738,7 @@ std::string modelToJson(const LinkageConfig& config, const ModelParams& params, 
             writer.Key("tf");
             writer.StartObject();
             for (const auto& [value, count] : table.counts) {
-                writer.Key(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+                json::key(writer, value);
                 writer.Uint(count);
             }
             writer.EndObject();

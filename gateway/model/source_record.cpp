@@ -1,5 +1,7 @@
 #include "gateway/model/source_record.h"
 
+#include "gateway/common/json_writer.h"
+
 #include "gateway/common/utf8.h"
 
 #include <rapidjson/document.h>
@@ -253,14 +255,6 @@ bool readFacts(const JsonValue& value, std::string& out, std::string& error) {
     return true;
 }
 
-void writeString(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view text) {
-    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-void writeKey(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view key) {
-    writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-}
-
 }  // namespace
 
 bool isGuardianStatus(std::string_view status) {
@@ -349,33 +343,33 @@ std::string toJson(const SourceRecord& record) {
             case FieldKind::String: {
                 const std::string& value = record.*(spec.member);
                 if (!value.empty()) {
-                    writeKey(writer, spec.name);
-                    writeString(writer, value);
+                    json::key(writer, spec.name);
+                    json::string(writer, value);
                 }
                 break;
             }
             case FieldKind::Identifiers:
                 if (!record.identifiers.empty()) {
-                    writeKey(writer, spec.name);
+                    json::key(writer, spec.name);
                     writer.StartObject();
                     for (const auto& [key, value] : record.identifiers) {
-                        writeKey(writer, key);
-                        writeString(writer, value);
+                        json::key(writer, key);
+                        json::string(writer, value);
                     }
                     writer.EndObject();
                 }
                 break;
             case FieldKind::Guardians:
                 if (!record.guardians.empty()) {
-                    writeKey(writer, spec.name);
+                    json::key(writer, spec.name);
                     writer.StartArray();
                     for (const Guardian& guardian : record.guardians) {
                         writer.StartObject();
                         for (const GuardianFieldSpec& guardian_field : kGuardianFields) {
                             const std::string& value = guardian.*(guardian_field.member);
                             if (!value.empty()) {
-                                writeKey(writer, guardian_field.name);
-                                writeString(writer, value);
+                                json::key(writer, guardian_field.name);
+                                json::string(writer, value);
                             }
                         }
                         writer.EndObject();
@@ -385,7 +379,7 @@ std::string toJson(const SourceRecord& record) {
                 break;
             case FieldKind::Facts:
                 if (!record.facts.empty() && record.facts != "{}") {
-                    writeKey(writer, spec.name);
+                    json::key(writer, spec.name);
                     writer.RawValue(record.facts.data(), record.facts.size(), rapidjson::kObjectType);
                 }
                 break;

@@ -1,6 +1,7 @@
 #include "gateway/publish/change_stream.h"
 
 #include "gateway/common/hash.h"
+#include "gateway/common/json_writer.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -15,7 +16,7 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void writeText(Writer& writer, const char* key, const std::string& value) {
     writer.Key(key);
-    writer.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    json::string(writer, value);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "adapters/rest/http_client.h"
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/lease.h"
@@ -43,7 +44,7 @@ std::string outcomeDetail(const std::vector<StreamEvent>& events, long status, b
     }
     if (!error.empty()) {
         writer.Key("error");
-        writer.String(error.c_str(), static_cast<rapidjson::SizeType>(error.size()));
+        json::string(writer, error);
     }
     writer.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize());

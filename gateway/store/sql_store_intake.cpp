@@ -3,6 +3,7 @@
 
 #include "gateway/store/sql_store.h"
 
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store_internal.h"
 
@@ -67,9 +68,9 @@ std::string pullDetail(const BatchCommit& batch, const CommitResult& result) {
     writer.Key("batch_id");
     writer.Int64(result.batch_id);
     writer.Key("received_at");
-    writer.String(batch.raw.received_at.c_str(), static_cast<rapidjson::SizeType>(batch.raw.received_at.size()));
+    json::string(writer, batch.raw.received_at);
     writer.Key("sha256");
-    writer.String(batch.raw.sha256.c_str(), static_cast<rapidjson::SizeType>(batch.raw.sha256.size()));
+    json::string(writer, batch.raw.sha256);
     writer.Key("bytes");
     writer.Uint64(batch.raw.payload.size());
     writer.Key("records");
@@ -90,7 +91,7 @@ std::string pullDetail(const BatchCommit& batch, const CommitResult& result) {
         writer.Null();
     }
     writer.Key("watermark_to");
-    writer.String(batch.new_watermark.c_str(), static_cast<rapidjson::SizeType>(batch.new_watermark.size()));
+    json::string(writer, batch.new_watermark);
     writer.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -443,11 +444,11 @@ void SqlStore::finishSyncRun(const SyncRun& run) {
         writer.Key("run");
         writer.Int64(run.id);
         writer.Key("node");
-        writer.String(run.node.c_str(), static_cast<rapidjson::SizeType>(run.node.size()));
+        json::string(writer, run.node);
         writer.Key("trigger");
-        writer.String(run.trigger.c_str(), static_cast<rapidjson::SizeType>(run.trigger.size()));
+        json::string(writer, run.trigger);
         writer.Key("status");
-        writer.String(status.c_str(), static_cast<rapidjson::SizeType>(status.size()));
+        json::string(writer, status);
         for (const auto& [key, value] : {std::pair<const char*, std::int64_t>{"batches", run.batches},
                                          {"pulled", run.pulled},
                                          {"inserted", run.inserted},
@@ -458,9 +459,9 @@ void SqlStore::finishSyncRun(const SyncRun& run) {
             writer.Int64(value);
         }
         writer.Key("started_at");
-        writer.String(run.started_at.c_str(), static_cast<rapidjson::SizeType>(run.started_at.size()));
+        json::string(writer, run.started_at);
         writer.Key("error");
-        writer.String(error.c_str(), static_cast<rapidjson::SizeType>(error.size()));
+        json::string(writer, error);
         writer.EndObject();
         insertLogEntry(session, {0, run.finished_at, run.node, "sync.run", run.source, buffer.GetString()});
         transaction.commit();

@@ -5,6 +5,7 @@
 
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store.h"
 
@@ -153,40 +154,6 @@ inline std::optional<std::string> digitsUpperBound(std::string prefix) {
     ++prefix.back();
     return prefix;
 }
-
-/// The detail JSON of exchange-log entries the store writes itself, without RapidJSON's boilerplate at each.
-class JsonWriter {
-public:
-    JsonWriter() : writer_(buffer_) {}
-
-    void startObject() { writer_.StartObject(); }
-    void endObject() { writer_.EndObject(); }
-    void key(const char* name) { writer_.Key(name); }
-    void string(std::string_view value) {
-        writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-    }
-    void field(const char* name, std::string_view value) {
-        key(name);
-        string(value);
-    }
-    void field(const char* name, std::int64_t value) {
-        key(name);
-        writer_.Int64(value);
-    }
-    void boolean(bool value) { writer_.Bool(value); }
-    void recordKey(const char* name, std::string_view source, std::string_view source_id) {
-        key(name);
-        startObject();
-        field("source", source);
-        field("source_id", source_id);
-        endObject();
-    }
-    std::string str() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
-
-private:
-    rapidjson::StringBuffer buffer_;
-    rapidjson::Writer<rapidjson::StringBuffer> writer_;
-};
 
 /// Rolls back unless committed, so that every early exit (Conflict, a rejected statement) leaves nothing behind.
 class SqlStore::WriteTransaction {

@@ -83,17 +83,25 @@ void validateDecision(const ReviewDecision& decision) {
 }
 
 std::string decisionDetail(const ReviewDecision& decision, const ReviewItem& item, std::size_t assignments) {
-    JsonWriter json;
-    json.startObject();
-    json.field("pair_id", decision.pair_id);
-    json.field("decision", decision.decision);
-    json.field("reviewer", decision.reviewer);
-    json.field("comment", decision.comment);
-    json.recordKey("left", item.left_source, item.left_id);
-    json.recordKey("right", item.right_source, item.right_id);
-    json.field("assignments", static_cast<std::int64_t>(assignments));
-    json.endObject();
-    return json.str();
+    json::Text text;
+    json::Writer& writer = text.writer();
+    const auto recordKey = [&writer](const char* name, std::string_view source, std::string_view source_id) {
+        json::key(writer, name);
+        writer.StartObject();
+        json::field(writer, "source", source);
+        json::field(writer, "source_id", source_id);
+        writer.EndObject();
+    };
+    writer.StartObject();
+    json::field(writer, "pair_id", decision.pair_id);
+    json::field(writer, "decision", decision.decision);
+    json::field(writer, "reviewer", decision.reviewer);
+    json::field(writer, "comment", decision.comment);
+    recordKey("left", item.left_source, item.left_id);
+    recordKey("right", item.right_source, item.right_id);
+    json::field(writer, "assignments", static_cast<std::int64_t>(assignments));
+    writer.EndObject();
+    return text.str();
 }
 
 }  // namespace

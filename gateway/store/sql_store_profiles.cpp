@@ -1,6 +1,7 @@
 // The profile part of SqlStore: versioned child profiles written by the profile builder, and the queries and counts
 // the API serves from the current versions. The persons the builder reads are in sql_store_persons.cpp.
 
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store.h"
 #include "gateway/store/sql_store_internal.h"
@@ -79,7 +80,7 @@ std::string versionDetail(const ProfileVersion& profile) {
     writer.Key("version");
     writer.Int64(profile.version);
     writer.Key("content_hash");
-    writer.String(profile.content_hash.data(), static_cast<rapidjson::SizeType>(profile.content_hash.size()));
+    json::string(writer, profile.content_hash);
     writer.Key("removed");
     writer.Bool(profile.removed);
     writer.EndObject();

@@ -21,26 +21,28 @@ constexpr const char* kAdult = "adult";
 
 /// What takes the place of a purged version's profile, and of a review pair's explanation.
 std::string purgedStub(std::string_view person_id) {
-    JsonWriter json;
-    json.startObject();
+    json::Text text;
+    json::Writer& writer = text.writer();
+    writer.StartObject();
     if (!person_id.empty()) {
-        json.field("person_id", person_id);
+        json::field(writer, "person_id", person_id);
     }
-    json.key("purged");
-    json.boolean(true);
-    json.endObject();
-    return json.str();
+    json::key(writer, "purged");
+    writer.Bool(true);
+    writer.EndObject();
+    return text.str();
 }
 
 std::string purgeDetail(const PurgeOutcome& outcome) {
-    JsonWriter json;
-    json.startObject();
-    json.field("removed_on", outcome.removed_on);
-    json.field("versions", outcome.versions);
-    json.field("records", outcome.records);
-    json.field("review_pairs", outcome.review_pairs);
-    json.endObject();
-    return json.str();
+    json::Text text;
+    json::Writer& writer = text.writer();
+    writer.StartObject();
+    json::field(writer, "removed_on", outcome.removed_on);
+    json::field(writer, "versions", outcome.versions);
+    json::field(writer, "records", outcome.records);
+    json::field(writer, "review_pairs", outcome.review_pairs);
+    writer.EndObject();
+    return text.str();
 }
 
 using RecordKey = std::pair<std::string, std::string>;  // (source, source_id)
