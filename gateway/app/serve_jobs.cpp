@@ -61,9 +61,9 @@ void BackgroundJobs::addLinkAndProfiles() {
     if (settings.linkage.schedule_seconds <= 0) {
         return;
     }
-    scheduler_.add({"link", std::chrono::seconds(settings.linkage.schedule_seconds), [this, &settings] {
+    scheduler_.add({"link", std::chrono::seconds(settings.linkage.schedule_seconds), [this] {
                         jobs::LinkRunOptions options;
-                        options.threads = static_cast<unsigned>(settings.linkage.threads);
+                        options.threads = static_cast<unsigned>(runtime_.settings().linkage.threads);
                         options.actor = Runtime::nodeName();
                         try {
                             const jobs::LinkRunReport report = link_job_.run(options);
@@ -112,9 +112,9 @@ void BackgroundJobs::addPush() {
         return;
     }
     const GatewaySettings& settings = runtime_.settings();
-    scheduler_.add({"push", std::chrono::milliseconds(settings.push.interval_ms), [this, &settings] {
+    scheduler_.add({"push", std::chrono::milliseconds(settings.push.interval_ms), [this] {
                         try {
-                            for (const auto& report : deliverer_->deliverAll(settings.push.threads)) {
+                            for (const auto& report : deliverer_->deliverAll(runtime_.settings().push.threads)) {
                                 if (report.delivered > 0 || report.dead_lettered > 0) {
                                     logger().information("push " + report.subscriber + ": " +
                                                          std::to_string(report.delivered) + " delivered, " +
@@ -132,11 +132,10 @@ void BackgroundJobs::addPush() {
 
 void BackgroundJobs::addExchangeLog(const audit::CheckpointSigner* signer) {
     const GatewaySettings& settings = runtime_.settings();
-    store::Store& store = runtime_.store();
     // Like signing, indexing runs after the appends: an append writes only its own row.
-    scheduler_.add({"audit.index", std::chrono::seconds(settings.audit.index_interval_seconds), [&store] {
+    scheduler_.add({"audit.index", std::chrono::seconds(settings.audit.index_interval_seconds), [this] {
                         try {
-                            if (const auto indexed = audit::indexExchangeLog(store)) {
+                            if (const auto indexed = audit::indexExchangeLog(runtime_.store())) {
                                 logger().debug("exchange log index: " + std::to_string(indexed) + " entries added");
                             }
                         } catch (const GatewayError& e) {
@@ -153,9 +152,10 @@ void BackgroundJobs::addExchangeLog(const audit::CheckpointSigner* signer) {
     // Signing never holds up the exchange: entries are chained as they come, and a checkpoint that fails or lags
     // leaves a backlog (GET /metrics) that the next one catches up.
     scheduler_.add(
-        {"audit.checkpoint", std::chrono::seconds(settings.audit.checkpoint_interval_seconds), [&store, signer] {
+        {"audit.checkpoint", std::chrono::seconds(settings.audit.checkpoint_interval_seconds), [this, signer] {
              try {
-                 const auto checkpoint = jobs::writeCheckpoint(store, store, *signer, Runtime::nodeName());
+                 const auto checkpoint =
+                     jobs::writeCheckpoint(runtime_.store(), runtime_.store(), *signer, Runtime::nodeName());
                  if (checkpoint) {
                      logger().debug("exchange log checkpoint signed at " + std::to_string(checkpoint->size) +
                                     " entries");

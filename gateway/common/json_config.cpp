@@ -4,6 +4,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -38,6 +39,39 @@ std::string configString(const rapidjson::Value& object, const char* key, std::s
         configFail(origin, where + "/" + key, "expected a string");
     }
     return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::vector<std::string> configStrings(const rapidjson::Value& value, std::string_view origin,
+                                       const std::string& where) {
+    if (!value.IsArray()) {
+        configFail(origin, where, "expected a list of strings");
+    }
+    std::vector<std::string> list;
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+        if (!value[i].IsString() || value[i].GetStringLength() == 0) {
+            configFail(origin, where + "/" + std::to_string(i), "expected a non-empty string");
+        }
+        list.emplace_back(value[i].GetString(), value[i].GetStringLength());
+    }
+    return list;
+}
+
+void configOnlyKeys(const rapidjson::Value& object, std::initializer_list<std::string_view> keys,
+                    std::string_view origin, const std::string& where) {
+    const std::string at = where.empty() ? "/" : where;
+    if (!object.IsObject()) {
+        configFail(origin, at, "expected an object");
+    }
+    for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+        const std::string_view name(it->name.GetString(), it->name.GetStringLength());
+        if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+            std::string expected;
+            for (const std::string_view key : keys) {
+                expected += (expected.empty() ? "" : ", ") + std::string(key);
+            }
+            configFail(origin, at, "unknown key \"" + std::string(name) + "\" (expected one of: " + expected + ")");
+        }
+    }
 }
 
 std::string readFileContent(const std::string& path, std::string_view what) {

@@ -2,8 +2,10 @@
 
 #include <rapidjson/document.h>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace gateway {
 
@@ -18,6 +20,15 @@ rapidjson::Document parseConfigJson(std::string_view text, std::string_view orig
 /// when missing but required, or not a string.
 std::string configString(const rapidjson::Value& object, const char* key, std::string_view origin,
                          const std::string& where, bool required);
+
+/// A list of non-empty strings at `where`: configFail() for anything else.
+std::vector<std::string> configStrings(const rapidjson::Value& value, std::string_view origin,
+                                       const std::string& where);
+
+/// configFail() "unknown key \"K\" (expected one of: …)" for a member of `object` (at `where`, "" for the top) that is
+/// not one of `keys`, and "expected an object" when it is not an object.
+void configOnlyKeys(const rapidjson::Value& object, std::initializer_list<std::string_view> keys,
+                    std::string_view origin, const std::string& where);
 
 /// A configuration file's whole content; throws GatewayError(InvalidConfig) "PATH: cannot read the WHAT".
 std::string readFileContent(const std::string& path, std::string_view what);

@@ -26,20 +26,8 @@ public:
     }
 
     void onlyKeys(const rapidjson::Value& object, const std::string& where,
-                  std::initializer_list<const char*> keys) const {
-        if (!object.IsObject()) {
-            fail(where, "expected an object");
-        }
-        for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
-            const std::string name = it->name.GetString();
-            if (std::none_of(keys.begin(), keys.end(), [&](const char* key) { return name == key; })) {
-                std::string expected;
-                for (const char* key : keys) {
-                    expected += (expected.empty() ? "" : ", ") + std::string(key);
-                }
-                fail(where + "/" + name, "unknown key (expected " + expected + ")");
-            }
-        }
+                  std::initializer_list<std::string_view> keys) const {
+        configOnlyKeys(object, keys, origin_, where);
     }
 
     std::string text(const rapidjson::Value& object, const char* key, const std::string& where, bool required) const {
@@ -47,26 +35,13 @@ public:
     }
 
     std::vector<std::string> texts(const rapidjson::Value& object, const char* key, const std::string& where) const {
-        std::vector<std::string> list;
-        if (!object.HasMember(key)) {
-            return list;
-        }
-        const rapidjson::Value& value = object[key];
-        if (!value.IsArray()) {
-            fail(where + "/" + key, "expected a list of strings");
-        }
-        for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
-            if (!value[i].IsString() || value[i].GetStringLength() == 0) {
-                fail(where + "/" + key + "/" + std::to_string(i), "expected a non-empty string");
-            }
-            list.emplace_back(value[i].GetString(), value[i].GetStringLength());
-        }
-        return list;
+        return object.HasMember(key) ? configStrings(object[key], origin_, where + "/" + key)
+                                     : std::vector<std::string>();
     }
 
-    CompiledPointer pointer(const std::string& text, const std::string& where) const {
-        CompiledPointer compiled{text, rapidjson::Pointer(text.c_str(), text.size())};
-        if (text.empty() || text[0] != '/' || !compiled.pointer.IsValid()) {
+    rapidjson::Pointer pointer(const std::string& text, const std::string& where) const {
+        rapidjson::Pointer compiled(text.c_str(), text.size());
+        if (text.empty() || text[0] != '/' || !compiled.IsValid()) {
             fail(where, "\"" + text + "\" is not a JSON pointer");
         }
         return compiled;

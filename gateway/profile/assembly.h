@@ -12,16 +12,10 @@ namespace gateway::profile {
 /// passes (see Survivorship). citizen_id also brings a valid number to its 18-character form.
 enum class ValueCheck { None, Name, Date, CitizenId };
 
-/// A pointer compiled once, with the text it was written as (for messages and for where it writes).
-struct CompiledPointer {
-    std::string text;
-    rapidjson::Pointer pointer;
-};
-
 /// One place a field's value may come from in a canonical record. With a prefix, only a value that starts with it is
 /// taken, without it (a student number "G" + the ID number gives the ID number).
 struct ValueSource {
-    CompiledPointer from;
+    rapidjson::Pointer from;  // compiled once, when loaded
     std::string strip_prefix;
 };
 
@@ -53,7 +47,7 @@ enum class FamilyKind { Survivor, Keyed, Latest, History };
 struct AssemblyFamily {
     std::string name;
     FamilyKind kind = FamilyKind::Survivor;
-    CompiledPointer from;
+    rapidjson::Pointer from;
     std::string into;
     // keyed
     std::string key;

@@ -2,14 +2,13 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
-#include "gateway/common/json_type.h"
+#include "gateway/common/json_config.h"
 #include "gateway/model/citizen_id.h"
 #include "gateway/profile/config_files.h"
 
 #include <Poco/RegularExpression.h>
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -187,7 +186,7 @@ void offerChecked(Assembler& assembler, const std::string& into, const std::stri
 
 void readField(Assembler& assembler, const AssemblyField& field, const Record& record) {
     for (const ValueSource& source : field.from) {
-        const Value* found = at(record, source.from.pointer);
+        const Value* found = at(record, source.from);
         if (found == nullptr) {
             continue;
         }
@@ -296,7 +295,7 @@ const Record* latestRecord(const AssemblyFamily& family, const std::vector<Recor
     const Record* best = nullptr;
     bool best_current = false;
     for (const Record& record : records) {
-        const Value* value = at(record, family.from.pointer);
+        const Value* value = at(record, family.from);
         if (value == nullptr) {
             continue;
         }
@@ -324,7 +323,7 @@ void assemble(const Assembly& assembly, const std::vector<Record>& records, cons
         }
         for (std::size_t i = 0; i < assembly.families.size(); ++i) {
             const AssemblyFamily& family = assembly.families[i];
-            const Value* value = at(record, family.from.pointer);
+            const Value* value = at(record, family.from);
             if (value == nullptr) {
                 continue;
             }
@@ -348,7 +347,7 @@ void assemble(const Assembly& assembly, const std::vector<Record>& records, cons
             continue;
         }
         if (const Record* latest = latestRecord(family, records); latest != nullptr) {
-            offerMembers(assembler, family.into, *at(*latest, family.from.pointer), *latest);
+            offerMembers(assembler, family.into, *at(*latest, family.from), *latest);
         }
     }
 }
@@ -391,21 +390,6 @@ Value matchJson(const RuleMatch& match, const rapidjson::Document& profile, Allo
     return item;
 }
 
-std::vector<std::string> stringList(const rapidjson::Value& value, const std::string& origin, const std::string& path) {
-    if (!value.IsArray()) {
-        throw GatewayError(ErrorCode::InvalidConfig, origin + ": at " + path + ": expected a list of strings");
-    }
-    std::vector<std::string> list;
-    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
-        if (!value[i].IsString()) {
-            throw GatewayError(ErrorCode::InvalidConfig,
-                               origin + ": at " + path + "/" + std::to_string(i) + ": expected a string");
-        }
-        list.emplace_back(value[i].GetString(), value[i].GetStringLength());
-    }
-    return list;
-}
-
 }  // namespace
 
 const std::vector<std::string>& Survivorship::orderFor(const std::string& pointer) const {
@@ -423,36 +407,26 @@ const std::vector<std::string>& Survivorship::orderFor(const std::string& pointe
 
 Survivorship Survivorship::parse(std::string_view json, std::string_view origin_view) {
     const std::string origin(origin_view);
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError() || !document.IsObject()) {
-        throw GatewayError(ErrorCode::InvalidConfig, origin + ": not a JSON object");
-    }
+    const rapidjson::Document document = parseConfigJson(json, origin);
+    configOnlyKeys(document, {"description", "default", "fields", "conflicts"}, origin, "");
     Survivorship result;
-    for (auto it = document.MemberBegin(); it != document.MemberEnd(); ++it) {
-        const std::string key = it->name.GetString();
-        if (key == "description") {
-            continue;
+    if (document.HasMember("default")) {
+        result.default_order = configStrings(document["default"], origin, "/default");
+    }
+    if (document.HasMember("conflicts")) {
+        result.conflicts = configStrings(document["conflicts"], origin, "/conflicts");
+    }
+    if (document.HasMember("fields")) {
+        const rapidjson::Value& fields = document["fields"];
+        if (!fields.IsObject()) {
+            configFail(origin, "/fields", "expected an object");
         }
-        if (key == "default") {
-            result.default_order = stringList(it->value, origin, "/default");
-        } else if (key == "conflicts") {
-            result.conflicts = stringList(it->value, origin, "/conflicts");
-        } else if (key == "fields") {
-            if (!it->value.IsObject()) {
-                throw GatewayError(ErrorCode::InvalidConfig, origin + ": at /fields: expected an object");
+        for (auto field = fields.MemberBegin(); field != fields.MemberEnd(); ++field) {
+            const std::string pointer = field->name.GetString();
+            if (!pointer.starts_with("/")) {
+                configFail(origin, "/fields", "\"" + pointer + "\" is not a profile pointer");
             }
-            for (auto field = it->value.MemberBegin(); field != it->value.MemberEnd(); ++field) {
-                const std::string pointer = field->name.GetString();
-                if (!pointer.starts_with("/")) {
-                    throw GatewayError(ErrorCode::InvalidConfig,
-                                       origin + ": at /fields: \"" + pointer + "\" is not a profile pointer");
-                }
-                result.fields[pointer] = stringList(field->value, origin, "/fields/" + pointer.substr(1));
-            }
-        } else {
-            throw GatewayError(ErrorCode::InvalidConfig, origin + ": unknown key \"" + key +
-                                                             "\" (expected description, default, fields, conflicts)");
+            result.fields[pointer] = configStrings(field->value, origin, "/fields/" + pointer.substr(1));
         }
     }
     if (result.default_order.empty()) {

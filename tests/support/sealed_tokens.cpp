@@ -1,5 +1,7 @@
 #include "tests/support/sealed_tokens.h"
 
+#include "gateway/vault/keyring.h"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <zlib.h>
@@ -13,12 +15,8 @@ namespace gateway::testing {
 
 namespace {
 
-std::string base64(const std::vector<unsigned char>& bytes) {
-    std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int size =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes.data(), static_cast<int>(bytes.size()));
-    text.resize(static_cast<std::size_t>(size));
-    return text;
+std::string base64Of(const std::vector<unsigned char>& bytes) {
+    return vault::base64::encode(bytes.data(), bytes.size());
 }
 
 void check(bool ok, const char* what) {
@@ -30,8 +28,8 @@ void check(bool ok, const char* what) {
 }  // namespace
 
 std::string fixedKeyring(unsigned char fill) {
-    return R"({"current": "k1", "index_key": ")" + base64(std::vector<unsigned char>(32, 0x11)) +
-           R"(", "keys": [{"id": "k1", "key": ")" + base64(std::vector<unsigned char>(32, fill)) + R"("}]})";
+    return R"({"current": "k1", "index_key": ")" + base64Of(std::vector<unsigned char>(32, 0x11)) +
+           R"(", "keys": [{"id": "k1", "key": ")" + base64Of(std::vector<unsigned char>(32, fill)) + R"("}]})";
 }
 
 std::string unboundToken(unsigned char fill, std::string_view value, std::string_view context, bool deflate) {
@@ -65,7 +63,7 @@ std::string unboundToken(unsigned char fill, std::string_view value, std::string
               EVP_EncryptFinal_ex(ctx.get(), tag, &length) == 1 &&
               EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, 16, tag) == 1,
           "AES-256-GCM");
-    return header + base64(raw);
+    return header + base64Of(raw);
 }
 
 }  // namespace gateway::testing

@@ -15,6 +15,8 @@
 
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace gateway::profile {
 namespace {
@@ -145,8 +147,9 @@ TEST(AssemblyTest, KeyedLatestAndKeptHistoriesFollowTheirConfiguration) {
 }
 
 TEST(AssemblyTest, MistakesAreRefusedNamingWhere) {
-    EXPECT_NE(refusal(R"({"fields": [{"into": "/a", "from": ["/a"]}], "extra": 1})").find("at /extra"),
-              std::string::npos);
+    EXPECT_NE(
+        refusal(R"({"fields": [{"into": "/a", "from": ["/a"]}], "extra": 1})").find("at /: unknown key \"extra\""),
+        std::string::npos);
     EXPECT_NE(refusal(R"({"fields": [{"into": "/a", "from": ["/a"], "check": "phone"}]})").find("/fields/0/check"),
               std::string::npos);
     EXPECT_NE(refusal(R"({"fields": [{"into": "a", "from": ["/a"]}]})").find("not a JSON pointer"), std::string::npos);
@@ -190,6 +193,19 @@ TEST(AssemblyTest, ASourceSurvivorshipDoesNotRankIsALoadError) {
     // Nor may a field's list or the register name a source the default order leaves out.
     EXPECT_THROW(Survivorship::parse(R"({"default": ["a"], "fields": {"/x": ["a", "b"]}})", "survivorship.json"),
                  GatewayError);
+    // Survivorship reads as strictly as the assembly.
+    for (const auto& [json, expected] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"default": ["a"], "order": ["a"]})", "at /: unknown key \"order\""},
+             {R"({"default": ["a", ""]})", "at /default/1: expected a non-empty string"},
+             {R"({"default": "a"})", "at /default: expected a list of strings"},
+             {R"({"default": ["a"], "fields": {"x": ["a"]}})", "is not a profile pointer"}}) {
+        try {
+            Survivorship::parse(json, "survivorship.json");
+            ADD_FAILURE() << "accepted: " << json;
+        } catch (const GatewayError& error) {
+            EXPECT_NE(error.message().find(expected), std::string::npos) << error.message();
+        }
+    }
     testing::TempDir dir;
     for (const char* name : {"classification.json", "alerts.json"}) {
         std::ofstream(dir.file(name)) << builtinConfigFile(name);
