@@ -54,7 +54,7 @@ RestAdapter::RestAdapter(RestEnvironment environment) : environment_(std::move(e
         environment_.clock = &kSystemClock;
     }
     if (!environment_.sleeper) {
-        environment_.sleeper = threadSleeper();
+        environment_.sleeper = net::threadSleeper();
     }
     if (!environment_.seed) {
         environment_.seed = std::random_device{}();
@@ -66,12 +66,12 @@ RestAdapter::~RestAdapter() = default;
 void RestAdapter::open(const AdapterConfig& config) {
     source_ = config.source;
     settings_ = parseRestSettings(config);
-    HttpClient::Options options;
+    net::HttpClient::Options options;
     options.tls = settings_.tls;
     options.connect_timeout = settings_.connect_timeout;
     options.total_timeout = settings_.total_timeout;
     options.max_body_bytes = settings_.max_body_bytes;
-    client_ = std::make_unique<HttpClient>(options);
+    client_ = std::make_unique<net::HttpClient>(options);
     if (!settings_.tls.verify) {
         Poco::Logger::get("gateway.adapters")
             .warning(source_ +
@@ -79,8 +79,9 @@ void RestAdapter::open(const AdapterConfig& config) {
                      "children's data goes to whoever answers at " +
                      settings_.url);
     }
-    breaker_ = std::make_unique<CircuitBreaker>(settings_.breaker, *environment_.clock);
-    retrier_ = std::make_unique<Retrier>(settings_.retry, *environment_.seed, environment_.sleeper, breaker_.get());
+    breaker_ = std::make_unique<net::CircuitBreaker>(settings_.breaker, *environment_.clock);
+    retrier_ =
+        std::make_unique<net::Retrier>(settings_.retry, *environment_.seed, environment_.sleeper, breaker_.get());
     access_token_.clear();
 }
 
@@ -148,14 +149,14 @@ std::string RestAdapter::pageUrl(const std::string& cursor, std::size_t limit, b
 }
 
 RestAdapter::Page RestAdapter::fetchPage(const std::string& cursor, std::size_t limit, bool first_pull) {
-    HttpResponse response = authorisedGet(pageUrl(cursor, limit, first_pull));
+    net::HttpResponse response = authorisedGet(pageUrl(cursor, limit, first_pull));
     const long status = response.status;
     if (status >= 200 && status < 300) {
         return parsePage(std::move(response.body), cursor);
     }
     const std::string described = "HTTP " + std::to_string(status) + excerpt(response.body);
     if (status == 429 || status >= 500) {
-        throw TransientFailure(ErrorCode::SourceUnavailable, described, retryAfter(response));
+        throw net::TransientFailure(ErrorCode::SourceUnavailable, described, retryAfter(response));
     }
     if (status == 401 || status == 403) {
         throw GatewayError(ErrorCode::SourceError, source_ + ": GET " + settings_.url + settings_.path + ": " +
@@ -164,8 +165,8 @@ RestAdapter::Page RestAdapter::fetchPage(const std::string& cursor, std::size_t 
     throw GatewayError(ErrorCode::SourceError, source_ + ": GET " + settings_.url + settings_.path + ": " + described);
 }
 
-HttpResponse RestAdapter::authorisedGet(const std::string& url) {
-    HttpClient::Headers headers{{"Accept", "application/json"}};
+net::HttpResponse RestAdapter::authorisedGet(const std::string& url) {
+    net::HttpClient::Headers headers{{"Accept", "application/json"}};
     for (const auto& header : settings_.headers) {
         headers.push_back(header);
     }
@@ -182,7 +183,7 @@ HttpResponse RestAdapter::authorisedGet(const std::string& url) {
             break;
     }
     headers.emplace_back("Authorization", "Bearer " + accessToken());
-    HttpResponse response = client_->get(url, headers);
+    net::HttpResponse response = client_->get(url, headers);
     if (response.status != 401) {
         return response;
     }
@@ -207,12 +208,12 @@ void RestAdapter::fetchAccessToken() {
         form += "&scope=" + client_->escape(auth.scope);
     }
     const Poco::Timestamp requested_at = environment_.clock->now();
-    const HttpResponse response = client_->postForm(auth.token_url, {{"Accept", "application/json"}}, form);
+    const net::HttpResponse response = client_->postForm(auth.token_url, {{"Accept", "application/json"}}, form);
     const std::string where = source_ + ": POST " + auth.token_url + ": ";
     if (response.status == 429 || response.status >= 500) {
-        throw TransientFailure(ErrorCode::SourceUnavailable,
-                               "token endpoint: HTTP " + std::to_string(response.status) + excerpt(response.body),
-                               retryAfter(response));
+        throw net::TransientFailure(ErrorCode::SourceUnavailable,
+                                    "token endpoint: HTTP " + std::to_string(response.status) + excerpt(response.body),
+                                    retryAfter(response));
     }
     if (response.status != 200) {
         throw GatewayError(ErrorCode::SourceError, where + "HTTP " + std::to_string(response.status) +
@@ -226,7 +227,7 @@ void RestAdapter::fetchAccessToken() {
     if (const auto parsed = parseJsonLimited(response.body, document); parsed.too_deep) {
         throw GatewayError(ErrorCode::SourceError, where + "the response " + parsed.error);
     } else if (!parsed || !document.IsObject()) {
-        throw TransientFailure(ErrorCode::SourceError, "token endpoint: the response is not a JSON object");
+        throw net::TransientFailure(ErrorCode::SourceError, "token endpoint: the response is not a JSON object");
     }
     const auto token = document.FindMember("access_token");
     if (token == document.MemberEnd() || !token->value.IsString() || token->value.GetStringLength() == 0) {
@@ -243,7 +244,7 @@ void RestAdapter::fetchAccessToken() {
     token_refresh_at_ = requested_at + (lifetime_seconds - margin_seconds) * Poco::Timestamp::resolution();
 }
 
-std::optional<std::chrono::milliseconds> RestAdapter::retryAfter(const HttpResponse& response) const {
+std::optional<std::chrono::milliseconds> RestAdapter::retryAfter(const net::HttpResponse& response) const {
     if (!response.retry_after || response.retry_after->empty()) {
         return std::nullopt;
     }
@@ -269,15 +270,16 @@ RestAdapter::Page RestAdapter::parsePage(std::string body, const std::string& cu
         // Asking again would bring the same page: the batch fails now, and the watermark stays where it is.
         throw GatewayError(ErrorCode::SourceError, "the body " + parsed.error + "; refused unread");
     } else if (!parsed) {
-        throw TransientFailure(ErrorCode::SourceError, "the body is not valid JSON (" + parsed.error + " of " +
-                                                           std::to_string(body.size()) +
-                                                           "); it may have been truncated");
+        throw net::TransientFailure(ErrorCode::SourceError, "the body is not valid JSON (" + parsed.error + " of " +
+                                                                std::to_string(body.size()) +
+                                                                "); it may have been truncated");
     }
     const rapidjson::Value* items = at(document, settings_.items_pointer);
     if (items == nullptr || !items->IsArray()) {
-        throw TransientFailure(ErrorCode::SourceError, "the body has no array at " + (settings_.items_pointer.empty()
-                                                                                          ? std::string("the top")
-                                                                                          : settings_.items_pointer));
+        throw net::TransientFailure(
+            ErrorCode::SourceError,
+            "the body has no array at " +
+                (settings_.items_pointer.empty() ? std::string("the top") : settings_.items_pointer));
     }
 
     Page page;
@@ -287,8 +289,8 @@ RestAdapter::Page RestAdapter::parsePage(std::string body, const std::string& cu
     } else if (next != nullptr && next->IsNumber()) {
         page.next_cursor = compact(*next);
     } else if (next != nullptr && !next->IsNull()) {
-        throw TransientFailure(ErrorCode::SourceError, "the next cursor at " + settings_.next_cursor_pointer + " is " +
-                                                           std::string(jsonTypeName(*next)));
+        throw net::TransientFailure(ErrorCode::SourceError, "the next cursor at " + settings_.next_cursor_pointer +
+                                                                " is " + std::string(jsonTypeName(*next)));
     }
     if (page.next_cursor && page.next_cursor->empty()) {
         page.next_cursor.reset();
@@ -300,18 +302,20 @@ RestAdapter::Page RestAdapter::parsePage(std::string body, const std::string& cu
     } else {
         const rapidjson::Value* has_more = at(document, settings_.has_more_pointer);
         if (has_more == nullptr || !has_more->IsBool()) {
-            throw TransientFailure(ErrorCode::SourceError, "the body has no boolean at " + settings_.has_more_pointer);
+            throw net::TransientFailure(ErrorCode::SourceError,
+                                        "the body has no boolean at " + settings_.has_more_pointer);
         }
         page.has_more = has_more->GetBool();
     }
     // A page must move the cursor past its items: one that hands back the cursor it was asked with would be
     // served again on the next pull, and its rows staged twice.
     if ((has_items || page.has_more) && !moved) {
-        throw TransientFailure(ErrorCode::SourceError,
-                               page.next_cursor ? "the page returned the cursor it was asked with (" +
-                                                      describeCursor(cursor) + ") as its next cursor: a repeated page"
-                                                : "the page has " + std::to_string(items->Size()) +
-                                                      " items but no next cursor at " + settings_.next_cursor_pointer);
+        throw net::TransientFailure(ErrorCode::SourceError,
+                                    page.next_cursor
+                                        ? "the page returned the cursor it was asked with (" + describeCursor(cursor) +
+                                              ") as its next cursor: a repeated page"
+                                        : "the page has " + std::to_string(items->Size()) +
+                                              " items but no next cursor at " + settings_.next_cursor_pointer);
     }
 
     page.rows.reserve(items->Size());

@@ -1,11 +1,11 @@
 #pragma once
 
 #include "adapters/adapter.h"
-#include "adapters/common/circuit_breaker.h"
-#include "adapters/common/retry.h"
-#include "adapters/rest/http_client.h"
 #include "adapters/rest/rest_settings.h"
 #include "gateway/common/clock.h"
+#include "gateway/net/circuit_breaker.h"
+#include "gateway/net/http_client.h"
+#include "gateway/net/retry.h"
 
 #include <Poco/Timestamp.h>
 
@@ -20,7 +20,7 @@ namespace gateway::adapters {
 /// What a RestAdapter takes from its surroundings, so that tests control time, waiting and jitter.
 struct RestEnvironment {
     const Clock* clock = nullptr;       // null: the system clock; otherwise must outlive the adapter
-    Sleeper sleeper;                    // empty: sleep on the calling thread
+    net::Sleeper sleeper;               // empty: sleep on the calling thread
     std::optional<std::uint64_t> seed;  // of the backoff jitter; nullopt: from std::random_device
 };
 
@@ -44,7 +44,7 @@ public:
     void close() override;
 
     /// Null before open().
-    const CircuitBreaker* breaker() const { return breaker_.get(); }
+    const net::CircuitBreaker* breaker() const { return breaker_.get(); }
 
 private:
     struct Page {
@@ -56,18 +56,18 @@ private:
 
     Page fetchPage(const std::string& cursor, std::size_t limit, bool first_pull);
     Page parsePage(std::string body, const std::string& cursor) const;
-    HttpResponse authorisedGet(const std::string& url);
+    net::HttpResponse authorisedGet(const std::string& url);
     const std::string& accessToken();
     void fetchAccessToken();
-    std::optional<std::chrono::milliseconds> retryAfter(const HttpResponse& response) const;
+    std::optional<std::chrono::milliseconds> retryAfter(const net::HttpResponse& response) const;
     std::string pageUrl(const std::string& cursor, std::size_t limit, bool first_pull) const;
 
     RestEnvironment environment_;
     std::string source_;
     RestSettings settings_;
-    std::unique_ptr<HttpClient> client_;
-    std::unique_ptr<CircuitBreaker> breaker_;
-    std::unique_ptr<Retrier> retrier_;
+    std::unique_ptr<net::HttpClient> client_;
+    std::unique_ptr<net::CircuitBreaker> breaker_;
+    std::unique_ptr<net::Retrier> retrier_;
     std::string access_token_;
     Poco::Timestamp token_refresh_at_;
 };

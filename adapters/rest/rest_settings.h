@@ -1,8 +1,9 @@
 #pragma once
 
 #include "adapters/adapter.h"
-#include "adapters/common/circuit_breaker.h"
-#include "adapters/common/retry.h"
+#include "gateway/net/circuit_breaker.h"
+#include "gateway/net/http_client.h"
+#include "gateway/net/retry.h"
 
 #include <chrono>
 #include <cstddef>
@@ -24,13 +25,6 @@ struct RestAuth {
     std::string scope;  // oauth2: sent only when set
 };
 
-struct RestTls {
-    std::string ca_file;      // PEM bundle to verify the server with; empty: the system's
-    std::string client_cert;  // PEM, for mutual TLS; with client_key
-    std::string client_key;
-    bool verify = true;
-};
-
 /// The `rest` adapter's settings, parsed from AdapterConfig::settings_json by parseRestSettings().
 struct RestSettings {
     std::string url;   // scheme://host[:port][/base], no trailing slash
@@ -50,11 +44,11 @@ struct RestSettings {
     std::map<std::string, std::string> query;    // constant extra query parameters
     std::map<std::string, std::string> headers;  // constant extra request headers
     RestAuth auth;
-    RestTls tls;
+    net::ClientTls tls;
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds total_timeout{60000};
-    RetryPolicy retry;
-    CircuitBreaker::Settings breaker;
+    net::RetryPolicy retry;
+    net::CircuitBreaker::Settings breaker;
     std::size_t max_body_bytes = std::size_t{64} << 20;
 };
 

@@ -85,9 +85,9 @@ std::optional<SqlPosition> decodeSqlPosition(std::string_view text) {
     return position;
 }
 
-SqlAdapter::SqlAdapter() : SqlAdapter(threadSleeper()) {}
+SqlAdapter::SqlAdapter() : SqlAdapter(net::threadSleeper()) {}
 
-SqlAdapter::SqlAdapter(Sleeper sleeper) : sleeper_(std::move(sleeper)) {}
+SqlAdapter::SqlAdapter(net::Sleeper sleeper) : sleeper_(std::move(sleeper)) {}
 
 SqlAdapter::~SqlAdapter() = default;
 
@@ -338,15 +338,15 @@ PullBatch SqlAdapter::pull(const std::optional<std::string>& since, std::size_t 
     }
     const std::size_t limit = std::clamp<std::size_t>(max_records, 1, settings_.batch_size);
 
-    RetryPolicy policy;
+    net::RetryPolicy policy;
     policy.max_attempts = settings_.retries + 1;
     policy.base_delay = std::chrono::milliseconds(settings_.retry_delay_ms);
     policy.max_delay = std::chrono::milliseconds(std::max<std::int64_t>(settings_.retry_delay_ms * 8, 1));
-    Retrier retrier(policy, std::random_device()(), sleeper_);
+    net::Retrier retrier(policy, std::random_device()(), sleeper_);
     return retrier.run(config_.source, [&](int) -> PullBatch {
         try {
             return attempt(position, limit, since);
-        } catch (const TransientFailure&) {
+        } catch (const net::TransientFailure&) {
             session_.reset();
             throw;
         } catch (const GatewayError&) {
@@ -361,7 +361,7 @@ PullBatch SqlAdapter::pull(const std::optional<std::string>& since, std::size_t 
             std::string message = error.displayText();
             std::replace(message.begin(), message.end(), '\n', ' ');
             if (transient) {
-                throw TransientFailure(ErrorCode::SourceUnavailable, dialect_->description() + ": " + message);
+                throw net::TransientFailure(ErrorCode::SourceUnavailable, dialect_->description() + ": " + message);
             }
             throw GatewayError(ErrorCode::SourceError, dialect_->description() + ": " + message);
         }

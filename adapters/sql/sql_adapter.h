@@ -1,9 +1,9 @@
 #pragma once
 
 #include "adapters/adapter.h"
-#include "adapters/common/retry.h"
 #include "adapters/sql/sql_dialect.h"
 #include "adapters/sql/sql_settings.h"
+#include "gateway/net/retry.h"
 
 #include <Poco/Data/Session.h>
 
@@ -49,7 +49,7 @@ class SqlAdapter : public Adapter {
 public:
     SqlAdapter();
     /// `sleeper` waits between connection attempts.
-    explicit SqlAdapter(Sleeper sleeper);
+    explicit SqlAdapter(net::Sleeper sleeper);
     ~SqlAdapter() override;
 
     void open(const AdapterConfig& config) override;
@@ -71,7 +71,7 @@ private:
     const std::string& watermarkOf(const Row& row) const;
     std::string tableName() const;
 
-    Sleeper sleeper_;
+    net::Sleeper sleeper_;
     AdapterConfig config_;
     SqlAdapterSettings settings_;
     std::unique_ptr<SqlDialect> dialect_;

@@ -1,7 +1,7 @@
 #include "adapters/sql/sql_dialect.h"
 
-#include "adapters/common/retry.h"
 #include "gateway/common/error.h"
+#include "gateway/net/retry.h"
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/PostgreSQL/PostgreSQLException.h>
@@ -67,7 +67,7 @@ public:
         // first that the file is there and is a database.
         struct stat info {};
         if (::stat(path_.c_str(), &info) != 0) {
-            throw TransientFailure(ErrorCode::SourceUnavailable, description_ + ": " + std::strerror(errno));
+            throw net::TransientFailure(ErrorCode::SourceUnavailable, description_ + ": " + std::strerror(errno));
         }
         if (!S_ISREG(info.st_mode)) {
             throw GatewayError(ErrorCode::SourceError, description_ + ": not a regular file");
@@ -76,7 +76,7 @@ public:
         const int opened = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
         std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
         if (opened != SQLITE_OK) {
-            throw TransientFailure(
+            throw net::TransientFailure(
                 ErrorCode::SourceUnavailable,
                 description_ + ": cannot open: " + (db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(opened)));
         }
@@ -85,7 +85,7 @@ public:
             throw GatewayError(ErrorCode::SourceError, description_ + ": " + sqlite3_errmsg(db.get()));
         }
         if (checked != SQLITE_OK) {
-            throw TransientFailure(ErrorCode::SourceUnavailable, description_ + ": " + sqlite3_errmsg(db.get()));
+            throw net::TransientFailure(ErrorCode::SourceUnavailable, description_ + ": " + sqlite3_errmsg(db.get()));
         }
         db.reset();
         try {
@@ -95,7 +95,8 @@ public:
             session << "PRAGMA busy_timeout = 5000", now;
             return session;
         } catch (const Poco::Exception& error) {
-            throw TransientFailure(ErrorCode::SourceUnavailable, description_ + ": " + oneLine(error.displayText()));
+            throw net::TransientFailure(ErrorCode::SourceUnavailable,
+                                        description_ + ": " + oneLine(error.displayText()));
         }
     }
 
@@ -229,7 +230,7 @@ public:
                 contains(message, "no password supplied")) {
                 throw GatewayError(ErrorCode::SourceError, description_ + ": " + message);
             }
-            throw TransientFailure(ErrorCode::SourceUnavailable, description_ + ": " + message);
+            throw net::TransientFailure(ErrorCode::SourceUnavailable, description_ + ": " + message);
         }
     }
 

@@ -1,8 +1,8 @@
 #include "gateway/linkage/linkage_config.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_pointer.h"
 #include "gateway/common/json_type.h"
-#include "gateway/mapping/json_pointer.h"
 
 #include <Poco/RegularExpression.h>
 
@@ -104,7 +104,7 @@ public:
             const bool wildcard = star != std::string_view::npos && (star + 2 == rest.size() || rest[star + 2] == '/');
             const std::string_view piece = wildcard ? rest.substr(0, star) : rest;
             std::string error;
-            if (!mapping::JsonPointer::parse(piece, error)) {
+            if (!JsonPointer::parse(piece, error)) {
                 fail(path, "\"" + text + "\" is not a JSON pointer: " + error);
             }
             rest = wildcard ? rest.substr(star + 2) : std::string_view();

@@ -1,9 +1,9 @@
 #include "gateway/linkage/record_table.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_pointer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/linkage/pinyin.h"
-#include "gateway/mapping/json_pointer.h"
 #include "gateway/model/citizen_id.h"
 #include "gateway/model/person_name.h"
 
@@ -91,8 +91,8 @@ std::size_t surnameLength(std::u32string_view name) {
 
 /// A JSON pointer with `*` segments, split into the pointers between them.
 struct SourcePath {
-    std::vector<mapping::JsonPointer> pieces;  // pieces.size() - 1 wildcards
-    std::vector<std::pair<mapping::JsonPointer, std::string>> where;
+    std::vector<JsonPointer> pieces;  // pieces.size() - 1 wildcards
+    std::vector<std::pair<JsonPointer, std::string>> where;
     std::string strip_prefix;
 };
 
@@ -101,7 +101,7 @@ SourcePath compilePath(const FieldSource& source, const std::string& field) {
     std::string_view rest = source.pointer;
     auto add = [&](std::string_view text) {
         std::string error;
-        auto pointer = mapping::JsonPointer::parse(text, error);
+        auto pointer = JsonPointer::parse(text, error);
         if (!pointer) {
             throw GatewayError(ErrorCode::InvalidConfig,
                                "field \"" + field + "\": bad pointer \"" + source.pointer + "\": " + error);
@@ -119,7 +119,7 @@ SourcePath compilePath(const FieldSource& source, const std::string& field) {
     }
     for (const auto& [member, expected] : source.where) {
         std::string error;
-        auto pointer = mapping::JsonPointer::parse(member, error);
+        auto pointer = JsonPointer::parse(member, error);
         if (!pointer) {
             throw GatewayError(ErrorCode::InvalidConfig, "field \"" + field + "\": bad pointer \"" + member + "\"");
         }
@@ -150,7 +150,7 @@ std::string scalarText(const rapidjson::Value& value) {
 bool matchesWhere(const SourcePath& path, const rapidjson::Value& element) {
     for (const auto& [pointer, expected] : path.where) {
         const rapidjson::Value* found = nullptr;
-        if (pointer.resolve(element, found) != mapping::JsonPointer::Lookup::Found || scalarText(*found) != expected) {
+        if (pointer.resolve(element, found) != JsonPointer::Lookup::Found || scalarText(*found) != expected) {
             return false;
         }
     }
@@ -162,7 +162,7 @@ bool matchesWhere(const SourcePath& path, const rapidjson::Value& element) {
 bool firstValue(const SourcePath& path, std::size_t piece, const rapidjson::Value& value,
                 const std::function<bool(const std::string&)>& accept) {
     const rapidjson::Value* found = nullptr;
-    if (path.pieces[piece].resolve(value, found) != mapping::JsonPointer::Lookup::Found) {
+    if (path.pieces[piece].resolve(value, found) != JsonPointer::Lookup::Found) {
         return false;
     }
     if (piece + 1 == path.pieces.size()) {
@@ -420,8 +420,8 @@ std::uint32_t FieldDictionary::intern(std::string_view normalised, bool valid) {
 RecordTable::RecordTable(const LinkageConfig& config)
     : config_(&config), reader_(std::make_unique<FieldReader>(config)) {
     std::string error;
-    const auto source_pointer = mapping::JsonPointer::parse(config.source_pointer, error);
-    const auto id_pointer = mapping::JsonPointer::parse(config.id_pointer, error);
+    const auto source_pointer = JsonPointer::parse(config.source_pointer, error);
+    const auto id_pointer = JsonPointer::parse(config.id_pointer, error);
     if (!source_pointer || !id_pointer) {
         throw GatewayError(ErrorCode::InvalidConfig, "record source or id pointer: " + error);
     }
@@ -465,10 +465,10 @@ RecordTable::Prepared RecordTable::prepare(const rapidjson::Value& record) const
         return prepared;
     }
     const rapidjson::Value* found = nullptr;
-    if (source_pointer_.resolve(record, found) == mapping::JsonPointer::Lookup::Found) {
+    if (source_pointer_.resolve(record, found) == JsonPointer::Lookup::Found) {
         prepared.source = scalarText(*found);
     }
-    if (id_pointer_.resolve(record, found) == mapping::JsonPointer::Lookup::Found) {
+    if (id_pointer_.resolve(record, found) == JsonPointer::Lookup::Found) {
         prepared.id = scalarText(*found);
     }
     if (prepared.source.empty()) {

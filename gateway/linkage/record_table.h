@@ -1,7 +1,7 @@
 #pragma once
 
+#include "gateway/common/json_pointer.h"
 #include "gateway/linkage/linkage_config.h"
-#include "gateway/mapping/json_pointer.h"
 #include "gateway/model/calendar_date.h"
 
 #include <rapidjson/document.h>
@@ -137,8 +137,8 @@ private:
     std::string add(Prepared prepared);
 
     const LinkageConfig* config_;
-    mapping::JsonPointer source_pointer_;
-    mapping::JsonPointer id_pointer_;
+    JsonPointer source_pointer_;
+    JsonPointer id_pointer_;
     std::unique_ptr<FieldReader> reader_;
     std::vector<FieldDictionary> dictionaries_;
     std::vector<std::uint32_t> values_;

@@ -1,7 +1,7 @@
 #include "gateway/mapping/code_table.h"
 
 #include "gateway/common/error.h"
-#include "gateway/mapping/config_tree.h"
+#include "gateway/common/config_tree.h"
 
 #include <algorithm>
 #include <fstream>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "gateway/mapping/config_tree.h"
+#include "gateway/common/config_tree.h"
 #include "gateway/mapping/field_value.h"
-#include "gateway/mapping/json_pointer.h"
+#include "gateway/common/json_pointer.h"
 
 #include <optional>
 #include <string>

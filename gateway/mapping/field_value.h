@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/mapping/json_pointer.h"
+#include "gateway/common/json_pointer.h"
 #include "gateway/model/calendar_date.h"
 #include "gateway/model/division_directory.h"
 

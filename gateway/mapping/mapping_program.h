@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/mapping/config_tree.h"
+#include "gateway/common/config_tree.h"
 #include "gateway/mapping/facts_program.h"
 #include "gateway/mapping/field_program.h"
 #include "gateway/mapping/mapping.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/mapping/config_tree.h"
+#include "gateway/common/config_tree.h"
 
 #include <cstddef>
 #include <optional>

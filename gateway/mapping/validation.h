@@ -1,6 +1,6 @@
 #pragma once
 
-#include "gateway/mapping/config_tree.h"
+#include "gateway/common/config_tree.h"
 #include "gateway/mapping/field_value.h"
 #include "gateway/mapping/transform.h"
 

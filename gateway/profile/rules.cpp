@@ -1,10 +1,10 @@
 #include "gateway/profile/rules.h"
 
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
+#include "gateway/common/json_pointer.h"
 #include "gateway/common/json_type.h"
 #include "gateway/common/utf8.h"
-#include "gateway/mapping/config_tree.h"
-#include "gateway/mapping/json_pointer.h"
 
 #include <Poco/RegularExpression.h>
 
@@ -24,7 +24,6 @@ namespace gateway::profile {
 namespace {
 
 using Value = rapidjson::Value;
-using mapping::JsonPointer;
 
 /// Longest rendering of a value found in a document, in code points, before it is cut with "…".
 constexpr std::size_t kMaxShownChars = 60;
@@ -361,7 +360,7 @@ void explain(const Condition& condition, const Value& scope, const std::string& 
 // Parsing.
 
 std::string at(const std::string& path, std::string_view key) {
-    return path + "/" + mapping::escapePointerToken(key);
+    return path + "/" + escapePointerToken(key);
 }
 
 std::string at(const std::string& path, std::size_t index) {
@@ -369,7 +368,7 @@ std::string at(const std::string& path, std::size_t index) {
 }
 
 std::string quoted(std::string_view name) {
-    return mapping::singleQuoted(name);
+    return singleQuoted(name);
 }
 
 class Parser {
@@ -399,7 +398,7 @@ public:
         expectObject(document, "", "an object");
         for (auto it = document.MemberBegin(); it != document.MemberEnd(); ++it) {
             if (name(it->name) != "rules" && name(it->name) != "description") {
-                fail("", mapping::unknownNameMessage("key", name(it->name), {"rules", "description"}));
+                fail("", unknownNameMessage("key", name(it->name), {"rules", "description"}));
             }
         }
         if (!document.HasMember("rules")) {
@@ -474,7 +473,7 @@ private:
             const std::string_view key = name(it->name);
             const auto& known = knownConditionKeys();
             if (std::find(known.begin(), known.end(), key) == known.end()) {
-                fail(path, mapping::unknownNameMessage("operator", key, known));
+                fail(path, unknownNameMessage("operator", key, known));
             }
             if (key == "path") {
                 has_path = true;

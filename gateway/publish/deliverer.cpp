@@ -1,12 +1,12 @@
 #include "gateway/publish/deliverer.h"
 
-#include "adapters/common/retry.h"
-#include "adapters/rest/http_client.h"
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
 #include "gateway/common/json_writer.h"
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
+#include "gateway/net/http_client.h"
+#include "gateway/net/retry.h"
 #include "gateway/store/lease.h"
 
 #include <Poco/Timespan.h>
@@ -107,9 +107,9 @@ ChangeStream Deliverer::stream(const Subscriber& subscriber) const {
 }
 
 Deliverer::Attempt Deliverer::post(const Subscriber& subscriber, const std::vector<StreamEvent>& events,
-                                   adapters::HttpClient& client) {
+                                   net::HttpClient& client) {
     const std::string body = batchBody(subscriber.name, events);
-    const adapters::HttpClient::Headers headers{
+    const net::HttpClient::Headers headers{
         {"X-Gateway-Signature", "sha256=" + hmacSha256Hex(subscriber.secret, body)},
         {"Idempotency-Key",
          subscriber.name + ":" + std::to_string(events.front().seq) + "-" + std::to_string(events.back().seq)},
@@ -118,7 +118,7 @@ Deliverer::Attempt Deliverer::post(const Subscriber& subscriber, const std::vect
     };
     Attempt attempt;
     try {
-        const adapters::HttpResponse response = client.post(subscriber.url, headers, body, "application/json");
+        const net::HttpResponse response = client.post(subscriber.url, headers, body, "application/json");
         attempt.status = response.status;
         attempt.accepted = response.status >= 200 && response.status < 300;
         // "Not now" answers refuse nothing about the batch: the platform is overloaded, restarting or behind a
@@ -129,7 +129,7 @@ Deliverer::Attempt Deliverer::post(const Subscriber& subscriber, const std::vect
             attempt.error = "HTTP " + std::to_string(response.status) + " from " + subscriber.url + ": " +
                             redactPersonalNumbers(utf8::toValidUtf8(response.body.substr(0, 200)));
         }
-    } catch (const adapters::TransientFailure& e) {
+    } catch (const net::TransientFailure& e) {
         attempt.unreachable = true;
         attempt.error = subscriber.url + ": " + e.what();
     } catch (const GatewayError& e) {
@@ -153,14 +153,14 @@ DeliveryReport Deliverer::deliver(const Subscriber& subscriber) {
     }
     const store::HeldLease held(leases_, job, settings_.node);
 
-    adapters::HttpClient::Options options;
+    net::HttpClient::Options options;
     options.tls.ca_file = subscriber.ca_file;
     options.tls.client_cert = subscriber.client_cert;
     options.tls.client_key = subscriber.client_key;
     options.connect_timeout = std::chrono::milliseconds(std::min(subscriber.timeout_ms, 5000));
     options.total_timeout = std::chrono::milliseconds(subscriber.timeout_ms);
     options.max_body_bytes = 1 << 20;
-    adapters::HttpClient client(options);
+    net::HttpClient client(options);
     const ChangeStream stream = this->stream(subscriber);
 
     for (bool first = true;; first = false) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace gateway::adapters {
+namespace gateway::net {
 class HttpClient;
 }
 
@@ -66,7 +66,7 @@ public:
 
 private:
     struct Attempt;
-    Attempt post(const Subscriber& subscriber, const std::vector<StreamEvent>& events, adapters::HttpClient& client);
+    Attempt post(const Subscriber& subscriber, const std::vector<StreamEvent>& events, net::HttpClient& client);
 
     OutboxStore& store_;
     store::LeaseStore& leases_;

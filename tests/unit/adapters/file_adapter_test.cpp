@@ -4,7 +4,7 @@
 #include "gateway/common/error.h"
 #include "tests/support/encoding.h"
 #include "tests/support/temp_dir.h"
-#include "tests/unit/adapters/manual_clock.h"
+#include "tests/support/manual_clock.h"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>

@@ -1,7 +1,7 @@
 #include "adapters/rest/rest_adapter.h"
 
 #include "gateway/common/error.h"
-#include "tests/unit/adapters/manual_clock.h"
+#include "tests/support/manual_clock.h"
 #include "tests/unit/adapters/scripted_http_server.h"
 
 #include <gtest/gtest.h>
@@ -179,7 +179,7 @@ TEST_F(RestAdapterTest, RetriesA500ThenSucceeds) {
     EXPECT_EQ(server.requestCount(), 2u);
     ASSERT_EQ(sleeps_.size(), 1u);
     EXPECT_LE(sleeps_[0], 100ms) << "the first retry waits at most the base delay";
-    EXPECT_EQ(adapter->breaker()->state(), CircuitBreaker::State::Closed);
+    EXPECT_EQ(adapter->breaker()->state(), net::CircuitBreaker::State::Closed);
 }
 
 TEST_F(RestAdapterTest, HonoursRetryAfterOn429) {
@@ -266,7 +266,7 @@ TEST_F(RestAdapterTest, TheBreakerRefusesWhileOpenAndLetsATrialThroughAfterTheCo
         openAdapter(policeSettings(server.url(), R"(,"breaker":{"failure_threshold":4,"cool_down_ms":60000})"));
     EXPECT_EQ(pullError(*adapter).code(), ErrorCode::SourceUnavailable);
     ASSERT_EQ(server.requestCount(), 4u);
-    EXPECT_EQ(adapter->breaker()->state(), CircuitBreaker::State::Open);
+    EXPECT_EQ(adapter->breaker()->state(), net::CircuitBreaker::State::Open);
 
     const GatewayError refused = pullError(*adapter);
     EXPECT_EQ(refused.code(), ErrorCode::SourceUnavailable);
@@ -279,7 +279,7 @@ TEST_F(RestAdapterTest, TheBreakerRefusesWhileOpenAndLetsATrialThroughAfterTheCo
     down = false;
     clock_.advance(60s);
     EXPECT_EQ(adapter->pull(std::nullopt, 100).rows.size(), 1u);
-    EXPECT_EQ(adapter->breaker()->state(), CircuitBreaker::State::Closed);
+    EXPECT_EQ(adapter->breaker()->state(), net::CircuitBreaker::State::Closed);
 }
 
 TEST_F(RestAdapterTest, TruncatedJsonIsRetriedThenASourceError) {

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "adapters/rest/rest_settings.h"
-
 #include <chrono>
 #include <optional>
 #include <string>
@@ -9,7 +7,15 @@
 #include <utility>
 #include <vector>
 
-namespace gateway::adapters {
+namespace gateway::net {
+
+/// How a client verifies the server and proves itself to it.
+struct ClientTls {
+    std::string ca_file;      // PEM bundle to verify the server with; empty: the system's
+    std::string client_cert;  // PEM, for mutual TLS; with client_key
+    std::string client_key;
+    bool verify = true;
+};
 
 struct HttpResponse {
     long status = 0;
@@ -23,7 +29,7 @@ struct HttpResponse {
 class HttpClient {
 public:
     struct Options {
-        RestTls tls;
+        ClientTls tls;
         std::chrono::milliseconds connect_timeout{10000};
         std::chrono::milliseconds total_timeout{60000};
         std::size_t max_body_bytes = std::size_t{64} << 20;
@@ -63,4 +69,4 @@ private:
     bool oversized_ = false;
 };
 
-}  // namespace gateway::adapters
+}  // namespace gateway::net

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <string_view>
 
-namespace gateway::adapters {
+namespace gateway::net {
 
 /// Stops calling a source that keeps failing, so a dead department system costs one quick error per sync instead
 /// of a full round of retries each time, and lets one trial call through after a cool-down.
@@ -54,4 +54,4 @@ private:
 
 std::string_view circuitStateName(CircuitBreaker::State state);
 
-}  // namespace gateway::adapters
+}  // namespace gateway::net

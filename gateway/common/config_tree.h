@@ -10,7 +10,7 @@
 
 /// Configuration documents (mapping files, code tables) as a tree that remembers where each value was written,
 /// so that every load error can name a file, a line and a path.
-namespace gateway::mapping {
+namespace gateway {
 
 struct ConfigMember;
 
@@ -131,4 +131,4 @@ std::string unknownNameMessage(std::string_view what, std::string_view name,
 /// Escapes a key for a JSON pointer path: "~" → "~0", "/" → "~1".
 std::string escapePointerToken(std::string_view token);
 
-}  // namespace gateway::mapping
+}  // namespace gateway

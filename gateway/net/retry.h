@@ -1,7 +1,7 @@
 #pragma once
 
-#include "adapters/common/circuit_breaker.h"
 #include "gateway/common/error.h"
+#include "gateway/net/circuit_breaker.h"
 
 #include <chrono>
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace gateway::adapters {
+namespace gateway::net {
 
 /// Waits; tests pass one that records the delay and returns at once.
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
@@ -108,4 +108,4 @@ private:
     CircuitBreaker* breaker_;
 };
 
-}  // namespace gateway::adapters
+}  // namespace gateway::net

@@ -1,7 +1,7 @@
-#include "adapters/rest/http_client.h"
+#include "gateway/net/http_client.h"
 
-#include "adapters/common/retry.h"
 #include "gateway/common/error.h"
+#include "gateway/net/retry.h"
 
 #include <curl/curl.h>
 
@@ -10,7 +10,7 @@
 #include <cctype>
 #include <mutex>
 
-namespace gateway::adapters {
+namespace gateway::net {
 namespace {
 
 CURL* handle(void* curl) {
@@ -198,4 +198,4 @@ std::size_t HttpClient::onHeader(char* data, std::size_t size, std::size_t count
     return bytes;
 }
 
-}  // namespace gateway::adapters
+}  // namespace gateway::net

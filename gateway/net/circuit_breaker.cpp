@@ -1,6 +1,6 @@
-#include "adapters/common/circuit_breaker.h"
+#include "gateway/net/circuit_breaker.h"
 
-namespace gateway::adapters {
+namespace gateway::net {
 
 CircuitBreaker::CircuitBreaker(Settings settings, const Clock& clock) : settings_(settings), clock_(clock) {
     if (settings_.failure_threshold < 1) {
@@ -62,4 +62,4 @@ std::string_view circuitStateName(CircuitBreaker::State state) {
     return "closed";
 }
 
-}  // namespace gateway::adapters
+}  // namespace gateway::net

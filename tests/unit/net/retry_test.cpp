@@ -1,12 +1,12 @@
-#include "adapters/common/retry.h"
+#include "gateway/net/retry.h"
 
-#include "tests/unit/adapters/manual_clock.h"
+#include "tests/support/manual_clock.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-namespace gateway::adapters {
+namespace gateway::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -183,4 +183,4 @@ TEST(RetrierTest, AnAnswerThatIsAnErrorStillClosesTheBreaker) {
 }
 
 }  // namespace
-}  // namespace gateway::adapters
+}  // namespace gateway::net

@@ -1,10 +1,10 @@
-#include "adapters/common/circuit_breaker.h"
+#include "gateway/net/circuit_breaker.h"
 
-#include "tests/unit/adapters/manual_clock.h"
+#include "tests/support/manual_clock.h"
 
 #include <gtest/gtest.h>
 
-namespace gateway::adapters {
+namespace gateway::net {
 namespace {
 
 using namespace std::chrono_literals;
@@ -77,4 +77,4 @@ TEST(CircuitBreakerTest, NamesItsStates) {
 }
 
 }  // namespace
-}  // namespace gateway::adapters
+}  // namespace gateway::net

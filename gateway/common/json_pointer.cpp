@@ -1,8 +1,8 @@
-#include "gateway/mapping/json_pointer.h"
+#include "gateway/common/json_pointer.h"
 
-#include "gateway/mapping/config_tree.h"
+#include "gateway/common/config_tree.h"
 
-namespace gateway::mapping {
+namespace gateway {
 
 JsonPointer::Token JsonPointer::makeToken(std::string name) {
     Token token;
@@ -92,4 +92,4 @@ JsonPointer::Lookup JsonPointer::resolve(const rapidjson::Value& root, const rap
     return Lookup::Found;
 }
 
-}  // namespace gateway::mapping
+}  // namespace gateway

@@ -1,4 +1,4 @@
-#include "gateway/mapping/config_tree.h"
+#include "gateway/common/config_tree.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
@@ -11,7 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 
-namespace gateway::mapping {
+namespace gateway {
 namespace {
 
 // Configuration is written by people, not generated, so anything deeper is a mistake; the limit also keeps the
@@ -362,4 +362,4 @@ std::string escapePointerToken(std::string_view token) {
     return out;
 }
 
-}  // namespace gateway::mapping
+}  // namespace gateway

@@ -1,4 +1,4 @@
-#include "adapters/common/retry.h"
+#include "gateway/net/retry.h"
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <thread>
 
-namespace gateway::adapters {
+namespace gateway::net {
 
 Sleeper threadSleeper() {
     return [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
@@ -87,4 +87,4 @@ void Retrier::failed(std::string_view what, int attempt, const TransientFailure&
     sleeper_(delay);
 }
 
-}  // namespace gateway::adapters
+}  // namespace gateway::net

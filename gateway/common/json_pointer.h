@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gateway::mapping {
+namespace gateway {
 
 /// An RFC 6901 JSON pointer ("/fq/xm"), or a column name, which is a pointer of one token.
 class JsonPointer {
@@ -46,4 +46,4 @@ private:
     std::string text_;
 };
 
-}  // namespace gateway::mapping
+}  // namespace gateway
