@@ -62,38 +62,11 @@ void addAuditRoutes(Router& router, audit::LogStore& store) {
     // Before /v1/audit/{seq}: the first matching route wins.
     router.add({"GET",
                 "/v1/audit/status",
-                "Where checkpoint signing stands: entries in the log, the latest signed checkpoint, and the entries "
-                "appended since (the signing backlog), the entries the log index has not reached yet, and the first "
-                "entry whose hash covers the persons it names.",
+                "Where the exchange log stands: entries in the log and the head's hash, the latest signed checkpoint, "
+                "the entries appended since (the signing backlog), the entries the log index has not reached yet, and "
+                "the first entry whose hash covers the persons it names.",
                 [&store](const Request&) {
-                    const audit::CheckpointStatus status = audit::checkpointStatus(store);
-                    rapidjson::StringBuffer buffer;
-                    Writer writer(buffer);
-                    writer.StartObject();
-                    writer.Key("entries");
-                    writer.Int64(status.head);
-                    writer.Key("unsigned_entries");
-                    writer.Int64(status.unsigned_entries);
-                    writer.Key("unindexed_entries");
-                    writer.Int64(status.unindexed_entries);
-                    writer.Key("persons_hashed_from");
-                    writer.Int64(status.persons_hashed_from);
-                    writer.Key("algorithm");
-                    if (const auto algorithm = store.exchangeLogAlgorithm()) {
-                        writer.String(algorithm->c_str());
-                    } else {
-                        writer.Null();  // fixed by the first entry
-                    }
-                    writer.Key("latest_checkpoint");
-                    if (status.latest) {
-                        // Whole and signed, so that an auditor can keep it for `audit verify --trusted-checkpoint`.
-                        const std::string checkpoint = audit::renderCheckpoint(*status.latest);
-                        writer.RawValue(checkpoint.c_str(), checkpoint.size(), rapidjson::kObjectType);
-                    } else {
-                        writer.Null();
-                    }
-                    writer.EndObject();
-                    return jsonResponse(200, buffer.GetString());
+                    return jsonResponse(200, audit::renderStatus(audit::checkpointStatus(store), std::nullopt));
                 },
                 {security::Role::Admin, security::Role::Operator, security::Role::Auditor}});
 

@@ -365,42 +365,16 @@ int indexLog(Runtime& runtime, const ParsedOptions& parsed) {
 
 int status(Runtime& runtime, const ParsedOptions& parsed) {
     const audit::CheckpointStatus status = audit::checkpointStatus(runtime.store());
-    const audit::LogHead head = runtime.store().exchangeLogHead();
-    const std::string algorithm = runtime.store().exchangeLogAlgorithm().value_or(runtime.settings().store.log_hash);
     const auto signer = configuredSigner(runtime.settings());
     if (parsed.has("json")) {
-        rapidjson::StringBuffer buffer;
-        json::Writer writer(buffer);
-        writer.StartObject();
-        writer.Key("head");
-        writer.Int64(status.head);
-        json::field(writer, "head_hash", head.hash);
-        json::field(writer, "algorithm", algorithm);
-        writer.Key("latest_checkpoint");
-        if (status.latest) {
-            writeCheckpointJson(writer, *status.latest);
-        } else {
-            writer.Null();
-        }
-        writer.Key("unsigned_entries");
-        writer.Int64(status.unsigned_entries);
-        writer.Key("unindexed_entries");
-        writer.Int64(status.unindexed_entries);
-        writer.Key("persons_hashed_from");
-        writer.Int64(status.persons_hashed_from);
-        writer.Key("signing_key_id");
-        if (signer) {
-            writer.String(signer->keyId().c_str(), static_cast<rapidjson::SizeType>(signer->keyId().size()));
-        } else {
-            writer.Null();
-        }
-        writer.EndObject();
-        std::cout << buffer.GetString() << "\n";
+        std::cout << audit::renderStatus(status, signer ? std::optional(signer->keyId()) : std::nullopt) << "\n";
         return kExitOk;
     }
-    std::cout << "head: " << status.head << " entries (" << algorithm << ")";
-    if (!head.hash.empty()) {
-        std::cout << ", hash " << head.hash;
+    // An empty log is chained with what the settings say once its first entry is written.
+    std::cout << "head: " << status.head << " entries (" << status.algorithm.value_or(runtime.settings().store.log_hash)
+              << ")";
+    if (!status.head_hash.empty()) {
+        std::cout << ", hash " << status.head_hash;
     }
     std::cout << "\nlatest checkpoint: ";
     if (status.latest) {

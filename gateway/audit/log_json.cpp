@@ -100,6 +100,39 @@ std::string renderCheckpoint(const audit::Checkpoint& checkpoint) {
     return buffer.GetString();
 }
 
+std::string renderStatus(const CheckpointStatus& status, const std::optional<std::string>& signing_key_id) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    const auto nullable = [&writer](const char* key, const std::optional<std::string>& value) {
+        writer.Key(key);
+        if (value) {
+            json::string(writer, *value);
+        } else {
+            writer.Null();
+        }
+    };
+    writer.StartObject();
+    writer.Key("entries");
+    writer.Int64(status.head);
+    json::field(writer, "head_hash", status.head_hash);
+    nullable("algorithm", status.algorithm);
+    writer.Key("latest_checkpoint");
+    if (status.latest) {
+        writeCheckpoint(writer, *status.latest);
+    } else {
+        writer.Null();
+    }
+    writer.Key("unsigned_entries");
+    writer.Int64(status.unsigned_entries);
+    writer.Key("unindexed_entries");
+    writer.Int64(status.unindexed_entries);
+    writer.Key("persons_hashed_from");
+    writer.Int64(status.persons_hashed_from);
+    nullable("signing_key_id", signing_key_id);
+    writer.EndObject();
+    return buffer.GetString();
+}
+
 std::string renderProof(const InclusionProof& proof) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

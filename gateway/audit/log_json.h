@@ -5,6 +5,7 @@
 
 #include "gateway/audit/checkpoint.h"
 #include "gateway/audit/log_store.h"
+#include "gateway/audit/log_verify.h"
 #include "gateway/audit/proof.h"
 
 #include <optional>
@@ -23,6 +24,13 @@ std::string renderCheckpoint(const audit::Checkpoint& checkpoint);
 /// A checkpoint as renderCheckpoint() prints it, bare or inside the output of `gateway audit checkpoint --json` or
 /// `gateway audit status --json`. Throws GatewayError(InvalidArgument) naming what is missing.
 audit::Checkpoint parseCheckpoint(std::string_view json);
+
+/// Where the log stands, as GET /v1/audit/status and `gateway audit status --json` print it: entries, head_hash,
+/// algorithm (null while the log is empty), latest_checkpoint (whole and signed, so that an auditor can keep it for
+/// `audit verify --trusted-checkpoint`), unsigned_entries (the signing backlog), unindexed_entries,
+/// persons_hashed_from, and signing_key_id: the configured signer's, null when there is none or the caller does not
+/// hold it (the API).
+std::string renderStatus(const CheckpointStatus& status, const std::optional<std::string>& signing_key_id);
 
 /// One entry as a JSON object (the API's and the JSON Lines export's form).
 std::string renderEntry(const audit::ExchangeLogEntry& entry);

@@ -209,7 +209,10 @@ audit::VerifyReport verifyExchangeLog(audit::LogStore& store, const AuditVerifyO
 
 CheckpointStatus checkpointStatus(audit::LogStore& store) {
     CheckpointStatus status;
-    status.head = store.exchangeLogHead().seq;
+    const LogHead head = store.exchangeLogHead();
+    status.head = head.seq;
+    status.head_hash = head.hash;
+    status.algorithm = store.exchangeLogAlgorithm();
     status.latest = store.latestCheckpoint();
     status.unsigned_entries =
         std::max<std::int64_t>(0, status.head - (status.latest ? static_cast<std::int64_t>(status.latest->size) : 0));

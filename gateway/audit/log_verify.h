@@ -35,7 +35,9 @@ audit::VerifyReport verifyExchangeLog(audit::LogStore& store, const AuditVerifyO
 
 /// Where signing stands.
 struct CheckpointStatus {
-    std::int64_t head = 0;  ///< entries in the log
+    std::int64_t head = 0;                 ///< entries in the log
+    std::string head_hash;                 ///< the last entry's chain hash; empty for an empty log
+    std::optional<std::string> algorithm;  ///< "sha256" or "sm3", fixed by the first entry
     std::optional<audit::Checkpoint> latest;
     std::int64_t unsigned_entries = 0;     ///< appended since the latest checkpoint: the signing backlog
     std::int64_t unindexed_entries = 0;    ///< appended since the log indexer last ran

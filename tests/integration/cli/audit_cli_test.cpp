@@ -236,6 +236,10 @@ TEST_F(AuditCliTest, KeygenThenCheckpointLeavesNoBacklog) {
     const auto json = audit({"status", "--json"});
     EXPECT_TRUE(contains(json.out, R"("unsigned_entries":0)")) << json.out;
     EXPECT_TRUE(contains(json.out, R"("key_id":")" + key_id)) << json.out;
+    EXPECT_TRUE(contains(json.out, R"("entries":10,"head_hash":")")) << json.out;
+    EXPECT_TRUE(contains(json.out, R"("signing_key_id":null})")) << json.out;  // no key configured
+    const auto keyed = audit({"status", "--json"}, {"audit.signing_key=key.pem"});
+    EXPECT_TRUE(contains(keyed.out, R"("signing_key_id":")" + key_id + "\"}")) << keyed.out;
 
     const auto again = audit({"checkpoint"}, {"audit.signing_key=key.pem"});
     EXPECT_EQ(again.exit_code, 0) << again.err;

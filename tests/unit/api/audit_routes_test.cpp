@@ -120,6 +120,9 @@ TEST_F(AuditRoutesTest, AProofWaitsForACheckpointThenChecksWithThePublicKeyAlone
     EXPECT_EQ(get("/v1/audit/5/proof").status, 409);
     const auto status = json(get("/v1/audit/status"));
     EXPECT_EQ(status["entries"].GetInt64(), 25);
+    EXPECT_EQ(std::string(status["head_hash"].GetString()), store_->exchangeLogHead().hash);
+    EXPECT_STREQ(status["algorithm"].GetString(), "sha256");
+    EXPECT_TRUE(status["signing_key_id"].IsNull());  // the API holds no signing key
     EXPECT_EQ(status["unsigned_entries"].GetInt64(), 25);
     EXPECT_TRUE(status["latest_checkpoint"].IsNull());
     const auto metrics = get("/metrics");
