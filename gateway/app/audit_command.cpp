@@ -9,6 +9,7 @@
 #include "gateway/audit/log_verify.h"
 #include "gateway/audit/proof.h"
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/json_writer.h"
 #include "gateway/common/private_file.h"
 #include "gateway/common/utf8.h"
@@ -97,13 +98,11 @@ std::string readWholeFile(const std::string& path, const std::string& what) {
         text << std::cin.rdbuf();
         return text.str();
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidArgument, "cannot read " + what + " " + path);
+    try {
+        return readFileContent(path, what);
+    } catch (const GatewayError& e) {
+        throw GatewayError(ErrorCode::InvalidArgument, e.message());  // a command-line argument, not configuration
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 /// The configured checkpoint signing key (audit.signing_key), or nullopt when none is set.
@@ -200,62 +199,8 @@ int verify(Runtime& runtime, const ParsedOptions& parsed) {
     progress.finish();
 
     if (parsed.has("json")) {
-        rapidjson::StringBuffer buffer;
-        json::Writer writer(buffer);
-        writer.StartObject();
-        writer.Key("ok");
-        writer.Bool(report.ok());
-        writer.Key("first_seq");
-        writer.Int64(report.first_seq);
-        writer.Key("last_seq");
-        writer.Int64(report.last_seq);
-        writer.Key("entries");
-        writer.Int64(report.entries);
-        writer.Key("checkpoints");
-        writer.Int64(report.checkpoints);
-        writer.Key("unsigned_entries");
-        writer.Int64(report.unsigned_entries);
-        writer.Key("index_checked");
-        if (options.index) {
-            writer.Int64(report.index_checked);
-        } else {
-            writer.Null();
-        }
-        writer.Key("newest_checkpoint");
-        if (report.newest_checkpoint) {
-            writer.StartObject();
-            writer.Key("size");
-            writer.Uint64(report.newest_checkpoint->size);
-            json::field(writer, "at", report.newest_checkpoint->at);
-            writer.EndObject();
-        } else {
-            writer.Null();
-        }
-        writer.Key("trusted_checkpoint");
-        if (report.trusted_checkpoint) {
-            writer.Uint64(report.trusted_checkpoint->size);
-        } else {
-            writer.Null();
-        }
-        writer.Key("signatures_checked");
-        writer.Bool(key.has_value());
-        if (key) {
-            json::field(writer, "key_id", key->keyId());
-        }
-        writer.Key("findings");
-        writer.StartArray();
-        for (const audit::Finding& finding : report.findings) {
-            writer.StartObject();
-            writer.Key("seq");
-            writer.Int64(finding.seq);
-            json::field(writer, "problem", finding.problem);
-            writer.EndObject();
-        }
-        writer.EndArray();
-        writer.Key("more_findings");
-        writer.Int64(report.more_findings);
-        writer.EndObject();
-        std::cout << buffer.GetString() << "\n";
+        std::cout << audit::renderVerifyReport(report, options.index, key ? std::optional(key->keyId()) : std::nullopt)
+                  << "\n";
         return report.ok() ? kExitOk : kExitDataError;
     }
 

@@ -4,6 +4,7 @@
 #include "gateway/app/logging.h"
 #include "gateway/app/runtime.h"
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/private_file.h"
 #include "gateway/vault/field_cipher.h"
 #include "gateway/vault/keyring.h"
@@ -26,16 +27,6 @@ namespace gateway::app {
 namespace {
 
 constexpr std::size_t kDefaultBatch = 1000;
-
-std::string readSecretFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot be read");
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
 
 /// Replaces the keyring file with `text` as one rename, so that a crash leaves the old file or the new one.
 void replaceKeyringFile(const std::string& path, std::string text) {
@@ -174,7 +165,7 @@ int runKeys(const std::vector<std::string>& args) {
                                                   "and set security.keyring)"
                                             : ""));
             }
-            std::string old_json = readSecretFile(path);
+            std::string old_json = readFileContent(path, "keyring");
             std::string new_json = vault::Keyring::rotated(old_json, path);
             OPENSSL_cleanse(old_json.data(), old_json.size());
             const std::string added = vault::Keyring::parse(new_json, path).current().id;

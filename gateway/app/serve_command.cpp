@@ -11,7 +11,7 @@
 #include "gateway/app/serve_signals.h"
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
-#include "gateway/common/json_config.h"
+#include "gateway/common/file.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Path.h>

@@ -1,6 +1,7 @@
 #include "gateway/app/settings.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/AutoPtr.h>
@@ -661,13 +662,8 @@ model::DivisionDirectory loadDivisions(const ReferenceSettings& settings) {
         return model::DivisionDirectory::loadBuiltin();
     }
     const std::string where = "reference.divisions_file: " + settings.divisions_file;
-    std::ifstream in(settings.divisions_file, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, where + ": cannot be read");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto result = model::DivisionDirectory::fromCsv(text.str(), settings.divisions_file);
+    auto result = model::DivisionDirectory::fromCsv(
+        readFileContent(settings.divisions_file, "division codes (reference.divisions_file)"), settings.divisions_file);
     if (!result) {
         throw GatewayError(ErrorCode::InvalidConfig, where + ": " + result.error);
     }

@@ -1,8 +1,8 @@
 #include "gateway/audit/checkpoint.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/hash.h"
-#include "gateway/common/json_config.h"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>

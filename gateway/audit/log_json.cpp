@@ -133,6 +133,66 @@ std::string renderStatus(const CheckpointStatus& status, const std::optional<std
     return buffer.GetString();
 }
 
+std::string renderVerifyReport(const VerifyReport& report, bool index_checked,
+                               const std::optional<std::string>& key_id) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("ok");
+    writer.Bool(report.ok());
+    writer.Key("first_seq");
+    writer.Int64(report.first_seq);
+    writer.Key("last_seq");
+    writer.Int64(report.last_seq);
+    writer.Key("entries");
+    writer.Int64(report.entries);
+    writer.Key("checkpoints");
+    writer.Int64(report.checkpoints);
+    writer.Key("unsigned_entries");
+    writer.Int64(report.unsigned_entries);
+    writer.Key("index_checked");
+    if (index_checked) {
+        writer.Int64(report.index_checked);
+    } else {
+        writer.Null();
+    }
+    writer.Key("newest_checkpoint");
+    if (report.newest_checkpoint) {
+        writer.StartObject();
+        writer.Key("size");
+        writer.Uint64(report.newest_checkpoint->size);
+        json::field(writer, "at", report.newest_checkpoint->at);
+        writer.EndObject();
+    } else {
+        writer.Null();
+    }
+    writer.Key("trusted_checkpoint");
+    if (report.trusted_checkpoint) {
+        writer.Uint64(report.trusted_checkpoint->size);
+    } else {
+        writer.Null();
+    }
+    writer.Key("signatures_checked");
+    writer.Bool(key_id.has_value());
+    if (key_id) {
+        json::field(writer, "key_id", *key_id);
+    }
+    writer.Key("findings");
+    writer.StartArray();
+    for (const Finding& finding : report.findings) {
+        writer.StartObject();
+        writer.Key("seq");
+        writer.Int64(finding.seq);
+        json::field(writer, "problem", finding.problem);
+        writer.EndObject();
+    }
+    writer.EndArray();
+    writer.Key("more_findings");
+    writer.Int64(report.more_findings);
+    writer.EndObject();
+    return buffer.GetString();
+}
+
 std::string renderProof(const InclusionProof& proof) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

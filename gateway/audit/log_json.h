@@ -7,6 +7,7 @@
 #include "gateway/audit/log_store.h"
 #include "gateway/audit/log_verify.h"
 #include "gateway/audit/proof.h"
+#include "gateway/audit/verifier.h"
 
 #include <optional>
 #include <string>
@@ -31,6 +32,11 @@ audit::Checkpoint parseCheckpoint(std::string_view json);
 /// persons_hashed_from, and signing_key_id: the configured signer's, null when there is none or the caller does not
 /// hold it (the API).
 std::string renderStatus(const CheckpointStatus& status, const std::optional<std::string>& signing_key_id);
+
+/// A verification's report as `gateway audit verify --json` prints it; `index_checked` says whether the log index
+/// was compared (null otherwise), `key_id` the key signatures were checked with (none: not checked).
+std::string renderVerifyReport(const VerifyReport& report, bool index_checked,
+                               const std::optional<std::string>& key_id);
 
 /// One entry as a JSON object (the API's and the JSON Lines export's form).
 std::string renderEntry(const audit::ExchangeLogEntry& entry);

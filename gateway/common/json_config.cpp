@@ -74,14 +74,4 @@ void configOnlyKeys(const rapidjson::Value& object, std::initializer_list<std::s
     }
 }
 
-std::string readFileContent(const std::string& path, std::string_view what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot read the " + std::string(what));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 }  // namespace gateway

@@ -30,7 +30,4 @@ std::vector<std::string> configStrings(const rapidjson::Value& value, std::strin
 void configOnlyKeys(const rapidjson::Value& object, std::initializer_list<std::string_view> keys,
                     std::string_view origin, const std::string& where);
 
-/// A configuration file's whole content; throws GatewayError(InvalidConfig) "PATH: cannot read the WHAT".
-std::string readFileContent(const std::string& path, std::string_view what);
-
 }  // namespace gateway

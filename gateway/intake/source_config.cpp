@@ -1,6 +1,7 @@
 #include "gateway/intake/source_config.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/DirectoryIterator.h>
@@ -60,13 +61,7 @@ int intField(const rapidjson::Value& object, const char* key, int fallback, int 
 }  // namespace
 
 SourceConfig readSourceConfig(const std::string& path, const std::string& base_dir) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        fail(path, "cannot be read");
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    const std::string text = buffer.str();
+    const std::string text = readFileContent(path, "source configuration");
 
     rapidjson::Document doc;
     doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.c_str(), text.size());

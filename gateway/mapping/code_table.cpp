@@ -1,7 +1,8 @@
 #include "gateway/mapping/code_table.h"
 
-#include "gateway/common/error.h"
 #include "gateway/common/config_tree.h"
+#include "gateway/common/error.h"
+#include "gateway/common/file.h"
 
 #include <algorithm>
 #include <fstream>
@@ -10,14 +11,15 @@
 namespace gateway::mapping {
 
 std::shared_ptr<const CodeTable> CodeTable::load(const std::string& path, const std::string& name) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string content;
+    try {
+        content = readFileContent(path, "code table");
+    } catch (const GatewayError&) {
+        // The name is what the mapping wrote; the file is where it was looked for.
         throw GatewayError(ErrorCode::InvalidConfig,
                            "code table " + singleQuoted(name) + " not found (no file " + path + ")");
     }
-    std::ostringstream content;
-    content << in.rdbuf();
-    const auto document = ConfigDocument::parse(content.str(), path);
+    const auto document = ConfigDocument::parse(std::move(content), path);
     const ObjectReader top(ConfigCursor::root(*document), {"description", "values"});
     if (const auto description = top.get("description")) {
         description->asString();

@@ -1,6 +1,7 @@
 #include "gateway/mapping/mapping.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/mapping/mapping_program.h"
 
 #include <fstream>
@@ -23,19 +24,14 @@ std::string_view outcomeName(Outcome outcome) {
 Mapping::Mapping(std::shared_ptr<const MappingProgram> program) : program_(std::move(program)) {}
 
 Mapping Mapping::load(const std::string& path, const MappingContext& context) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot open the mapping file");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
+    const std::string text = readFileContent(path, "mapping file");
     if (!context.codes_dir.empty()) {
-        return parse(text.str(), path, context);
+        return parse(text, path, context);
     }
     MappingContext beside = context;
     const std::size_t slash = path.rfind('/');
     beside.codes_dir = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/codes";
-    return parse(text.str(), path, beside);
+    return parse(text, path, beside);
 }
 
 Mapping Mapping::parse(std::string_view json_text, const std::string& origin, const MappingContext& context) {

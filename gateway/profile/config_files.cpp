@@ -1,7 +1,7 @@
 #include "gateway/profile/config_files.h"
 
 #include "gateway/common/error.h"
-#include "gateway/common/json_config.h"
+#include "gateway/common/file.h"
 
 #include <utility>
 #include <vector>

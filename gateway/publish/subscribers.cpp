@@ -1,6 +1,7 @@
 #include "gateway/publish/subscribers.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/json_config.h"
 #include "gateway/common/net.h"
 #include "gateway/common/utf8.h"

@@ -1,4 +1,5 @@
 #include "gateway/security/clients.h"
+#include "gateway/common/file.h"
 #include "gateway/security/jwt.h"
 
 #include "gateway/common/error.h"

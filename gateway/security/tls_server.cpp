@@ -2,6 +2,7 @@
 
 #include "gateway/common/clock.h"
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -79,13 +80,7 @@ void readFile(std::string_view key, const std::string& path, std::string& into) 
     if (path.empty()) {
         throw GatewayError(ErrorCode::InvalidConfig, "TLS " + std::string(key) + " is not set");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        fail(key, path, std::string("cannot be read: ") + std::strerror(errno));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    into = text.str();
+    into = readFileContent(path, "TLS " + std::string(key));
 }
 
 BioPtr memoryBio(const std::string& text) {

@@ -321,7 +321,7 @@ TEST(MappingLoadTest, AMissingFileIsAConfigurationError) {
         FAIL() << "expected an error";
     } catch (const GatewayError& error) {
         EXPECT_EQ(error.code(), ErrorCode::InvalidConfig);
-        EXPECT_EQ(error.message(), "/nonexistent/m.json: cannot open the mapping file");
+        EXPECT_EQ(error.message(), "/nonexistent/m.json: cannot read the mapping file: No such file or directory");
     }
 }
 

@@ -383,7 +383,7 @@ TEST_F(TlsServer, ABrokenReloadKeepsTheWorkingCertificate) {
     testing::writeFile(cert, pem + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
     expectInvalidConfig(reload, cert, "not valid PEM");
     Poco::File(cert).remove();
-    expectInvalidConfig(reload, cert, "cannot be read");
+    expectInvalidConfig(reload, cert, "cannot read the TLS cert_file: No such file or directory");
     copyFile(ca_->file("expired.pem"), cert);
     copyFile(ca_->file("expired.key"), key);
     expectInvalidConfig(reload, cert, "expired");
@@ -413,7 +413,7 @@ TEST_F(TlsServer, BadSettingsStopTheStart) {
 
     TlsServerSettings missing_key = settings(ClientCertMode::None);
     missing_key.key_file = dir_.file("missing.key");
-    expectInvalidConfig([&] { TlsServerContext tls(missing_key); }, missing_key.key_file, "cannot be read");
+    expectInvalidConfig([&] { TlsServerContext tls(missing_key); }, missing_key.key_file, "cannot read the TLS key_file: No such file or directory");
 
     TlsServerSettings unset = settings(ClientCertMode::None);
     unset.cert_file.clear();

@@ -1,0 +1,24 @@
+#include "gateway/common/file.h"
+
+#include "gateway/common/error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace gateway {
+
+std::string readFileContent(const std::string& path, std::string_view what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        // errno says whether the file is missing or not ours to read, which is the operator's next step.
+        throw GatewayError(ErrorCode::InvalidConfig,
+                           path + ": cannot read the " + std::string(what) + ": " + std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace gateway
