@@ -379,125 +379,28 @@ std::string PostgresqlStore::sql(std::string_view text) const {
     return out;
 }
 
-void PostgresqlStore::stageRecords(Session& session, const std::vector<StagedRecord>& records) {
-    CopyIn copy(session, "COPY batch_stage (source, source_id, observed_at, record_json, content_hash) FROM STDIN");
-    for (const StagedRecord& record : records) {
-        copy.text(record.source);
-        copy.text(record.source_id);
-        copy.text(record.observed_at);
-        copy.text(record.record_json);
-        copy.text(record.content_hash);
-        copy.endRow();
+void PostgresqlStore::insertRows(Session& session, BulkRows rows) {
+    if (rows.size() == 0) {
+        return;
     }
-    copy.finish();
-}
-
-void PostgresqlStore::insertQuarantine(Session& session, std::int64_t batch_id,
-                                       const std::vector<QuarantinedRecord>& rows) {
-    CopyIn copy(session, "COPY quarantine (source, batch_id, locator, raw_payload, reason) FROM STDIN");
-    for (const QuarantinedRecord& row : rows) {
-        copy.text(row.source);
-        copy.integer(batch_id);
-        copy.text(row.locator);
-        copy.bytes(row.raw_payload);
-        copy.text(row.reason);
-        copy.endRow();
-    }
-    copy.finish();
-}
-
-void PostgresqlStore::stageLinks(Session& session, const std::vector<PersonLink>& links) {
-    CopyIn copy(session, "COPY link_stage (source, source_id, person_id) FROM STDIN");
-    for (const PersonLink& link : links) {
-        copy.text(link.source);
-        copy.text(link.source_id);
-        copy.text(link.person_id);
-        copy.endRow();
-    }
-    copy.finish();
-}
-
-void PostgresqlStore::stageReview(Session& session, const std::vector<ReviewItem>& items,
-                                  const std::string& created_at) {
-    CopyIn copy(session,
-                "COPY review_stage (ordinal, pair_id, left_source, left_id, right_source, right_id, weight, reason, "
-                "explanation_json, created_at) FROM STDIN");
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const ReviewItem& item = items[i];
-        copy.integer(static_cast<std::int64_t>(i));
-        copy.text(item.pair_id);
-        copy.text(item.left_source);
-        copy.text(item.left_id);
-        copy.text(item.right_source);
-        copy.text(item.right_id);
-        copy.real(item.weight);
-        copy.text(item.reason);
-        copy.text(item.explanation_json);
-        copy.text(item.created_at.empty() ? created_at : item.created_at);
-        copy.endRow();
-    }
-    copy.finish();
-}
-
-void PostgresqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>& profiles,
-                                    const std::vector<std::string>& id_indexes, const std::string& built_at) {
-    CopyIn copy(session,
-                "COPY profile_stage (ordinal, person_id, built_at, profile_json, content_hash, name, id_number, "
-                "birth_date, residence_division, hukou_division, classifications, alerts, removed, id_number_index) "
-                "FROM STDIN");
-    for (std::size_t i = 0; i < profiles.size(); ++i) {
-        const ProfileVersion& profile = profiles[i];
-        copy.integer(static_cast<std::int64_t>(i));
-        copy.text(profile.person_id);
-        copy.text(profile.built_at.empty() ? built_at : profile.built_at);
-        copy.text(profile.profile_json);
-        copy.text(profile.content_hash);
-        copy.text(profile.name);
-        copy.text(profile.id_number);
-        copy.text(profile.birth_date);
-        copy.text(profile.residence_division);
-        copy.text(profile.hukou_division);
-        copy.text(joinCodes(profile.classifications));
-        copy.text(joinCodes(profile.alerts));
-        copy.integer(profile.removed ? 1 : 0);
-        copy.text(id_indexes[i]);
-        copy.endRow();
-    }
-    copy.finish();
-}
-
-void PostgresqlStore::insertProfileCodes(Session& session, const std::vector<ProfileCode>& codes) {
-    CopyIn copy(session, "COPY profile_codes (person_id, kind, code) FROM STDIN");
-    for (const ProfileCode& code : codes) {
-        copy.text(code.person_id);
-        copy.text(code.kind);
-        copy.text(code.code);
-        copy.endRow();
-    }
-    copy.finish();
-}
-
-void PostgresqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
-    CopyIn copy(session, "COPY exchange_log (seq, at, actor, action, subject, detail_json, hash, persons) FROM STDIN");
-    for (const ExchangeLogEntry& entry : entries) {
-        copy.text(std::to_string(entry.seq));
-        copy.text(entry.at);
-        copy.text(entry.actor);
-        copy.text(entry.action);
-        copy.text(entry.subject);
-        copy.text(entry.detail_json);
-        copy.text(entry.hash);
-        copy.text(joinCodes(entry.persons));
-        copy.endRow();
-    }
-    copy.finish();
-}
-
-void PostgresqlStore::insertLogTerms(Session& session, std::vector<std::string> terms, std::vector<Poco::Int64> seqs) {
-    CopyIn copy(session, "COPY exchange_log_terms (term, seq) FROM STDIN");
-    for (std::size_t i = 0; i < terms.size(); ++i) {
-        copy.text(terms[i]);
-        copy.text(std::to_string(seqs[i]));
+    CopyIn copy(session, "COPY " + rows.table() + " (" + rows.columnList() + ") FROM STDIN");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        for (const BulkRows::Column& column : rows.columns()) {
+            switch (column.kind) {
+                case BulkRows::Kind::Text:
+                    copy.text(column.text[i]);
+                    break;
+                case BulkRows::Kind::Bytes:
+                    copy.bytes(column.text[i]);
+                    break;
+                case BulkRows::Kind::Integer:
+                    copy.integer(column.integers[i]);
+                    break;
+                case BulkRows::Kind::Real:
+                    copy.real(column.reals[i]);
+                    break;
+            }
+        }
         copy.endRow();
     }
     copy.finish();

@@ -28,18 +28,7 @@ protected:
     DialectTokens tokens() const override;
     std::string_view tableExistsSql() const override;
     std::string sql(std::string_view text) const override;
-    void stageRecords(Poco::Data::Session& session, const std::vector<StagedRecord>& records) override;
-    void insertQuarantine(Poco::Data::Session& session, std::int64_t batch_id,
-                          const std::vector<QuarantinedRecord>& rows) override;
-    void stageLinks(Poco::Data::Session& session, const std::vector<PersonLink>& links) override;
-    void stageReview(Poco::Data::Session& session, const std::vector<ReviewItem>& items,
-                     const std::string& created_at) override;
-    void stageProfiles(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles,
-                       const std::vector<std::string>& id_indexes, const std::string& built_at) override;
-    void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes) override;
-    void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries) override;
-    void insertLogTerms(Poco::Data::Session& session, std::vector<std::string> terms,
-                        std::vector<Poco::Int64> seqs) override;
+    void insertRows(Poco::Data::Session& session, BulkRows rows) override;
     ErrorCode classify(const Poco::Exception& error, Poco::Data::Session* session) const override;
     std::string errorDetail(const Poco::Exception& error) const override;
 };

@@ -255,4 +255,44 @@ void SqlStore::ping() {
     });
 }
 
+void SqlStore::insertRows(Session& session, BulkRows rows) {
+    if (rows.size() == 0) {
+        return;
+    }
+    std::vector<std::vector<Poco::Data::BLOB>> blobs;
+    blobs.reserve(rows.columns().size());  // bound by reference: never moved once bound
+    std::string values;
+    for (const BulkRows::Column& column : rows.columns()) {
+        // An empty BLOB binds as NULL; the column wants the empty bytes that were received.
+        values += std::string(values.empty() ? "" : ", ") +
+                  (column.kind == BulkRows::Kind::Bytes ? "COALESCE(?, CAST('' AS " + std::string(tokens().blob) + "))"
+                                                        : std::string("?"));
+    }
+    Statement statement(session);
+    statement << sql("INSERT INTO " + rows.table() + " (" + rows.columnList() + ") VALUES (" + values + ")");
+    for (BulkRows::Column& column : rows.columns()) {
+        switch (column.kind) {
+            case BulkRows::Kind::Text:
+                statement, use(column.text);
+                break;
+            case BulkRows::Kind::Bytes: {
+                std::vector<Poco::Data::BLOB>& bytes = blobs.emplace_back();
+                bytes.reserve(column.text.size());
+                for (const std::string& value : column.text) {
+                    bytes.push_back(toBlob(value));
+                }
+                statement, use(bytes);
+                break;
+            }
+            case BulkRows::Kind::Integer:
+                statement, use(column.integers);
+                break;
+            case BulkRows::Kind::Real:
+                statement, use(column.reals);
+                break;
+        }
+    }
+    statement.execute();
+}
+
 }  // namespace gateway::store

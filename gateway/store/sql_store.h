@@ -3,6 +3,7 @@
 #include "gateway/audit/chain.h"
 #include "gateway/audit/digest.h"
 #include "gateway/common/error.h"
+#include "gateway/store/bulk_rows.h"
 #include "gateway/store/migrations.h"
 #include "gateway/store/store.h"
 
@@ -175,38 +176,10 @@ protected:
     /// The statement with `?` placeholders rewritten for the connector.
     virtual std::string sql(std::string_view text) const { return std::string(text); }
 
-    /// Loads the records into the transaction's batch_stage table. This default binds one vector per column,
-    /// which Poco executes once per row.
-    virtual void stageRecords(Poco::Data::Session& session, const std::vector<StagedRecord>& records);
-
-    /// Inserts the quarantined rows of a batch; same default as stageRecords().
-    virtual void insertQuarantine(Poco::Data::Session& session, std::int64_t batch_id,
-                                  const std::vector<QuarantinedRecord>& rows);
-
-    /// Loads the assignments into the transaction's link_stage table; same default as stageRecords().
-    virtual void stageLinks(Poco::Data::Session& session, const std::vector<PersonLink>& links);
-
-    /// Loads the review pairs into the transaction's review_stage table, each created at its own created_at or,
-    /// when that is empty, at `created_at`; same default as stageRecords().
-    virtual void stageReview(Poco::Data::Session& session, const std::vector<ReviewItem>& items,
-                             const std::string& created_at);
-
-    /// Loads the profiles into the transaction's profile_stage table (ordinal = position in `profiles`; codes as
-    /// joinCodes() renders them), each built at its own built_at or, when that is empty, at `built_at`; same
-    /// default as stageRecords().
-    /// `id_indexes` holds the blind index of each profile's ID number (idNumberIndex()), in the same order.
-    virtual void stageProfiles(Poco::Data::Session& session, const std::vector<ProfileVersion>& profiles,
-                               const std::vector<std::string>& id_indexes, const std::string& built_at);
-
-    /// Inserts rows into profile_codes; same default as stageRecords().
-    virtual void insertProfileCodes(Poco::Data::Session& session, const std::vector<ProfileCode>& codes);
-
-    /// Inserts the entries, numbered and chained, into exchange_log in order, the caller holding
-    /// lockExchangeLog(); same default as stageRecords().
-    virtual void insertLogRows(Poco::Data::Session& session, const std::vector<ExchangeLogEntry>& entries);
-    /// Inserts rows into exchange_log_terms, sorted by (term, seq); same default as stageRecords().
-    virtual void insertLogTerms(Poco::Data::Session& session, std::vector<std::string> terms,
-                                std::vector<Poco::Int64> seqs);
+    /// Writes the rows into their table. This default is one INSERT binding a vector per column, which Poco
+    /// executes once per row; PostgreSQL sends them as COPY. Each table's rows come from its one description
+    /// (the *Rows() functions beside the code that writes it).
+    virtual void insertRows(Poco::Data::Session& session, BulkRows rows);
 
     /// StoreUnavailable for failures to reach the database or to get its lock in time, StoreError otherwise.
     /// `session` is the connection the failure happened on, if any.

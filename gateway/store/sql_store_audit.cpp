@@ -100,6 +100,28 @@ Poco::Int64 indexedSeq(Session& session) {
     return indexed.empty() ? 0 : indexed.front();
 }
 
+/// exchange_log: entries numbered and chained, in order, the writer holding lockExchangeLog().
+BulkRows logRows(const std::vector<ExchangeLogEntry>& entries) {
+    BulkRows rows("exchange_log", entries.size());
+    rows.integer("seq", entries, &ExchangeLogEntry::seq)
+        .text("at", entries, &ExchangeLogEntry::at)
+        .text("actor", entries, &ExchangeLogEntry::actor)
+        .text("action", entries, &ExchangeLogEntry::action)
+        .text("subject", entries, &ExchangeLogEntry::subject)
+        .text("detail_json", entries, &ExchangeLogEntry::detail_json)
+        .text("hash", entries, &ExchangeLogEntry::hash)
+        .text("persons", entries, [](const ExchangeLogEntry& entry) { return joinCodes(entry.persons); });
+    return rows;
+}
+
+/// exchange_log_terms: (term, seq) pairs, sorted so that the inserts walk the index once.
+BulkRows logTermRows(const std::vector<std::pair<std::string, Poco::Int64>>& terms) {
+    BulkRows rows("exchange_log_terms", terms.size());
+    rows.text("term", terms, &std::pair<std::string, Poco::Int64>::first)
+        .integer("seq", terms, &std::pair<std::string, Poco::Int64>::second);
+    return rows;
+}
+
 }  // namespace
 
 std::vector<ExchangeLogEntry> SqlStore::searchExchangeLog(const ExchangeLogQuery& query) {
@@ -219,15 +241,7 @@ std::int64_t SqlStore::indexExchangeLog(std::size_t max_entries) {
         }
         // In key order, so that the inserts walk the index once instead of landing at random places in it.
         std::sort(rows.begin(), rows.end());
-        std::vector<std::string> terms;
-        std::vector<Poco::Int64> term_seqs;
-        terms.reserve(rows.size());
-        term_seqs.reserve(rows.size());
-        for (auto& [term, seq] : rows) {
-            terms.push_back(std::move(term));
-            term_seqs.push_back(seq);
-        }
-        insertLogTerms(session, std::move(terms), std::move(term_seqs));
+        insertRows(session, logTermRows(rows));
         Poco::Int64 last = seqs.back();
         session << sql("UPDATE exchange_log_indexed SET seq = ? WHERE id = 1"), use(last), now;
         transaction.commit();
@@ -531,7 +545,7 @@ std::int64_t SqlStore::insertLogEntries(Session& session, std::vector<ExchangeLo
         entry.persons.erase(std::unique(entry.persons.begin(), entry.persons.end()), entry.persons.end());
     }
     audit::chainEntries(digest, last_seq, previous, entries, format);
-    insertLogRows(session, entries);
+    insertRows(session, logRows(entries));
     return entries.back().seq;
 }
 
@@ -551,35 +565,6 @@ audit::ChainFormat SqlStore::chainFormat(Session& session) {
                            "the exchange log names an unknown hash " + utf8::quote(recorded.front()));
     }
     return {*algorithm, persons_from.front()};
-}
-
-void SqlStore::insertLogRows(Session& session, const std::vector<ExchangeLogEntry>& entries) {
-    std::vector<Poco::Int64> seqs;
-    std::vector<std::string> ats;
-    std::vector<std::string> actors;
-    std::vector<std::string> actions;
-    std::vector<std::string> subjects;
-    std::vector<std::string> details;
-    std::vector<std::string> hashes;
-    std::vector<std::string> persons;
-    for (const ExchangeLogEntry& entry : entries) {
-        seqs.push_back(entry.seq);
-        ats.push_back(entry.at);
-        actors.push_back(entry.actor);
-        actions.push_back(entry.action);
-        subjects.push_back(entry.subject);
-        details.push_back(entry.detail_json);
-        hashes.push_back(entry.hash);
-        persons.push_back(joinCodes(entry.persons));
-    }
-    session << sql(
-        "INSERT INTO exchange_log (seq, at, actor, action, subject, detail_json, hash, persons) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-        use(seqs), use(ats), use(actors), use(actions), use(subjects), use(details), use(hashes), use(persons), now;
-}
-
-void SqlStore::insertLogTerms(Session& session, std::vector<std::string> terms, std::vector<Poco::Int64> seqs) {
-    session << sql("INSERT INTO exchange_log_terms (term, seq) VALUES (?, ?)"), use(terms), use(seqs), now;
 }
 
 std::vector<ExchangeLogEntry> SqlStore::exchangeLog(std::int64_t after_seq, std::size_t limit) {

@@ -96,6 +96,28 @@ std::string pullDetail(const BatchCommit& batch, const CommitResult& result) {
     return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+/// batch_stage: the records of one pull, before they are merged into records.
+BulkRows batchStageRows(const std::vector<StagedRecord>& records) {
+    BulkRows rows("batch_stage", records.size());
+    rows.text("source", records, &StagedRecord::source)
+        .text("source_id", records, &StagedRecord::source_id)
+        .text("observed_at", records, &StagedRecord::observed_at)
+        .text("record_json", records, &StagedRecord::record_json)
+        .text("content_hash", records, &StagedRecord::content_hash);
+    return rows;
+}
+
+/// quarantine: the rows of batch `batch_id` that did not map, with their bytes as received.
+BulkRows quarantineRows(std::int64_t batch_id, const std::vector<QuarantinedRecord>& quarantined) {
+    BulkRows rows("quarantine", quarantined.size());
+    rows.text("source", quarantined, &QuarantinedRecord::source)
+        .integer("batch_id", quarantined, [batch_id](const QuarantinedRecord&) { return batch_id; })
+        .text("locator", quarantined, &QuarantinedRecord::locator)
+        .bytes("raw_payload", quarantined, &QuarantinedRecord::raw_payload)
+        .text("reason", quarantined, &QuarantinedRecord::reason);
+    return rows;
+}
+
 }  // namespace
 
 CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
@@ -144,7 +166,7 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
                        "observed_at TEXT NOT NULL, record_json TEXT NOT NULL, content_hash TEXT NOT NULL, "
                        "PRIMARY KEY (source, source_id))",
                 now;
-            stageRecords(session, records);
+            insertRows(session, batchStageRows(records));
 
             // Counted before the upsert: which staged records exist already (each a primary-key lookup).
             Poco::Int64 existing = 0;
@@ -177,7 +199,7 @@ CommitResult SqlStore::commitBatch(const BatchCommit& batch) {
         }
 
         if (!batch.quarantined.empty()) {
-            insertQuarantine(session, result.batch_id, quarantined);
+            insertRows(session, quarantineRows(result.batch_id, quarantined));
         }
         result.quarantined = static_cast<std::int64_t>(batch.quarantined.size());
 
@@ -239,54 +261,6 @@ std::int64_t SqlStore::insertRawBatch(Session& session, const RawBatch& raw, con
         empty_blob + ")) RETURNING id"),
         use(source), use(received_at), use(sha256), use(record_count), use(payload), into(id), now;
     return id;
-}
-
-void SqlStore::stageRecords(Session& session, const std::vector<StagedRecord>& records) {
-    std::vector<std::string> sources;
-    std::vector<std::string> ids;
-    std::vector<std::string> observed;
-    std::vector<std::string> json;
-    std::vector<std::string> hashes;
-    sources.reserve(records.size());
-    ids.reserve(records.size());
-    observed.reserve(records.size());
-    json.reserve(records.size());
-    hashes.reserve(records.size());
-    for (const StagedRecord& record : records) {
-        sources.push_back(record.source);
-        ids.push_back(record.source_id);
-        observed.push_back(record.observed_at);
-        json.push_back(record.record_json);
-        hashes.push_back(record.content_hash);
-    }
-    session << sql(
-        "INSERT INTO batch_stage (source, source_id, observed_at, record_json, content_hash) "
-        "VALUES (?, ?, ?, ?, ?)"),
-        use(sources), use(ids), use(observed), use(json), use(hashes), now;
-}
-
-void SqlStore::insertQuarantine(Session& session, std::int64_t batch_id, const std::vector<QuarantinedRecord>& rows) {
-    std::vector<std::string> sources;
-    std::vector<Poco::Int64> batch_ids(rows.size(), batch_id);
-    std::vector<std::string> locators;
-    std::vector<Poco::Data::BLOB> payloads;
-    std::vector<std::string> reasons;
-    sources.reserve(rows.size());
-    locators.reserve(rows.size());
-    payloads.reserve(rows.size());
-    reasons.reserve(rows.size());
-    for (const QuarantinedRecord& row : rows) {
-        sources.push_back(row.source);
-        locators.push_back(row.locator);
-        payloads.push_back(toBlob(row.raw_payload));
-        reasons.push_back(row.reason);
-    }
-    const std::string empty_blob = "CAST('' AS " + std::string(tokens().blob) + ")";
-    session << sql(
-        "INSERT INTO quarantine (source, batch_id, locator, raw_payload, reason) "
-        "VALUES (?, ?, ?, COALESCE(?, " +
-        empty_blob + "), ?)"),
-        use(sources), use(batch_ids), use(locators), use(payloads), use(reasons), now;
 }
 
 std::optional<std::string> SqlStore::watermark(std::string_view source) {

@@ -104,6 +104,32 @@ std::string decisionDetail(const ReviewDecision& decision, const ReviewItem& ite
     return text.str();
 }
 
+/// link_stage: the run's assignments of records to persons.
+BulkRows linkStageRows(const std::vector<PersonLink>& links) {
+    BulkRows rows("link_stage", links.size());
+    rows.text("source", links, &PersonLink::source)
+        .text("source_id", links, &PersonLink::source_id)
+        .text("person_id", links, &PersonLink::person_id);
+    return rows;
+}
+
+/// review_stage: the run's pairs for review in their order, each created at its own time or the run's.
+BulkRows reviewStageRows(const std::vector<ReviewItem>& items, const std::string& created_at) {
+    BulkRows rows("review_stage", items.size());
+    rows.ordinal("ordinal", items)
+        .text("pair_id", items, &ReviewItem::pair_id)
+        .text("left_source", items, &ReviewItem::left_source)
+        .text("left_id", items, &ReviewItem::left_id)
+        .text("right_source", items, &ReviewItem::right_source)
+        .text("right_id", items, &ReviewItem::right_id)
+        .real("weight", items, &ReviewItem::weight)
+        .text("reason", items, &ReviewItem::reason)
+        .text("explanation_json", items, &ReviewItem::explanation_json)
+        .text("created_at", items,
+              [&created_at](const ReviewItem& item) { return item.created_at.empty() ? created_at : item.created_at; });
+    return rows;
+}
+
 }  // namespace
 
 std::int64_t SqlStore::forEachStagedRecord(std::int64_t after_batch_id,
@@ -215,7 +241,7 @@ void SqlStore::upsertLinks(Session& session, const std::vector<PersonLink>& link
     session << "CREATE TEMP TABLE link_stage (source TEXT NOT NULL, source_id TEXT NOT NULL, "
                "person_id TEXT NOT NULL, PRIMARY KEY (source, source_id))",
         now;
-    stageLinks(session, links);
+    insertRows(session, linkStageRows(links));
     std::string linked_at = at;
     // Before the upsert, while person_links still holds the old persons: the profile builder turns these into split
     // and merge corrections for the subscribers.
@@ -236,53 +262,6 @@ void SqlStore::upsertLinks(Session& session, const std::vector<PersonLink>& link
         use(linked_at);
     upsert.execute();
     session << "DROP TABLE link_stage", now;
-}
-
-void SqlStore::stageLinks(Session& session, const std::vector<PersonLink>& links) {
-    std::vector<std::string> sources;
-    std::vector<std::string> ids;
-    std::vector<std::string> persons;
-    sources.reserve(links.size());
-    ids.reserve(links.size());
-    persons.reserve(links.size());
-    for (const PersonLink& link : links) {
-        sources.push_back(link.source);
-        ids.push_back(link.source_id);
-        persons.push_back(link.person_id);
-    }
-    session << sql("INSERT INTO link_stage (source, source_id, person_id) VALUES (?, ?, ?)"), use(sources), use(ids),
-        use(persons), now;
-}
-
-void SqlStore::stageReview(Session& session, const std::vector<ReviewItem>& items, const std::string& created_at) {
-    std::vector<Poco::Int64> positions;
-    std::vector<std::string> pair_ids;
-    std::vector<std::string> left_sources;
-    std::vector<std::string> left_ids;
-    std::vector<std::string> right_sources;
-    std::vector<std::string> right_ids;
-    std::vector<double> weights;
-    std::vector<std::string> reasons;
-    std::vector<std::string> explanations;
-    std::vector<std::string> created;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const ReviewItem& item = items[i];
-        positions.push_back(static_cast<Poco::Int64>(i));
-        pair_ids.push_back(item.pair_id);
-        left_sources.push_back(item.left_source);
-        left_ids.push_back(item.left_id);
-        right_sources.push_back(item.right_source);
-        right_ids.push_back(item.right_id);
-        weights.push_back(item.weight);
-        reasons.push_back(item.reason);
-        explanations.push_back(item.explanation_json);
-        created.push_back(item.created_at.empty() ? created_at : item.created_at);
-    }
-    session << sql(
-        "INSERT INTO review_stage (ordinal, pair_id, left_source, left_id, right_source, right_id, weight, reason, "
-        "explanation_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        use(positions), use(pair_ids), use(left_sources), use(left_ids), use(right_sources), use(right_ids),
-        use(weights), use(reasons), use(explanations), use(created), now;
 }
 
 void SqlStore::commitLinkRun(const LinkRunCommit& run) {
@@ -311,7 +290,7 @@ void SqlStore::commitLinkRun(const LinkRunCommit& run) {
                        "right_id TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL, reason TEXT NOT NULL, "
                        "explanation_json TEXT NOT NULL, created_at TEXT NOT NULL)",
                 now;
-            stageReview(session, review, at);
+            insertRows(session, reviewStageRows(review, at));
             // New pairs take queue positions in the order the matcher listed them. A pair seen before keeps its
             // seq; it is refreshed (and re-opened if an earlier run had made it obsolete) unless a reviewer has
             // decided it.

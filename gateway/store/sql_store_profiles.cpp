@@ -101,47 +101,43 @@ void appendCodes(const ProfileVersion& profile, std::vector<ProfileCode>& codes)
     }
 }
 
-}  // namespace
-
-void SqlStore::stageProfiles(Session& session, const std::vector<ProfileVersion>& profiles,
-                             const std::vector<std::string>& id_indexes, const std::string& built_at) {
-    std::vector<Poco::Int64> ordinals;
-    std::vector<std::string> persons;
-    std::vector<std::string> built;
-    std::vector<std::string> json;
-    std::vector<std::string> hashes;
-    std::vector<std::string> names;
-    std::vector<std::string> id_numbers;
-    std::vector<std::string> births;
-    std::vector<std::string> residences;
-    std::vector<std::string> hukous;
-    std::vector<std::string> classifications;
-    std::vector<std::string> alerts;
-    std::vector<Poco::Int64> removed;
-    for (std::size_t i = 0; i < profiles.size(); ++i) {
-        const ProfileVersion& profile = profiles[i];
-        ordinals.push_back(static_cast<Poco::Int64>(i));
-        persons.push_back(profile.person_id);
-        built.push_back(profile.built_at.empty() ? built_at : profile.built_at);
-        json.push_back(profile.profile_json);
-        hashes.push_back(profile.content_hash);
-        names.push_back(profile.name);
-        id_numbers.push_back(profile.id_number);
-        births.push_back(profile.birth_date);
-        residences.push_back(profile.residence_division);
-        hukous.push_back(profile.hukou_division);
-        classifications.push_back(joinCodes(profile.classifications));
-        alerts.push_back(joinCodes(profile.alerts));
-        removed.push_back(profile.removed ? 1 : 0);
-    }
-    std::vector<std::string> indexes = id_indexes;
-    session << sql(
-        "INSERT INTO profile_stage (ordinal, person_id, built_at, profile_json, content_hash, name, id_number, "
-        "birth_date, residence_division, hukou_division, classifications, alerts, removed, id_number_index) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        use(ordinals), use(persons), use(built), use(json), use(hashes), use(names), use(id_numbers), use(births),
-        use(residences), use(hukous), use(classifications), use(alerts), use(removed), use(indexes), now;
+/// profile_stage: the run's profile versions in their order (codes as joinCodes() renders them), each built at its
+/// own time or the run's, with the blind index of each ID number (`id_indexes`, in the same order).
+BulkRows profileStageRows(const std::vector<ProfileVersion>& profiles, const std::vector<std::string>& id_indexes,
+                          const std::string& built_at) {
+    BulkRows rows("profile_stage", profiles.size());
+    rows.ordinal("ordinal", profiles)
+        .text("person_id", profiles, &ProfileVersion::person_id)
+        .text("built_at", profiles,
+              [&built_at](const ProfileVersion& profile) {
+                  return profile.built_at.empty() ? built_at : profile.built_at;
+              })
+        .text("profile_json", profiles, &ProfileVersion::profile_json)
+        .text("content_hash", profiles, &ProfileVersion::content_hash)
+        .text("name", profiles, &ProfileVersion::name)
+        .text("id_number", profiles, &ProfileVersion::id_number)
+        .text("birth_date", profiles, &ProfileVersion::birth_date)
+        .text("residence_division", profiles, &ProfileVersion::residence_division)
+        .text("hukou_division", profiles, &ProfileVersion::hukou_division)
+        .text("classifications", profiles,
+              [](const ProfileVersion& profile) { return joinCodes(profile.classifications); })
+        .text("alerts", profiles, [](const ProfileVersion& profile) { return joinCodes(profile.alerts); })
+        .integer("removed", profiles, [](const ProfileVersion& profile) { return profile.removed ? 1 : 0; })
+        .text("id_number_index", profiles,
+              [&id_indexes](const ProfileVersion&, std::size_t i) -> const std::string& { return id_indexes[i]; });
+    return rows;
 }
+
+/// profile_codes: the classification and alert codes of the current profiles, one row each.
+BulkRows profileCodeRows(const std::vector<ProfileCode>& codes) {
+    BulkRows rows("profile_codes", codes.size());
+    rows.text("person_id", codes, &ProfileCode::person_id)
+        .text("kind", codes, &ProfileCode::kind)
+        .text("code", codes, &ProfileCode::code);
+    return rows;
+}
+
+}  // namespace
 
 void SqlStore::stageCorrections(Session& session, const std::vector<ProfileVersion>& profiles) {
     // Few profiles carry one, so they are set afterwards rather than loaded with every row.
@@ -175,22 +171,6 @@ void SqlStore::markRemovals(Session& session, const std::vector<ProfileVersion>&
         session << sql("UPDATE profiles SET removed_reason = ?, removed_on = ? WHERE person_id = ?"), use(reasons),
             use(dates), use(persons), now;
     }
-}
-
-void SqlStore::insertProfileCodes(Session& session, const std::vector<ProfileCode>& codes) {
-    std::vector<std::string> persons;
-    std::vector<std::string> kinds;
-    std::vector<std::string> values;
-    persons.reserve(codes.size());
-    kinds.reserve(codes.size());
-    values.reserve(codes.size());
-    for (const ProfileCode& code : codes) {
-        persons.push_back(code.person_id);
-        kinds.push_back(code.kind);
-        values.push_back(code.code);
-    }
-    session << sql("INSERT INTO profile_codes (person_id, kind, code) VALUES (?, ?, ?)"), use(persons), use(kinds),
-        use(values), now;
 }
 
 std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVersion>& profiles,
@@ -229,7 +209,7 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
                    "alerts TEXT NOT NULL, removed INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 1, "
                    "correction TEXT NOT NULL DEFAULT '', id_number_index TEXT NOT NULL DEFAULT '')",
             now;
-        stageProfiles(session, staged, id_indexes, at);
+        insertRows(session, profileStageRows(staged, id_indexes, at));
 
         // An unchanged profile leaves the stage. A removal that kept the hash is still a change of state.
         session << "DELETE FROM profile_stage WHERE EXISTS (SELECT 1 FROM profiles AS p "
@@ -286,7 +266,7 @@ std::vector<ProfileVersion> SqlStore::commitProfiles(const std::vector<ProfileVe
                                    versionDetail(profile)});
             }
             if (!codes.empty()) {
-                insertProfileCodes(session, codes);
+                insertRows(session, profileCodeRows(codes));
             }
             markRemovals(session, written);
             insertLogEntries(session, std::move(entries));
