@@ -137,6 +137,13 @@ private:
     std::vector<int> group_of_;     // per comparison: its group, or -1
 };
 
+/// The level index of a comparison's "exact" level, or -1 when it has none.
+int exactLevel(const ComparisonSpec& spec);
+/// Keeps each probability at least a small floor (no weight is infinite), then makes them sum to 1.
+void normaliseProbabilities(std::vector<double>& probabilities);
+/// `value` in printf's `format`, for explanations.
+std::string formatNumber(double value, const char* format);
+
 /// The model as JSON (parameters and term frequencies), kept with each link run for explanations.
 std::string modelToJson(const LinkageConfig& config, const ModelParams& params, const TermFrequencies& frequencies);
 /// Throws GatewayError(InvalidArgument) when the JSON does not fit the configuration.
