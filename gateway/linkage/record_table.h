@@ -58,6 +58,9 @@ private:
     std::uint64_t present_ = 0;
 };
 
+/// A scalar JSON value as text: a string as it is, a number as written in shortest form; "" for anything else.
+std::string scalarText(const rapidjson::Value& value);
+
 /// Reads one field of a record to its normalised text (empty when absent) and, for citizen IDs, validity.
 class FieldReader {
 public:
