@@ -21,9 +21,10 @@
 #include "gateway/common/clock.h"
 #include "gateway/jobs/audit_job.h"
 #include "gateway/store/store.h"
+#include "ops/bench/log_entry_generator.h"
+#include "ops/bench/measure.h"
 
 #include <libpq-fe.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cctype>
@@ -36,7 +37,6 @@
 #include <fstream>
 #include <functional>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -47,8 +47,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using gateway::audit::ExchangeLogEntry;
-
-constexpr std::time_t kStart = 1793520000;  // 2026-11-01T08:00:00Z
+using gateway::bench::cpuSeconds;
+using gateway::bench::EntryGenerator;
+using gateway::bench::ioBytes;
+using gateway::bench::secondsSince;
+using gateway::bench::thousands;
 
 struct Options {
     std::int64_t entries = 1'000'000;
@@ -130,146 +133,6 @@ Options parseOptions(int argc, char** argv) {
     }
     return options;
 }
-
-double secondsSince(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-/// CPU time of this process (every thread, user and system) so far: what a phase cost whatever else the machine
-/// was running. PostgreSQL's own work is in the server's processes, not here.
-double cpuSeconds() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const auto seconds = [](const timeval& time) {
-        return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
-    };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-/// Bytes this process has read and written through system calls so far (/proc/self/io rchar, wchar; 0 if not there):
-/// what SQLite moves between its cache, the WAL and the database file.
-std::pair<std::int64_t, std::int64_t> ioBytes() {
-    std::ifstream file("/proc/self/io");
-    std::string key;
-    std::int64_t value = 0;
-    std::pair<std::int64_t, std::int64_t> bytes{0, 0};
-    while (file >> key >> value) {
-        if (key == "rchar:") {
-            bytes.first = value;
-        } else if (key == "wchar:") {
-            bytes.second = value;
-        }
-    }
-    return bytes;
-}
-
-std::string thousands(std::int64_t value) {
-    std::string digits = std::to_string(value);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out += ',';
-        }
-        out += digits[i];
-    }
-    return out;
-}
-
-/// Entries like those the API writes when a client reads children's files: village, township and district clients,
-/// reads of one profile and list pages, each with the filter used and the purpose given. The same seed gives the
-/// same entries, so that runs compare.
-class EntryGenerator {
-public:
-    explicit EntryGenerator(std::uint64_t seed) : random_(seed) {}
-
-    void next(std::size_t count, std::vector<ExchangeLogEntry>& out) {
-        out.clear();
-        out.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-            out.push_back(make());
-        }
-    }
-
-private:
-    std::uint64_t below(std::uint64_t bound) { return random_() % bound; }
-
-    std::string personId() {
-        // P + 12 hex digits, as the linker names persons; a million children.
-        static constexpr char kHex[] = "0123456789abcdef";
-        std::uint64_t child = below(1'000'000) * 0x9E3779B97F4A7C15ULL;
-        std::string id = "P";
-        for (int i = 0; i < 12; ++i) {
-            id += kHex[(child >> (60 - 4 * i)) & 0xF];
-        }
-        return id;
-    }
-
-    std::string village() {
-        // 320411 (a district), 3 digits of township, 3 of village.
-        char code[16];
-        std::snprintf(code, sizeof code, "320411%03d%03d", 100 + static_cast<int>(below(12)),
-                      200 + static_cast<int>(below(40)));
-        return code;
-    }
-
-    ExchangeLogEntry make() {
-        static constexpr const char* kPurposes[] = {
-            "routine follow-up of a left-behind child",
-            "school attendance check",
-            "home visit planned by the village children's director",
-            "guardianship review after a parent left for work",
-            "health check reminder for a child under 6",
-        };
-        static constexpr const char* kClassifications[] = {"left_behind", "in_difficulty", "disabled", "orphaned",
-                                                           "migrant"};
-        ExchangeLogEntry entry;
-        clock_ms_ += 500 + static_cast<std::int64_t>(below(3000));
-        entry.at = gateway::formatIso(Poco::Timestamp::fromEpochTime(kStart) + clock_ms_ * 1000);
-
-        const std::string division = village();
-        const std::uint64_t kind = below(10);
-        std::string level = "village";
-        if (kind < 7) {
-            entry.actor = "api:village-" + division;
-        } else if (kind < 9) {
-            level = "township";
-            entry.actor = "api:township-" + division.substr(0, 9);
-        } else {
-            level = "district";
-            entry.actor = "api:district-" + division.substr(0, 6);
-        }
-        const std::size_t persons = 1 + below(3);
-        for (std::size_t i = 0; i < persons; ++i) {
-            entry.persons.push_back(personId());
-        }
-        entry.subject = entry.persons.front();
-        const char* purpose = kPurposes[below(std::size(kPurposes))];
-        char request[24];
-        std::snprintf(request, sizeof request, "%016llx", static_cast<unsigned long long>(random_()));
-
-        std::string detail = "{";
-        if (persons == 1) {
-            entry.action = "api.read";
-            detail +=
-                R"("method":"GET","path":"/v1/profiles/)" + entry.subject + R"(","filter":{"view":")" + level + R"("})";
-        } else {
-            entry.action = "api.list";
-            detail += R"("method":"GET","path":"/v1/profiles","filter":{"division":")" + division +
-                      R"(","classification":")" + kClassifications[below(std::size(kClassifications))] +
-                      R"(","limit":100})";
-        }
-        detail += R"(,"purpose":")" + std::string(purpose) + R"(","persons":[)";
-        for (std::size_t i = 0; i < persons; ++i) {
-            detail += (i > 0 ? ",\"" : "\"") + entry.persons[i] + "\"";
-        }
-        detail += R"(],"status":200,"request_id":")" + std::string(request) + "\"}";
-        entry.detail_json = std::move(detail);
-        return entry;
-    }
-
-    std::mt19937_64 random_;
-    std::int64_t clock_ms_ = 0;
-};
 
 struct AppendResult {
     double seconds = 0;  // in appendExchangeLog only
