@@ -1,6 +1,7 @@
 #include "gateway/common/config_tree.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 
 #include <rapidjson/error/en.h>
@@ -313,6 +314,49 @@ ConfigCursor ObjectReader::require(std::string_view key) const {
         return *found;
     }
     cursor_.fail("missing key " + singleQuoted(key));
+}
+
+namespace {
+
+void writeNode(json::Writer& writer, const ConfigNode& node) {
+    switch (node.type) {
+        case ConfigNode::Type::Null:
+            writer.Null();
+            break;
+        case ConfigNode::Type::Boolean:
+            writer.Bool(node.text == "true");
+            break;
+        case ConfigNode::Type::Number:
+            writer.RawValue(node.text.data(), node.text.size(), rapidjson::kNumberType);
+            break;
+        case ConfigNode::Type::String:
+            json::string(writer, node.text);
+            break;
+        case ConfigNode::Type::Object:
+            writer.StartObject();
+            for (const ConfigMember& member : node.members) {
+                json::key(writer, member.key);
+                writeNode(writer, member.value);
+            }
+            writer.EndObject();
+            break;
+        case ConfigNode::Type::Array:
+            writer.StartArray();
+            for (const ConfigNode& element : node.elements) {
+                writeNode(writer, element);
+            }
+            writer.EndArray();
+            break;
+    }
+}
+
+}  // namespace
+
+std::string toJson(const ConfigNode& node) {
+    rapidjson::StringBuffer buffer;
+    json::Writer writer(buffer);
+    writeNode(writer, node);
+    return buffer.GetString();
 }
 
 std::string singleQuoted(std::string_view text) {

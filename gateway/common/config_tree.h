@@ -118,6 +118,10 @@ private:
     ConfigCursor cursor_;
 };
 
+/// The node as compact JSON text, numbers as they were written: to hand a part of a document (an adapter's settings)
+/// to a reader of its own.
+std::string toJson(const ConfigNode& node);
+
 /// "'x'" with control characters escaped, for names taken from a configuration file.
 std::string singleQuoted(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include "gateway/intake/source_config.h"
 
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
 #include "gateway/common/file.h"
 #include "gateway/common/utf8.h"
@@ -8,17 +9,9 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <regex>
-#include <set>
-#include <sstream>
 
 namespace gateway::intake {
 namespace {
@@ -27,94 +20,43 @@ namespace {
     throw GatewayError(ErrorCode::InvalidConfig, origin + ": " + what);
 }
 
-std::size_t lineOf(const std::string& text, std::size_t offset) {
-    return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
-}
-
-std::string stringField(const rapidjson::Value& object, const char* key, const std::string& origin, bool required) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
-        if (required) {
-            fail(origin, std::string("key '") + key + "' is required");
-        }
-        return "";
-    }
-    if (!it->value.IsString()) {
-        fail(origin, std::string("key '") + key + "' must be a string");
-    }
-    return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
-int intField(const rapidjson::Value& object, const char* key, int fallback, int min, int max,
-             const std::string& origin) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
-        return fallback;
-    }
-    if (!it->value.IsInt() || it->value.GetInt() < min || it->value.GetInt() > max) {
-        fail(origin, std::string("key '") + key + "' must be a whole number in " + std::to_string(min) + ".." +
-                         std::to_string(max));
-    }
-    return it->value.GetInt();
-}
-
 }  // namespace
 
 SourceConfig readSourceConfig(const std::string& path, const std::string& base_dir) {
-    const std::string text = readFileContent(path, "source configuration");
-
-    rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.c_str(), text.size());
-    if (doc.HasParseError()) {
-        fail(path + ":" + std::to_string(lineOf(text, doc.GetErrorOffset())),
-             std::string("invalid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()));
-    }
-    if (!doc.IsObject()) {
-        fail(path, "must hold one JSON object");
-    }
-    static const std::set<std::string> kKnown = {"source",  "description",      "adapter",    "mapping",
-                                                 "enabled", "schedule_seconds", "batch_size", "settings"};
-    for (const auto& member : doc.GetObject()) {
-        const std::string key(member.name.GetString(), member.name.GetStringLength());
-        if (kKnown.count(key) == 0) {
-            fail(path, "unknown key " + utf8::quote(key) +
-                           " (known: adapter, batch_size, description, enabled, mapping, schedule_seconds, settings, "
-                           "source)");
-        }
-    }
-
+    const auto document = ConfigDocument::parse(readFileContent(path, "source configuration"), path);
+    const ObjectReader top(ConfigCursor::root(*document), {"source", "description", "adapter", "mapping", "enabled",
+                                                           "schedule_seconds", "batch_size", "settings"});
     SourceConfig config;
     config.origin = path;
-    config.source = stringField(doc, "source", path, true);
+    const ConfigCursor source = top.require("source");
+    config.source = source.asString();
     static const std::regex kName("[a-z][a-z0-9_]{0,63}");
     if (!std::regex_match(config.source, kName)) {
-        fail(path, "key 'source': " + utf8::quote(config.source) +
-                       " must be 1-64 lower-case letters, digits or '_', starting with a letter");
+        source.fail(utf8::quote(config.source) +
+                    " must be 1-64 lower-case letters, digits or '_', starting with a "
+                    "letter");
     }
-    config.description = stringField(doc, "description", path, false);
-    config.adapter = stringField(doc, "adapter", path, true);
-    config.mapping = stringField(doc, "mapping", path, true);
+    if (const auto description = top.get("description")) {
+        config.description = description->asString();
+    }
+    config.adapter = top.require("adapter").asString();
+    config.mapping = top.require("mapping").asString();
     if (!config.mapping.empty() && !Poco::Path(config.mapping).isAbsolute() && !base_dir.empty()) {
         config.mapping = Poco::Path(Poco::Path::forDirectory(base_dir), Poco::Path(config.mapping)).toString();
     }
-    if (const auto it = doc.FindMember("enabled"); it != doc.MemberEnd()) {
-        if (!it->value.IsBool()) {
-            fail(path, "key 'enabled' must be true or false");
-        }
-        config.enabled = it->value.GetBool();
+    if (const auto enabled = top.get("enabled")) {
+        config.enabled = enabled->asBoolean();
     }
-    config.schedule_seconds = intField(doc, "schedule_seconds", 0, 0, 7 * 24 * 3600, path);
-    config.batch_size = intField(doc, "batch_size", 1000, 1, 100000, path);
-    if (const auto it = doc.FindMember("settings"); it != doc.MemberEnd()) {
-        if (!it->value.IsObject()) {
-            fail(path, "key 'settings' must be an object");
-        }
-        rapidjson::StringBuffer out;
-        rapidjson::Writer<rapidjson::StringBuffer> writer(out);
-        it->value.Accept(writer);
-        config.settings_json = out.GetString();
-    } else {
-        config.settings_json = "{}";
+    if (const auto schedule = top.get("schedule_seconds")) {
+        config.schedule_seconds = static_cast<int>(schedule->asInteger(0, 7 * 24 * 3600));
+    }
+    if (const auto batch = top.get("batch_size")) {
+        config.batch_size = static_cast<int>(batch->asInteger(1, 100000));
+    }
+    config.settings_json = "{}";
+    if (const auto settings = top.get("settings")) {
+        settings->expectObject();
+        config.settings_json = toJson(settings->node());
     }
     return config;
 }

@@ -18,8 +18,9 @@ struct SourceConfig {
     std::string origin;         // the file it came from
 };
 
-/// Reads one source file (JSON). Unknown keys, wrong types and bad values throw GatewayError(InvalidConfig)
-/// with "FILE: key 'K': what is wrong". Relative mapping paths resolve against `base_dir`.
+/// Reads one source file (JSON). Unknown or repeated keys, wrong types and bad values throw
+/// GatewayError(InvalidConfig) with "FILE:LINE: at /KEY: what is wrong". Relative mapping paths resolve against
+/// `base_dir`.
 SourceConfig readSourceConfig(const std::string& path, const std::string& base_dir);
 
 /// Reads every *.json in `dir`, sorted by name; two files naming the same source is an error.

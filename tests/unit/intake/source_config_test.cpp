@@ -54,26 +54,48 @@ TEST(SourceConfigTest, DefaultsAndAbsoluteMappingPath) {
     EXPECT_EQ(config.settings_json, "{}");
 }
 
-TEST(SourceConfigTest, RejectsMistakesWithTheKeyNamed) {
-    EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","shedule_seconds":5})"),
-              ": unknown key \"shedule_seconds\" (known: adapter, batch_size, description, enabled, mapping, "
-              "schedule_seconds, settings, source)");
-    EXPECT_EQ(errorFor(R"({"adapter":"rest","mapping":"m"})"), ": key 'source' is required");
+TEST(SourceConfigTest, RejectsMistakesWithTheLineAndTheKeyNamed) {
+    EXPECT_EQ(
+        errorFor(R"({"source":"s","adapter":"rest","mapping":"m","shedule_seconds":5})"),
+        ":1: unknown key 'shedule_seconds' (did you mean 'schedule_seconds'? known: source, description, adapter, "
+        "mapping, enabled, schedule_seconds, batch_size, settings)");
+    EXPECT_EQ(errorFor(R"({"adapter":"rest","mapping":"m"})"), ":1: missing key 'source'");
     EXPECT_EQ(errorFor(R"({"source":"Police-1","adapter":"rest","mapping":"m"})"),
-              ": key 'source': \"Police-1\" must be 1-64 lower-case letters, digits or '_', starting with a letter");
-    EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","batch_size":0})"),
-              ": key 'batch_size' must be a whole number in 1..100000");
+              ":1: at /source: \"Police-1\" must be 1-64 lower-case letters, digits or '_', starting with a letter");
+    EXPECT_EQ(errorFor("{\"source\":\"s\",\"adapter\":\"rest\",\"mapping\":\"m\",\n\"batch_size\":0}"),
+              ":2: at /batch_size: expected a whole number from 1 to 100000, got 0");
+    EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","batch_size":2.5})"),
+              ":1: at /batch_size: expected a whole number from 1 to 100000, got 2.5");
     EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","enabled":"yes"})"),
-              ": key 'enabled' must be true or false");
+              ":1: at /enabled: expected true or false, got string");
     EXPECT_EQ(errorFor(R"({"source":"s","adapter":"rest","mapping":"m","settings":[]})"),
-              ": key 'settings' must be an object");
-    EXPECT_EQ(errorFor(R"({"source":"s","adapter":7,"mapping":"m"})"), ": key 'adapter' must be a string");
-    EXPECT_EQ(errorFor("[1]"), ": must hold one JSON object");
+              ":1: at /settings: expected an object, got array");
+    EXPECT_EQ(errorFor(R"({"source":"s","adapter":7,"mapping":"m"})"),
+              ":1: at /adapter: expected a string, got number");
+    EXPECT_EQ(errorFor("[1]"), ":1: expected an object, got array");
 }
 
-TEST(SourceConfigTest, SyntaxErrorNamesTheLine) {
-    EXPECT_EQ(errorFor("{\n\"source\": \"s\",\n\"adapter\": rest\n}"), ":3: invalid JSON: Invalid value.");
-    EXPECT_EQ(errorFor("{\"source\": \"\xff\"}"), ":1: invalid JSON: Invalid encoding in string.");
+TEST(SourceConfigTest, ARepeatedKeyIsAnErrorNotALaterWinner) {
+    // Two values for one key would leave one silently unused: which adapter would run?
+    const std::string message =
+        errorFor("{\"source\":\"s\",\"adapter\":\"rest\",\"mapping\":\"m\",\n\"adapter\":\"sql\"}");
+    EXPECT_EQ(message.rfind(":2: ", 0), 0u) << message;
+    EXPECT_NE(message.find("'adapter'"), std::string::npos) << message;
+    EXPECT_NE(message.find("first at line 1"), std::string::npos) << message;
+}
+
+TEST(SourceConfigTest, SettingsPassOnAsWrittenNumbersIncluded) {
+    testing::TempDir dir;
+    testing::writeFile(dir.file("s.json"),
+                       R"({"source":"s","adapter":"rest","mapping":"m","settings":{"a":[1,2.50,-3e2,true,null],)"
+                       R"("b":"\u4e2d\"\n","big":12345678901234567890}})");
+    EXPECT_EQ(readSourceConfig(dir.file("s.json"), "").settings_json,
+              R"({"a":[1,2.50,-3e2,true,null],"b":"中\"\n","big":12345678901234567890})");
+}
+
+TEST(SourceConfigTest, SyntaxErrorNamesTheLineAndColumn) {
+    EXPECT_EQ(errorFor("{\n\"source\": \"s\",\n\"adapter\": rest\n}"), ":3: invalid JSON: Invalid value. (column 12)");
+    EXPECT_EQ(errorFor("{\"source\": \"\xff\"}"), ":1: invalid JSON: Invalid encoding in string. (column 13)");
 }
 
 TEST(SourceConfigTest, ReadsAFolderInNameOrderAndRefusesDuplicates) {
