@@ -7,8 +7,7 @@
 #include "gateway/api/api_server.h"
 #include "gateway/api/router.h"
 #include "gateway/common/hash.h"
-#include "gateway/store/store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/fake_log_store.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JWT/Signer.h>
@@ -40,11 +39,7 @@ security::ClientRegistry registry() {
 class AccessLogTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        store::StoreSettings settings;
-        settings.sqlite_path = dir_.file("gw.db");
-        store_ = store::openStore(settings);
-        store_->migrate();
-        log_ = std::make_unique<AccessLog>(*store_);
+        log_ = std::make_unique<AccessLog>(store_);
         const auto disclose = [](const Request& request) {
             Response response = jsonResponse(200, "{}");
             response.persons = {"P2", "P1", "P2"};
@@ -101,7 +96,7 @@ protected:
         audit::ExchangeLogQuery query;
         query.action = action;
         query.limit = 1000;
-        return store_->searchExchangeLog(query);
+        return store_.searchExchangeLog(query);
     }
 
     static rapidjson::Document detail(const audit::ExchangeLogEntry& entry) {
@@ -125,8 +120,7 @@ protected:
         return signer.sign(token, Poco::JWT::Signer::ALGO_HS256);
     }
 
-    testing::TempDir dir_;
-    std::unique_ptr<store::Store> store_;
+    testing::FakeLogStore store_;
     std::unique_ptr<AccessLog> log_;
     security::ClientDirectory clients_{registry()};
     std::unique_ptr<security::Reloadable<security::JwtVerifier>> tokens_;
@@ -181,7 +175,7 @@ TEST_F(AccessLogTest, AReadIsCommittedWithWhoWhatAndWhyBeforeItsAnswerLeaves) {
     audit::ExchangeLogQuery who;
     who.person = "P1";
     who.action = "api.";
-    const auto reads = store_->searchExchangeLog(who);
+    const auto reads = store_.searchExchangeLog(who);
     ASSERT_EQ(reads.size(), 1u);
     EXPECT_EQ(reads[0].seq, entry.seq);
 }
@@ -204,7 +198,7 @@ TEST_F(AccessLogTest, ATriedReadOfOneChildIsOnThatChildsLedgerAnsweredOrNot) {
     EXPECT_EQ(dispatch(routes_, get("/v1/profiles/P7", "village-key", "case_assessment")).status, 200);
     audit::ExchangeLogQuery who;
     who.person = "P7";
-    const auto ledger = store_->searchExchangeLog(who);
+    const auto ledger = store_.searchExchangeLog(who);
     ASSERT_EQ(ledger.size(), 3u);
     EXPECT_EQ(detail(ledger[0])["status"].GetInt(), 400);
     EXPECT_EQ(detail(ledger[0])["disclosed"].GetInt(), 0);
@@ -300,17 +294,13 @@ TEST_F(AccessLogTest, ARateLimitAnswers429WithRetryAfterPerClient) {
 }
 
 TEST(AccessLogWriter, ConcurrentCallsShareTransactionsAndGetTheirOwnNumbers) {
-    testing::TempDir dir;
-    store::StoreSettings settings;
-    settings.sqlite_path = dir.file("gw.db");
-    auto store = store::openStore(settings);
-    store->migrate();
+    testing::FakeLogStore store;
     constexpr int kThreads = 8;
     constexpr int kEach = 50;
     std::vector<std::vector<std::int64_t>> seqs(kThreads);
     std::size_t transactions = 0;
     {
-        AccessLog log(*store);
+        AccessLog log(store);
         std::vector<std::thread> threads;
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
@@ -333,7 +323,7 @@ TEST(AccessLogWriter, ConcurrentCallsShareTransactionsAndGetTheirOwnNumbers) {
     std::set<std::int64_t> all;
     for (int t = 0; t < kThreads; ++t) {
         for (int i = 0; i < kEach; ++i) {
-            const auto entry = store->exchangeLogEntry(seqs[t][i]);
+            const auto entry = store.exchangeLogEntry(seqs[t][i]);
             ASSERT_TRUE(entry);
             EXPECT_EQ(entry->actor, "api:t" + std::to_string(t)) << "the seq returned is the caller's own entry";
             EXPECT_EQ(entry->subject, std::to_string(i));
@@ -341,7 +331,7 @@ TEST(AccessLogWriter, ConcurrentCallsShareTransactionsAndGetTheirOwnNumbers) {
         }
     }
     EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kEach));
-    EXPECT_EQ(store->exchangeLogHead().seq, kThreads * kEach);
+    EXPECT_EQ(store.exchangeLogHead().seq, kThreads * kEach);
     EXPECT_LE(transactions, static_cast<std::size_t>(kThreads * kEach));
     EXPECT_GE(transactions, 1u);
 }

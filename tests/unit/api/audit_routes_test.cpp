@@ -8,8 +8,8 @@
 #include "gateway/audit/log_verify.h"
 #include "gateway/audit/proof.h"
 #include "gateway/jobs/audit_job.h"
-#include "gateway/store/store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/fake_lease_store.h"
+#include "tests/support/fake_log_store.h"
 
 #include <rapidjson/document.h>
 
@@ -21,10 +21,6 @@ namespace {
 class AuditRoutesTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        store::StoreSettings settings;
-        settings.sqlite_path = dir_.file("gw.db");
-        store_ = store::openStore(settings);
-        store_->migrate();
         std::vector<audit::ExchangeLogEntry> entries;
         for (int i = 1; i <= 25; ++i) {
             audit::ExchangeLogEntry entry;
@@ -39,8 +35,8 @@ protected:
             }
             entries.push_back(entry);
         }
-        store_->appendExchangeLog(entries);
-        addAuditRoutes(router_, *store_);
+        log_.appendExchangeLog(entries);
+        addAuditRoutes(router_, log_);
     }
 
     Response get(const std::string& path, std::multimap<std::string, std::string> query = {}) {
@@ -57,8 +53,8 @@ protected:
         return document;
     }
 
-    testing::TempDir dir_;
-    std::unique_ptr<store::Store> store_;
+    testing::FakeLogStore log_;
+    testing::FakeLeaseStore leases_;
     Router router_;
 };
 
@@ -120,7 +116,7 @@ TEST_F(AuditRoutesTest, AProofWaitsForACheckpointThenChecksWithThePublicKeyAlone
     EXPECT_EQ(get("/v1/audit/5/proof").status, 409);
     const auto status = json(get("/v1/audit/status"));
     EXPECT_EQ(status["entries"].GetInt64(), 25);
-    EXPECT_EQ(std::string(status["head_hash"].GetString()), store_->exchangeLogHead().hash);
+    EXPECT_EQ(std::string(status["head_hash"].GetString()), log_.exchangeLogHead().hash);
     EXPECT_STREQ(status["algorithm"].GetString(), "sha256");
     EXPECT_TRUE(status["signing_key_id"].IsNull());  // the API holds no signing key
     EXPECT_EQ(status["unsigned_entries"].GetInt64(), 25);
@@ -131,12 +127,12 @@ TEST_F(AuditRoutesTest, AProofWaitsForACheckpointThenChecksWithThePublicKeyAlone
     EXPECT_EQ(status["unindexed_entries"].GetInt64(), 25);
     EXPECT_EQ(status["persons_hashed_from"].GetInt64(), 1);
     EXPECT_NE(metrics.body.find("\ngateway_exchange_log_unindexed_entries 25\n"), std::string::npos) << metrics.body;
-    EXPECT_EQ(audit::indexExchangeLog(*store_), 25);
+    EXPECT_EQ(audit::indexExchangeLog(log_), 25);
     EXPECT_EQ(json(get("/v1/audit/status"))["unindexed_entries"].GetInt64(), 0);
 
     const auto signer =
         audit::CheckpointSigner::fromPem(audit::generateSigningKeyPem(audit::SignatureScheme::Ed25519), "test key");
-    ASSERT_TRUE(jobs::writeCheckpoint(*store_, *store_, signer, "test"));
+    ASSERT_TRUE(jobs::writeCheckpoint(log_, leases_, signer, "test"));
     const auto response = get("/v1/audit/5/proof");
     ASSERT_EQ(response.status, 200) << response.body;
     const auto proof = audit::parseProof(response.body);
