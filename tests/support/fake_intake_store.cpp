@@ -3,6 +3,7 @@
 #include "gateway/common/error.h"
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
+#include "tests/support/fake_checks.h"
 
 #include <algorithm>
 #include <set>
@@ -16,15 +17,6 @@ using intake::CommitResult;
 using intake::QuarantinedRecord;
 using intake::StagedRecord;
 using intake::SyncRun;
-
-void requireText(std::string_view field, std::string_view value, const std::string& where) {
-    if (!utf8::isValid(value)) {
-        utf8::DecodeError error;
-        utf8::decode(value, &error);
-        throw GatewayError(ErrorCode::InvalidArgument,
-                           std::string(field) + " of " + where + " is not well-formed UTF-8: " + error.reason);
-    }
-}
 
 GatewayError foreignSource(const std::string& where, const std::string& owner_source, const std::string& batch_source) {
     return GatewayError(ErrorCode::InvalidArgument, where + " belongs to source " + utf8::quote(owner_source) +

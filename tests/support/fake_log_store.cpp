@@ -4,6 +4,7 @@
 #include "gateway/audit/index_terms.h"
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
+#include "tests/support/fake_checks.h"
 
 #include <algorithm>
 
@@ -14,15 +15,6 @@ namespace {
 // The store keeps an entry's persons in one column as "|a|b|".
 constexpr char kPersonSeparator = '|';
 
-void requireText(std::string_view field, std::string_view value, const std::string& where) {
-    if (!utf8::isValid(value)) {
-        utf8::DecodeError error;
-        utf8::decode(value, &error);
-        throw GatewayError(ErrorCode::InvalidArgument,
-                           std::string(field) + " of " + where + " is not well-formed UTF-8: " + error.reason);
-    }
-}
-
 void requireLogText(const audit::ExchangeLogEntry& entry) {
     const std::string where = "exchange log entry " + utf8::quote(entry.action);
     requireText("at", entry.at, where);
@@ -31,10 +23,7 @@ void requireLogText(const audit::ExchangeLogEntry& entry) {
     requireText("subject", entry.subject, where);
     requireText("detail_json", entry.detail_json, where);
     for (const std::string& person : entry.persons) {
-        if (person.empty()) {
-            throw GatewayError(ErrorCode::InvalidArgument, "person of " + where + " is empty");
-        }
-        requireText("person", person, where);
+        requireNonEmptyText("person", person, where);
         if (person.find(kPersonSeparator) != std::string::npos) {
             throw GatewayError(ErrorCode::InvalidArgument, "person " + utf8::quote(person) + " of " + where +
                                                                " contains '" + kPersonSeparator + "'");

@@ -4,7 +4,10 @@
 
 #include "gateway/publish/deliverer.h"
 #include "gateway/common/hash.h"
-#include "gateway/store/store.h"
+#include "tests/support/fake_lease_store.h"
+#include "tests/support/fake_log_store.h"
+#include "tests/support/fake_outbox_store.h"
+#include "tests/support/manual_clock.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/adapters/scripted_http_server.h"
 
@@ -23,15 +26,6 @@ namespace {
 using testing::ScriptedHttpServer;
 
 const std::string kSecret = "a-subscriber-secret-of-32-bytes!";
-
-class FixedClock : public Clock {
-public:
-    Poco::Timestamp now() const override { return now_; }
-    void advance(int seconds) { now_ += Poco::Timespan(seconds, 0); }
-
-private:
-    Poco::Timestamp now_;
-};
 
 class DelivererTest : public ::testing::Test {
 protected:
@@ -53,20 +47,15 @@ protected:
             },
             Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context), "https");
 
-        store::StoreSettings settings;
-        settings.sqlite_path = dir_.file("gw.db");
-        store_ = store::openStore(settings);
-        store_->migrate();
-        std::vector<profile::ProfileVersion> profiles;
         for (const char* person : {"P1", "P2", "P3"}) {
-            profile::ProfileVersion profile;
-            profile.person_id = person;
-            profile.residence_division = "320411101201";
-            profile.profile_json = std::string(R"({"person_id":")") + person + R"(","note":"儿童"})";
-            profile.content_hash = sha256Hex(profile.profile_json);
-            profiles.push_back(profile);
+            OutboxEntry entry;
+            entry.person_id = person;
+            entry.version = 1;
+            entry.division = "320411101201";
+            entry.created_at = formatIso(clock_.now());
+            entry.profile_json = std::string(R"({"person_id":")") + person + R"(","note":"儿童"})";
+            store_.appendVersion(entry);
         }
-        store_->commitProfiles(profiles, "test");
     }
 
     Subscriber subscriber(bool client_certificate) const {
@@ -91,15 +80,17 @@ protected:
         PushSettings settings;
         settings.node = "test-node:1";
         settings.backoff_initial_ms = 1000;
-        return Deliverer(*store_, *store_, views_, {subscriber(client_certificate)}, settings, clock_);
+        return Deliverer(store_, leases_, views_, {subscriber(client_certificate)}, settings, clock_);
     }
 
     testing::TempDir dir_;
     std::unique_ptr<ScriptedHttpServer> server_;
     std::atomic<int> status_{200};
-    std::unique_ptr<store::Store> store_;
+    testing::ManualClock clock_;
+    testing::FakeLogStore log_;
+    testing::FakeOutboxStore store_{log_, clock_};
+    testing::FakeLeaseStore leases_;
     profile::ProfileViews views_ = profile::ProfileViews::builtin();
-    FixedClock clock_;
 };
 
 TEST_F(DelivererTest, SendsSignedBatchesOverMutualTls) {
@@ -122,9 +113,24 @@ TEST_F(DelivererTest, SendsSignedBatchesOverMutualTls) {
     ASSERT_TRUE(first.IsObject()) << requests[0].body;
     EXPECT_EQ(std::string(first["events"][0]["idempotency_key"].GetString()), "P1:1");
     EXPECT_EQ(std::string(first["events"][1]["profile"]["note"].GetString()), "儿童");
-    const auto state = store_->pushState("village-1");
+    const auto state = store_.pushState("village-1");
     EXPECT_EQ(state.delivered, 3);
-    EXPECT_EQ(state.delivered_through, store_->outboxHead());
+    EXPECT_EQ(state.delivered_through, store_.outboxHead());
+    audit::ExchangeLogQuery deliveries;
+    deliveries.action = "push.delivery";
+    EXPECT_EQ(log_.searchExchangeLog(deliveries).size(), 2u) << "one entry per batch";
+    EXPECT_FALSE(leases_.leaseHolder("push:village-1").has_value()) << "given back once caught up";
+}
+
+TEST_F(DelivererTest, AnotherNodeDeliveringToTheSubscriberIsWaitedFor) {
+    ASSERT_TRUE(leases_.claimLease("push:village-1", "node-b", "2000-01-01T00:00:00.000Z", "2999-01-01T00:00:00.000Z"));
+    auto push = deliverer(true);
+    const DeliveryReport report = push.deliver(push.subscribers().front());
+    EXPECT_TRUE(report.waiting);
+    EXPECT_EQ(report.delivered, 0);
+    EXPECT_TRUE(server_->requests().empty());
+    EXPECT_EQ(store_.pushState("village-1").delivered_through, 0);
+    EXPECT_EQ(leases_.leaseHolder("push:village-1"), "node-b");
 }
 
 TEST_F(DelivererTest, ACertificateTheServerRefusesSpendsNoAttempt) {
@@ -133,9 +139,9 @@ TEST_F(DelivererTest, ACertificateTheServerRefusesSpendsNoAttempt) {
         const DeliveryReport report = push.deliver(push.subscribers().front());
         EXPECT_EQ(report.delivered, 0);
         EXPECT_FALSE(report.error.empty());
-        clock_.advance(3600);
+        clock_.advance(std::chrono::seconds(3600));
     }
-    const auto state = store_->pushState("village-1");
+    const auto state = store_.pushState("village-1");
     EXPECT_EQ(state.attempts, 3) << "the wait grows with each failure";
     EXPECT_EQ(state.refusals, 0) << "the connection never carried the batch";
     EXPECT_EQ(state.dead_letters, 0);
@@ -149,31 +155,34 @@ TEST_F(DelivererTest, RefusalsBecomeDeadLettersAndBackoffIsRespected) {
     EXPECT_EQ(report.dead_lettered, 0);
     EXPECT_NE(report.error.find("HTTP 422"), std::string::npos) << report.error;
     EXPECT_NE(report.error.find("unknown child [redacted]"), std::string::npos) << report.error;
-    EXPECT_EQ(store_->pushState("village-1").last_error, report.error) << "kept without the number";
+    EXPECT_EQ(store_.pushState("village-1").last_error, report.error) << "kept without the number";
     report = push.deliver(push.subscribers().front());
     EXPECT_TRUE(report.waiting) << "the backoff has not passed";
     EXPECT_EQ(server_->requests().size(), 1u);
-    clock_.advance(2);
+    clock_.advance(std::chrono::seconds(2));
     report = push.deliver(push.subscribers().front());
     EXPECT_EQ(report.dead_lettered, 2) << "the first batch ran out of its two attempts";
-    const auto state = store_->pushState("village-1");
+    const auto state = store_.pushState("village-1");
     EXPECT_EQ(state.dead_letters, 2);
     EXPECT_EQ(state.refusals, 1) << "the stream went on: the second batch was refused once";
+    audit::ExchangeLogQuery dead;
+    dead.action = "push.dead_letter";
+    EXPECT_EQ(log_.searchExchangeLog(dead).size(), 1u);
 
     status_ = 503;  // busy, not a refusal: the second batch waits without spending an attempt
-    clock_.advance(3600);
+    clock_.advance(std::chrono::seconds(3600));
     report = push.deliver(push.subscribers().front());
     EXPECT_NE(report.error.find("HTTP 503"), std::string::npos) << report.error;
-    EXPECT_EQ(store_->pushState("village-1").refusals, 1);
-    EXPECT_EQ(store_->pushState("village-1").dead_letters, 2);
+    EXPECT_EQ(store_.pushState("village-1").refusals, 1);
+    EXPECT_EQ(store_.pushState("village-1").dead_letters, 2);
 
     status_ = 200;
-    clock_.advance(3600);
-    EXPECT_EQ(store_->requestRedelivery("village-1", std::nullopt, "operator"), 2);
+    clock_.advance(std::chrono::seconds(3600));
+    EXPECT_EQ(store_.requestRedelivery("village-1", std::nullopt, "operator"), 2);
     report = push.deliver(push.subscribers().front());
     EXPECT_EQ(report.redelivered, 2);
     EXPECT_EQ(report.delivered, 3) << "the two dead letters, then the rest of the stream";
-    EXPECT_EQ(store_->pushState("village-1").dead_letters, 0);
+    EXPECT_EQ(store_.pushState("village-1").dead_letters, 0);
 }
 
 }  // namespace
