@@ -5,6 +5,7 @@
 
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
+#include "gateway/store/log_details.h"
 #include "gateway/store/sql_store_internal.h"
 
 #include <Poco/Data/LOB.h>
@@ -59,41 +60,6 @@ void validateBatch(const BatchCommit& batch) {
         requireText("locator", row.locator, where);
         requireText("reason", row.reason, where);
     }
-}
-
-std::string pullDetail(const BatchCommit& batch, const CommitResult& result) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.StartObject();
-    writer.Key("batch_id");
-    writer.Int64(result.batch_id);
-    writer.Key("received_at");
-    json::string(writer, batch.raw.received_at);
-    writer.Key("sha256");
-    json::string(writer, batch.raw.sha256);
-    writer.Key("bytes");
-    writer.Uint64(batch.raw.payload.size());
-    writer.Key("records");
-    writer.Uint64(batch.records.size());
-    writer.Key("inserted");
-    writer.Int64(result.inserted);
-    writer.Key("updated");
-    writer.Int64(result.updated);
-    writer.Key("unchanged");
-    writer.Int64(result.unchanged);
-    writer.Key("quarantined");
-    writer.Int64(result.quarantined);
-    writer.Key("watermark_from");
-    if (batch.expected_watermark) {
-        writer.String(batch.expected_watermark->c_str(),
-                      static_cast<rapidjson::SizeType>(batch.expected_watermark->size()));
-    } else {
-        writer.Null();
-    }
-    writer.Key("watermark_to");
-    json::string(writer, batch.new_watermark);
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 /// batch_stage: the records of one pull, before they are merged into records.
@@ -412,32 +378,8 @@ void SqlStore::finishSyncRun(const SyncRun& run) {
             throw GatewayError(ErrorCode::NotFound, description() + ": no sync run " + std::to_string(run.id));
         }
 
-        rapidjson::StringBuffer buffer;
-        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-        writer.StartObject();
-        writer.Key("run");
-        writer.Int64(run.id);
-        writer.Key("node");
-        json::string(writer, run.node);
-        writer.Key("trigger");
-        json::string(writer, run.trigger);
-        writer.Key("status");
-        json::string(writer, status);
-        for (const auto& [key, value] : {std::pair<const char*, std::int64_t>{"batches", run.batches},
-                                         {"pulled", run.pulled},
-                                         {"inserted", run.inserted},
-                                         {"updated", run.updated},
-                                         {"unchanged", run.unchanged},
-                                         {"quarantined", run.quarantined}}) {
-            writer.Key(key);
-            writer.Int64(value);
-        }
-        writer.Key("started_at");
-        json::string(writer, run.started_at);
-        writer.Key("error");
-        json::string(writer, error);
-        writer.EndObject();
-        insertLogEntry(session, {0, run.finished_at, run.node, "sync.run", run.source, buffer.GetString()});
+        insertLogEntry(session,
+                       {0, run.finished_at, run.node, "sync.run", run.source, syncRunDetail(run)});
         transaction.commit();
     });
 }

@@ -8,6 +8,7 @@
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store.h"
+#include "gateway/store/text_checks.h"
 
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/Session.h>
@@ -104,41 +105,6 @@ inline std::vector<std::string> splitCodes(std::string_view text) {
 // LIMIT takes a signed 64-bit count; PostgreSQL rejects a negative one.
 inline Poco::Int64 rowLimit(std::size_t limit) {
     return static_cast<Poco::Int64>(std::min<std::size_t>(limit, std::numeric_limits<Poco::Int64>::max()));
-}
-
-/// Throws InvalidArgument unless `value` is well-formed UTF-8 without NUL bytes (PostgreSQL cannot store NUL in
-/// text, and both stores must accept the same data). `where` names the owner; it is called only on failure, so
-/// a large batch does not format a message per record.
-template <typename Where>
-void requireText(std::string_view field, std::string_view value, const Where& where) {
-    // isValid() does not allocate; decode() runs only to explain a failure.
-    if (!utf8::isValid(value)) {
-        utf8::DecodeError error;
-        utf8::decode(value, &error);
-        throw GatewayError(ErrorCode::InvalidArgument,
-                           std::string(field) + " of " + where() + " is not well-formed UTF-8: " + error.reason);
-    }
-    if (value.find('\0') != std::string_view::npos) {
-        throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + where() + " contains a NUL byte");
-    }
-}
-
-/// Like requireText(), and the value may not be empty.
-template <typename Where>
-void requireNonEmptyText(std::string_view field, std::string_view value, const Where& where) {
-    if (value.empty()) {
-        throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + where() + " is empty");
-    }
-    requireText(field, value, where);
-}
-
-/// Division codes are digits; a prefix of anything else would only ever match nothing, or, as a LIKE pattern,
-/// the wrong rows.
-inline void requireDivisionPrefix(std::string_view prefix) {
-    if (prefix.find_first_not_of("0123456789") != std::string_view::npos) {
-        throw GatewayError(ErrorCode::InvalidArgument,
-                           "division prefix " + utf8::quote(prefix) + " must consist of digits only");
-    }
 }
 
 /// The smallest digit string above every string that starts with `prefix` ("3204" → "3205", "3209" → "321"),

@@ -3,6 +3,7 @@
 
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
+#include "gateway/store/log_details.h"
 #include "gateway/store/sql_store.h"
 #include "gateway/store/sql_store_internal.h"
 
@@ -80,28 +81,6 @@ void validateDecision(const ReviewDecision& decision) {
     requireText("reviewer", decision.reviewer, where);
     requireText("comment", decision.comment, where);
     requireText("at", decision.at, where);
-}
-
-std::string decisionDetail(const ReviewDecision& decision, const ReviewItem& item, std::size_t assignments) {
-    json::Text text;
-    json::Writer& writer = text.writer();
-    const auto recordKey = [&writer](const char* name, std::string_view source, std::string_view source_id) {
-        json::key(writer, name);
-        writer.StartObject();
-        json::field(writer, "source", source);
-        json::field(writer, "source_id", source_id);
-        writer.EndObject();
-    };
-    writer.StartObject();
-    json::field(writer, "pair_id", decision.pair_id);
-    json::field(writer, "decision", decision.decision);
-    json::field(writer, "reviewer", decision.reviewer);
-    json::field(writer, "comment", decision.comment);
-    recordKey("left", item.left_source, item.left_id);
-    recordKey("right", item.right_source, item.right_id);
-    json::field(writer, "assignments", static_cast<std::int64_t>(assignments));
-    writer.EndObject();
-    return text.str();
 }
 
 /// link_stage: the run's assignments of records to persons.

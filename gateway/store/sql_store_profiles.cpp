@@ -3,6 +3,7 @@
 
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
+#include "gateway/store/log_details.h"
 #include "gateway/store/sql_store.h"
 #include "gateway/store/sql_store_internal.h"
 
@@ -71,20 +72,6 @@ void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_v
             throw GatewayError(ErrorCode::InvalidArgument, where() + " appears more than once in one commit");
         }
     }
-}
-
-std::string versionDetail(const ProfileVersion& profile) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.StartObject();
-    writer.Key("version");
-    writer.Int64(profile.version);
-    writer.Key("content_hash");
-    json::string(writer, profile.content_hash);
-    writer.Key("removed");
-    writer.Bool(profile.removed);
-    writer.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 /// The profile_codes rows of `profile`, each code once.

@@ -1,6 +1,7 @@
 // The purge part of SqlStore: what the store holds about a child who came of age is erased some time later, leaving
 // the person ID, version numbers and content hashes (and the exchange log, which never held the data).
 
+#include "gateway/store/log_details.h"
 #include "gateway/store/sql_store.h"
 #include "gateway/store/sql_store_internal.h"
 
@@ -29,18 +30,6 @@ std::string purgedStub(std::string_view person_id) {
     }
     json::key(writer, "purged");
     writer.Bool(true);
-    writer.EndObject();
-    return text.str();
-}
-
-std::string purgeDetail(const PurgeOutcome& outcome) {
-    json::Text text;
-    json::Writer& writer = text.writer();
-    writer.StartObject();
-    json::field(writer, "removed_on", outcome.removed_on);
-    json::field(writer, "versions", outcome.versions);
-    json::field(writer, "records", outcome.records);
-    json::field(writer, "review_pairs", outcome.review_pairs);
     writer.EndObject();
     return text.str();
 }

@@ -1,9 +1,9 @@
 #include "tests/support/fake_intake_store.h"
 
 #include "gateway/common/error.h"
-#include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
-#include "tests/support/fake_checks.h"
+#include "gateway/store/log_details.h"
+#include "gateway/store/text_checks.h"
 
 #include <algorithm>
 #include <set>
@@ -29,76 +29,32 @@ void validateBatch(const BatchCommit& batch) {
     if (source.empty()) {
         throw GatewayError(ErrorCode::InvalidArgument, "batch has no source");
     }
-    requireText("source", source, "the batch");
-    requireText("received_at", batch.raw.received_at, "the batch");
-    requireText("sha256", batch.raw.sha256, "the batch");
-    requireText("new_watermark", batch.new_watermark, "the batch");
-    requireText("actor", batch.actor, "the batch");
+    store::requireText("source", source, "the batch");
+    store::requireText("received_at", batch.raw.received_at, "the batch");
+    store::requireText("sha256", batch.raw.sha256, "the batch");
+    store::requireText("new_watermark", batch.new_watermark, "the batch");
+    store::requireText("actor", batch.actor, "the batch");
     if (batch.expected_watermark) {
-        requireText("expected_watermark", *batch.expected_watermark, "the batch");
+        store::requireText("expected_watermark", *batch.expected_watermark, "the batch");
     }
     for (const StagedRecord& record : batch.records) {
         const std::string where = "record " + utf8::quote(record.source_id);
         if (record.source != source) {
             throw foreignSource(where, record.source, source);
         }
-        requireText("source_id", record.source_id, where);
-        requireText("observed_at", record.observed_at, where);
-        requireText("record_json", record.record_json, where);
-        requireText("content_hash", record.content_hash, where);
+        store::requireText("source_id", record.source_id, where);
+        store::requireText("observed_at", record.observed_at, where);
+        store::requireText("record_json", record.record_json, where);
+        store::requireText("content_hash", record.content_hash, where);
     }
     for (const QuarantinedRecord& row : batch.quarantined) {
         const std::string where = "quarantined row " + utf8::quote(row.locator);
         if (row.source != source) {
             throw foreignSource(where, row.source, source);
         }
-        requireText("locator", row.locator, where);
-        requireText("reason", row.reason, where);
+        store::requireText("locator", row.locator, where);
+        store::requireText("reason", row.reason, where);
     }
-}
-
-std::string pullDetail(const BatchCommit& batch, const CommitResult& result) {
-    json::Text text;
-    auto& writer = text.writer();
-    writer.StartObject();
-    json::field(writer, "batch_id", result.batch_id);
-    json::field(writer, "received_at", batch.raw.received_at);
-    json::field(writer, "sha256", batch.raw.sha256);
-    json::field(writer, "bytes", static_cast<std::int64_t>(batch.raw.payload.size()));
-    json::field(writer, "records", static_cast<std::int64_t>(batch.records.size()));
-    json::field(writer, "inserted", result.inserted);
-    json::field(writer, "updated", result.updated);
-    json::field(writer, "unchanged", result.unchanged);
-    json::field(writer, "quarantined", result.quarantined);
-    json::key(writer, "watermark_from");
-    if (batch.expected_watermark) {
-        json::string(writer, *batch.expected_watermark);
-    } else {
-        writer.Null();
-    }
-    json::field(writer, "watermark_to", batch.new_watermark);
-    writer.EndObject();
-    return text.str();
-}
-
-std::string runDetail(const SyncRun& run) {
-    json::Text text;
-    auto& writer = text.writer();
-    writer.StartObject();
-    json::field(writer, "run", run.id);
-    json::field(writer, "node", run.node);
-    json::field(writer, "trigger", run.trigger);
-    json::field(writer, "status", run.status);
-    json::field(writer, "batches", run.batches);
-    json::field(writer, "pulled", run.pulled);
-    json::field(writer, "inserted", run.inserted);
-    json::field(writer, "updated", run.updated);
-    json::field(writer, "unchanged", run.unchanged);
-    json::field(writer, "quarantined", run.quarantined);
-    json::field(writer, "started_at", run.started_at);
-    json::field(writer, "error", run.error);
-    writer.EndObject();
-    return text.str();
 }
 
 }  // namespace
@@ -156,7 +112,7 @@ CommitResult FakeIntakeStore::commitBatch(const BatchCommit& batch) {
     entry.actor = batch.actor;
     entry.action = "source.pull";
     entry.subject = source;
-    entry.detail_json = pullDetail(batch, result);
+    entry.detail_json = store::pullDetail(batch, result);
     // Last before the writes, which cannot fail: the batch and its entry are kept together or not at all.
     log_.appendExchangeLog(entry);
 
@@ -227,10 +183,10 @@ std::int64_t FakeIntakeStore::countRawBatches(std::string_view source) {
 
 std::int64_t FakeIntakeStore::startSyncRun(const SyncRun& run) {
     const std::string where = "sync run of " + utf8::quote(run.source);
-    requireText("source", run.source, where);
-    requireText("node", run.node, where);
-    requireText("trigger", run.trigger, where);
-    requireText("started_at", run.started_at, where);
+    store::requireText("source", run.source, where);
+    store::requireText("node", run.node, where);
+    store::requireText("trigger", run.trigger, where);
+    store::requireText("started_at", run.started_at, where);
     const std::lock_guard lock(mutex_);
     SyncRun started;
     started.id = static_cast<std::int64_t>(runs_.size()) + 1;
@@ -245,16 +201,16 @@ std::int64_t FakeIntakeStore::startSyncRun(const SyncRun& run) {
 
 void FakeIntakeStore::finishSyncRun(const SyncRun& run) {
     const std::string where = "sync run " + std::to_string(run.id);
-    requireText("finished_at", run.finished_at, where);
-    requireText("status", run.status, where);
-    requireText("error", run.error, where);
+    store::requireText("finished_at", run.finished_at, where);
+    store::requireText("status", run.status, where);
+    store::requireText("error", run.error, where);
     const std::lock_guard lock(mutex_);
     if (run.id < 1 || run.id > std::ssize(runs_)) {
         throw GatewayError(ErrorCode::NotFound, "in-memory intake store: no sync run " + std::to_string(run.id));
     }
     SyncRun& stored = runs_[static_cast<std::size_t>(run.id - 1)];
     // As the SQL store's log entry: the run as the caller describes it, under the source the run was started for.
-    log_.appendExchangeLog({0, run.finished_at, run.node, "sync.run", run.source, runDetail(run)});
+    log_.appendExchangeLog({0, run.finished_at, run.node, "sync.run", run.source, store::syncRunDetail(run)});
     stored.finished_at = run.finished_at;
     stored.status = run.status;
     stored.batches = run.batches;

@@ -1,10 +1,10 @@
 #include "tests/support/fake_link_store.h"
 
 #include "gateway/common/error.h"
-#include "gateway/common/json_writer.h"
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
-#include "tests/support/fake_checks.h"
+#include "gateway/store/log_details.h"
+#include "gateway/store/text_checks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,32 +24,32 @@ void validateLinks(const std::vector<PersonLink>& links) {
     for (const PersonLink& link : links) {
         const std::string where =
             "the assignment of record " + utf8::quote(link.source_id) + " of " + utf8::quote(link.source);
-        requireNonEmptyText("source", link.source, where);
-        requireText("source_id", link.source_id, where);
-        requireNonEmptyText("person_id", link.person_id, where);
+        store::requireNonEmptyText("source", link.source, where);
+        store::requireText("source_id", link.source_id, where);
+        store::requireNonEmptyText("person_id", link.person_id, where);
     }
 }
 
 void validateReviewItem(const ReviewItem& item) {
     const std::string where = "review pair " + utf8::quote(item.pair_id);
-    requireNonEmptyText("pair_id", item.pair_id, where);
-    requireNonEmptyText("left_source", item.left_source, where);
-    requireText("left_id", item.left_id, where);
-    requireNonEmptyText("right_source", item.right_source, where);
-    requireText("right_id", item.right_id, where);
-    requireText("reason", item.reason, where);
-    requireText("explanation_json", item.explanation_json, where);
-    requireText("created_at", item.created_at, where);
+    store::requireNonEmptyText("pair_id", item.pair_id, where);
+    store::requireNonEmptyText("left_source", item.left_source, where);
+    store::requireText("left_id", item.left_id, where);
+    store::requireNonEmptyText("right_source", item.right_source, where);
+    store::requireText("right_id", item.right_id, where);
+    store::requireText("reason", item.reason, where);
+    store::requireText("explanation_json", item.explanation_json, where);
+    store::requireText("created_at", item.created_at, where);
     if (!std::isfinite(item.weight)) {
         throw GatewayError(ErrorCode::InvalidArgument, "weight of " + where + " is not a finite number");
     }
 }
 
 void validateLinkRun(const LinkRunCommit& run) {
-    requireText("at", run.at, "the link run");
-    requireText("actor", run.actor, "the link run");
-    requireText("model_json", run.model_json, "the link run");
-    requireText("detail_json", run.detail_json, "the link run");
+    store::requireText("at", run.at, "the link run");
+    store::requireText("actor", run.actor, "the link run");
+    store::requireText("model_json", run.model_json, "the link run");
+    store::requireText("detail_json", run.detail_json, "the link run");
     if (run.linked_through_batch < 0) {
         throw GatewayError(ErrorCode::InvalidArgument, "linked_through_batch of the link run is negative");
     }
@@ -61,15 +61,15 @@ void validateLinkRun(const LinkRunCommit& run) {
 
 void validateDecision(const ReviewDecision& decision) {
     const std::string where = "the decision on review pair " + utf8::quote(decision.pair_id);
-    requireNonEmptyText("pair_id", decision.pair_id, where);
+    store::requireNonEmptyText("pair_id", decision.pair_id, where);
     if (decision.decision != "link" && decision.decision != "no_link") {
         throw GatewayError(
             ErrorCode::InvalidArgument,
             "decision of " + where + " must be \"link\" or \"no_link\", not " + utf8::quote(decision.decision));
     }
-    requireText("reviewer", decision.reviewer, where);
-    requireText("comment", decision.comment, where);
-    requireText("at", decision.at, where);
+    store::requireText("reviewer", decision.reviewer, where);
+    store::requireText("comment", decision.comment, where);
+    store::requireText("at", decision.at, where);
 }
 
 // A record assigned twice in one write, which the SQL store's staging table refuses before writing anything.
@@ -82,28 +82,6 @@ void requireOncePerRecord(const std::vector<PersonLink>& links) {
                                                           " is assigned twice (primary key of link_stage)");
         }
     }
-}
-
-std::string decisionDetail(const ReviewDecision& decision, const ReviewItem& item, std::size_t assignments) {
-    json::Text text;
-    json::Writer& writer = text.writer();
-    const auto recordKey = [&writer](const char* name, std::string_view source, std::string_view source_id) {
-        json::key(writer, name);
-        writer.StartObject();
-        json::field(writer, "source", source);
-        json::field(writer, "source_id", source_id);
-        writer.EndObject();
-    };
-    writer.StartObject();
-    json::field(writer, "pair_id", decision.pair_id);
-    json::field(writer, "decision", decision.decision);
-    json::field(writer, "reviewer", decision.reviewer);
-    json::field(writer, "comment", decision.comment);
-    recordKey("left", item.left_source, item.left_id);
-    recordKey("right", item.right_source, item.right_id);
-    json::field(writer, "assignments", static_cast<std::int64_t>(assignments));
-    writer.EndObject();
-    return text.str();
 }
 
 }  // namespace
@@ -303,7 +281,7 @@ ReviewItem FakeLinkStore::decideReview(const ReviewDecision& given, const std::v
     decided.comment = decision.comment;
     decided.decided_at = at;
     log_.appendExchangeLog({0, at, decision.reviewer, "review.decision", decision.pair_id,
-                            decisionDetail(decision, decided, assignments.size())});
+                            store::decisionDetail(decision, decided, assignments.size())});
     found->second = decided;
     upsertLinks(assignments, at);
     return decided;

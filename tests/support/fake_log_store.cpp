@@ -4,7 +4,7 @@
 #include "gateway/audit/index_terms.h"
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
-#include "tests/support/fake_checks.h"
+#include "gateway/store/text_checks.h"
 
 #include <algorithm>
 
@@ -17,13 +17,13 @@ constexpr char kPersonSeparator = '|';
 
 void requireLogText(const audit::ExchangeLogEntry& entry) {
     const std::string where = "exchange log entry " + utf8::quote(entry.action);
-    requireText("at", entry.at, where);
-    requireText("actor", entry.actor, where);
-    requireText("action", entry.action, where);
-    requireText("subject", entry.subject, where);
-    requireText("detail_json", entry.detail_json, where);
+    store::requireText("at", entry.at, where);
+    store::requireText("actor", entry.actor, where);
+    store::requireText("action", entry.action, where);
+    store::requireText("subject", entry.subject, where);
+    store::requireText("detail_json", entry.detail_json, where);
     for (const std::string& person : entry.persons) {
-        requireNonEmptyText("person", person, where);
+        store::requireNonEmptyText("person", person, where);
         if (person.find(kPersonSeparator) != std::string::npos) {
             throw GatewayError(ErrorCode::InvalidArgument, "person " + utf8::quote(person) + " of " + where +
                                                                " contains '" + kPersonSeparator + "'");
@@ -88,7 +88,7 @@ std::vector<audit::ExchangeLogEntry> FakeLogStore::searchExchangeLog(const audit
                                        {"person", &query.person},
                                        {"from", &query.from},
                                        {"to", &query.to}}) {
-        requireText(field, *value, "the exchange log query");
+        store::requireText(field, *value, "the exchange log query");
     }
     const std::lock_guard lock(mutex_);
     std::vector<audit::ExchangeLogEntry> result;

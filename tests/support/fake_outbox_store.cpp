@@ -2,7 +2,7 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
-#include "tests/support/fake_checks.h"
+#include "gateway/store/text_checks.h"
 
 #include <algorithm>
 
@@ -16,7 +16,7 @@ using publish::PushState;
 namespace {
 
 void requireSubscriber(std::string_view subscriber) {
-    requireNonEmptyText("subscriber", subscriber, "the push request");
+    store::requireNonEmptyText("subscriber", subscriber, "the push request");
 }
 
 }  // namespace
@@ -42,7 +42,7 @@ OutboxEntry FakeOutboxStore::read(const OutboxEntry& entry) const {
 
 std::vector<OutboxEntry> FakeOutboxStore::outbox(std::int64_t after_seq, std::string_view division_prefix,
                                                  std::size_t limit) {
-    requireDivisionPrefix(division_prefix);
+    store::requireDivisionPrefix(division_prefix);
     const std::lock_guard lock(mutex_);
     std::vector<OutboxEntry> result;
     for (auto entry = entries_.begin() + std::clamp<std::int64_t>(after_seq, 0, std::ssize(entries_));
@@ -93,7 +93,7 @@ PushState FakeOutboxStore::pushState(std::string_view subscriber) {
 
 void FakeOutboxStore::commitPushOutcome(const PushOutcome& outcome) {
     requireSubscriber(outcome.subscriber);
-    requireText("error", outcome.error, "the push outcome of " + utf8::quote(outcome.subscriber));
+    store::requireText("error", outcome.error, "the push outcome of " + utf8::quote(outcome.subscriber));
     const std::string at = outcome.at.empty() ? formatIso(clock_.now()) : outcome.at;
     const std::lock_guard lock(mutex_);
     if (!outcome.log.action.empty()) {
@@ -162,7 +162,7 @@ std::vector<DeadLetter> FakeOutboxStore::deadLetters(std::string_view subscriber
 std::int64_t FakeOutboxStore::requestRedelivery(std::string_view subscriber, std::optional<std::int64_t> seq,
                                                 std::string_view actor) {
     requireSubscriber(subscriber);
-    requireNonEmptyText("actor", actor, "the redelivery request");
+    store::requireNonEmptyText("actor", actor, "the redelivery request");
     const std::lock_guard lock(mutex_);
     std::vector<DeadLetter*> marked;
     for (auto& [key, letter] : letters_) {
