@@ -1,6 +1,7 @@
 // The exchange log's port (audit::LogStore): appending and chaining entries (also inside the transactions that log
 // what they do), reads, the index, block roots and signed checkpoints.
 
+#include "gateway/store/port_checks.h"
 #include "gateway/store/sql_store_internal.h"
 
 #include "gateway/audit/index_terms.h"
@@ -473,26 +474,7 @@ std::optional<audit::Checkpoint> SqlStore::checkpointAtLeast(std::uint64_t size)
     return result;
 }
 
-namespace {
-
-void requireLogText(const ExchangeLogEntry& entry) {
-    const auto where = [&] { return "exchange log entry " + utf8::quote(entry.action); };
-    requireText("at", entry.at, where);
-    requireText("actor", entry.actor, where);
-    requireText("action", entry.action, where);
-    requireText("subject", entry.subject, where);
-    requireText("detail_json", entry.detail_json, where);
-    for (const std::string& person : entry.persons) {
-        requireNonEmptyText("person", person, where);
-        // The persons column holds them as "|a|b|".
-        if (person.find(kCodeSeparator) != std::string::npos) {
-            throw GatewayError(ErrorCode::InvalidArgument, "person " + utf8::quote(person) + " of " + where() +
-                                                               " contains '" + kCodeSeparator + "'");
-        }
-    }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::int64_t SqlStore::appendExchangeLog(const ExchangeLogEntry& entry) {
     return appendExchangeLog(std::vector<ExchangeLogEntry>{entry});
@@ -500,7 +482,7 @@ std::int64_t SqlStore::appendExchangeLog(const ExchangeLogEntry& entry) {
 
 std::int64_t SqlStore::appendExchangeLog(const std::vector<ExchangeLogEntry>& entries) {
     for (const ExchangeLogEntry& entry : entries) {
-        requireLogText(entry);
+        validateLogEntry(entry);
     }
     std::int64_t seq = 0;
     if (entries.empty()) {

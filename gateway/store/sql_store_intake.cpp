@@ -6,6 +6,7 @@
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/log_details.h"
+#include "gateway/store/port_checks.h"
 #include "gateway/store/sql_store_internal.h"
 
 #include <Poco/Data/LOB.h>
@@ -22,45 +23,6 @@ using Poco::Data::Statement;
 using namespace Poco::Data::Keywords;
 
 namespace {
-
-GatewayError foreignSource(const std::string& where, const std::string& owner_source, const std::string& batch_source) {
-    return GatewayError(ErrorCode::InvalidArgument, where + " belongs to source " + utf8::quote(owner_source) +
-                                                        ", the batch to " + utf8::quote(batch_source));
-}
-
-void validateBatch(const BatchCommit& batch) {
-    const std::string& source = batch.raw.source;
-    if (source.empty()) {
-        throw GatewayError(ErrorCode::InvalidArgument, "batch has no source");
-    }
-    const auto the_batch = [] { return std::string("the batch"); };
-    requireText("source", source, the_batch);
-    requireText("received_at", batch.raw.received_at, the_batch);
-    requireText("sha256", batch.raw.sha256, the_batch);
-    requireText("new_watermark", batch.new_watermark, the_batch);
-    requireText("actor", batch.actor, the_batch);
-    if (batch.expected_watermark) {
-        requireText("expected_watermark", *batch.expected_watermark, the_batch);
-    }
-    for (const StagedRecord& record : batch.records) {
-        const auto where = [&] { return "record " + utf8::quote(record.source_id); };
-        if (record.source != source) {
-            throw foreignSource(where(), record.source, source);
-        }
-        requireText("source_id", record.source_id, where);
-        requireText("observed_at", record.observed_at, where);
-        requireText("record_json", record.record_json, where);
-        requireText("content_hash", record.content_hash, where);
-    }
-    for (const QuarantinedRecord& row : batch.quarantined) {
-        const auto where = [&] { return "quarantined row " + utf8::quote(row.locator); };
-        if (row.source != source) {
-            throw foreignSource(where(), row.source, source);
-        }
-        requireText("locator", row.locator, where);
-        requireText("reason", row.reason, where);
-    }
-}
 
 /// batch_stage: the records of one pull, before they are merged into records.
 BulkRows batchStageRows(const std::vector<StagedRecord>& records) {
@@ -378,8 +340,7 @@ void SqlStore::finishSyncRun(const SyncRun& run) {
             throw GatewayError(ErrorCode::NotFound, description() + ": no sync run " + std::to_string(run.id));
         }
 
-        insertLogEntry(session,
-                       {0, run.finished_at, run.node, "sync.run", run.source, syncRunDetail(run)});
+        insertLogEntry(session, {0, run.finished_at, run.node, "sync.run", run.source, syncRunDetail(run)});
         transaction.commit();
     });
 }

@@ -4,6 +4,7 @@
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/log_details.h"
+#include "gateway/store/port_checks.h"
 #include "gateway/store/sql_store.h"
 #include "gateway/store/sql_store_internal.h"
 
@@ -28,60 +29,6 @@ constexpr Poco::Int64 kStagedPageRows = 5000;
 constexpr const char* kReviewColumns =
     "seq, pair_id, left_source, left_id, right_source, right_id, weight, reason, explanation_json, status, "
     "created_at, decision, reviewer, comment, decided_at";
-
-void validateLinks(const std::vector<PersonLink>& links) {
-    for (const PersonLink& link : links) {
-        const auto where = [&] {
-            return "the assignment of record " + utf8::quote(link.source_id) + " of " + utf8::quote(link.source);
-        };
-        requireNonEmptyText("source", link.source, where);
-        requireText("source_id", link.source_id, where);
-        requireNonEmptyText("person_id", link.person_id, where);
-    }
-}
-
-void validateReviewItem(const ReviewItem& item) {
-    const auto where = [&] { return "review pair " + utf8::quote(item.pair_id); };
-    requireNonEmptyText("pair_id", item.pair_id, where);
-    requireNonEmptyText("left_source", item.left_source, where);
-    requireText("left_id", item.left_id, where);
-    requireNonEmptyText("right_source", item.right_source, where);
-    requireText("right_id", item.right_id, where);
-    requireText("reason", item.reason, where);
-    requireText("explanation_json", item.explanation_json, where);
-    requireText("created_at", item.created_at, where);
-    if (!std::isfinite(item.weight)) {
-        throw GatewayError(ErrorCode::InvalidArgument, "weight of " + where() + " is not a finite number");
-    }
-}
-
-void validateLinkRun(const LinkRunCommit& run) {
-    const auto the_run = [] { return std::string("the link run"); };
-    requireText("at", run.at, the_run);
-    requireText("actor", run.actor, the_run);
-    requireText("model_json", run.model_json, the_run);
-    requireText("detail_json", run.detail_json, the_run);
-    if (run.linked_through_batch < 0) {
-        throw GatewayError(ErrorCode::InvalidArgument, "linked_through_batch of the link run is negative");
-    }
-    validateLinks(run.assignments);
-    for (const ReviewItem& item : run.review) {
-        validateReviewItem(item);
-    }
-}
-
-void validateDecision(const ReviewDecision& decision) {
-    const auto where = [&] { return "the decision on review pair " + utf8::quote(decision.pair_id); };
-    requireNonEmptyText("pair_id", decision.pair_id, where);
-    if (decision.decision != "link" && decision.decision != "no_link") {
-        throw GatewayError(
-            ErrorCode::InvalidArgument,
-            "decision of " + where() + " must be \"link\" or \"no_link\", not " + utf8::quote(decision.decision));
-    }
-    requireText("reviewer", decision.reviewer, where);
-    requireText("comment", decision.comment, where);
-    requireText("at", decision.at, where);
-}
 
 /// link_stage: the run's assignments of records to persons.
 BulkRows linkStageRows(const std::vector<PersonLink>& links) {

@@ -4,6 +4,7 @@
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/log_details.h"
+#include "gateway/store/port_checks.h"
 #include "gateway/store/sql_store.h"
 #include "gateway/store/sql_store_internal.h"
 
@@ -36,43 +37,6 @@ constexpr const char* kCurrentColumns =
 
 constexpr const char* kClassification = "classification";
 constexpr const char* kAlert = "alert";
-
-template <typename Where>
-void validateCodes(std::string_view field, const std::vector<std::string>& codes, const Where& where) {
-    for (const std::string& code : codes) {
-        requireNonEmptyText(field, code, where);
-        if (code.find(kCodeSeparator) != std::string::npos) {
-            throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " " + utf8::quote(code) + " of " +
-                                                               where() + " contains '" + kCodeSeparator + "'");
-        }
-    }
-}
-
-void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_view actor) {
-    requireText("actor", actor, [] { return std::string("the profile commit"); });
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(profiles.size());
-    for (const ProfileVersion& profile : profiles) {
-        const auto where = [&] { return "profile " + utf8::quote(profile.person_id); };
-        requireNonEmptyText("person_id", profile.person_id, where);
-        requireText("built_at", profile.built_at, where);
-        requireText("profile_json", profile.profile_json, where);
-        requireNonEmptyText("content_hash", profile.content_hash, where);
-        requireText("name", profile.name, where);
-        requireText("id_number", profile.id_number, where);
-        requireText("birth_date", profile.birth_date, where);
-        requireText("residence_division", profile.residence_division, where);
-        requireText("correction_json", profile.correction_json, where);
-        requireText("hukou_division", profile.hukou_division, where);
-        requireText("removed_reason", profile.removed_reason, where);
-        requireText("removed_on", profile.removed_on, where);
-        validateCodes("classification", profile.classifications, where);
-        validateCodes("alert", profile.alerts, where);
-        if (!seen.insert(profile.person_id).second) {
-            throw GatewayError(ErrorCode::InvalidArgument, where() + " appears more than once in one commit");
-        }
-    }
-}
 
 /// The profile_codes rows of `profile`, each code once.
 void appendCodes(const ProfileVersion& profile, std::vector<ProfileCode>& codes) {

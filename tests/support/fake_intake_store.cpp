@@ -3,6 +3,7 @@
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/log_details.h"
+#include "gateway/store/port_checks.h"
 #include "gateway/store/text_checks.h"
 
 #include <algorithm>
@@ -18,49 +19,10 @@ using intake::QuarantinedRecord;
 using intake::StagedRecord;
 using intake::SyncRun;
 
-GatewayError foreignSource(const std::string& where, const std::string& owner_source, const std::string& batch_source) {
-    return GatewayError(ErrorCode::InvalidArgument, where + " belongs to source " + utf8::quote(owner_source) +
-                                                        ", the batch to " + utf8::quote(batch_source));
-}
-
-// The SQL store's checks, in its order, so that a test sees the same message.
-void validateBatch(const BatchCommit& batch) {
-    const std::string& source = batch.raw.source;
-    if (source.empty()) {
-        throw GatewayError(ErrorCode::InvalidArgument, "batch has no source");
-    }
-    store::requireText("source", source, "the batch");
-    store::requireText("received_at", batch.raw.received_at, "the batch");
-    store::requireText("sha256", batch.raw.sha256, "the batch");
-    store::requireText("new_watermark", batch.new_watermark, "the batch");
-    store::requireText("actor", batch.actor, "the batch");
-    if (batch.expected_watermark) {
-        store::requireText("expected_watermark", *batch.expected_watermark, "the batch");
-    }
-    for (const StagedRecord& record : batch.records) {
-        const std::string where = "record " + utf8::quote(record.source_id);
-        if (record.source != source) {
-            throw foreignSource(where, record.source, source);
-        }
-        store::requireText("source_id", record.source_id, where);
-        store::requireText("observed_at", record.observed_at, where);
-        store::requireText("record_json", record.record_json, where);
-        store::requireText("content_hash", record.content_hash, where);
-    }
-    for (const QuarantinedRecord& row : batch.quarantined) {
-        const std::string where = "quarantined row " + utf8::quote(row.locator);
-        if (row.source != source) {
-            throw foreignSource(where, row.source, source);
-        }
-        store::requireText("locator", row.locator, where);
-        store::requireText("reason", row.reason, where);
-    }
-}
-
 }  // namespace
 
 CommitResult FakeIntakeStore::commitBatch(const BatchCommit& batch) {
-    validateBatch(batch);
+    store::validateBatch(batch);
     const std::string& source = batch.raw.source;
     const std::lock_guard lock(mutex_);
 

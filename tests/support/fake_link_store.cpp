@@ -4,6 +4,7 @@
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/log_details.h"
+#include "gateway/store/port_checks.h"
 #include "gateway/store/text_checks.h"
 
 #include <algorithm>
@@ -18,59 +19,6 @@ using linkage::ReviewDecision;
 using linkage::ReviewItem;
 
 namespace {
-
-// The SQL store's checks, with its messages.
-void validateLinks(const std::vector<PersonLink>& links) {
-    for (const PersonLink& link : links) {
-        const std::string where =
-            "the assignment of record " + utf8::quote(link.source_id) + " of " + utf8::quote(link.source);
-        store::requireNonEmptyText("source", link.source, where);
-        store::requireText("source_id", link.source_id, where);
-        store::requireNonEmptyText("person_id", link.person_id, where);
-    }
-}
-
-void validateReviewItem(const ReviewItem& item) {
-    const std::string where = "review pair " + utf8::quote(item.pair_id);
-    store::requireNonEmptyText("pair_id", item.pair_id, where);
-    store::requireNonEmptyText("left_source", item.left_source, where);
-    store::requireText("left_id", item.left_id, where);
-    store::requireNonEmptyText("right_source", item.right_source, where);
-    store::requireText("right_id", item.right_id, where);
-    store::requireText("reason", item.reason, where);
-    store::requireText("explanation_json", item.explanation_json, where);
-    store::requireText("created_at", item.created_at, where);
-    if (!std::isfinite(item.weight)) {
-        throw GatewayError(ErrorCode::InvalidArgument, "weight of " + where + " is not a finite number");
-    }
-}
-
-void validateLinkRun(const LinkRunCommit& run) {
-    store::requireText("at", run.at, "the link run");
-    store::requireText("actor", run.actor, "the link run");
-    store::requireText("model_json", run.model_json, "the link run");
-    store::requireText("detail_json", run.detail_json, "the link run");
-    if (run.linked_through_batch < 0) {
-        throw GatewayError(ErrorCode::InvalidArgument, "linked_through_batch of the link run is negative");
-    }
-    validateLinks(run.assignments);
-    for (const ReviewItem& item : run.review) {
-        validateReviewItem(item);
-    }
-}
-
-void validateDecision(const ReviewDecision& decision) {
-    const std::string where = "the decision on review pair " + utf8::quote(decision.pair_id);
-    store::requireNonEmptyText("pair_id", decision.pair_id, where);
-    if (decision.decision != "link" && decision.decision != "no_link") {
-        throw GatewayError(
-            ErrorCode::InvalidArgument,
-            "decision of " + where + " must be \"link\" or \"no_link\", not " + utf8::quote(decision.decision));
-    }
-    store::requireText("reviewer", decision.reviewer, where);
-    store::requireText("comment", decision.comment, where);
-    store::requireText("at", decision.at, where);
-}
 
 // A record assigned twice in one write, which the SQL store's staging table refuses before writing anything.
 void requireOncePerRecord(const std::vector<PersonLink>& links) {
@@ -147,7 +95,7 @@ void FakeLinkStore::upsertLinks(const std::vector<PersonLink>& links, const std:
 }
 
 void FakeLinkStore::commitLinkRun(const LinkRunCommit& run) {
-    validateLinkRun(run);
+    store::validateLinkRun(run);
     requireOncePerRecord(run.assignments);
     const std::string at = run.at.empty() ? formatIso(clock_.now()) : run.at;
     const std::lock_guard lock(mutex_);
@@ -228,7 +176,7 @@ std::optional<ReviewItem> FakeLinkStore::reviewItem(std::string_view pair_id) {
 }
 
 ReviewItem FakeLinkStore::openReviewPair(const ReviewItem& item) {
-    validateReviewItem(item);
+    store::validateReviewItem(item);
     const std::string at = item.created_at.empty() ? formatIso(clock_.now()) : item.created_at;
     const std::lock_guard lock(mutex_);
     const auto found = review_.find(item.pair_id);
@@ -263,10 +211,10 @@ std::vector<ReviewItem> FakeLinkStore::reviewDecisions() {
 }
 
 ReviewItem FakeLinkStore::decideReview(const ReviewDecision& given, const std::vector<PersonLink>& assignments) {
-    validateDecision(given);
+    store::validateDecision(given);
     ReviewDecision decision = given;
     decision.comment = redactPersonalNumbers(given.comment);
-    validateLinks(assignments);
+    store::validateLinks(assignments);
     requireOncePerRecord(assignments);
     const std::string at = decision.at.empty() ? formatIso(clock_.now()) : decision.at;
     const std::lock_guard lock(mutex_);

@@ -4,6 +4,7 @@
 #include "gateway/audit/index_terms.h"
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
+#include "gateway/store/port_checks.h"
 #include "gateway/store/text_checks.h"
 
 #include <algorithm>
@@ -11,25 +12,6 @@
 namespace gateway::testing {
 
 namespace {
-
-// The store keeps an entry's persons in one column as "|a|b|".
-constexpr char kPersonSeparator = '|';
-
-void requireLogText(const audit::ExchangeLogEntry& entry) {
-    const std::string where = "exchange log entry " + utf8::quote(entry.action);
-    store::requireText("at", entry.at, where);
-    store::requireText("actor", entry.actor, where);
-    store::requireText("action", entry.action, where);
-    store::requireText("subject", entry.subject, where);
-    store::requireText("detail_json", entry.detail_json, where);
-    for (const std::string& person : entry.persons) {
-        store::requireNonEmptyText("person", person, where);
-        if (person.find(kPersonSeparator) != std::string::npos) {
-            throw GatewayError(ErrorCode::InvalidArgument, "person " + utf8::quote(person) + " of " + where +
-                                                               " contains '" + kPersonSeparator + "'");
-        }
-    }
-}
 
 bool matches(const audit::ExchangeLogEntry& entry, const audit::ExchangeLogQuery& query) {
     if (!query.person.empty() && entry.subject != query.person &&
@@ -54,7 +36,7 @@ std::int64_t FakeLogStore::appendExchangeLog(const audit::ExchangeLogEntry& entr
 
 std::int64_t FakeLogStore::appendExchangeLog(const std::vector<audit::ExchangeLogEntry>& entries) {
     for (const auto& entry : entries) {
-        requireLogText(entry);
+        store::validateLogEntry(entry);
     }
     if (entries.empty()) {
         return 0;

@@ -1,0 +1,32 @@
+#pragma once
+
+// What every implementation of the store's ports refuses before writing anything, with its messages: the SQL store's
+// and the in-memory fakes' alike, so that a test passing on a fake passes nothing the store refuses. Each throws
+// GatewayError(InvalidArgument) naming the field and its owner.
+
+#include "gateway/audit/log_store.h"
+#include "gateway/intake/intake_store.h"
+#include "gateway/linkage/link_store.h"
+#include "gateway/profile/profile_store.h"
+
+#include <string_view>
+#include <vector>
+
+namespace gateway::store {
+
+/// A batch of one source: text well formed, every record and quarantined row of that source, no record twice.
+void validateBatch(const intake::BatchCommit& batch);
+/// Assignments of records to persons: source and person present, text well formed, each record once.
+void validateLinks(const std::vector<linkage::PersonLink>& links);
+/// A review pair: its id and both records named, text well formed, a finite weight.
+void validateReviewItem(const linkage::ReviewItem& item);
+/// A link run: its text, its assignments (each record once) and its review pairs.
+void validateLinkRun(const linkage::LinkRunCommit& run);
+/// A reviewer's decision: its pair, a known decision, its text.
+void validateDecision(const linkage::ReviewDecision& decision);
+/// Profiles to commit: person and content hash present, each person once, text well formed, codes without '|'.
+void validateProfiles(const std::vector<profile::ProfileVersion>& profiles, std::string_view actor);
+/// An exchange-log entry: its text well formed, its persons non-empty and without '|'.
+void validateLogEntry(const audit::ExchangeLogEntry& entry);
+
+}  // namespace gateway::store
