@@ -28,7 +28,9 @@ void validateCodes(std::string_view field, const std::vector<std::string>& codes
     }
 }
 
-void validateProfile(const ProfileVersion& profile) {
+}  // namespace
+
+void requireStorableProfile(const ProfileVersion& profile) {
     const std::string where = "profile " + utf8::quote(profile.person_id);
     requireNonEmptyText("person_id", profile.person_id, where);
     requireText("built_at", profile.built_at, where);
@@ -45,6 +47,8 @@ void validateProfile(const ProfileVersion& profile) {
     validateCodes("classification", profile.classifications, where);
     validateCodes("alert", profile.alerts, where);
 }
+
+namespace {
 
 /// A version as the store reads it back: the columns it keeps in the profile tables only.
 ProfileVersion readBack(ProfileVersion version, bool with_json = true) {
@@ -82,7 +86,7 @@ void count(DivisionCounts& counts, const ProfileVersion& profile) {
 }  // namespace
 
 std::int64_t FakeProfileStore::add(ProfileVersion version) {
-    validateProfile(version);
+    requireStorableProfile(version);
     const std::lock_guard lock(mutex_);
     std::vector<ProfileVersion>& history = versions_[version.person_id];
     version.version = static_cast<std::int64_t>(history.size()) + 1;

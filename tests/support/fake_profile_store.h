@@ -16,6 +16,11 @@
 
 namespace gateway::testing {
 
+/// commitProfiles' checks of one profile, with the SQL store's messages: GatewayError(InvalidArgument) for an empty
+/// person_id or content_hash, text that is not well-formed UTF-8 or holds a NUL byte, a code that is empty or
+/// contains '|'.
+void requireStorableProfile(const profile::ProfileVersion& profile);
+
 /// Thread-safe, as the port requires.
 class FakeProfileStore : public profile::ProfileStore {
 public:
@@ -27,8 +32,7 @@ public:
 
     /// Appends `version` as the person's next version, which becomes its current one, and returns its number (1 for
     /// a person's first, then +1; the given number is ignored). Everything else is kept as given, built_at too.
-    /// Refuses with commitProfiles' checks what the store would refuse: an empty person_id or content_hash, text
-    /// that is not well-formed UTF-8 or holds a NUL byte, a code that is empty or contains '|'.
+    /// Refuses what commitProfiles would (requireStorableProfile()).
     std::int64_t add(profile::ProfileVersion version);
 
 private:

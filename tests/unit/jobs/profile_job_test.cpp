@@ -1,12 +1,20 @@
-// The profile job on a real SQLite store: a first build covers everyone, later builds only the persons whose records
-// changed, a moved date rebuilds everyone, and records moved between persons (a split, a merge) reach the outbox as
-// corrections on both persons' versions.
+// The profile job on a SQLite store and on the in-memory fakes of its ports: a first build covers everyone, later
+// builds only the persons whose records changed, a moved date rebuilds everyone, and records moved between persons (a
+// split, a merge) reach the outbox as corrections on both persons' versions. The purge after a child comes of age runs
+// on SQLite, where the purge erases the very records and versions the builds read.
 
 #include "gateway/jobs/profile_job.h"
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
 #include "gateway/jobs/purge_job.h"
 #include "gateway/store/store.h"
+#include "tests/support/fake_intake_store.h"
+#include "tests/support/fake_link_store.h"
+#include "tests/support/fake_log_store.h"
+#include "tests/support/fake_outbox_store.h"
+#include "tests/support/fake_profile_build_store.h"
+#include "tests/support/fake_profile_store.h"
+#include "tests/support/manual_clock.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -28,14 +36,41 @@ intake::StagedRecord record(const std::string& source, const std::string& id, co
     return staged;
 }
 
-class ProfileJobTest : public ::testing::Test {
+enum class Backend { Sqlite, Fakes };
+
+/// The in-memory stores, wired as the SQL store's tables are.
+struct Fakes {
+    testing::ManualClock clock;
+    testing::FakeLogStore log;
+    testing::FakeIntakeStore records{log, clock};
+    testing::FakeLinkStore links{records, log, clock};
+    testing::FakeProfileStore profiles;
+    testing::FakeOutboxStore outbox{log, clock};
+    testing::FakeProfileBuildStore builds{records, links, profiles, outbox, log, clock};
+};
+
+class ProfileJobFixture : public ::testing::Test {
 protected:
-    void SetUp() override {
-        store::StoreSettings settings;
-        settings.sqlite_path = dir_.file("gw.db");
-        store_ = store::openStore(settings);
-        store_->migrate();
-        job_ = std::make_unique<ProfileJob>(*store_, *store_, *store_, config_, [this] { return today_; });
+    void open(Backend backend) {
+        if (backend == Backend::Sqlite) {
+            store::StoreSettings settings;
+            settings.sqlite_path = dir_.file("gw.db");
+            store_ = store::openStore(settings);
+            store_->migrate();
+            intake_ = store_.get();
+            links_ = store_.get();
+            builds_ = store_.get();
+            profiles_ = store_.get();
+            outbox_ = store_.get();
+        } else {
+            fakes_ = std::make_unique<Fakes>();
+            intake_ = &fakes_->records;
+            links_ = &fakes_->links;
+            builds_ = &fakes_->builds;
+            profiles_ = &fakes_->profiles;
+            outbox_ = &fakes_->outbox;
+        }
+        job_ = std::make_unique<ProfileJob>(*builds_, *profiles_, *links_, config_, [this] { return today_; });
     }
 
     /// Stages records as one pull of `source` and returns the batch.
@@ -46,10 +81,10 @@ protected:
         batch.raw.payload = "rows";
         batch.raw.sha256 = sha256Hex(batch.raw.payload);
         batch.records = std::move(records);
-        batch.expected_watermark = store_->watermark(source);
+        batch.expected_watermark = intake_->watermark(source);
         batch.new_watermark = batch.expected_watermark.value_or("w") + "+";
         batch.actor = "test";
-        return store_->commitBatch(batch).batch_id;
+        return intake_->commitBatch(batch).batch_id;
     }
 
     void link(std::vector<linkage::PersonLink> assignments, std::int64_t through) {
@@ -58,7 +93,7 @@ protected:
         run.model_json = "{}";
         run.linked_through_batch = through;
         run.actor = "test";
-        store_->commitLinkRun(run);
+        links_->commitLinkRun(run);
     }
 
     ProfileRunReport build(bool full = false) {
@@ -71,20 +106,41 @@ protected:
     /// The outbox entries after `after`, as person → correction.
     std::map<std::string, std::string> corrections(std::int64_t after) {
         std::map<std::string, std::string> result;
-        for (const auto& entry : store_->outbox(after, "", 1000)) {
+        for (const auto& entry : outbox_->outbox(after, "", 1000)) {
             result[entry.person_id] = entry.correction_json;
         }
         return result;
     }
 
     testing::TempDir dir_;
-    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<store::Store> store_;  // with Backend::Sqlite
+    std::unique_ptr<Fakes> fakes_;         // with Backend::Fakes
+    intake::IntakeStore* intake_ = nullptr;
+    linkage::LinkStore* links_ = nullptr;
+    profile::ProfileBuildStore* builds_ = nullptr;
+    profile::ProfileStore* profiles_ = nullptr;
+    publish::OutboxStore* outbox_ = nullptr;
     model::CalendarDate today_{2026, 11, 1};
     profile::ProfileConfig config_ = profile::ProfileConfig::builtin(model::CalendarDate(2026, 11, 1));
     std::unique_ptr<ProfileJob> job_;
 };
 
-TEST_F(ProfileJobTest, LaterBuildsRebuildOnlyWhatChangedAndADateChangeRebuildsEveryone) {
+class ProfileJobTest : public ProfileJobFixture, public ::testing::WithParamInterface<Backend> {
+protected:
+    void SetUp() override { open(GetParam()); }
+};
+
+INSTANTIATE_TEST_SUITE_P(Stores, ProfileJobTest, ::testing::Values(Backend::Sqlite, Backend::Fakes),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                             return info.param == Backend::Sqlite ? "sqlite" : "fakes";
+                         });
+
+class ProfileJobSqliteTest : public ProfileJobFixture {
+protected:
+    void SetUp() override { open(Backend::Sqlite); }
+};
+
+TEST_P(ProfileJobTest, LaterBuildsRebuildOnlyWhatChangedAndADateChangeRebuildsEveryone) {
     const std::int64_t first = stage(
         "police_population", {record("police_population", "P1", "张子涵"), record("police_population", "P2", "李明")});
     link({{"police_population", "P1", "A"}, {"police_population", "P2", "B"}}, first);
@@ -104,8 +160,8 @@ TEST_F(ProfileJobTest, LaterBuildsRebuildOnlyWhatChangedAndADateChangeRebuildsEv
     EXPECT_TRUE(report.incremental);
     EXPECT_EQ(report.persons, 1u) << "only B's record changed";
     EXPECT_EQ(report.written, 1u);
-    EXPECT_EQ(store_->profile("B")->version, 2);
-    EXPECT_EQ(store_->profile("A")->version, 1);
+    EXPECT_EQ(profiles_->profile("B")->version, 2);
+    EXPECT_EQ(profiles_->profile("A")->version, 1);
 
     const std::int64_t school = stage("school_register", {record("school_register", "S1", "李鸣")});
     report = build();
@@ -113,7 +169,7 @@ TEST_F(ProfileJobTest, LaterBuildsRebuildOnlyWhatChangedAndADateChangeRebuildsEv
     link({{"school_register", "S1", "B"}}, school);
     report = build();
     EXPECT_EQ(report.persons, 1u);
-    EXPECT_EQ(store_->profile("B")->version, 3);
+    EXPECT_EQ(profiles_->profile("B")->version, 3);
 
     today_ = model::CalendarDate(2026, 11, 2);
     report = build();
@@ -123,13 +179,13 @@ TEST_F(ProfileJobTest, LaterBuildsRebuildOnlyWhatChangedAndADateChangeRebuildsEv
     EXPECT_TRUE(build(true).persons == 2u && !build(true).incremental) << "--full";
 }
 
-TEST_F(ProfileJobTest, SplitsAndMergesReachTheOutboxAsCorrections) {
+TEST_P(ProfileJobTest, SplitsAndMergesReachTheOutboxAsCorrections) {
     stage("police_population",
           {record("police_population", "P1", "张子涵"), record("police_population", "P3", "王芳")});
     const std::int64_t school = stage("school_register", {record("school_register", "S1", "张紫涵")});
     link({{"police_population", "P1", "A"}, {"school_register", "S1", "A"}, {"police_population", "P3", "B"}}, school);
     build();
-    std::int64_t head = store_->outboxHead();
+    std::int64_t head = outbox_->outboxHead();
 
     // A reviewer splits S1 off A into a new person C.
     link({{"school_register", "S1", "C"}}, school);
@@ -140,7 +196,7 @@ TEST_F(ProfileJobTest, SplitsAndMergesReachTheOutboxAsCorrections) {
     EXPECT_EQ(seen["A"], R"({"kind":"split","into":["C"]})");
     EXPECT_EQ(seen["C"], R"({"kind":"split","from":["A"]})");
     EXPECT_FALSE(seen.contains("B"));
-    head = store_->outboxHead();
+    head = outbox_->outboxHead();
 
     // Then merges C into B: C is gone.
     link({{"school_register", "S1", "B"}}, school);
@@ -149,17 +205,17 @@ TEST_F(ProfileJobTest, SplitsAndMergesReachTheOutboxAsCorrections) {
     seen = corrections(head);
     EXPECT_EQ(seen["C"], R"({"kind":"merge","into":["B"]})");
     EXPECT_EQ(seen["B"], R"({"kind":"merge","from":["C"]})");
-    EXPECT_TRUE(store_->profile("C")->removed);
-    const auto retraction = store_->outbox(head, "", 10);
+    EXPECT_TRUE(profiles_->profile("C")->removed);
+    const auto retraction = outbox_->outbox(head, "", 10);
     ASSERT_FALSE(retraction.empty());
 
-    head = store_->outboxHead();
+    head = outbox_->outboxHead();
     report = build();
     EXPECT_EQ(report.persons, 0u) << "the moves are read once";
-    EXPECT_EQ(store_->outboxHead(), head);
+    EXPECT_EQ(outbox_->outboxHead(), head);
 }
 
-TEST_F(ProfileJobTest, AChildWhoComesOfAgeIsPurgedThePeriodAfterAndRebuildsChangeNothing) {
+TEST_F(ProfileJobSqliteTest, AChildWhoComesOfAgeIsPurgedThePeriodAfterAndRebuildsChangeNothing) {
     // Born 2014-03-05: of age on 2032-03-05.
     const std::int64_t batch = stage(
         "police_population", {record("police_population", "P1", "张子涵"), record("police_population", "P2", "李明")});
