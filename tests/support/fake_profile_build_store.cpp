@@ -3,7 +3,9 @@
 #include "gateway/common/error.h"
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
-#include "tests/support/fake_checks.h"
+#include "gateway/store/log_details.h"
+#include "gateway/store/port_checks.h"
+#include "gateway/store/text_checks.h"
 
 #include <limits>
 #include <set>
@@ -13,33 +15,11 @@ namespace gateway::testing {
 using intake::StagedRecord;
 using profile::ProfileVersion;
 
-namespace {
-
-std::string versionDetail(const ProfileVersion& profile) {
-    json::Text text;
-    json::Writer& writer = text.writer();
-    writer.StartObject();
-    json::field(writer, "version", profile.version);
-    json::field(writer, "content_hash", profile.content_hash);
-    json::key(writer, "removed");
-    writer.Bool(profile.removed);
-    writer.EndObject();
-    return text.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<ProfileVersion> FakeProfileBuildStore::commitProfiles(const std::vector<ProfileVersion>& profiles,
                                                                   std::string_view actor) {
-    requireText("actor", actor, "the profile commit");
-    std::set<std::string_view> seen;
-    for (const ProfileVersion& profile : profiles) {
-        requireStorableProfile(profile);
-        if (!seen.insert(profile.person_id).second) {
-            throw GatewayError(ErrorCode::InvalidArgument,
-                               "profile " + utf8::quote(profile.person_id) + " appears more than once in one commit");
-        }
-    }
+    store::validateProfiles(profiles, actor);
     std::vector<ProfileVersion> written;
     if (profiles.empty()) {
         return written;
@@ -60,8 +40,8 @@ std::vector<ProfileVersion> FakeProfileBuildStore::commitProfiles(const std::vec
             version.built_at = at;
         }
         previous_divisions.push_back(current ? current->residence_division : std::string());
-        entries.push_back(
-            {0, version.built_at, std::string(actor), "profile.version", version.person_id, versionDetail(version)});
+        entries.push_back({0, version.built_at, std::string(actor), "profile.version", version.person_id,
+                           store::versionDetail(version)});
     }
     if (written.empty()) {
         return written;
@@ -144,7 +124,7 @@ profile::ProfileState FakeProfileBuildStore::profileState() {
 }
 
 void FakeProfileBuildStore::setProfileState(const profile::ProfileState& state) {
-    requireText("as_of", state.as_of, "the profile state");
+    store::requireText("as_of", state.as_of, "the profile state");
     const std::lock_guard lock(mutex_);
     state_ = state;
 }

@@ -2,7 +2,8 @@
 
 #include "gateway/common/error.h"
 #include "gateway/common/utf8.h"
-#include "tests/support/fake_checks.h"
+#include "gateway/store/port_checks.h"
+#include "gateway/store/text_checks.h"
 
 #include <algorithm>
 #include <set>
@@ -12,41 +13,6 @@ namespace gateway::testing {
 using profile::DivisionCounts;
 using profile::ProfileQuery;
 using profile::ProfileVersion;
-
-namespace {
-
-// The store keeps a profile's codes in one column as "|a|b|".
-constexpr char kCodeSeparator = '|';
-
-void validateCodes(std::string_view field, const std::vector<std::string>& codes, const std::string& where) {
-    for (const std::string& code : codes) {
-        requireNonEmptyText(field, code, where);
-        if (code.find(kCodeSeparator) != std::string::npos) {
-            throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " " + utf8::quote(code) + " of " +
-                                                               where + " contains '" + kCodeSeparator + "'");
-        }
-    }
-}
-
-}  // namespace
-
-void requireStorableProfile(const ProfileVersion& profile) {
-    const std::string where = "profile " + utf8::quote(profile.person_id);
-    requireNonEmptyText("person_id", profile.person_id, where);
-    requireText("built_at", profile.built_at, where);
-    requireText("profile_json", profile.profile_json, where);
-    requireNonEmptyText("content_hash", profile.content_hash, where);
-    requireText("name", profile.name, where);
-    requireText("id_number", profile.id_number, where);
-    requireText("birth_date", profile.birth_date, where);
-    requireText("residence_division", profile.residence_division, where);
-    requireText("correction_json", profile.correction_json, where);
-    requireText("hukou_division", profile.hukou_division, where);
-    requireText("removed_reason", profile.removed_reason, where);
-    requireText("removed_on", profile.removed_on, where);
-    validateCodes("classification", profile.classifications, where);
-    validateCodes("alert", profile.alerts, where);
-}
 
 namespace {
 
@@ -86,7 +52,7 @@ void count(DivisionCounts& counts, const ProfileVersion& profile) {
 }  // namespace
 
 std::int64_t FakeProfileStore::add(ProfileVersion version) {
-    requireStorableProfile(version);
+    store::validateProfiles({version}, "");
     const std::lock_guard lock(mutex_);
     std::vector<ProfileVersion>& history = versions_[version.person_id];
     version.version = static_cast<std::int64_t>(history.size()) + 1;
@@ -116,7 +82,7 @@ std::vector<ProfileVersion> FakeProfileStore::profileHistory(std::string_view pe
 }
 
 std::vector<ProfileVersion> FakeProfileStore::queryProfiles(const ProfileQuery& query) {
-    requireDivisionPrefix(query.division_prefix);
+    store::requireDivisionPrefix(query.division_prefix);
     for (const auto& [field, value] :
          {std::pair<const char*, const std::string*>{"classification", &query.classification},
           {"alert", &query.alert},
@@ -125,7 +91,7 @@ std::vector<ProfileVersion> FakeProfileStore::queryProfiles(const ProfileQuery& 
           {"updated_since", &query.updated_since},
           {"id_number", &query.id_number},
           {"after_person", &query.after_person}}) {
-        requireText(field, *value, "the profile query");
+        store::requireText(field, *value, "the profile query");
     }
     const std::lock_guard lock(mutex_);
     std::vector<ProfileVersion> result;
@@ -151,7 +117,7 @@ std::vector<ProfileVersion> FakeProfileStore::queryProfiles(const ProfileQuery& 
 
 std::vector<DivisionCounts> FakeProfileStore::profileCounts(std::string_view division_prefix,
                                                             std::size_t child_digits) {
-    requireDivisionPrefix(division_prefix);
+    store::requireDivisionPrefix(division_prefix);
     const std::lock_guard lock(mutex_);
     std::vector<DivisionCounts> result(1);
     result.front().division_prefix = std::string(division_prefix);

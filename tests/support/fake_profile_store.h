@@ -16,11 +16,6 @@
 
 namespace gateway::testing {
 
-/// commitProfiles' checks of one profile, with the SQL store's messages: GatewayError(InvalidArgument) for an empty
-/// person_id or content_hash, text that is not well-formed UTF-8 or holds a NUL byte, a code that is empty or
-/// contains '|'.
-void requireStorableProfile(const profile::ProfileVersion& profile);
-
 /// Thread-safe, as the port requires.
 class FakeProfileStore : public profile::ProfileStore {
 public:
@@ -32,7 +27,7 @@ public:
 
     /// Appends `version` as the person's next version, which becomes its current one, and returns its number (1 for
     /// a person's first, then +1; the given number is ignored). Everything else is kept as given, built_at too.
-    /// Refuses what commitProfiles would (requireStorableProfile()).
+    /// Refuses what commitProfiles would (store::validateProfiles()).
     std::int64_t add(profile::ProfileVersion version);
 
 private:
