@@ -157,6 +157,20 @@ void validateProfiles(const std::vector<ProfileVersion>& profiles, std::string_v
     }
 }
 
+void validateProfileQuery(const profile::ProfileQuery& query) {
+    requireDivisionPrefix(query.division_prefix);
+    for (const auto& [field, value] :
+         {std::pair<const char*, const std::string*>{"classification", &query.classification},
+          {"alert", &query.alert},
+          {"born_after", &query.born_after},
+          {"born_on_or_before", &query.born_on_or_before},
+          {"updated_since", &query.updated_since},
+          {"id_number", &query.id_number},
+          {"after_person", &query.after_person}}) {
+        requireText(field, *value, "the profile query");
+    }
+}
+
 void validateLogEntry(const ExchangeLogEntry& entry) {
     const auto where = [&] { return "exchange log entry " + utf8::quote(entry.action); };
     requireText("at", entry.at, where);

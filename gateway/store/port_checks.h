@@ -26,6 +26,8 @@ void validateLinkRun(const linkage::LinkRunCommit& run);
 void validateDecision(const linkage::ReviewDecision& decision);
 /// Profiles to commit: person and content hash present, each person once, text well formed, codes without '|'.
 void validateProfiles(const std::vector<profile::ProfileVersion>& profiles, std::string_view actor);
+/// A profile query: a division prefix of digits only, every filter well-formed text.
+void validateProfileQuery(const profile::ProfileQuery& query);
 /// An exchange-log entry: its text well formed, its persons non-empty and without '|'.
 void validateLogEntry(const audit::ExchangeLogEntry& entry);
 

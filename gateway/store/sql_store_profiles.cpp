@@ -310,18 +310,7 @@ std::vector<ProfileVersion> SqlStore::profileHistory(std::string_view person_id)
 }
 
 std::vector<ProfileVersion> SqlStore::queryProfiles(const ProfileQuery& query) {
-    const auto the_query = [] { return std::string("the profile query"); };
-    requireDivisionPrefix(query.division_prefix);
-    for (const auto& [field, value] :
-         {std::pair<const char*, const std::string*>{"classification", &query.classification},
-          {"alert", &query.alert},
-          {"born_after", &query.born_after},
-          {"born_on_or_before", &query.born_on_or_before},
-          {"updated_since", &query.updated_since},
-          {"id_number", &query.id_number},
-          {"after_person", &query.after_person}}) {
-        requireText(field, *value, the_query);
-    }
+    validateProfileQuery(query);
     std::vector<ProfileVersion> result;
     withSession("query the profiles", [&](Session& session) {
         // No person_id is empty (the schema checks it), so the cursor always applies.

@@ -82,17 +82,7 @@ std::vector<ProfileVersion> FakeProfileStore::profileHistory(std::string_view pe
 }
 
 std::vector<ProfileVersion> FakeProfileStore::queryProfiles(const ProfileQuery& query) {
-    store::requireDivisionPrefix(query.division_prefix);
-    for (const auto& [field, value] :
-         {std::pair<const char*, const std::string*>{"classification", &query.classification},
-          {"alert", &query.alert},
-          {"born_after", &query.born_after},
-          {"born_on_or_before", &query.born_on_or_before},
-          {"updated_since", &query.updated_since},
-          {"id_number", &query.id_number},
-          {"after_person", &query.after_person}}) {
-        store::requireText(field, *value, "the profile query");
-    }
+    store::validateProfileQuery(query);
     const std::lock_guard lock(mutex_);
     std::vector<ProfileVersion> result;
     for (auto found = versions_.upper_bound(query.after_person);
