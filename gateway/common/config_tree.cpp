@@ -46,6 +46,7 @@ public:
         for (const ConfigMember& member : top.node.members) {
             if (member.key == key) {
                 error_offset_ = stream_.Tell();
+                error_path_ = openPath();
                 error_ = "duplicate key " + singleQuoted(key);
                 duplicate_first_offset_ = member.key_offset;
                 return false;
@@ -61,6 +62,8 @@ public:
 
     ConfigNode takeRoot() { return std::move(root_); }
     const std::string& error() const { return error_; }
+    /// Where the error is: the path of the innermost open container, "" for the root.
+    const std::string& errorPath() const { return error_path_; }
     std::size_t errorOffset() const { return error_offset_; }
     std::optional<std::size_t> duplicateFirstOffset() const { return duplicate_first_offset_; }
 
@@ -70,6 +73,18 @@ private:
         std::string key;
         std::size_t key_offset = 0;
     };
+
+    /// The path of the innermost container being built.
+    std::string openPath() const {
+        std::string path;
+        for (std::size_t i = 1; i < frames_.size(); ++i) {
+            const Frame& parent = frames_[i - 1];
+            path += "/";
+            path += parent.node.type == ConfigNode::Type::Object ? escapePointerToken(parent.key)
+                                                                 : std::to_string(parent.node.elements.size());
+        }
+        return path;
+    }
 
     ConfigNode scalar(ConfigNode::Type type, std::string_view text) const {
         ConfigNode node;
@@ -116,6 +131,7 @@ private:
     std::vector<Frame> frames_;
     ConfigNode root_;
     std::string error_;
+    std::string error_path_;
     std::size_t error_offset_ = 0;
     std::optional<std::size_t> duplicate_first_offset_;
 };
@@ -193,7 +209,7 @@ std::shared_ptr<const ConfigDocument> ConfigDocument::parse(std::string text, st
         if (const auto first = builder.duplicateFirstOffset()) {
             message += " (first at line " + std::to_string(document->lineOf(*first)) + ")";
         }
-        document->fail(builder.errorOffset(), "", message);
+        document->fail(builder.errorOffset(), builder.errorPath(), message);
     }
     if (result.IsError()) {
         const std::size_t offset = result.Offset();
@@ -227,6 +243,22 @@ void ConfigDocument::fail(std::size_t offset, std::string_view path, std::string
 
 ConfigCursor ConfigCursor::member(const ConfigMember& member) const {
     return ConfigCursor(*document_, member.value, path_ + "/" + escapePointerToken(member.key), member.key_offset);
+}
+
+std::optional<ConfigCursor> ConfigCursor::find(std::string_view key) const {
+    for (const ConfigMember& candidate : node_->members) {
+        if (candidate.key == key) {
+            return member(candidate);
+        }
+    }
+    return std::nullopt;
+}
+
+void ConfigCursor::failAt(std::string_view key, std::string_view message) const {
+    if (const auto present = find(key)) {
+        present->fail(message);
+    }
+    document_->fail(offset_, path_ + "/" + escapePointerToken(key), message);
 }
 
 ConfigCursor ConfigCursor::element(std::size_t index) const {
@@ -274,6 +306,21 @@ double ConfigCursor::asNumber() const {
     return value;
 }
 
+std::vector<std::string> ConfigCursor::asStrings() const {
+    if (!node_->isArray()) {
+        fail("expected a list of strings, got " + std::string(typeName(node_->type)));
+    }
+    std::vector<std::string> list;
+    for (std::size_t i = 0; i < node_->elements.size(); ++i) {
+        const ConfigNode& item = node_->elements[i];
+        if (!item.isString() || item.text.empty()) {
+            element(i).fail("expected a non-empty string");
+        }
+        list.push_back(item.text);
+    }
+    return list;
+}
+
 void ConfigCursor::expectObject() const {
     if (!node_->isObject()) {
         fail("expected an object, got " + std::string(typeName(node_->type)));
@@ -301,12 +348,7 @@ bool ObjectReader::has(std::string_view key) const {
 }
 
 std::optional<ConfigCursor> ObjectReader::get(std::string_view key) const {
-    for (const ConfigMember& member : cursor_.node().members) {
-        if (member.key == key) {
-            return cursor_.member(member);
-        }
-    }
-    return std::nullopt;
+    return cursor_.find(key);
 }
 
 ConfigCursor ObjectReader::require(std::string_view key) const {

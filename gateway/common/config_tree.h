@@ -80,9 +80,13 @@ public:
     std::size_t line() const { return document_->lineOf(offset_); }
 
     ConfigCursor member(const ConfigMember& member) const;
+    /// The member `key` of an object, whatever other keys it has; nullopt when absent or not an object.
+    std::optional<ConfigCursor> find(std::string_view key) const;
     ConfigCursor element(std::size_t index) const;
 
     [[noreturn]] void fail(std::string_view message) const { document_->fail(offset_, path_, message); }
+    /// Fails at the member `key`: on its line when present, on this object's line when absent.
+    [[noreturn]] void failAt(std::string_view key, std::string_view message) const;
 
     /// These fail with "expected TYPE, got TYPE" unless the node has the type.
     const std::string& asString() const;
@@ -90,6 +94,9 @@ public:
     /// A whole number in [min, max].
     long long asInteger(long long min, long long max) const;
     double asNumber() const;
+    /// An array of non-empty strings; fails "expected a list of strings", or at an element "expected a non-empty
+    /// string".
+    std::vector<std::string> asStrings() const;
     void expectObject() const;
     void expectArray() const;
 

@@ -10,14 +10,21 @@
 namespace gateway {
 
 std::string readFileContent(const std::string& path, std::string_view what) {
+    // errno says whether the file is missing or not ours to read, which is the operator's next step.
+    const auto fail = [&] {
+        return GatewayError(ErrorCode::InvalidConfig,
+                            path + ": cannot read the " + std::string(what) + ": " + std::strerror(errno));
+    };
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        // errno says whether the file is missing or not ours to read, which is the operator's next step.
-        throw GatewayError(ErrorCode::InvalidConfig,
-                           path + ": cannot read the " + std::string(what) + ": " + std::strerror(errno));
+        throw fail();
     }
     std::ostringstream text;
     text << in.rdbuf();
+    if (in.bad()) {
+        throw fail();
+    }
     return text.str();
 }
 

@@ -5,8 +5,6 @@
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace gateway {

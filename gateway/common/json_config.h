@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gateway/common/file.h"
+
 #include <rapidjson/document.h>
 
 #include <initializer_list>

@@ -149,112 +149,130 @@ TEST(LinkageConfigTest, FixedProbabilitiesAreKept) {
 
 TEST(LinkageConfigTest, NotJsonAtAllIsRejectedWithTheOrigin) {
     const std::string message = failure("fields: [");
-    EXPECT_EQ(message.rfind("test.json: not valid JSON at byte ", 0), 0u) << message;
-    const std::string truncated = failure(R"({"fields": {)");
-    EXPECT_EQ(truncated.rfind("test.json: not valid JSON at byte ", 0), 0u) << truncated;
-    EXPECT_NE(failure("").find("not valid JSON"), std::string::npos);
+    EXPECT_EQ(message.rfind("test.json:1: invalid JSON: ", 0), 0u) << message;
+    const std::string truncated = failure("{\"fields\": {\n");
+    EXPECT_EQ(truncated.rfind("test.json:2: invalid JSON: ", 0), 0u) << truncated;
+    EXPECT_NE(failure("").find("invalid JSON"), std::string::npos);
 }
 
 TEST(LinkageConfigTest, DocumentThatIsNotAnObjectNamesTheRoot) {
-    EXPECT_EQ(failure("[]"), "test.json: at /: expected an object, found an array");
-    EXPECT_EQ(failure("42"), "test.json: at /: expected an object, found a number");
+    EXPECT_EQ(failure("[]"), "test.json:1: expected an object, got array");
+    EXPECT_EQ(failure("42"), "test.json:1: expected an object, got number");
 }
 
 TEST(LinkageConfigTest, UnknownTopLevelKeyNamesTheRootAndTheKnownKeys) {
     const std::string message = failure(config(kOneComparison, R"("threshold": {"link": 12})"));
-    EXPECT_EQ(message.rfind("test.json: at /: unknown key \"threshold\" (expected one of: ", 0), 0u) << message;
-    EXPECT_NE(message.find("thresholds"), std::string::npos) << message;
+    EXPECT_EQ(message.rfind("test.json:6: unknown key 'threshold' (did you mean 'thresholds'? known: description, ", 0),
+              0u)
+        << message;
 }
 
 TEST(LinkageConfigTest, UnknownKeysInNestedObjectsNameTheirPointer) {
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["exact"], "weight": 3}])"))
-                  .rfind("test.json: at /comparisons/0: unknown key \"weight\"", 0),
+                  .rfind("test.json:6: at /comparisons/0: unknown key 'weight'", 0),
               0u);
     EXPECT_EQ(failure(config(kOneComparison, R"("thresholds": {"link": 12, "match": 3})"))
-                  .rfind("test.json: at /thresholds: unknown key \"match\"", 0),
+                  .rfind("test.json:6: at /thresholds: unknown key 'match'", 0),
               0u);
-    EXPECT_EQ(failure(config(kOneComparison, R"("constraints": {"one_per_sorce": true})"))
-                  .rfind("test.json: at /constraints: unknown key \"one_per_sorce\"", 0),
+    EXPECT_EQ(
+        failure(config(kOneComparison, R"("constraints": {"one_per_sorce": true})"))
+            .rfind("test.json:6: at /constraints: unknown key 'one_per_sorce' (did you mean 'one_per_source'?", 0),
+        0u);
+    EXPECT_EQ(failure(config(kOneComparison, R"("em": {"seeds": 3})"))
+                  .rfind("test.json:6: at /em: unknown key 'seeds' (did you mean 'seed'?", 0),
               0u);
-    EXPECT_EQ(failure(config(kOneComparison, R"("em": {"seeds": 3})")).rfind("test.json: at /em: unknown key", 0), 0u);
     const std::string field = failure(R"({"fields": {"a": {"type": "text", "from": "/a", "form": "/b"}},
         "comparisons": [{"field": "a", "levels": ["exact"]}], "blocking": [["a"]]})");
-    EXPECT_EQ(field.rfind("test.json: at /fields/a: unknown key \"form\"", 0), 0u) << field;
+    EXPECT_EQ(field.rfind("test.json:1: at /fields/a: unknown key 'form' (did you mean 'from'?", 0), 0u) << field;
     const std::string source = failure(R"({"fields": {"a": {"type": "text", "from": {"pointer": "/a", "strip": "G"}}},
         "comparisons": [{"field": "a", "levels": ["exact"]}], "blocking": [["a"]]})");
-    EXPECT_EQ(source.rfind("test.json: at /fields/a/from: unknown key \"strip\"", 0), 0u) << source;
+    EXPECT_EQ(source.rfind("test.json:1: at /fields/a/from: unknown key 'strip'", 0), 0u) << source;
     const std::string rule = failure(configWithBlocking(R"([{"key": ["born"], "estimated": false}])"));
-    EXPECT_EQ(rule.rfind("test.json: at /blocking/0: unknown key \"estimated\"", 0), 0u) << rule;
+    EXPECT_EQ(rule.rfind("test.json:6: at /blocking/0: unknown key 'estimated' (did you mean 'estimate'?", 0), 0u)
+        << rule;
+}
+
+TEST(LinkageConfigTest, RepeatedKeyIsRejectedWithTheLinesOfBoth) {
+    // RapidJSON kept both members, so the second field of a name silently joined the first.
+    EXPECT_EQ(failure(R"({"fields": {"a": {"type": "text", "from": "/a"},
+                                     "a": {"type": "date", "from": "/b"}},
+                          "comparisons": [{"field": "a", "levels": ["exact"]}], "blocking": [["a"]]})"),
+              "test.json:2: at /fields: duplicate key 'a' (first at line 1)");
+    EXPECT_EQ(failure(config(kOneComparison, R"("thresholds": {"link": 12,
+                                                               "link": 14})")),
+              "test.json:7: at /thresholds: duplicate key 'link' (first at line 6)");
 }
 
 TEST(LinkageConfigTest, UnknownFieldInAComparisonNamesItsPointerAndTheKnownFields) {
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["exact"]}, {"field": "gender", "levels": ["exact"]}])")),
-              "test.json: at /comparisons/1/field: unknown field \"gender\" (fields: name, sex, born, id)");
+              "test.json:6: at /comparisons/1/field: unknown field 'gender' (known: name, sex, born, id)");
 }
 
 TEST(LinkageConfigTest, UnknownFieldInABlockingRuleNamesItsPointer) {
     EXPECT_EQ(failure(configWithBlocking(R"([["born"], ["born", "surname:pinyin"]])")),
-              "test.json: at /blocking/1/1: unknown field \"surname\" (fields: name, sex, born, id)");
+              "test.json:6: at /blocking/1/1: unknown field 'surname' (known: name, sex, born, id)");
     EXPECT_EQ(failure(configWithBlocking(R"([{"name": "x", "key": ["sex", "dob"]}])")),
-              "test.json: at /blocking/0/key/1: unknown field \"dob\" (fields: name, sex, born, id)");
+              "test.json:6: at /blocking/0/key/1: unknown field 'dob' (known: name, sex, born, id)");
 }
 
 TEST(LinkageConfigTest, BadBlockingKeysAreRejected) {
-    EXPECT_EQ(failure(configWithBlocking(R"([[]])")), "test.json: at /blocking/0: a key needs at least one field");
-    EXPECT_EQ(failure(configWithBlocking(R"([])")), "test.json: at /blocking: declare at least one blocking rule");
+    EXPECT_EQ(failure(configWithBlocking(R"([[]])")), "test.json:6: at /blocking/0: a key needs at least one field");
+    EXPECT_EQ(failure(configWithBlocking(R"([])")), "test.json:6: at /blocking: declare at least one blocking rule");
     EXPECT_EQ(failure(configWithBlocking(R"([["sex:year"]])")),
-              "test.json: at /blocking/0/0: \":year\" applies to date fields only");
+              "test.json:6: at /blocking/0/0: \":year\" applies to date fields only");
     EXPECT_EQ(failure(configWithBlocking(R"([["sex:pinyin"]])")),
-              "test.json: at /blocking/0/0: \":pinyin\" applies to chinese_name fields only");
+              "test.json:6: at /blocking/0/0: \":pinyin\" applies to chinese_name fields only");
     EXPECT_EQ(failure(configWithBlocking(R"([["id:prefix=0"]])")),
-              "test.json: at /blocking/0/0: a prefix of at least one character");
+              "test.json:6: at /blocking/0/0: a prefix of at least one character");
     EXPECT_NE(failure(configWithBlocking(R"([["id:soundex"]])")).find("at /blocking/0/0: unknown key transform"),
               std::string::npos);
-    EXPECT_EQ(failure(configWithBlocking(R"([{"name": "no key"}])")), "test.json: at /blocking/0: missing \"key\"");
+    EXPECT_EQ(failure(configWithBlocking(R"([{"name": "no key"}])")), "test.json:6: at /blocking/0: missing \"key\"");
 }
 
 TEST(LinkageConfigTest, UnknownFieldInADeterministicRuleNamesItsPointer) {
     EXPECT_EQ(failure(config(kOneComparison, R"("deterministic": [{"name": "by_id", "equal": ["id", "passport"]}])")),
-              "test.json: at /deterministic/0/equal/1: unknown field \"passport\" (fields: name, sex, born, id)");
+              "test.json:6: at /deterministic/0/equal/1: unknown field 'passport' (known: name, sex, born, id)");
     EXPECT_EQ(failure(config(kOneComparison,
                              R"("deterministic": [{"name": "by_id", "equal": ["id"], "require_valid": ["idd"]}])")),
-              "test.json: at /deterministic/0/require_valid/0: unknown field \"idd\" (fields: name, sex, born, id)");
+              "test.json:6: at /deterministic/0/require_valid/0: unknown field 'idd' (did you mean 'id'? known: name, "
+              "sex, born, id)");
 }
 
 TEST(LinkageConfigTest, BadDeterministicRulesAreRejected) {
     EXPECT_EQ(failure(config(kOneComparison, R"("deterministic": [{"equal": ["id"]}])")),
-              "test.json: at /deterministic/0: a deterministic rule needs \"name\" and \"equal\"");
+              "test.json:6: at /deterministic/0: a deterministic rule needs \"name\" and \"equal\"");
     EXPECT_EQ(failure(config(kOneComparison, R"("deterministic": [{"name": "x", "equal": []}])")),
-              "test.json: at /deterministic/0/equal: name at least one field");
+              "test.json:6: at /deterministic/0/equal: name at least one field");
     EXPECT_EQ(failure(config(kOneComparison,
                              R"("deterministic": [{"name": "x", "equal": ["sex"], "require_valid": ["sex"]}])")),
-              "test.json: at /deterministic/0/require_valid/0: validity is known for citizen_id fields only");
+              "test.json:6: at /deterministic/0/require_valid/0: validity is known for citizen_id fields only");
     EXPECT_EQ(
         failure(config(kOneComparison,
                        R"("deterministic": [{"name": "x", "equal": ["id"], "require_level": {"nam": "pinyin"}}])")),
-        "test.json: at /deterministic/0/require_level/nam: unknown comparison \"nam\"");
+        "test.json:6: at /deterministic/0/require_level/nam: unknown comparison 'nam' (did you mean 'name'? known: "
+        "name)");
     EXPECT_EQ(
         failure(config(kOneComparison,
                        R"("deterministic": [{"name": "x", "equal": ["id"], "require_level": {"name": "fuzzy"}}])")),
-        "test.json: at /deterministic/0/require_level/name: comparison \"name\" has no level \"fuzzy\"");
+        "test.json:6: at /deterministic/0/require_level/name: comparison \"name\" has no level \"fuzzy\"");
 }
 
 TEST(LinkageConfigTest, UnknownLevelNamesItsPointerAndTheKnownLevels) {
     const std::string message = failure(config(R"([{"field": "name", "levels": ["exact", "soundex"]}])"));
-    EXPECT_EQ(message.rfind("test.json: at /comparisons/0/levels/1: unknown level \"soundex\" (expected exact, ", 0),
+    EXPECT_EQ(message.rfind("test.json:6: at /comparisons/0/levels/1: unknown level \"soundex\" (expected exact, ", 0),
               0u)
         << message;
 }
 
 TEST(LinkageConfigTest, LevelNotValidForTheFieldTypeIsRejected) {
     EXPECT_EQ(failure(config(R"([{"field": "sex", "levels": ["exact", "pinyin"]}])")),
-              "test.json: at /comparisons/0/levels/1: \"pinyin\" compares chinese_name fields only");
+              "test.json:6: at /comparisons/0/levels/1: \"pinyin\" compares chinese_name fields only");
     EXPECT_EQ(failure(config(R"([{"field": "born", "levels": ["pinyin"]}])")),
-              "test.json: at /comparisons/0/levels/0: \"pinyin\" compares chinese_name fields only");
+              "test.json:6: at /comparisons/0/levels/0: \"pinyin\" compares chinese_name fields only");
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["day_month_swapped"]}])")),
-              "test.json: at /comparisons/0/levels/0: \"day_month_swapped\" compares date fields only");
+              "test.json:6: at /comparisons/0/levels/0: \"day_month_swapped\" compares date fields only");
     EXPECT_EQ(failure(config(R"([{"field": "id", "levels": ["exact", "one_field_differs"]}])")),
-              "test.json: at /comparisons/0/levels/1: \"one_field_differs\" compares date fields only");
+              "test.json:6: at /comparisons/0/levels/1: \"one_field_differs\" compares date fields only");
 }
 
 TEST(LinkageConfigTest, LevelParametersMustBeFiniteNonNegativeNumbers) {
@@ -264,24 +282,24 @@ TEST(LinkageConfigTest, LevelParametersMustBeFiniteNonNegativeNumbers) {
             failure(config(std::string(R"([{"field": "name", "levels": [")") + level + R"("]}])"));
         EXPECT_EQ(
             message.rfind(
-                std::string("test.json: at /comparisons/0/levels/0: \"") + level + "\": expected a number after", 0),
+                std::string("test.json:6: at /comparisons/0/levels/0: \"") + level + "\": expected a number after", 0),
             0u)
             << message;
     }
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["jaro_winkler>=1.5"]}])")),
-              "test.json: at /comparisons/0/levels/0: a Jaro–Winkler similarity lies between 0 and 1");
+              "test.json:6: at /comparisons/0/levels/0: a Jaro–Winkler similarity lies between 0 and 1");
 }
 
 TEST(LinkageConfigTest, LevelCountMustBeOneToFourteen) {
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": []}])")),
-              "test.json: at /comparisons/0/levels: give one to fourteen agreement levels");
+              "test.json:6: at /comparisons/0/levels: give one to fourteen agreement levels");
     std::string fifteen = "[";
     for (int i = 0; i < 15; ++i) {
         fifteen += (i == 0 ? "\"prefix=" : ", \"prefix=") + std::to_string(15 - i) + "\"";
     }
     fifteen += "]";
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": )" + fifteen + "}]")),
-              "test.json: at /comparisons/0/levels: give one to fourteen agreement levels");
+              "test.json:6: at /comparisons/0/levels: give one to fourteen agreement levels");
     std::string fourteen = fifteen.substr(0, fifteen.rfind(", ")) + "]";
     EXPECT_EQ(LinkageConfig::parse(config(R"([{"field": "name", "levels": )" + fourteen + "}]"), "test.json")
                   .comparisons[0]
@@ -291,26 +309,26 @@ TEST(LinkageConfigTest, LevelCountMustBeOneToFourteen) {
 
 TEST(LinkageConfigTest, LevelsThatCannotWorkAreRejected) {
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["within=1"]}])")),
-              "test.json: at /comparisons/0/levels/0: \"within=N\" compares numbers held in text fields only");
+              "test.json:6: at /comparisons/0/levels/0: \"within=N\" compares numbers held in text fields only");
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["damerau<=9"]}])")),
-              "test.json: at /comparisons/0/levels/0: a Damerau distance is a whole number from 0 to 8");
+              "test.json:6: at /comparisons/0/levels/0: a Damerau distance is a whole number from 0 to 8");
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["damerau<=1.5"]}])")),
-              "test.json: at /comparisons/0/levels/0: a Damerau distance is a whole number from 0 to 8");
+              "test.json:6: at /comparisons/0/levels/0: a Damerau distance is a whole number from 0 to 8");
     // Equal dates must reach some level, or they would score as "different".
     EXPECT_EQ(failure(config(R"([{"field": "born", "levels": ["day_month_swapped", "one_field_differs"]}])")),
-              "test.json: at /comparisons/0/levels: no level holds for equal values: add \"exact\"");
+              "test.json:6: at /comparisons/0/levels: no level holds for equal values: add \"exact\"");
 }
 
 TEST(LinkageConfigTest, ThresholdsMustBeOrdered) {
     EXPECT_EQ(failure(config(kOneComparison, R"("thresholds": {"link": 10, "review": 11})")),
-              "test.json: at /thresholds: review must not exceed link");
+              "test.json:6: at /thresholds: review must not exceed link");
     EXPECT_EQ(failure(config(kOneComparison, R"("thresholds": {"link": 10, "review": 4, "non_link": 5})")),
-              "test.json: at /thresholds: non_link must not exceed review");
+              "test.json:6: at /thresholds: non_link must not exceed review");
     // Only review given: it is checked against the default link threshold (12).
     EXPECT_EQ(failure(config(kOneComparison, R"("thresholds": {"review": 13})")),
-              "test.json: at /thresholds: review must not exceed link");
+              "test.json:6: at /thresholds: review must not exceed link");
     EXPECT_EQ(failure(config(kOneComparison, R"("thresholds": {"link": "12"})")),
-              "test.json: at /thresholds/link: expected a number, found a string");
+              "test.json:6: at /thresholds/link: expected a number, got string");
     const LinkageConfig equal =
         LinkageConfig::parse(config(kOneComparison, R"("thresholds": {"link": 5, "review": 5, "non_link": 5})"), "t");
     EXPECT_DOUBLE_EQ(equal.thresholds.non_link, 5);
@@ -319,18 +337,19 @@ TEST(LinkageConfigTest, ThresholdsMustBeOrdered) {
 TEST(LinkageConfigTest, ProbabilitiesNeedOnePerLevelAndOneForDifferent) {
     EXPECT_EQ(
         failure(config(R"([{"field": "name", "levels": ["exact", "pinyin"], "m": [0.9, 0.1], "u": [0.1, 0.2, 0.7]}])")),
-        "test.json: at /comparisons/0/m: expected 3 probabilities (one per level and one for \"different\"), found 2");
+        "test.json:6: at /comparisons/0/m: expected 3 probabilities (one per level and one for \"different\"), found "
+        "2");
     EXPECT_EQ(
         failure(config(
             R"([{"field": "name", "levels": ["exact", "pinyin"], "m": [0.8, 0.1, 0.1], "u": [0.1, 0.2, 0.3, 0.4]}])")),
-        "test.json: at /comparisons/0/u: expected 3 probabilities (one per level and one for \"different\"), "
+        "test.json:6: at /comparisons/0/u: expected 3 probabilities (one per level and one for \"different\"), "
         "found 4");
     EXPECT_EQ(failure(config(R"([{"field": "sex", "levels": ["exact"], "m": [0.9, 0.1]}])")),
-              "test.json: at /comparisons/0: give both \"m\" and \"u\" or neither");
+              "test.json:6: at /comparisons/0: give both \"m\" and \"u\" or neither");
     EXPECT_EQ(failure(config(R"([{"field": "sex", "levels": ["exact"], "m": [1, 0], "u": [0.5, 0.5]}])")),
-              "test.json: at /comparisons/0/m/0: a probability strictly between 0 and 1");
+              "test.json:6: at /comparisons/0/m/0: a probability strictly between 0 and 1");
     EXPECT_EQ(failure(config(R"([{"field": "sex", "levels": ["exact"], "m": [0.9, 0.1], "u": [0.5, -0.5]}])")),
-              "test.json: at /comparisons/0/u/1: a probability strictly between 0 and 1");
+              "test.json:6: at /comparisons/0/u/1: a probability strictly between 0 and 1");
 }
 
 TEST(LinkageConfigTest, AtMostSixteenComparisons) {
@@ -340,18 +359,18 @@ TEST(LinkageConfigTest, AtMostSixteenComparisons) {
                 R"(", "field": "sex", "levels": ["exact"]})";
     }
     const std::string seventeen = list + "]";
-    EXPECT_EQ(failure(config(seventeen)), "test.json: at /comparisons: at most 16 comparisons");
+    EXPECT_EQ(failure(config(seventeen)), "test.json:6: at /comparisons: at most 16 comparisons");
     const std::string sixteen = list.substr(0, list.rfind(", {")) + "]";
     EXPECT_EQ(LinkageConfig::parse(config(sixteen), "test.json").comparisons.size(), 16u);
-    EXPECT_EQ(failure(config("[]")), "test.json: at /comparisons: declare at least one comparison");
+    EXPECT_EQ(failure(config("[]")), "test.json:6: at /comparisons: declare at least one comparison");
 }
 
 TEST(LinkageConfigTest, DuplicateComparisonNamesAreRejected) {
     EXPECT_EQ(failure(config(R"([{"field": "name", "levels": ["exact"]}, {"field": "name", "levels": ["pinyin"]}])")),
-              "test.json: at /comparisons/1: a second comparison named \"name\": give one of them a \"name\"");
+              "test.json:6: at /comparisons/1: a second comparison named \"name\": give one of them a \"name\"");
     EXPECT_EQ(failure(config(R"([{"field": "sex", "levels": ["exact"], "name": "x"},
                                  {"field": "born", "levels": ["exact"], "name": "x"}])")),
-              "test.json: at /comparisons/1: a second comparison named \"x\": give one of them a \"name\"");
+              "test.json:7: at /comparisons/1: a second comparison named \"x\": give one of them a \"name\"");
     const LinkageConfig named = LinkageConfig::parse(
         config(
             R"([{"field": "name", "levels": ["exact"]}, {"field": "name", "name": "name_fuzzy", "levels": ["pinyin"]}])"),
@@ -363,17 +382,18 @@ TEST(LinkageConfigTest, WhereNeedsAStarPointer) {
     EXPECT_EQ(failure(R"({"fields": {"mother": {"type": "citizen_id",
                           "from": {"pointer": "/guardians/0/id_number", "where": {"relation": "mother"}}}},
                           "comparisons": [{"field": "mother", "levels": ["exact"]}], "blocking": [["mother"]]})"),
-              "test.json: at /fields/mother/from/where: \"where\" filters array elements: the pointer needs a \"*\" "
+              "test.json:2: at /fields/mother/from/where: \"where\" filters array elements: the pointer needs a \"*\" "
               "segment");
-    EXPECT_EQ(failure(R"({"fields": {"mother": {"type": "citizen_id", "from": ["/id",
+    EXPECT_EQ(
+        failure(R"({"fields": {"mother": {"type": "citizen_id", "from": ["/id",
                           {"pointer": "/mother_id", "where": {"relation": "mother"}}]}},
                           "comparisons": [{"field": "mother", "levels": ["exact"]}], "blocking": [["mother"]]})"),
-              "test.json: at /fields/mother/from/1/where: \"where\" filters array elements: the pointer needs a \"*\" "
-              "segment");
+        "test.json:2: at /fields/mother/from/1/where: \"where\" filters array elements: the pointer needs a \"*\" "
+        "segment");
     EXPECT_EQ(failure(R"({"fields": {"mother": {"type": "text",
                           "from": {"pointer": "/guardians/*/name", "where": {"relation": 1}}}},
                           "comparisons": [{"field": "mother", "levels": ["exact"]}], "blocking": [["mother"]]})"),
-              "test.json: at /fields/mother/from/where/relation: expected a string, found a number");
+              "test.json:2: at /fields/mother/from/where/relation: expected a string, got number");
 }
 
 TEST(LinkageConfigTest, BadFieldDeclarationsNameTheirPointer) {
@@ -382,28 +402,28 @@ TEST(LinkageConfigTest, BadFieldDeclarationsNameTheirPointer) {
                R"(}, "comparisons": [{"field": "f", "levels": ["exact"]}], "blocking": [["f"]]})";
     };
     EXPECT_EQ(failure(withField(R"({"type": "number", "from": "/f"})")),
-              "test.json: at /fields/f/type: unknown field type \"number\" (expected text, citizen_id, date, "
+              "test.json:1: at /fields/f/type: unknown field type \"number\" (expected text, citizen_id, date, "
               "chinese_name or division)");
-    EXPECT_EQ(failure(withField(R"({"from": "/f"})")), "test.json: at /fields/f: missing \"type\"");
+    EXPECT_EQ(failure(withField(R"({"from": "/f"})")), "test.json:1: at /fields/f: missing \"type\"");
     EXPECT_EQ(failure(withField(R"({"type": "text"})")),
-              "test.json: at /fields/f: missing \"from\" (a JSON pointer or a list of them)");
+              "test.json:1: at /fields/f: missing \"from\" (a JSON pointer or a list of them)");
     EXPECT_EQ(failure(withField(R"({"type": "text", "from": []})")),
-              "test.json: at /fields/f/from: empty list: give at least one pointer");
+              "test.json:1: at /fields/f/from: empty list: give at least one pointer");
     EXPECT_EQ(failure(withField(R"({"type": "text", "from": "name"})")),
-              "test.json: at /fields/f/from: a JSON pointer starts with \"/\": \"name\"");
+              "test.json:1: at /fields/f/from: a JSON pointer starts with \"/\": \"name\"");
     EXPECT_EQ(failure(withField(R"({"type": "text", "from": ["/a", 3]})")),
-              "test.json: at /fields/f/from/1: expected an object, found a number");
+              "test.json:1: at /fields/f/from/1: expected an object, got number");
     EXPECT_EQ(failure(withField(R"({"type": "text", "from": {"where": {}}})")),
-              "test.json: at /fields/f/from: missing \"pointer\"");
+              "test.json:1: at /fields/f/from: missing \"pointer\"");
     EXPECT_EQ(failure(withField(R"({"type": "text", "part": "surname", "from": "/f"})")),
-              "test.json: at /fields/f/part: \"part\" applies to chinese_name fields only");
+              "test.json:1: at /fields/f/part: \"part\" applies to chinese_name fields only");
     EXPECT_EQ(failure(withField(R"({"type": "chinese_name", "part": "middle", "from": "/f"})")),
-              "test.json: at /fields/f/part: unknown part \"middle\" (expected full, surname or given)");
+              "test.json:1: at /fields/f/part: unknown part \"middle\" (expected full, surname or given)");
     EXPECT_EQ(failure(withField(R"({"type": "text", "placeholders": ["x"], "from": "/f"})")),
-              "test.json: at /fields/f/placeholders: \"placeholders\" apply to chinese_name fields only");
+              "test.json:1: at /fields/f/placeholders: \"placeholders\" apply to chinese_name fields only");
     EXPECT_EQ(failure(R"({"fields": {}, "comparisons": [], "blocking": []})"),
-              "test.json: at /fields: declare at least one field");
-    EXPECT_EQ(failure(R"({"comparisons": [], "blocking": []})"), "test.json: at /: missing \"fields\"");
+              "test.json:1: at /fields: declare at least one field");
+    EXPECT_EQ(failure(R"({"comparisons": [], "blocking": []})"), "test.json:1: missing \"fields\"");
 }
 
 TEST(LinkageConfigTest, CitizenIdBirthDateNamesADateField) {
@@ -422,17 +442,17 @@ TEST(LinkageConfigTest, CitizenIdBirthDateNamesADateField) {
                              "test.json");
     EXPECT_EQ(later.fields[0].birth_date, 1u);
     EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": "born", "from": "/i"})")),
-              "test.json: at /fields/id/birth_date: unknown field \"born\"");
+              "test.json:1: at /fields/id/birth_date: unknown field \"born\"");
     EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": "sex", "from": "/i"},
                                     "sex": {"type": "text", "from": "/s"})")),
-              "test.json: at /fields/id/birth_date: field \"sex\" is text, not date");
+              "test.json:1: at /fields/id/birth_date: field \"sex\" is text, not date");
     EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": "id", "from": "/i"})")),
-              "test.json: at /fields/id/birth_date: field \"id\" is citizen_id, not date");
+              "test.json:1: at /fields/id/birth_date: field \"id\" is citizen_id, not date");
     EXPECT_EQ(failure(withFields(R"("id": {"type": "text", "birth_date": "born", "from": "/i"},
                                     "born": {"type": "date", "from": "/b"})")),
-              "test.json: at /fields/id/birth_date: \"birth_date\" applies to citizen_id fields only");
+              "test.json:1: at /fields/id/birth_date: \"birth_date\" applies to citizen_id fields only");
     EXPECT_EQ(failure(withFields(R"("id": {"type": "citizen_id", "birth_date": 3, "from": "/i"})")),
-              "test.json: at /fields/id/birth_date: expected a string, found a number");
+              "test.json:1: at /fields/id/birth_date: expected a string, got number");
 }
 
 TEST(LinkageConfigTest, PointersInMessagesEscapeSlashAndTildeInNames) {
@@ -440,10 +460,10 @@ TEST(LinkageConfigTest, PointersInMessagesEscapeSlashAndTildeInNames) {
     // pointer must name the right one.
     EXPECT_EQ(failure(R"({"fields": {"guardian/phone": {"type": "phone", "from": "/p"}},
                           "comparisons": [], "blocking": []})"),
-              "test.json: at /fields/guardian~1phone/type: unknown field type \"phone\" (expected text, citizen_id, "
+              "test.json:1: at /fields/guardian~1phone/type: unknown field type \"phone\" (expected text, citizen_id, "
               "date, chinese_name or division)");
     EXPECT_EQ(failure(R"({"fields": {"a~b": {"type": "phone", "from": "/p"}}, "comparisons": [], "blocking": []})")
-                  .rfind("test.json: at /fields/a~0b/type: ", 0),
+                  .rfind("test.json:1: at /fields/a~0b/type: ", 0),
               0u);
 }
 
@@ -451,50 +471,50 @@ TEST(LinkageConfigTest, MalformedPointerIsRejectedWhenParsed) {
     // "~2" is no RFC 6901 escape: the configuration is wrong, and parse() is where configuration errors are named.
     const std::string message = failure(R"({"fields": {"f": {"type": "text", "from": "/a~2"}},
         "comparisons": [{"field": "f", "levels": ["exact"]}], "blocking": [["f"]]})");
-    EXPECT_EQ(message.rfind("test.json: at /fields/f/from: ", 0), 0u) << message;
+    EXPECT_EQ(message.rfind("test.json:1: at /fields/f/from: ", 0), 0u) << message;
     const std::string record = failure(config(kOneComparison, R"("record": {"id": "/key~"})"));
-    EXPECT_EQ(record.rfind("test.json: at /record/id: ", 0), 0u) << record;
+    EXPECT_EQ(record.rfind("test.json:6: at /record/id: ", 0), 0u) << record;
 }
 
 TEST(LinkageConfigTest, BrokenPlaceholderPatternIsRejectedWhenParsed) {
     const std::string message = failure(R"({"fields": {"n": {"type": "chinese_name", "from": "/name",
         "placeholders": ["^(.)某$", "(unclosed"]}}, "comparisons": [{"field": "n", "levels": ["exact"]}],
         "blocking": [["n"]]})");
-    EXPECT_EQ(message.rfind("test.json: at /fields/n/placeholders/1: ", 0), 0u) << message;
+    EXPECT_EQ(message.rfind("test.json:2: at /fields/n/placeholders/1: ", 0), 0u) << message;
 }
 
 TEST(LinkageConfigTest, GroupsAreChecked) {
     const std::string two = R"([{"field": "name", "levels": ["exact"]}, {"field": "sex", "levels": ["exact"]}])";
     EXPECT_EQ(failure(config(two, R"("groups": [{"name": "g", "comparisons": ["name", "mother"]}])")),
-              "test.json: at /groups/0/comparisons/1: unknown comparison \"mother\"");
+              "test.json:6: at /groups/0/comparisons/1: unknown comparison 'mother' (known: name, sex)");
     EXPECT_EQ(failure(config(two, R"("groups": [{"name": "g", "comparisons": ["name"]},
                                                {"name": "h", "comparisons": ["sex", "name"]}])")),
-              "test.json: at /groups/1/comparisons/1: comparison \"name\" is in another group already");
+              "test.json:7: at /groups/1/comparisons/1: comparison \"name\" is in another group already");
     EXPECT_EQ(failure(config(two, R"("groups": [{"name": "g", "comparisons": ["name"], "max_weight": -1,
                                                 "min_weight": 1}])")),
-              "test.json: at /groups/0: min_weight exceeds max_weight");
+              "test.json:6: at /groups/0: min_weight exceeds max_weight");
     EXPECT_EQ(failure(config(two, R"("groups": [{"comparisons": ["name"]}])")),
-              "test.json: at /groups/0: a group needs \"name\" and \"comparisons\"");
+              "test.json:6: at /groups/0: a group needs \"name\" and \"comparisons\"");
 }
 
 TEST(LinkageConfigTest, EmAndOtherSettingsAreChecked) {
     EXPECT_EQ(failure(config(kOneComparison, R"("em": {"min_m": 0.5})")),
-              "test.json: at /em/min_m: expected a probability between 0 and 0.5");
+              "test.json:6: at /em/min_m: expected a probability between 0 and 0.5");
     EXPECT_EQ(failure(config(kOneComparison, R"("em": {"min_m": 0})")),
-              "test.json: at /em/min_m: expected a probability between 0 and 0.5");
+              "test.json:6: at /em/min_m: expected a probability between 0 and 0.5");
     EXPECT_EQ(failure(config(kOneComparison, R"("em": {"max_iterations": 0})")),
-              "test.json: at /em/max_iterations: expected a positive whole number");
+              "test.json:6: at /em/max_iterations: expected a positive whole number");
     EXPECT_EQ(failure(config(kOneComparison, R"("em": {"max_pairs": 1.5})")),
-              "test.json: at /em/max_pairs: expected a positive whole number");
+              "test.json:6: at /em/max_pairs: expected a positive whole number");
     EXPECT_EQ(failure(config(kOneComparison, R"("max_block_size": -3)")),
-              "test.json: at /max_block_size: expected a positive whole number");
+              "test.json:6: at /max_block_size: expected a positive whole number");
     EXPECT_EQ(failure(config(kOneComparison, R"("constraints": {"distinct_within_source": ["passport"]})")),
-              "test.json: at /constraints/distinct_within_source/0: unknown field \"passport\" (fields: name, sex, "
+              "test.json:6: at /constraints/distinct_within_source/0: unknown field 'passport' (known: name, sex, "
               "born, id)");
     EXPECT_EQ(failure(config(kOneComparison, R"("constraints": {"one_per_source": "yes"})")),
-              "test.json: at /constraints/one_per_source: expected true or false, found a string");
+              "test.json:6: at /constraints/one_per_source: expected true or false, got string");
     EXPECT_EQ(failure(config(kOneComparison, R"("record": {"source": "source"})")),
-              "test.json: at /record/source: a JSON pointer starts with \"/\": \"source\"");
+              "test.json:6: at /record/source: a JSON pointer starts with \"/\": \"source\"");
     const LinkageConfig parsed = LinkageConfig::parse(
         config(kOneComparison, R"("constraints": {"across_sources_only": true, "one_per_source": true,
                                    "distinct_within_source": ["id"], "ambiguity_margin": 3},

@@ -89,9 +89,10 @@ TEST(MappingLoadErrorTest, CodeTableWithDuplicatesNamesItsOwnFileAndLine) {
         }
         return std::string();
     };
-    EXPECT_EQ(error("status"), dir.file("status.json") +
-                                   ":5: duplicate key '在家' (first at line 3) (code table 'status', used at "
-                                   "test.json:6)");
+    EXPECT_EQ(error("status"),
+              dir.file("status.json") +
+                  ":5: at /values: duplicate key '在家' (first at line 3) (code table 'status', used at "
+                  "test.json:6)");
     EXPECT_EQ(error("bad_value"), dir.file("bad_value.json") +
                                       ":1: at /values/在家: expected a string, got number (code table 'bad_value', "
                                       "used at test.json:6)");
@@ -165,7 +166,7 @@ TEST(MappingLoadErrorTest, JsonSyntaxErrorsNameLineAndColumn) {
     EXPECT_EQ(loadError("{\"source\": \"t\xFF\"}"),
               "test.json:1: invalid JSON: Invalid encoding in string. (column 14)");
     EXPECT_EQ(loadError(mappingText("        \"name\": \"/a\",\n        \"name\": \"/b\"")),
-              "test.json:7: duplicate key 'name' (first at line 6)");
+              "test.json:7: at /fields: duplicate key 'name' (first at line 6)");
 }
 
 TEST(MappingLoadErrorTest, StructuralMistakes) {
