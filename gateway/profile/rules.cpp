@@ -1,81 +1,30 @@
 #include "gateway/profile/rules.h"
 
 #include "gateway/common/config_tree.h"
-#include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/json_pointer.h"
-#include "gateway/common/json_type.h"
 #include "gateway/common/utf8.h"
+#include "gateway/profile/rule_condition.h"
 
-#include <Poco/RegularExpression.h>
+#include <Poco/Exception.h>
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
-#include <optional>
-#include <sstream>
-#include <unordered_map>
 
 namespace gateway::profile {
 
 namespace {
 
 using Value = rapidjson::Value;
-
-/// Longest rendering of a value found in a document, in code points, before it is cut with "…".
-constexpr std::size_t kMaxShownChars = 60;
-
-enum class Kind { All, Any, Not, Compare, Some, None };
-enum class Op { Eq, Ne, In, NotIn, Lt, Le, Gt, Ge, Matches, Exists };
-
-struct OperatorName {
-    std::string_view name;
-    Op op;
-};
-
-constexpr OperatorName kOperators[] = {
-    {"eq", Op::Eq}, {"ne", Op::Ne}, {"in", Op::In}, {"not_in", Op::NotIn},    {"lt", Op::Lt},
-    {"le", Op::Le}, {"gt", Op::Gt}, {"ge", Op::Ge}, {"matches", Op::Matches}, {"exists", Op::Exists},
-};
-
-const std::vector<std::string_view>& knownConditionKeys() {
-    static const std::vector<std::string_view> keys = {"all", "any", "not",     "path",   "some", "none",
-                                                       "eq",  "ne",  "in",      "not_in", "lt",   "le",
-                                                       "gt",  "ge",  "matches", "exists"};
-    return keys;
-}
-
-/// A string, number or boolean operand, ready to compare without conversions.
-struct Scalar {
-    enum class Type { String, Number, Boolean };
-    Type type = Type::String;
-    std::string text;
-    double number = 0;
-    std::optional<std::int64_t> integer;  ///< set when written as an integer that fits in 64 bits
-    bool boolean = false;
-};
-
-struct Condition {
-    Kind kind = Kind::Compare;
-    Op op = Op::Eq;
-    JsonPointer pointer;
-    std::vector<Condition> children;  ///< All/Any: the alternatives; Not/Some/None: the one inner condition
-    std::vector<Scalar> operands;     ///< one for eq…ge, the list for in/not_in
-    std::unique_ptr<Poco::RegularExpression> regex;
-    bool exists = true;
-    /// The test as reasons name it, rendered once at parse time: "less than 16", "one of [\"a\", \"b\"]".
-    std::string test;
-};
-
-struct Rule {
-    std::string code;
-    std::string label;
-    Condition when;
-    std::string extra;
-};
+using rules_detail::Condition;
+using rules_detail::Kind;
+using rules_detail::kMaxShownChars;
+using rules_detail::Op;
+using rules_detail::Rule;
+using rules_detail::Scalar;
 
 // Evaluation: allocation-free except for "matches", which reuses a per-thread buffer.
 
@@ -357,305 +306,6 @@ void explain(const Condition& condition, const Value& scope, const std::string& 
     }
 }
 
-// Parsing.
-
-std::string at(const std::string& path, std::string_view key) {
-    return path + "/" + escapePointerToken(key);
-}
-
-std::string at(const std::string& path, std::size_t index) {
-    return path + "/" + std::to_string(index);
-}
-
-std::string quoted(std::string_view name) {
-    return singleQuoted(name);
-}
-
-class Parser {
-public:
-    explicit Parser(std::string_view origin) : origin_(origin) {}
-
-    [[noreturn]] void fail(const std::string& path, const std::string& message) const {
-        throw GatewayError(ErrorCode::InvalidConfig,
-                           std::string(origin_) + ": at " + (path.empty() ? "/" : path) + ": " + message);
-    }
-
-    /// An object without repeated keys (RapidJSON keeps both, which would leave one silently unused).
-    void expectObject(const Value& value, const std::string& path, std::string_view what) const {
-        if (!value.IsObject()) {
-            fail(path, "expected " + std::string(what) + ", found " + std::string(jsonTypeName(value)));
-        }
-        for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
-            for (auto other = value.MemberBegin(); other != it; ++other) {
-                if (other->name == it->name) {
-                    fail(path, "key " + quoted(name(it->name)) + " appears twice");
-                }
-            }
-        }
-    }
-
-    std::vector<Rule> rules(const Value& document) const {
-        expectObject(document, "", "an object");
-        for (auto it = document.MemberBegin(); it != document.MemberEnd(); ++it) {
-            if (name(it->name) != "rules" && name(it->name) != "description") {
-                fail("", unknownNameMessage("key", name(it->name), {"rules", "description"}));
-            }
-        }
-        if (!document.HasMember("rules")) {
-            fail("", "missing \"rules\"");
-        }
-        const Value& list = document["rules"];
-        if (!list.IsArray()) {
-            fail("/rules", "expected an array of rules, found " + std::string(jsonTypeName(list)));
-        }
-        std::vector<Rule> rules;
-        std::unordered_map<std::string, std::size_t> seen;
-        for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-            rules.push_back(rule(list[i], at("/rules", i)));
-            const auto [previous, inserted] = seen.emplace(rules.back().code, i);
-            if (!inserted) {
-                fail(at(at("/rules", i), "code"), "duplicate code " + quoted(rules.back().code) + " (also at " +
-                                                      at("/rules", previous->second) + ")");
-            }
-        }
-        return rules;
-    }
-
-private:
-    static std::string_view name(const Value& key) { return {key.GetString(), key.GetStringLength()}; }
-
-    Rule rule(const Value& value, const std::string& path) const {
-        expectObject(value, path, "a rule (an object)");
-        Rule rule;
-        if (!value.HasMember("code")) {
-            fail(path, "missing \"code\"");
-        }
-        rule.code = string(value["code"], at(path, "code"));
-        if (rule.code.empty()) {
-            fail(at(path, "code"), "a code cannot be empty");
-        }
-        rule.label = rule.code;
-        if (value.HasMember("label")) {
-            rule.label = string(value["label"], at(path, "label"));
-        }
-        if (!value.HasMember("when")) {
-            fail(path, "missing \"when\" (the rule's condition)");
-        }
-        rule.when = condition(value["when"], at(path, "when"));
-
-        rapidjson::StringBuffer buffer;
-        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-        writer.StartObject();
-        for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
-            const std::string_view key = name(it->name);
-            if (key != "code" && key != "label" && key != "when") {
-                writer.Key(it->name.GetString(), it->name.GetStringLength());
-                it->value.Accept(writer);
-            }
-        }
-        writer.EndObject();
-        rule.extra.assign(buffer.GetString(), buffer.GetSize());
-        return rule;
-    }
-
-    std::string string(const Value& value, const std::string& path) const {
-        if (!value.IsString()) {
-            fail(path, "expected a string, found " + std::string(jsonTypeName(value)));
-        }
-        return {value.GetString(), value.GetStringLength()};
-    }
-
-    Condition condition(const Value& value, const std::string& path) const {
-        expectObject(value, path, "a condition (an object)");
-        std::vector<std::string_view> operators;
-        bool has_path = false;
-        for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
-            const std::string_view key = name(it->name);
-            const auto& known = knownConditionKeys();
-            if (std::find(known.begin(), known.end(), key) == known.end()) {
-                fail(path, unknownNameMessage("operator", key, known));
-            }
-            if (key == "path") {
-                has_path = true;
-            } else {
-                operators.push_back(key);
-            }
-        }
-        if (operators.empty()) {
-            fail(path, has_path ? "\"path\" without an operator (one of eq, ne, in, not_in, lt, le, gt, ge, matches, "
-                                  "exists, some, none)"
-                                : "empty condition: expected all, any, not, or a path with an operator");
-        }
-        if (operators.size() > 1) {
-            fail(path, "two operators " + quoted(operators[0]) + " and " + quoted(operators[1]) +
-                           " in one condition (combine conditions with \"all\")");
-        }
-        const std::string_view op = operators.front();
-        const std::string operand_path = at(path, op);
-        const Value& operand = value[Value(rapidjson::StringRef(op.data(), op.size()))];
-        Condition condition;
-        if (op == "all" || op == "any" || op == "not") {
-            if (has_path) {
-                fail(path, "\"path\" does not go with " + quoted(op) + " (put it in the conditions inside)");
-            }
-            if (op == "not") {
-                condition.kind = Kind::Not;
-                condition.children.push_back(this->condition(operand, operand_path));
-                return condition;
-            }
-            condition.kind = op == "all" ? Kind::All : Kind::Any;
-            if (!operand.IsArray()) {
-                fail(operand_path, "expected an array of conditions, found " + std::string(jsonTypeName(operand)));
-            }
-            if (operand.Empty()) {
-                fail(operand_path, "empty list: give at least one condition");
-            }
-            for (rapidjson::SizeType i = 0; i < operand.Size(); ++i) {
-                condition.children.push_back(this->condition(operand[i], at(operand_path, i)));
-            }
-            return condition;
-        }
-        if (!has_path) {
-            fail(path, "missing \"path\" for " + quoted(op));
-        }
-        condition.pointer = pointer(value["path"], at(path, "path"));
-        if (op == "some" || op == "none") {
-            condition.kind = op == "some" ? Kind::Some : Kind::None;
-            condition.children.push_back(this->condition(operand, operand_path));
-            return condition;
-        }
-        condition.kind = Kind::Compare;
-        compareOperand(condition, op, operand, operand_path);
-        return condition;
-    }
-
-    JsonPointer pointer(const Value& value, const std::string& path) const {
-        const std::string text = string(value, path);
-        if (!text.empty() && text.front() != '/') {
-            fail(path, "bad JSON pointer " + quoted(text) + ": a pointer starts with '/' (write '/" + text + "')");
-        }
-        std::string error;
-        auto parsed = JsonPointer::parse(text, error);
-        if (!parsed) {
-            fail(path, error);
-        }
-        return std::move(*parsed);
-    }
-
-    void compareOperand(Condition& condition, std::string_view op, const Value& operand,
-                        const std::string& path) const {
-        for (const OperatorName& known : kOperators) {
-            if (known.name == op) {
-                condition.op = known.op;
-            }
-        }
-        switch (condition.op) {
-            case Op::Eq:
-            case Op::Ne:
-                condition.operands.push_back(scalar(operand, path));
-                condition.test = std::string(condition.op == Op::Eq ? "equal to " : "not equal to ") +
-                                 shown(condition.operands.back());
-                return;
-            case Op::In:
-            case Op::NotIn: {
-                if (!operand.IsArray()) {
-                    fail(path, "expected an array of strings, numbers or booleans, found " +
-                                   std::string(jsonTypeName(operand)));
-                }
-                if (operand.Empty()) {
-                    fail(path, "empty list: give at least one value");
-                }
-                std::string list;
-                for (rapidjson::SizeType i = 0; i < operand.Size(); ++i) {
-                    condition.operands.push_back(scalar(operand[i], at(path, i)));
-                    list += (i == 0 ? "" : ", ") + shown(condition.operands.back());
-                }
-                condition.test = std::string(condition.op == Op::In ? "one of [" : "not one of [") + list + "]";
-                return;
-            }
-            case Op::Lt:
-            case Op::Le:
-            case Op::Gt:
-            case Op::Ge: {
-                if (!operand.IsNumber()) {
-                    fail(path, "expected a number, found " + std::string(jsonTypeName(operand)));
-                }
-                condition.operands.push_back(scalar(operand, path));
-                const char* words = condition.op == Op::Lt   ? "less than "
-                                    : condition.op == Op::Le ? "at most "
-                                    : condition.op == Op::Gt ? "greater than "
-                                                             : "at least ";
-                condition.test = words + shown(condition.operands.back());
-                return;
-            }
-            case Op::Matches:
-                condition.regex = regex(operand, path);
-                condition.test = "matches /" + string(operand, path) + "/";
-                return;
-            case Op::Exists:
-                if (!operand.IsBool()) {
-                    fail(path, "expected true or false, found " + std::string(jsonTypeName(operand)));
-                }
-                condition.exists = operand.GetBool();
-                condition.test = condition.exists ? "present" : "absent";
-                return;
-        }
-    }
-
-    Scalar scalar(const Value& value, const std::string& path) const {
-        Scalar scalar;
-        if (value.IsString()) {
-            scalar.text.assign(value.GetString(), value.GetStringLength());
-        } else if (value.IsNumber()) {
-            scalar.type = Scalar::Type::Number;
-            scalar.number = value.GetDouble();
-            if (value.IsInt64()) {
-                scalar.integer = value.GetInt64();
-            }
-            rapidjson::StringBuffer buffer;
-            rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-            value.Accept(writer);
-            scalar.text.assign(buffer.GetString(), buffer.GetSize());
-        } else if (value.IsBool()) {
-            scalar.type = Scalar::Type::Boolean;
-            scalar.boolean = value.GetBool();
-            scalar.text = scalar.boolean ? "true" : "false";
-        } else {
-            fail(path, "expected a string, number or boolean, found " + std::string(jsonTypeName(value)));
-        }
-        return scalar;
-    }
-
-    static std::string shown(const Scalar& scalar) {
-        return scalar.type == Scalar::Type::String ? utf8::quote(scalar.text, kMaxShownChars) : scalar.text;
-    }
-
-    std::unique_ptr<Poco::RegularExpression> regex(const Value& value, const std::string& path) const {
-        const std::string pattern = string(value, path);
-        if (pattern.empty()) {
-            fail(path, "a pattern cannot be empty (use \"eq\": \"\" for the empty string)");
-        }
-        try {
-            // Compiled alone first, so that the anchoring below cannot turn a broken pattern into a valid one.
-            Poco::RegularExpression plain(pattern, Poco::RegularExpression::RE_UTF8);
-        } catch (const Poco::Exception& error) {
-            fail(path, "bad regular expression " + quoted(pattern) + ": " + error.message());
-        }
-        try {
-            // \A and \z rather than ^ and $: a whole-string match, and "$" would also accept a trailing newline.
-            return std::make_unique<Poco::RegularExpression>("\\A(?:" + pattern + ")\\z",
-                                                             Poco::RegularExpression::RE_UTF8);
-        } catch (const Poco::Exception& error) {
-            // Valid alone but not inside a group: an unterminated \Q, a (?x) comment running to the end, or a
-            // start-of-pattern option such as (*CR).
-            fail(path, "bad regular expression " + quoted(pattern) + ": it cannot be made to match the whole value (" +
-                           error.message() + ")");
-        }
-    }
-
-    std::string_view origin_;
-};
-
 }  // namespace
 
 struct RuleSet::Impl {
@@ -668,26 +318,14 @@ RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
 RuleSet::~RuleSet() = default;
 
 RuleSet RuleSet::parse(std::string_view json, std::string_view origin) {
-    rapidjson::Document document;
-    document.Parse(json.data(), json.size());
-    if (document.HasParseError()) {
-        throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": not valid JSON at byte " +
-                                                         std::to_string(document.GetErrorOffset()) + ": " +
-                                                         rapidjson::GetParseError_En(document.GetParseError()));
-    }
+    const auto document = ConfigDocument::parse(std::string(json), std::string(origin));
     RuleSet set;
-    set.impl_->rules = Parser(origin).rules(document);
+    set.impl_->rules = rules_detail::parseRules(ConfigCursor::root(*document));
     return set;
 }
 
 RuleSet RuleSet::load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot read the rule file");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse(text.str(), path);
+    return parse(readFileContent(path, "rule file"), path);
 }
 
 std::vector<RuleMatch> RuleSet::evaluate(const rapidjson::Value& document) const {

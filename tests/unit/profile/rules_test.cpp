@@ -491,7 +491,7 @@ TEST(RulesTest, LoadsAFileAndNamesItInErrors) {
     } catch (const GatewayError& error) {
         EXPECT_EQ(error.code(), ErrorCode::InvalidConfig);
         EXPECT_EQ(error.message(), dir.file("bad.json") +
-                                       ": at /rules/0/when/path: bad JSON pointer 'age': a pointer starts with '/' "
+                                       ":1: at /rules/0/when/path: bad JSON pointer 'age': a pointer starts with '/' "
                                        "(write '/age')");
     }
     try {
@@ -506,151 +506,154 @@ TEST(RulesTest, LoadsAFileAndNamesItInErrors) {
 // parse errors
 
 TEST(RulesTest, RejectsDocumentsThatAreNotRuleSets) {
-    EXPECT_EQ(failure(""), "test.json: not valid JSON at byte 0: The document is empty.");
-    EXPECT_TRUE(contains(failure(R"({"rules": [)"), "test.json: not valid JSON at byte 11: "));
-    EXPECT_TRUE(contains(failure(R"({"rules": []} trailing)"), "test.json: not valid JSON at byte 14: "));
-    EXPECT_EQ(failure("[]"), "test.json: at /: expected an object, found an array");
-    EXPECT_EQ(failure("{}"), "test.json: at /: missing \"rules\"");
-    EXPECT_EQ(failure(R"({"rules": {"code": "x"}})"),
-              "test.json: at /rules: expected an array of rules, found an object");
-    EXPECT_EQ(failure(R"({"rules": null})"), "test.json: at /rules: expected an array of rules, found null");
+    EXPECT_EQ(failure(""), "test.json:1: invalid JSON: The document is empty. (column 1)");
+    EXPECT_TRUE(contains(failure(R"({"rules": [)"), "test.json:1: invalid JSON: Invalid value. (column 12)"));
+    EXPECT_TRUE(
+        contains(failure(R"({"rules": []} trailing)"),
+                 "test.json:1: invalid JSON: The document root must not be followed by other values. (column 15)"));
+    EXPECT_EQ(failure("[]"), "test.json:1: expected an object, got array");
+    EXPECT_EQ(failure("{}"), "test.json:1: missing \"rules\"");
+    EXPECT_EQ(failure(R"({"rules": {"code": "x"}})"), "test.json:1: at /rules: expected an array of rules, got object");
+    EXPECT_EQ(failure(R"({"rules": null})"), "test.json:1: at /rules: expected an array of rules, got null");
     EXPECT_EQ(failure(R"({"rules": [], "rule": []})"),
-              "test.json: at /: unknown key 'rule' (did you mean 'rules'? known: rules, description)");
-    EXPECT_EQ(failure(R"({"rules": [], "rules": []})"), "test.json: at /: key 'rules' appears twice");
+              "test.json:1: unknown key 'rule' (did you mean 'rules'? known: rules, description)");
+    EXPECT_EQ(failure(R"({"rules": [], "rules": []})"), "test.json:1: duplicate key 'rules' (first at line 1)");
 }
 
 TEST(RulesTest, RejectsBadRules) {
-    EXPECT_EQ(failure(R"({"rules": ["x"]})"), "test.json: at /rules/0: expected a rule (an object), found a string");
+    EXPECT_EQ(failure(R"({"rules": ["x"]})"), "test.json:1: at /rules/0: expected a rule (an object), got string");
     EXPECT_EQ(failure(R"({"rules": [{"label": "x", "when": {"path": "/a", "eq": 1}}]})"),
-              "test.json: at /rules/0: missing \"code\"");
+              "test.json:1: at /rules/0: missing \"code\"");
     EXPECT_EQ(failure(R"({"rules": [{"code": 7, "when": {"path": "/a", "eq": 1}}]})"),
-              "test.json: at /rules/0/code: expected a string, found a number");
+              "test.json:1: at /rules/0/code: expected a string, got number");
     EXPECT_EQ(failure(R"({"rules": [{"code": "", "when": {"path": "/a", "eq": 1}}]})"),
-              "test.json: at /rules/0/code: a code cannot be empty");
+              "test.json:1: at /rules/0/code: a code cannot be empty");
     EXPECT_EQ(failure(R"({"rules": [{"code": "a", "label": ["x"], "when": {"path": "/a", "eq": 1}}]})"),
-              "test.json: at /rules/0/label: expected a string, found an array");
+              "test.json:1: at /rules/0/label: expected a string, got array");
     EXPECT_EQ(failure(R"({"rules": [{"code": "a"}]})"),
-              "test.json: at /rules/0: missing \"when\" (the rule's condition)");
+              "test.json:1: at /rules/0: missing \"when\" (the rule's condition)");
     EXPECT_EQ(failure(R"({"rules": [{"code": "a", "when": {"path": "/a", "eq": 1}},
                                      {"code": "b", "when": {"path": "/a", "eq": 1}},
                                      {"code": "a", "when": {"path": "/a", "eq": 2}}]})"),
-              "test.json: at /rules/2/code: duplicate code 'a' (also at /rules/0)");
+              "test.json:3: at /rules/2/code: duplicate code 'a' (also at /rules/0, line 1)");
     EXPECT_EQ(failure(R"({"rules": [{"code": "a", "code": "b", "when": {"path": "/a", "eq": 1}}]})"),
-              "test.json: at /rules/0: key 'code' appears twice");
+              "test.json:1: at /rules/0: duplicate key 'code' (first at line 1)");
 }
 
 TEST(RulesTest, RejectsUnknownOperatorsAtTheirCondition) {
     EXPECT_EQ(whenFailure(R"({"all": [{"path": "/a", "eq": 1}, {"path": "/b", "eqq": 1}]})"),
-              "test.json: at /rules/0/when/all/1: unknown operator 'eqq' (did you mean 'eq'? known: all, any, not, "
+              "test.json:1: at /rules/0/when/all/1: unknown operator 'eqq' (did you mean 'eq'? known: all, any, not, "
               "path, some, none, eq, ne, in, not_in, lt, le, gt, ge, matches, exists)");
     EXPECT_TRUE(contains(whenFailure(R"({"path": "/a", "equals": 1})"),
-                         "test.json: at /rules/0/when: unknown operator 'equals' (known: all, any"));
+                         "test.json:1: at /rules/0/when: unknown operator 'equals' (known: all, any"));
     EXPECT_TRUE(contains(whenFailure(R"({"path": "/a", "some": {"path": "/b", "contains": "x"}})"),
-                         "test.json: at /rules/0/when/some: unknown operator 'contains'"));
+                         "test.json:1: at /rules/0/when/some: unknown operator 'contains'"));
 }
 
 TEST(RulesTest, RejectsConditionsWithTooManyOrTooFewParts) {
     EXPECT_EQ(whenFailure(R"({"path": "/a", "gt": 1, "lt": 5})"),
-              "test.json: at /rules/0/when: two operators 'gt' and 'lt' in one condition (combine conditions with "
+              "test.json:1: at /rules/0/when: two operators 'gt' and 'lt' in one condition (combine conditions with "
               "\"all\")");
     EXPECT_EQ(whenFailure(R"({"any": [{"all": [{"path": "/a", "eq": 1}], "any": [{"path": "/a", "eq": 1}]}]})"),
-              "test.json: at /rules/0/when/any/0: two operators 'all' and 'any' in one condition (combine conditions "
+              "test.json:1: at /rules/0/when/any/0: two operators 'all' and 'any' in one condition (combine conditions "
               "with \"all\")");
-    EXPECT_EQ(whenFailure(R"({"all": [{"eq": 1}]})"), "test.json: at /rules/0/when/all/0: missing \"path\" for 'eq'");
+    EXPECT_EQ(whenFailure(R"({"all": [{"eq": 1}]})"), "test.json:1: at /rules/0/when/all/0: missing \"path\" for 'eq'");
     EXPECT_EQ(whenFailure(R"({"some": {"path": "/a", "eq": 1}})"),
-              "test.json: at /rules/0/when: missing \"path\" for 'some'");
+              "test.json:1: at /rules/0/when: missing \"path\" for 'some'");
     EXPECT_EQ(whenFailure(R"({"path": "/a"})"),
-              "test.json: at /rules/0/when: \"path\" without an operator (one of eq, ne, in, not_in, lt, le, gt, ge, "
+              "test.json:1: at /rules/0/when: \"path\" without an operator (one of eq, ne, in, not_in, lt, le, gt, ge, "
               "matches, exists, some, none)");
     EXPECT_EQ(whenFailure(R"({})"),
-              "test.json: at /rules/0/when: empty condition: expected all, any, not, or a path with an operator");
+              "test.json:1: at /rules/0/when: empty condition: expected all, any, not, or a path with an operator");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "all": [{"path": "/b", "eq": 1}]})"),
-              "test.json: at /rules/0/when: \"path\" does not go with 'all' (put it in the conditions inside)");
+              "test.json:1: at /rules/0/when: \"path\" does not go with 'all' (put it in the conditions inside)");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "path": "/b", "eq": 1})"),
-              "test.json: at /rules/0/when: key 'path' appears twice");
+              "test.json:1: at /rules/0/when: duplicate key 'path' (first at line 1)");
     EXPECT_EQ(whenFailure(R"("/a = 1")"),
-              "test.json: at /rules/0/when: expected a condition (an object), found a string");
+              "test.json:1: at /rules/0/when: expected a condition (an object), got string");
     EXPECT_EQ(whenFailure(R"({"not": [{"path": "/a", "eq": 1}]})"),
-              "test.json: at /rules/0/when/not: expected a condition (an object), found an array");
+              "test.json:1: at /rules/0/when/not: expected a condition (an object), got array");
     EXPECT_EQ(whenFailure(R"({"all": {"path": "/a", "eq": 1}})"),
-              "test.json: at /rules/0/when/all: expected an array of conditions, found an object");
+              "test.json:1: at /rules/0/when/all: expected an array of conditions, got object");
     EXPECT_EQ(whenFailure(R"({"any": []})"),
-              "test.json: at /rules/0/when/any: empty list: give at least one condition");
+              "test.json:1: at /rules/0/when/any: empty list: give at least one condition");
 }
 
 TEST(RulesTest, RejectsBadPointers) {
     EXPECT_EQ(whenFailure(R"({"path": "age", "lt": 16})"),
-              "test.json: at /rules/0/when/path: bad JSON pointer 'age': a pointer starts with '/' (write '/age')");
-    EXPECT_EQ(whenFailure(R"({"path": "/a~2", "eq": 1})"),
-              "test.json: at /rules/0/when/path: bad JSON pointer '/a~2': '~' at byte 2 must be followed by 0 or 1 (~0 "
-              "stands for '~', ~1 for '/')");
+              "test.json:1: at /rules/0/when/path: bad JSON pointer 'age': a pointer starts with '/' (write '/age')");
+    EXPECT_EQ(
+        whenFailure(R"({"path": "/a~2", "eq": 1})"),
+        "test.json:1: at /rules/0/when/path: bad JSON pointer '/a~2': '~' at byte 2 must be followed by 0 or 1 (~0 "
+        "stands for '~', ~1 for '/')");
     EXPECT_EQ(whenFailure(R"({"path": 3, "eq": 1})"),
-              "test.json: at /rules/0/when/path: expected a string, found a number");
+              "test.json:1: at /rules/0/when/path: expected a string, got number");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "some": {"path": "b", "eq": 1}})"),
-              "test.json: at /rules/0/when/some/path: bad JSON pointer 'b': a pointer starts with '/' (write '/b')");
+              "test.json:1: at /rules/0/when/some/path: bad JSON pointer 'b': a pointer starts with '/' (write '/b')");
 }
 
 TEST(RulesTest, RejectsBadRegularExpressions) {
     EXPECT_TRUE(contains(whenFailure(R"({"path": "/a", "matches": "([0-9]"})"),
-                         "test.json: at /rules/0/when/matches: bad regular expression '([0-9]': "));
+                         "test.json:1: at /rules/0/when/matches: bad regular expression '([0-9]': "));
     EXPECT_TRUE(contains(whenFailure(R"({"path": "/a", "matches": "[9-0]"})"),
-                         "test.json: at /rules/0/when/matches: bad regular expression '[9-0]': "));
+                         "test.json:1: at /rules/0/when/matches: bad regular expression '[9-0]': "));
     // A closing parenthesis could otherwise escape the anchoring group.
     EXPECT_TRUE(contains(whenFailure(R"({"path": "/a", "matches": "a)|(b"})"),
-                         "test.json: at /rules/0/when/matches: bad regular expression 'a)|(b': "));
+                         "test.json:1: at /rules/0/when/matches: bad regular expression 'a)|(b': "));
     // Valid alone, but they would swallow the closing anchor: refused rather than silently matching prefixes.
     EXPECT_TRUE(contains(whenFailure(R"({"path": "/a", "matches": "\\Qa"})"),
-                         "test.json: at /rules/0/when/matches: bad regular expression '\\\\Qa': it cannot be made "
+                         "test.json:1: at /rules/0/when/matches: bad regular expression '\\\\Qa': it cannot be made "
                          "to match the whole value ("));
     EXPECT_TRUE(contains(whenFailure(R"({"path": "/a", "matches": "(?x)a#"})"),
-                         "test.json: at /rules/0/when/matches: bad regular expression '(?x)a#': it cannot be made to "
+                         "test.json:1: at /rules/0/when/matches: bad regular expression '(?x)a#': it cannot be made to "
                          "match the whole value ("));
     // Options and \Q…\E that close properly are fine.
     EXPECT_TRUE(fires(R"({"path": "/a", "matches": "(?i)abc"})", R"({"a": "ABC"})"));
     EXPECT_FALSE(fires(R"({"path": "/a", "matches": "(?i)abc"})", R"({"a": "ABCD"})"));
     EXPECT_TRUE(fires(R"({"path": "/a", "matches": "\\Q1+1\\E"})", R"({"a": "1+1"})"));
     EXPECT_FALSE(fires(R"({"path": "/a", "matches": "\\Q1+1\\E"})", R"({"a": "11"})"));
-    EXPECT_EQ(whenFailure(R"({"path": "/a", "matches": ""})"),
-              "test.json: at /rules/0/when/matches: a pattern cannot be empty (use \"eq\": \"\" for the empty string)");
+    EXPECT_EQ(
+        whenFailure(R"({"path": "/a", "matches": ""})"),
+        "test.json:1: at /rules/0/when/matches: a pattern cannot be empty (use \"eq\": \"\" for the empty string)");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "matches": 5})"),
-              "test.json: at /rules/0/when/matches: expected a string, found a number");
+              "test.json:1: at /rules/0/when/matches: expected a string, got number");
     EXPECT_EQ(whenFailure(R"({"all": [{"path": "/a", "exists": true}, {"path": "/a", "matches": "\\"}]})")
-                  .rfind("test.json: at /rules/0/when/all/1/matches: bad regular expression '\\\\': ", 0),
+                  .rfind("test.json:1: at /rules/0/when/all/1/matches: bad regular expression '\\\\': ", 0),
               0u);
 }
 
 TEST(RulesTest, RejectsOperandsOfTheWrongType) {
     EXPECT_EQ(whenFailure(R"({"path": "/a", "in": "migrant_worker"})"),
-              "test.json: at /rules/0/when/in: expected an array of strings, numbers or booleans, found a string");
+              "test.json:1: at /rules/0/when/in: expected an array of strings, numbers or booleans, got string");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "not_in": {"a": 1}})"),
-              "test.json: at /rules/0/when/not_in: expected an array of strings, numbers or booleans, found an object");
+              "test.json:1: at /rules/0/when/not_in: expected an array of strings, numbers or booleans, got object");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "in": []})"),
-              "test.json: at /rules/0/when/in: empty list: give at least one value");
+              "test.json:1: at /rules/0/when/in: empty list: give at least one value");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "in": ["a", null]})"),
-              "test.json: at /rules/0/when/in/1: expected a string, number or boolean, found null");
+              "test.json:1: at /rules/0/when/in/1: expected a string, number or boolean, got null");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "in": [["a"]]})"),
-              "test.json: at /rules/0/when/in/0: expected a string, number or boolean, found an array");
+              "test.json:1: at /rules/0/when/in/0: expected a string, number or boolean, got array");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "eq": null})"),
-              "test.json: at /rules/0/when/eq: expected a string, number or boolean, found null");
+              "test.json:1: at /rules/0/when/eq: expected a string, number or boolean, got null");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "ne": {}})"),
-              "test.json: at /rules/0/when/ne: expected a string, number or boolean, found an object");
+              "test.json:1: at /rules/0/when/ne: expected a string, number or boolean, got object");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "lt": "16"})"),
-              "test.json: at /rules/0/when/lt: expected a number, found a string");
+              "test.json:1: at /rules/0/when/lt: expected a number, got string");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "ge": true})"),
-              "test.json: at /rules/0/when/ge: expected a number, found a boolean");
+              "test.json:1: at /rules/0/when/ge: expected a number, got boolean");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "exists": "yes"})"),
-              "test.json: at /rules/0/when/exists: expected true or false, found a string");
+              "test.json:1: at /rules/0/when/exists: expected true or false, got string");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "some": [{"path": "/b", "eq": 1}]})"),
-              "test.json: at /rules/0/when/some: expected a condition (an object), found an array");
+              "test.json:1: at /rules/0/when/some: expected a condition (an object), got array");
     EXPECT_EQ(whenFailure(R"({"path": "/a", "none": true})"),
-              "test.json: at /rules/0/when/none: expected a condition (an object), found a boolean");
+              "test.json:1: at /rules/0/when/none: expected a condition (an object), got boolean");
 }
 
 TEST(RulesTest, ErrorPointersEscapeKeys) {
     EXPECT_TRUE(
-        contains(whenFailure(R"({"path": "/a", "e/q": 1})"), "test.json: at /rules/0/when: unknown operator 'e/q'"));
+        contains(whenFailure(R"({"path": "/a", "e/q": 1})"), "test.json:1: at /rules/0/when: unknown operator 'e/q'"));
     EXPECT_EQ(failure(R"({"rules": [{"code": "a", "when": {"path": "/a", "eq": 1}}, 5]})"),
-              "test.json: at /rules/1: expected a rule (an object), found a number");
+              "test.json:1: at /rules/1: expected a rule (an object), got number");
 }
 
 // a realistic rule
