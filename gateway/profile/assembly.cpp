@@ -1,6 +1,6 @@
 #include "gateway/profile/assembly.h"
 
-#include "gateway/common/json_config.h"
+#include "gateway/common/config_tree.h"
 
 #include <algorithm>
 #include <initializer_list>
@@ -17,111 +17,108 @@ const std::set<std::string>& reservedMembers() {
     return names;
 }
 
-class Reader {
-public:
-    explicit Reader(std::string_view origin) : origin_(origin) {}
-
-    [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-        configFail(origin_, where, what);
+/// A string member: "" when absent and not required.
+std::string text(const ObjectReader& object, std::string_view key, bool required) {
+    if (required) {
+        return object.require(key).asString();
     }
+    const auto found = object.get(key);
+    return found ? found->asString() : std::string();
+}
 
-    void onlyKeys(const rapidjson::Value& object, const std::string& where,
-                  std::initializer_list<std::string_view> keys) const {
-        configOnlyKeys(object, keys, origin_, where);
+std::vector<std::string> texts(const ObjectReader& object, std::string_view key) {
+    const auto found = object.get(key);
+    return found ? found->asStrings() : std::vector<std::string>();
+}
+
+rapidjson::Pointer pointer(const std::string& text, const ConfigCursor& at) {
+    rapidjson::Pointer compiled(text.c_str(), text.size());
+    if (text.empty() || text[0] != '/' || !compiled.IsValid()) {
+        at.fail("\"" + text + "\" is not a JSON pointer");
     }
+    return compiled;
+}
 
-    std::string text(const rapidjson::Value& object, const char* key, const std::string& where, bool required) const {
-        return configString(object, key, origin_, where, required);
+/// A profile pointer to write at: valid, and not one of the members the builder writes itself.
+std::string into(const ObjectReader& object) {
+    const ConfigCursor at = object.require("into");
+    const std::string& text = at.asString();
+    pointer(text, at);
+    const std::size_t end = text.find('/', 1);
+    const std::string top = text.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+    if (reservedMembers().count(top) > 0) {
+        at.fail("\"" + top + "\" is written by the profile builder itself");
     }
+    return text;
+}
 
-    std::vector<std::string> texts(const rapidjson::Value& object, const char* key, const std::string& where) const {
-        return object.HasMember(key) ? configStrings(object[key], origin_, where + "/" + key)
-                                     : std::vector<std::string>();
+ValueCheck check(const ObjectReader& object) {
+    const auto at = object.get("check");
+    if (!at) {
+        return ValueCheck::None;
     }
-
-    rapidjson::Pointer pointer(const std::string& text, const std::string& where) const {
-        rapidjson::Pointer compiled(text.c_str(), text.size());
-        if (text.empty() || text[0] != '/' || !compiled.IsValid()) {
-            fail(where, "\"" + text + "\" is not a JSON pointer");
-        }
-        return compiled;
+    const std::string& name = at->asString();
+    if (name.empty()) {
+        return ValueCheck::None;
     }
-
-    /// A profile pointer to write at: valid, and not one of the members the builder writes itself.
-    std::string into(const rapidjson::Value& object, const std::string& where) const {
-        const std::string text = this->text(object, "into", where, true);
-        pointer(text, where + "/into");
-        const std::size_t end = text.find('/', 1);
-        const std::string top = text.substr(1, end == std::string::npos ? std::string::npos : end - 1);
-        if (reservedMembers().count(top) > 0) {
-            fail(where + "/into", "\"" + top + "\" is written by the profile builder itself");
-        }
-        return text;
+    if (name == "name") {
+        return ValueCheck::Name;
     }
-
-    ValueCheck check(const rapidjson::Value& object, const std::string& where) const {
-        const std::string name = text(object, "check", where, false);
-        if (name.empty()) {
-            return ValueCheck::None;
-        }
-        if (name == "name") {
-            return ValueCheck::Name;
-        }
-        if (name == "date") {
-            return ValueCheck::Date;
-        }
-        if (name == "citizen_id") {
-            return ValueCheck::CitizenId;
-        }
-        fail(where + "/check", "unknown check \"" + name + "\" (expected name, date or citizen_id)");
+    if (name == "date") {
+        return ValueCheck::Date;
     }
+    if (name == "citizen_id") {
+        return ValueCheck::CitizenId;
+    }
+    at->fail("unknown check \"" + name + "\" (expected name, date or citizen_id)");
+}
 
-private:
-    std::string_view origin_;
-};
-
-AssemblyField readField(const Reader& reader, const rapidjson::Value& object, const std::string& where) {
-    reader.onlyKeys(object, where, {"into", "from", "check", "type"});
+AssemblyField readField(const ConfigCursor& cursor) {
+    const ObjectReader object(cursor, {"into", "from", "check", "type"});
     AssemblyField field;
-    field.into = reader.into(object, where);
-    field.check = reader.check(object, where);
-    const std::string type = reader.text(object, "type", where, false);
-    if (!type.empty() && type != "text" && type != "any") {
-        reader.fail(where + "/type", "expected text or any");
+    field.into = into(object);
+    field.check = check(object);
+    if (const auto type = object.get("type")) {
+        const std::string& name = type->asString();
+        if (!name.empty() && name != "text" && name != "any") {
+            type->fail("expected text or any");
+        }
+        field.any_type = name == "any";
     }
-    field.any_type = type == "any";
-    if (!object.HasMember("from") || !object["from"].IsArray() || object["from"].Empty()) {
-        reader.fail(where + "/from", "expected a list of record pointers");
+    const auto from = object.get("from");
+    if (!from || !from->node().isArray() || from->node().elements.empty()) {
+        cursor.failAt("from", "expected a list of record pointers");
     }
-    const rapidjson::Value& from = object["from"];
-    for (rapidjson::SizeType i = 0; i < from.Size(); ++i) {
-        const std::string at = where + "/from/" + std::to_string(i);
+    for (std::size_t i = 0; i < from->node().elements.size(); ++i) {
+        const ConfigCursor item = from->element(i);
         ValueSource source;
-        if (from[i].IsString()) {
-            source.from = reader.pointer(from[i].GetString(), at);
+        if (item.node().isString()) {
+            source.from = pointer(item.node().text, item);
         } else {
-            reader.onlyKeys(from[i], at, {"pointer", "strip_prefix"});
-            source.from = reader.pointer(reader.text(from[i], "pointer", at, true), at + "/pointer");
-            source.strip_prefix = reader.text(from[i], "strip_prefix", at, true);
+            const ObjectReader reader(item, {"pointer", "strip_prefix"});
+            const ConfigCursor at = reader.require("pointer");
+            source.from = pointer(at.asString(), at);
+            source.strip_prefix = reader.require("strip_prefix").asString();
         }
         field.from.push_back(std::move(source));
     }
     return field;
 }
 
-AssemblyFamily readFamily(const Reader& reader, const rapidjson::Value& object, const std::string& where) {
-    reader.onlyKeys(object, where,
-                    {"name", "kind", "from", "into", "key", "keys", "members", "stale", "keep", "where", "days_since"});
+AssemblyFamily readFamily(const ConfigCursor& cursor) {
+    const ObjectReader object(
+        cursor, {"name", "kind", "from", "into", "key", "keys", "members", "stale", "keep", "where", "days_since"});
     AssemblyFamily family;
-    family.name = reader.text(object, "name", where, true);
-    family.from = reader.pointer(reader.text(object, "from", where, true), where + "/from");
-    family.into = reader.into(object, where);
-    const std::string kind = reader.text(object, "kind", where, true);
-    const auto only = [&](std::initializer_list<const char*> allowed) {
-        for (const char* key : {"key", "keys", "members", "stale", "keep", "where", "days_since"}) {
-            if (object.HasMember(key) &&
-                std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return std::string(a) == key; })) {
-                reader.fail(where + "/" + key, "not for a " + kind + " family");
+    family.name = text(object, "name", true);
+    const ConfigCursor from = object.require("from");
+    family.from = pointer(from.asString(), from);
+    family.into = into(object);
+    const std::string kind = text(object, "kind", true);
+    const auto only = [&](std::initializer_list<std::string_view> allowed) {
+        for (const std::string_view key : {"key", "keys", "members", "stale", "keep", "where", "days_since"}) {
+            const auto present = object.get(key);
+            if (present && std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+                present->fail("not for a " + kind + " family");
             }
         }
     };
@@ -131,47 +128,45 @@ AssemblyFamily readFamily(const Reader& reader, const rapidjson::Value& object, 
     } else if (kind == "keyed") {
         family.kind = FamilyKind::Keyed;
         only({"key", "keys", "members"});
-        family.key = reader.text(object, "key", where, true);
-        family.keys = reader.texts(object, "keys", where);
+        family.key = text(object, "key", true);
+        family.keys = texts(object, "keys");
         if (family.keys.empty()) {
-            reader.fail(where + "/keys", "name the keys that become fields");
+            cursor.failAt("keys", "name the keys that become fields");
         }
-        if (!object.HasMember("members") || !object["members"].IsObject() || object["members"].ObjectEmpty()) {
-            reader.fail(where + "/members", "expected an object of members, each {} or {\"check\": …}");
+        const auto members = object.get("members");
+        if (!members || !members->node().isObject() || members->node().members.empty()) {
+            cursor.failAt("members", "expected an object of members, each {} or {\"check\": …}");
         }
-        const rapidjson::Value& members = object["members"];
-        for (auto it = members.MemberBegin(); it != members.MemberEnd(); ++it) {
-            const std::string at = where + "/members/" + it->name.GetString();
-            reader.onlyKeys(it->value, at, {"check"});
-            family.members.push_back({it->name.GetString(), reader.check(it->value, at)});
+        for (const ConfigMember& member : members->node().members) {
+            family.members.push_back({member.key, check(ObjectReader(members->member(member), {"check"}))});
         }
     } else if (kind == "latest") {
         family.kind = FamilyKind::Latest;
         only({"stale"});
-        if (object.HasMember("stale")) {
-            reader.onlyKeys(object["stale"], where + "/stale", {"member", "is"});
-            family.stale_member = reader.text(object["stale"], "member", where + "/stale", true);
-            family.stale_value = reader.text(object["stale"], "is", where + "/stale", true);
+        if (const auto stale_at = object.get("stale")) {
+            const ObjectReader stale(*stale_at, {"member", "is"});
+            family.stale_member = text(stale, "member", true);
+            family.stale_value = text(stale, "is", true);
         }
     } else if (kind == "history") {
         family.kind = FamilyKind::History;
         only({"keep", "where", "days_since"});
-        family.keep = reader.texts(object, "keep", where);
-        if (object.HasMember("where")) {
-            reader.onlyKeys(object["where"], where + "/where", {"member", "not_in"});
-            family.where_member = reader.text(object["where"], "member", where + "/where", true);
-            family.where_not_in = reader.texts(object["where"], "not_in", where + "/where");
+        family.keep = texts(object, "keep");
+        if (const auto where_at = object.get("where")) {
+            const ObjectReader where(*where_at, {"member", "not_in"});
+            family.where_member = text(where, "member", true);
+            family.where_not_in = texts(where, "not_in");
         }
-        if (object.HasMember("days_since")) {
-            const rapidjson::Value& days = object["days_since"];
-            if (!days.IsObject() || days.MemberCount() != 1 || !days.MemberBegin()->value.IsString()) {
-                reader.fail(where + "/days_since", "expected {\"NAME\": \"DATE MEMBER\"}");
+        if (const auto days = object.get("days_since")) {
+            const ConfigNode& node = days->node();
+            if (!node.isObject() || node.members.size() != 1 || !node.members.front().value.isString()) {
+                days->fail("expected {\"NAME\": \"DATE MEMBER\"}");
             }
-            family.days_name = days.MemberBegin()->name.GetString();
-            family.days_member = days.MemberBegin()->value.GetString();
+            family.days_name = node.members.front().key;
+            family.days_member = node.members.front().value.text;
         }
     } else {
-        reader.fail(where + "/kind", "unknown kind \"" + kind + "\" (expected survivor, keyed, latest or history)");
+        object.require("kind").fail("unknown kind \"" + kind + "\" (expected survivor, keyed, latest or history)");
     }
     return family;
 }
@@ -179,46 +174,42 @@ AssemblyFamily readFamily(const Reader& reader, const rapidjson::Value& object, 
 }  // namespace
 
 Assembly Assembly::parse(std::string_view json, std::string_view origin) {
-    const Reader reader(origin);
-    const rapidjson::Document document = parseConfigJson(json, origin);
-    reader.onlyKeys(document, "", {"description", "register", "fields", "families"});
+    const auto document = ConfigDocument::parse(std::string(json), std::string(origin));
+    const ObjectReader reader(ConfigCursor::root(*document), {"description", "register", "fields", "families"});
     Assembly assembly;
-    if (document.HasMember("register")) {
-        const rapidjson::Value& reg = document["register"];
-        reader.onlyKeys(reg, "/register", {"source", "into"});
-        assembly.register_source = reader.text(reg, "source", "/register", true);
-        assembly.register_into = reader.into(reg, "/register");
+    if (const auto reg_at = reader.get("register")) {
+        const ObjectReader reg(*reg_at, {"source", "into"});
+        assembly.register_source = text(reg, "source", true);
+        assembly.register_into = into(reg);
     }
     std::set<std::string> written;
-    const auto claim = [&](const std::string& into, const std::string& where) {
+    const auto claim = [&](const std::string& into, const ConfigCursor& item) {
         if (!written.insert(into).second) {
-            reader.fail(where + "/into", "\"" + into + "\" is written twice");
+            item.find("into")->fail("\"" + into + "\" is written twice");
         }
     };
-    if (document.HasMember("fields")) {
-        if (!document["fields"].IsArray()) {
-            reader.fail("/fields", "expected a list of fields");
+    if (const auto fields = reader.get("fields")) {
+        if (!fields->node().isArray()) {
+            fields->fail("expected a list of fields");
         }
-        const rapidjson::Value& fields = document["fields"];
-        for (rapidjson::SizeType i = 0; i < fields.Size(); ++i) {
-            const std::string where = "/fields/" + std::to_string(i);
-            assembly.fields.push_back(readField(reader, fields[i], where));
-            claim(assembly.fields.back().into, where);
+        for (std::size_t i = 0; i < fields->node().elements.size(); ++i) {
+            const ConfigCursor item = fields->element(i);
+            assembly.fields.push_back(readField(item));
+            claim(assembly.fields.back().into, item);
         }
     }
-    if (document.HasMember("families")) {
-        if (!document["families"].IsArray()) {
-            reader.fail("/families", "expected a list of families");
+    if (const auto families = reader.get("families")) {
+        if (!families->node().isArray()) {
+            families->fail("expected a list of families");
         }
-        const rapidjson::Value& families = document["families"];
         std::set<std::string> names;
-        for (rapidjson::SizeType i = 0; i < families.Size(); ++i) {
-            const std::string where = "/families/" + std::to_string(i);
-            assembly.families.push_back(readFamily(reader, families[i], where));
+        for (std::size_t i = 0; i < families->node().elements.size(); ++i) {
+            const ConfigCursor item = families->element(i);
+            assembly.families.push_back(readFamily(item));
             if (!names.insert(assembly.families.back().name).second) {
-                reader.fail(where + "/name", "\"" + assembly.families.back().name + "\" names two families");
+                item.find("name")->fail("\"" + assembly.families.back().name + "\" names two families");
             }
-            claim(assembly.families.back().into, where);
+            claim(assembly.families.back().into, item);
         }
     }
     return assembly;

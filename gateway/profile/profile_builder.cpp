@@ -1,10 +1,7 @@
 #include "gateway/profile/profile_builder.h"
 
-#include "gateway/common/error.h"
 #include "gateway/common/hash.h"
-#include "gateway/common/json_config.h"
 #include "gateway/model/citizen_id.h"
-#include "gateway/profile/config_files.h"
 
 #include <Poco/RegularExpression.h>
 
@@ -14,7 +11,6 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <set>
 #include <utility>
 
@@ -391,106 +387,6 @@ Value matchJson(const RuleMatch& match, const rapidjson::Document& profile, Allo
 }
 
 }  // namespace
-
-const std::vector<std::string>& Survivorship::orderFor(const std::string& pointer) const {
-    const std::vector<std::string>* best = &default_order;
-    std::size_t best_length = 0;
-    for (const auto& [field, order] : fields) {
-        const bool prefix = pointer == field || (pointer.starts_with(field) && pointer[field.size()] == '/');
-        if (prefix && field.size() > best_length) {
-            best = &order;
-            best_length = field.size();
-        }
-    }
-    return *best;
-}
-
-Survivorship Survivorship::parse(std::string_view json, std::string_view origin_view) {
-    const std::string origin(origin_view);
-    const rapidjson::Document document = parseConfigJson(json, origin);
-    configOnlyKeys(document, {"description", "default", "fields", "conflicts"}, origin, "");
-    Survivorship result;
-    if (document.HasMember("default")) {
-        result.default_order = configStrings(document["default"], origin, "/default");
-    }
-    if (document.HasMember("conflicts")) {
-        result.conflicts = configStrings(document["conflicts"], origin, "/conflicts");
-    }
-    if (document.HasMember("fields")) {
-        const rapidjson::Value& fields = document["fields"];
-        if (!fields.IsObject()) {
-            configFail(origin, "/fields", "expected an object");
-        }
-        for (auto field = fields.MemberBegin(); field != fields.MemberEnd(); ++field) {
-            const std::string pointer = field->name.GetString();
-            if (!pointer.starts_with("/")) {
-                configFail(origin, "/fields", "\"" + pointer + "\" is not a profile pointer");
-            }
-            result.fields[pointer] = configStrings(field->value, origin, "/fields/" + pointer.substr(1));
-        }
-    }
-    if (result.default_order.empty()) {
-        throw GatewayError(ErrorCode::InvalidConfig, origin + ": at /default: name the sources in order");
-    }
-    const auto& known = result.default_order;
-    for (const auto& [pointer, order] : result.fields) {
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            if (std::find(known.begin(), known.end(), order[i]) == known.end()) {
-                throw GatewayError(ErrorCode::InvalidConfig, origin + ": at /fields/" + pointer.substr(1) + "/" +
-                                                                 std::to_string(i) + ": \"" + order[i] +
-                                                                 "\" is not in the default order");
-            }
-        }
-    }
-    return result;
-}
-
-namespace {
-
-/// `config`, once its register is known to be one of the ranked sources.
-ProfileConfig checkedConfig(ProfileConfig config, const std::string& assembly_origin) {
-    const std::string& source = config.assembly.register_source;
-    const auto& known = config.survivorship.default_order;
-    if (!source.empty() && std::find(known.begin(), known.end(), source) == known.end()) {
-        throw GatewayError(ErrorCode::InvalidConfig, assembly_origin + ": at /register/source: \"" + source +
-                                                         "\" is not in survivorship's default order");
-    }
-    return config;
-}
-
-}  // namespace
-
-void ProfileConfig::checkSource(const std::string& source, const std::string& origin) const {
-    const auto& known = survivorship.default_order;
-    if (std::find(known.begin(), known.end(), source) == known.end()) {
-        throw GatewayError(ErrorCode::InvalidConfig,
-                           origin + ": source \"" + source +
-                               "\" is not in the profile's survivorship.json default order, so its values would rank "
-                               "below every other source's for every field: name it there (profile.config_dir)");
-    }
-}
-
-ProfileConfig ProfileConfig::builtin(const model::CalendarDate& as_of) {
-    return checkedConfig(
-        ProfileConfig{Survivorship::parse(builtinConfigFile("survivorship.json"), "built-in survivorship.json"),
-                      RuleSet::parse(builtinConfigFile("classification.json"), "built-in classification.json"),
-                      RuleSet::parse(builtinConfigFile("alerts.json"), "built-in alerts.json"), as_of, 30,
-                      Assembly::parse(builtinConfigFile("assembly.json"), "built-in assembly.json")},
-        "built-in assembly.json");
-}
-
-ProfileConfig ProfileConfig::load(const std::string& dir, const model::CalendarDate& as_of) {
-    const std::string survivorship = dir + "/survivorship.json";
-    const std::string assembly = dir + "/assembly.json";
-    // A folder written before assembly.json existed keeps the built-in assembly.
-    const bool own = std::filesystem::exists(assembly);
-    return checkedConfig(
-        ProfileConfig{Survivorship::parse(readConfigFile(survivorship), survivorship),
-                      RuleSet::load(dir + "/classification.json"), RuleSet::load(dir + "/alerts.json"), as_of, 30,
-                      own ? Assembly::parse(readConfigFile(assembly), assembly)
-                          : Assembly::parse(builtinConfigFile("assembly.json"), "built-in assembly.json")},
-        own ? assembly : "built-in assembly.json");
-}
 
 profile::ProfileVersion ProfileBuilder::build(const std::string& person_id,
                                               const std::vector<intake::StagedRecord>& staged) const {

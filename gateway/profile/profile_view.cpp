@@ -1,7 +1,7 @@
 #include "gateway/profile/profile_view.h"
 
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
-#include "gateway/common/json_config.h"
 #include "gateway/common/redact.h"
 #include "gateway/common/utf8.h"
 #include "gateway/profile/config_files.h"
@@ -111,26 +111,21 @@ Value select(const Value& node, Path& path, const CompiledView& view, Allocator&
     return Value(node, allocator);
 }
 
-[[noreturn]] void fail(std::string_view origin, const std::string& where, const std::string& what) {
-    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
-}
-
-std::vector<std::string> patternList(const Value& object, const char* key, std::string_view origin,
-                                     const std::string& where) {
+std::vector<std::string> patternList(const ObjectReader& spec, std::string_view key) {
     std::vector<std::string> result;
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
+    const auto list = spec.get(key);
+    if (!list) {
         return result;
     }
-    if (!it->value.IsArray()) {
-        fail(origin, where + "/" + key, "expected an array of JSON pointers");
+    if (!list->node().isArray()) {
+        list->fail("expected an array of JSON pointers");
     }
-    for (rapidjson::SizeType i = 0; i < it->value.Size(); ++i) {
-        const Value& item = it->value[i];
-        if (!item.IsString() || item.GetStringLength() == 0 || item.GetString()[0] != '/') {
-            fail(origin, where + "/" + key + "/" + std::to_string(i), "expected a JSON pointer such as /identity");
+    for (std::size_t i = 0; i < list->node().elements.size(); ++i) {
+        const ConfigNode& item = list->node().elements[i];
+        if (!item.isString() || item.text.empty() || item.text[0] != '/') {
+            list->element(i).fail("expected a JSON pointer such as /identity");
         }
-        result.emplace_back(item.GetString(), item.GetStringLength());
+        result.push_back(item.text);
     }
     return result;
 }
@@ -177,45 +172,35 @@ std::string ProfileView::apply(std::string_view profile_json) const {
 }
 
 ProfileViews ProfileViews::parse(std::string_view json, std::string_view origin) {
-    rapidjson::Document document = parseConfigJson(json, origin);
-    if (!document.IsObject() || !document.HasMember("views") || !document["views"].IsObject()) {
-        fail(origin, "/views", "expected an object of views by name");
+    const auto document = ConfigDocument::parse(std::string(json), std::string(origin));
+    const ConfigCursor root = ConfigCursor::root(*document);
+    const auto views = root.find("views");
+    if (!views || !views->node().isObject()) {
+        const ConfigCursor& at = views ? *views : root;
+        document->fail(at.offset(), "/views", "expected an object of views by name");
     }
     ProfileViews result;
-    for (auto it = document["views"].MemberBegin(); it != document["views"].MemberEnd(); ++it) {
+    for (const ConfigMember& member : views->node().members) {
         ProfileView view;
-        view.name.assign(it->name.GetString(), it->name.GetStringLength());
-        const std::string where = "/views/" + view.name;
-        if (!it->value.IsObject()) {
-            fail(origin, where, "expected an object");
+        view.name = member.key;
+        const ObjectReader spec(views->member(member), {"description", "profiles", "include", "mask", "drop"});
+        if (const auto description = spec.get("description"); description && description->node().isString()) {
+            view.description = description->node().text;
         }
-        const Value& spec = it->value;
-        for (auto member = spec.MemberBegin(); member != spec.MemberEnd(); ++member) {
-            const std::string key(member->name.GetString(), member->name.GetStringLength());
-            if (key != "description" && key != "profiles" && key != "include" && key != "mask" && key != "drop") {
-                fail(origin, where + "/" + key, "unknown member (description, profiles, include, mask, drop)");
+        if (const auto profiles = spec.get("profiles")) {
+            view.profiles = profiles->asBoolean();
+        }
+        view.include = patternList(spec, "include");
+        view.drop = patternList(spec, "drop");
+        if (const auto mask = spec.get("mask")) {
+            if (!mask->node().isObject()) {
+                mask->fail("expected an object of JSON pointer → withheld or redact");
             }
-        }
-        if (spec.HasMember("description") && spec["description"].IsString()) {
-            view.description = spec["description"].GetString();
-        }
-        if (spec.HasMember("profiles")) {
-            if (!spec["profiles"].IsBool()) {
-                fail(origin, where + "/profiles", "expected true or false");
-            }
-            view.profiles = spec["profiles"].GetBool();
-        }
-        view.include = patternList(spec, "include", origin, where);
-        view.drop = patternList(spec, "drop", origin, where);
-        if (spec.HasMember("mask")) {
-            if (!spec["mask"].IsObject()) {
-                fail(origin, where + "/mask", "expected an object of JSON pointer → withheld or redact");
-            }
-            for (auto mask = spec["mask"].MemberBegin(); mask != spec["mask"].MemberEnd(); ++mask) {
-                const std::string pointer(mask->name.GetString(), mask->name.GetStringLength());
-                const std::string kind = mask->value.IsString() ? mask->value.GetString() : "";
+            for (const ConfigMember& entry : mask->node().members) {
+                const std::string& pointer = entry.key;
+                const std::string kind = entry.value.isString() ? entry.value.text : "";
                 if (pointer.empty() || pointer[0] != '/') {
-                    fail(origin, where + "/mask", "key " + utf8::quote(pointer) + " is not a JSON pointer");
+                    mask->member(entry).fail("key " + utf8::quote(pointer) + " is not a JSON pointer");
                 }
                 // "id_number", "phone" and "hidden" are the names earlier views files used; each now withholds the
                 // whole value, since their partial masks gave the value away.
@@ -224,17 +209,17 @@ ProfileViews ProfileViews::parse(std::string_view json, std::string_view origin)
                 } else if (kind == "redact") {
                     view.mask[pointer] = MaskKind::Redact;
                 } else {
-                    fail(origin, where + "/mask" + pointer, "expected withheld or redact");
+                    mask->member(entry).fail("expected withheld or redact");
                 }
             }
         }
         if (!view.profiles && !view.include.empty()) {
-            fail(origin, where + "/include", "a statistics-only view (profiles: false) includes nothing");
+            spec.get("include")->fail("a statistics-only view (profiles: false) includes nothing");
         }
         result.views_.emplace(view.name, std::move(view));
     }
     if (result.views_.empty()) {
-        fail(origin, "/views", "no view is defined");
+        views->fail("no view is defined");
     }
     return result;
 }

@@ -1,49 +1,28 @@
 #include "gateway/publish/subscribers.h"
 
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
 #include "gateway/common/file.h"
-#include "gateway/common/json_config.h"
 #include "gateway/common/net.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/Path.h>
-#include <rapidjson/document.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace gateway::publish {
 
 namespace {
 
-[[noreturn]] void fail(std::string_view origin, const std::string& where, const std::string& what) {
-    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at " + where + ": " + what);
+std::string text(const ConfigCursor& object, std::string_view key) {
+    const auto found = object.find(key);
+    return found ? found->asString() : std::string();
 }
 
-std::string text(const rapidjson::Value& object, const char* key, std::string_view origin, const std::string& where) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
-        return {};
-    }
-    if (!it->value.IsString()) {
-        fail(origin, where + "/" + key, "expected a string");
-    }
-    return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
-int number(const rapidjson::Value& object, const char* key, int fallback, int min, int max, std::string_view origin,
-           const std::string& where) {
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
-        return fallback;
-    }
-    if (!it->value.IsInt() || it->value.GetInt() < min || it->value.GetInt() > max) {
-        fail(origin, where + "/" + key,
-             "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    return it->value.GetInt();
+int number(const ObjectReader& object, std::string_view key, int fallback, int min, int max) {
+    const auto found = object.get(key);
+    return found ? static_cast<int>(found->asInteger(min, max)) : fallback;
 }
 
 std::string relativeTo(const std::string& folder, const std::string& path) {
@@ -62,56 +41,47 @@ bool validName(std::string_view name) {
 }  // namespace
 
 std::vector<Subscriber> parseSubscribers(std::string_view json, const std::string& origin) {
-    rapidjson::Document document = parseConfigJson(json, origin);
-    if (!document.IsObject() || !document.HasMember("subscribers") || !document["subscribers"].IsArray()) {
-        fail(origin, "/subscribers", "expected an array of subscribers");
+    const auto document = ConfigDocument::parse(std::string(json), origin);
+    const ConfigCursor root = ConfigCursor::root(*document);
+    const auto list = root.find("subscribers");
+    if (!list || !list->node().isArray()) {
+        document->fail((list ? *list : root).offset(), "/subscribers", "expected an array of subscribers");
     }
     const std::string folder = Poco::Path(origin).parent().toString();
     std::vector<Subscriber> result;
     std::set<std::string> names;
-    const auto& list = document["subscribers"];
-    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-        const std::string where = "/subscribers/" + std::to_string(i);
-        const auto& item = list[i];
-        if (!item.IsObject()) {
-            fail(origin, where, "expected an object");
-        }
-        static const std::set<std::string> known{"name",        "url",        "scope",      "view",
-                                                 "secret_file", "secret_env", "batch_size", "max_attempts",
-                                                 "timeout_ms",  "tls",        "description"};
-        for (auto member = item.MemberBegin(); member != item.MemberEnd(); ++member) {
-            if (!known.contains(member->name.GetString())) {
-                fail(origin, where + "/" + member->name.GetString(), "unknown member");
-            }
-        }
+    for (std::size_t i = 0; i < list->node().elements.size(); ++i) {
+        const ConfigCursor at = list->element(i);
+        const ObjectReader item(at, {"name", "url", "scope", "view", "secret_file", "secret_env", "batch_size",
+                                     "max_attempts", "timeout_ms", "tls", "description"});
         Subscriber subscriber;
-        subscriber.name = text(item, "name", origin, where);
+        subscriber.name = text(at, "name");
         if (!validName(subscriber.name)) {
-            fail(origin, where + "/name", "expected 1 to 100 letters, digits, '-', '_' or '.'");
+            at.failAt("name", "expected 1 to 100 letters, digits, '-', '_' or '.'");
         }
         if (!names.insert(subscriber.name).second) {
-            fail(origin, where + "/name", "subscriber " + utf8::quote(subscriber.name) + " is defined twice");
+            at.failAt("name", "subscriber " + utf8::quote(subscriber.name) + " is defined twice");
         }
-        subscriber.url = text(item, "url", origin, where);
+        subscriber.url = text(at, "url");
         if (!subscriber.url.starts_with("http://") && !subscriber.url.starts_with("https://")) {
-            fail(origin, where + "/url", "expected an http:// or https:// URL");
+            at.failAt("url", "expected an http:// or https:// URL");
         }
         if (isPlainHttpOffMachine(subscriber.url)) {
             // Profiles of children would travel in the clear: plain HTTP only to this machine (a test platform).
-            fail(origin, where + "/url", "plain http:// is allowed only to a loopback address; use https://");
+            at.failAt("url", "plain http:// is allowed only to a loopback address; use https://");
         }
-        subscriber.scope = text(item, "scope", origin, where);
+        subscriber.scope = text(at, "scope");
         if (subscriber.scope.size() > 12 || subscriber.scope.find_first_not_of("0123456789") != std::string::npos) {
-            fail(origin, where + "/scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
+            at.failAt("scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
         }
-        subscriber.view = text(item, "view", origin, where);
+        subscriber.view = text(at, "view");
         if (subscriber.view.empty()) {
-            fail(origin, where + "/view", "missing: name the view of config/profile/views.json it receives");
+            at.failAt("view", "missing: name the view of config/profile/views.json it receives");
         }
-        const std::string secret_file = text(item, "secret_file", origin, where);
-        const std::string secret_env = text(item, "secret_env", origin, where);
+        const std::string secret_file = text(at, "secret_file");
+        const std::string secret_env = text(at, "secret_env");
         if (secret_file.empty() == secret_env.empty()) {
-            fail(origin, where, "give exactly one of secret_file and secret_env (the HMAC key is never inline)");
+            at.fail("give exactly one of secret_file and secret_env (the HMAC key is never inline)");
         }
         if (!secret_file.empty()) {
             subscriber.secret =
@@ -123,25 +93,26 @@ std::vector<Subscriber> parseSubscribers(std::string_view json, const std::strin
         } else {
             const char* value = std::getenv(secret_env.c_str());
             if (value == nullptr) {
-                fail(origin, where + "/secret_env", "the environment variable " + secret_env + " is not set");
+                at.failAt("secret_env", "the environment variable " + secret_env + " is not set");
             }
             subscriber.secret = value;
         }
         if (subscriber.secret.size() < 16) {
-            fail(origin, where, "the secret of subscriber " + subscriber.name + " is shorter than 16 bytes");
+            at.fail("the secret of subscriber " + subscriber.name + " is shorter than 16 bytes");
         }
-        subscriber.batch_size = static_cast<std::size_t>(number(item, "batch_size", 200, 1, 5000, origin, where));
-        subscriber.max_attempts = number(item, "max_attempts", 10, 1, 1000, origin, where);
-        subscriber.timeout_ms = number(item, "timeout_ms", 10000, 100, 600000, origin, where);
-        if (const auto tls = item.FindMember("tls"); tls != item.MemberEnd()) {
-            if (!tls->value.IsObject()) {
-                fail(origin, where + "/tls", "expected an object (ca_file, client_cert, client_key)");
+        subscriber.batch_size = static_cast<std::size_t>(number(item, "batch_size", 200, 1, 5000));
+        subscriber.max_attempts = number(item, "max_attempts", 10, 1, 1000);
+        subscriber.timeout_ms = number(item, "timeout_ms", 10000, 100, 600000);
+        if (const auto tls_at = item.get("tls")) {
+            if (!tls_at->node().isObject()) {
+                tls_at->fail("expected an object (ca_file, client_cert, client_key)");
             }
-            subscriber.ca_file = relativeTo(folder, text(tls->value, "ca_file", origin, where + "/tls"));
-            subscriber.client_cert = relativeTo(folder, text(tls->value, "client_cert", origin, where + "/tls"));
-            subscriber.client_key = relativeTo(folder, text(tls->value, "client_key", origin, where + "/tls"));
+            const ConfigCursor& tls = *tls_at;
+            subscriber.ca_file = relativeTo(folder, text(tls, "ca_file"));
+            subscriber.client_cert = relativeTo(folder, text(tls, "client_cert"));
+            subscriber.client_key = relativeTo(folder, text(tls, "client_key"));
             if (subscriber.client_cert.empty() != subscriber.client_key.empty()) {
-                fail(origin, where + "/tls", "client_cert and client_key go together");
+                tls_at->fail("client_cert and client_key go together");
             }
         }
         result.push_back(std::move(subscriber));

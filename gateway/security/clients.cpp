@@ -2,17 +2,15 @@
 #include "gateway/common/file.h"
 #include "gateway/security/jwt.h"
 
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/hash.h"
-#include "gateway/common/json_config.h"
 #include "gateway/common/utf8.h"
 
 #include <openssl/rand.h>
-#include <rapidjson/document.h>
 
 #include <array>
-#include <fstream>
-#include <sstream>
 
 namespace gateway::security {
 
@@ -49,79 +47,71 @@ std::optional<Role> parseRole(std::string_view name) {
 }
 
 ClientRegistry ClientRegistry::parse(std::string_view json, std::string_view origin) {
-    rapidjson::Document document = parseConfigJson(json, origin);
-    if (!document.IsObject() || !document.HasMember("clients") || !document["clients"].IsArray()) {
-        configFail(origin, "/clients", "expected an array of clients");
+    const auto document = ConfigDocument::parse(std::string(json), std::string(origin));
+    const ConfigCursor root = ConfigCursor::root(*document);
+    const auto list = root.find("clients");
+    if (!list || !list->node().isArray()) {
+        document->fail((list ? *list : root).offset(), "/clients", "expected an array of clients");
     }
     ClientRegistry registry;
-    const auto& list = document["clients"];
-    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-        const std::string where = "/clients/" + std::to_string(i);
-        if (!list[i].IsObject()) {
-            configFail(origin, where, "expected an object");
-        }
-        for (auto member = list[i].MemberBegin(); member != list[i].MemberEnd(); ++member) {
-            const std::string key = member->name.GetString();
-            if (key != "id" && key != "roles" && key != "scope" && key != "view" && key != "api_key_sha256" &&
-                key != "certificate_subject" && key != "description") {
-                configFail(origin, where + "/" + key,
-                           "unknown member (id, roles, scope, view, api_key_sha256, certificate_subject, description)");
-            }
-        }
+    for (std::size_t i = 0; i < list->node().elements.size(); ++i) {
+        const ConfigCursor at = list->element(i);
+        const ObjectReader item(
+            at, {"id", "roles", "scope", "view", "api_key_sha256", "certificate_subject", "description"});
+        const auto text = [&](std::string_view key) {
+            const auto found = item.get(key);
+            return found ? found->asString() : std::string();
+        };
         Client client;
-        client.id = configString(list[i], "id", origin, where, true);
+        client.id = item.require("id").asString();
         if (client.id.empty() || !utf8::isValid(client.id)) {
-            configFail(origin, where + "/id", "expected a non-empty name");
+            at.failAt("id", "expected a non-empty name");
         }
-        client.scope = configString(list[i], "scope", origin, where, false);
+        client.scope = text("scope");
         if (client.scope.size() > 12 || client.scope.find_first_not_of("0123456789") != std::string::npos) {
-            configFail(origin, where + "/scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
+            at.failAt("scope", "expected a division prefix of up to 12 digits, e.g. 320411101");
         }
-        client.view = configString(list[i], "view", origin, where, false);
-        const std::string hash = configString(list[i], "api_key_sha256", origin, where, false);
-        const std::string subject = configString(list[i], "certificate_subject", origin, where, false);
+        client.view = text("view");
+        const std::string hash = text("api_key_sha256");
+        const std::string subject = text("certificate_subject");
         if (hash.empty() && subject.empty()) {
-            configFail(origin, where,
-                       "give api_key_sha256, certificate_subject or both: how the client proves who it is");
+            at.fail("give api_key_sha256, certificate_subject or both: how the client proves who it is");
         }
         if (!hash.empty() && (hash.size() != 64 || !isLowerHex(hash))) {
-            configFail(origin, where + "/api_key_sha256",
-                       "expected 64 lower-case hex digits (gateway clients new-key)");
+            at.failAt("api_key_sha256", "expected 64 lower-case hex digits (gateway clients new-key)");
         }
-        if (list[i].HasMember("certificate_subject") && (subject.empty() || subject.find('=') == std::string::npos)) {
-            configFail(origin, where + "/certificate_subject",
-                       "expected a certificate subject such as \"CN=school-register,O=Education Bureau\"");
+        if (item.has("certificate_subject") && (subject.empty() || subject.find('=') == std::string::npos)) {
+            at.failAt("certificate_subject",
+                      "expected a certificate subject such as \"CN=school-register,O=Education Bureau\"");
         }
-        const auto roles = list[i].FindMember("roles");
-        if (roles == list[i].MemberEnd() || !roles->value.IsArray() || roles->value.Empty()) {
-            configFail(origin, where + "/roles",
-                       "expected a non-empty array of admin, operator, app, reviewer, auditor");
+        const auto roles = item.get("roles");
+        if (!roles || !roles->node().isArray() || roles->node().elements.empty()) {
+            at.failAt("roles", "expected a non-empty array of admin, operator, app, reviewer, auditor");
         }
-        for (rapidjson::SizeType r = 0; r < roles->value.Size(); ++r) {
-            const auto role = roles->value[r].IsString() ? parseRole(roles->value[r].GetString()) : std::nullopt;
+        for (std::size_t r = 0; r < roles->node().elements.size(); ++r) {
+            const ConfigNode& name = roles->node().elements[r];
+            const auto role = name.isString() ? parseRole(name.text) : std::nullopt;
             if (!role) {
-                configFail(origin, where + "/roles/" + std::to_string(r),
-                           "expected admin, operator, app, reviewer or auditor");
+                roles->element(r).fail("expected admin, operator, app, reviewer or auditor");
             }
             client.roles.insert(*role);
         }
         if (client.has(Role::App) && client.view.empty()) {
-            configFail(origin, where + "/view", "an app client names the view it reads through");
+            at.failAt("view", "an app client names the view it reads through");
         }
         if (client.has(Role::Admin) && client.view.empty()) {
             client.view = "city";  // as the local administrator: everything
         }
         for (std::size_t j = 0; j < registry.clients_.size(); ++j) {
             if (registry.clients_[j].id == client.id) {
-                configFail(origin, where + "/id", "client " + utf8::quote(client.id) + " is defined twice");
+                at.failAt("id", "client " + utf8::quote(client.id) + " is defined twice");
             }
             if (!hash.empty() && registry.key_hashes_[j] == hash) {
-                configFail(origin, where + "/api_key_sha256",
-                           "the same key is given to " + utf8::quote(registry.clients_[j].id));
+                at.failAt("api_key_sha256", "the same key is given to " + utf8::quote(registry.clients_[j].id));
             }
             if (!subject.empty() && registry.subjects_[j] == subject) {
-                configFail(origin, where + "/certificate_subject",
-                           "the same certificate subject is given to " + utf8::quote(registry.clients_[j].id));
+                at.failAt("certificate_subject",
+                          "the same certificate subject is given to " + utf8::quote(registry.clients_[j].id));
             }
         }
         registry.clients_.push_back(std::move(client));

@@ -1,8 +1,9 @@
 #include "gateway/security/jwt.h"
 
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
+#include "gateway/common/file.h"
 #include "gateway/common/hash.h"
-#include "gateway/common/json_config.h"
 #include "gateway/common/utf8.h"
 
 #include <Poco/Crypto/ECKey.h>
@@ -18,12 +19,9 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <rapidjson/document.h>
 
 #include <array>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace gateway::security {
@@ -53,10 +51,6 @@ struct X509Free {
     void operator()(X509* certificate) const { X509_free(certificate); }
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-[[noreturn]] void fail(std::string_view origin, std::string_view key, const std::string& what) {
-    throw GatewayError(ErrorCode::InvalidConfig, std::string(origin) + ": at /" + std::string(key) + ": " + what);
-}
 
 /// The issuer's public key, from a PEM public key or a PEM certificate; the reason it is unusable otherwise. The
 /// reason never quotes the PEM.
@@ -146,18 +140,13 @@ JwtResult refused(std::string reason) {
     return JwtResult{std::nullopt, std::move(reason)};
 }
 
-/// Reads a whole file, or nullopt.
-std::optional<std::string> readWholeFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
+/// A file named by the member at `at`; a file it cannot read fails there, naming the file.
+std::string readNamedFile(const ConfigCursor& at, const std::string& path, std::string_view what) {
+    try {
+        return readFileContent(path, what);
+    } catch (const GatewayError& error) {
+        at.fail(error.message());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) {
-        return std::nullopt;
-    }
-    return text.str();
 }
 
 std::string trimTrailingSpace(std::string text) {
@@ -375,34 +364,28 @@ JwtResult JwtVerifier::Impl::claims(const Poco::JSON::Object& payload, const Poc
 }
 
 JwtSettings parseJwtSettings(std::string_view json, std::string_view origin) {
-    const rapidjson::Document document = parseConfigJson(json, origin);
-    if (!document.IsObject()) {
-        fail(origin, "", "expected an object with issuer, audience and algorithm");
+    const auto document = ConfigDocument::parse(std::string(json), std::string(origin));
+    const ConfigCursor root = ConfigCursor::root(*document);
+    if (!root.node().isObject()) {
+        root.fail("expected an object with issuer, audience and algorithm");
     }
-    for (auto member = document.MemberBegin(); member != document.MemberEnd(); ++member) {
-        const std::string_view key(member->name.GetString(), member->name.GetStringLength());
-        if (key == "secret") {
-            fail(origin, key, "a secret is never written into a configuration file: use secret_file or secret_env");
-        }
-        if (key != "issuer" && key != "audience" && key != "algorithm" && key != "secret_file" && key != "secret_env" &&
-            key != "public_key_file" && key != "leeway_seconds") {
-            fail(origin, key,
-                 "unknown member (issuer, audience, algorithm, secret_file, secret_env, public_key_file, "
-                 "leeway_seconds)");
-        }
+    if (const auto secret = root.find("secret")) {
+        secret->fail("a secret is never written into a configuration file: use secret_file or secret_env");
     }
-    const auto string = [&](const char* key, bool required) -> std::string {
-        const auto it = document.FindMember(key);
-        if (it == document.MemberEnd()) {
+    const ObjectReader reader(
+        root, {"issuer", "audience", "algorithm", "secret_file", "secret_env", "public_key_file", "leeway_seconds"});
+    const auto string = [&](std::string_view key, bool required) -> std::string {
+        const auto found = reader.get(key);
+        if (!found) {
             if (required) {
-                fail(origin, key, "missing");
+                root.failAt(key, "missing");
             }
             return {};
         }
-        if (!it->value.IsString() || it->value.GetStringLength() == 0) {
-            fail(origin, key, "expected a non-empty string");
+        if (!found->node().isString() || found->node().text.empty()) {
+            found->fail("expected a non-empty string");
         }
-        return std::string(it->value.GetString(), it->value.GetStringLength());
+        return found->node().text;
     };
 
     JwtSettings settings;
@@ -410,14 +393,13 @@ JwtSettings parseJwtSettings(std::string_view json, std::string_view origin) {
     settings.audience = string("audience", true);
     settings.algorithm = string("algorithm", true);
     if (settings.algorithm != kHs256 && settings.algorithm != kRs256 && settings.algorithm != kEs256) {
-        fail(origin, "algorithm", "expected HS256, RS256 or ES256");
+        root.failAt("algorithm", "expected HS256, RS256 or ES256");
     }
-    if (const auto leeway = document.FindMember("leeway_seconds"); leeway != document.MemberEnd()) {
-        if (!leeway->value.IsInt() || leeway->value.GetInt() < 0 || leeway->value.GetInt() > kMaxLeewaySeconds) {
-            fail(origin, "leeway_seconds",
-                 "expected a whole number of seconds from 0 to " + std::to_string(kMaxLeewaySeconds));
+    if (const auto leeway = reader.get("leeway_seconds")) {
+        if (leeway->node().type != ConfigNode::Type::Number) {
+            leeway->fail("expected a whole number of seconds from 0 to " + std::to_string(kMaxLeewaySeconds));
         }
-        settings.leeway_seconds = leeway->value.GetInt();
+        settings.leeway_seconds = static_cast<int>(leeway->asInteger(0, kMaxLeewaySeconds));
     }
 
     const std::string secret_file = string("secret_file", false);
@@ -425,49 +407,44 @@ JwtSettings parseJwtSettings(std::string_view json, std::string_view origin) {
     const std::string public_key_file = string("public_key_file", false);
     if (settings.algorithm == kHs256) {
         if (!public_key_file.empty()) {
-            fail(origin, "public_key_file", "HS256 takes secret_file or secret_env, not a public key");
+            root.failAt("public_key_file", "HS256 takes secret_file or secret_env, not a public key");
         }
         if (secret_file.empty() && secret_env.empty()) {
-            fail(origin, "secret_file", "missing (HS256 reads its secret from secret_file or secret_env)");
+            root.failAt("secret_file", "missing (HS256 reads its secret from secret_file or secret_env)");
         }
         if (!secret_file.empty() && !secret_env.empty()) {
-            fail(origin, "secret_env", "give secret_file or secret_env, not both");
+            root.failAt("secret_env", "give secret_file or secret_env, not both");
         }
         if (!secret_file.empty()) {
-            auto content = readWholeFile(secret_file);
-            if (!content) {
-                fail(origin, "secret_file", secret_file + " cannot be read");
-            }
-            settings.secret = trimTrailingSpace(std::move(*content));
+            settings.secret =
+                trimTrailingSpace(readNamedFile(*reader.get("secret_file"), secret_file, "JWT secret file"));
         } else {
             const char* value = std::getenv(secret_env.c_str());
             if (value == nullptr || *value == '\0') {
-                fail(origin, "secret_env", "environment variable " + secret_env + " is not set");
+                root.failAt("secret_env", "environment variable " + secret_env + " is not set");
             }
             settings.secret = trimTrailingSpace(value);
         }
         if (settings.secret.size() < kMinHmacSecret) {
-            fail(origin, secret_file.empty() ? "secret_env" : "secret_file",
-                 "the secret is shorter than " + std::to_string(kMinHmacSecret) + " bytes");
+            root.failAt(secret_file.empty() ? "secret_env" : "secret_file",
+                        "the secret is shorter than " + std::to_string(kMinHmacSecret) + " bytes");
         }
         return settings;
     }
     if (!secret_file.empty() || !secret_env.empty()) {
-        fail(origin, secret_file.empty() ? "secret_env" : "secret_file",
-             settings.algorithm + " verifies with public_key_file, not a secret");
+        root.failAt(secret_file.empty() ? "secret_env" : "secret_file",
+                    settings.algorithm + " verifies with public_key_file, not a secret");
     }
     if (public_key_file.empty()) {
-        fail(origin, "public_key_file", "missing (" + settings.algorithm + " needs the issuer's public key)");
+        root.failAt("public_key_file", "missing (" + settings.algorithm + " needs the issuer's public key)");
     }
-    auto pem = readWholeFile(public_key_file);
-    if (!pem) {
-        fail(origin, "public_key_file", public_key_file + " cannot be read");
-    }
+    const ConfigCursor key_at = *reader.get("public_key_file");
+    std::string pem = readNamedFile(key_at, public_key_file, "JWT public key file");
     std::string reason;
-    if (!readPublicKey(*pem, settings.algorithm, reason)) {
-        fail(origin, "public_key_file", public_key_file + ": " + reason);
+    if (!readPublicKey(pem, settings.algorithm, reason)) {
+        key_at.fail(public_key_file + ": " + reason);
     }
-    settings.public_key_pem = std::move(*pem);
+    settings.public_key_pem = std::move(pem);
     return settings;
 }
 

@@ -1,7 +1,8 @@
 #include "gateway/vault/keyring.h"
 
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
-#include "gateway/common/json_config.h"
+#include "gateway/common/file.h"
 #include "gateway/common/utf8.h"
 
 #include <openssl/crypto.h>
@@ -17,7 +18,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -53,17 +53,15 @@ constexpr std::array<unsigned char, 256> kDecodeTable = [] {
 
 // The decoded bytes are wiped before returning, and the message says only what is wrong with the value: a key that
 // is one character off is still nearly the key.
-SecretKey keyMember(const rapidjson::Value& object, const char* key, std::string_view origin,
-                    const std::string& where) {
-    const std::string pointer = where + "/" + key;
-    const auto it = object.FindMember(key);
-    if (it == object.MemberEnd()) {
-        configFail(origin, pointer, "missing");
+SecretKey keyMember(const ConfigCursor& object, std::string_view key) {
+    const auto found = object.find(key);
+    if (!found) {
+        object.failAt(key, "missing");
     }
-    if (!it->value.IsString()) {
-        configFail(origin, pointer, "expected a string of base64 (e.g. from `openssl rand -base64 32`)");
+    if (!found->node().isString()) {
+        found->fail("expected a string of base64 (e.g. from `openssl rand -base64 32`)");
     }
-    const std::string_view text(it->value.GetString(), it->value.GetStringLength());
+    const std::string_view text = found->node().text;
     std::vector<unsigned char> bytes(text.size() / 4 * 3 + 3);
     std::size_t size = 0;
     const bool decoded = base64::decode(text, bytes.data(), size);
@@ -73,29 +71,17 @@ SecretKey keyMember(const rapidjson::Value& object, const char* key, std::string
     }
     OPENSSL_cleanse(bytes.data(), bytes.size());
     if (!decoded) {
-        configFail(origin, pointer, "not base64 (standard alphabet, padded, no whitespace)");
+        found->fail("not base64 (standard alphabet, padded, no whitespace)");
     }
     if (size != SecretKey::kSize) {
-        configFail(origin, pointer, "expected 32 bytes of key material, found " + std::to_string(size));
+        found->fail("expected 32 bytes of key material, found " + std::to_string(size));
     }
     return secret;
 }
 
-void rejectUnknownMembers(const rapidjson::Value& object, std::initializer_list<std::string_view> known,
-                          std::string_view origin, const std::string& where, std::string_view list) {
-    for (auto member = object.MemberBegin(); member != object.MemberEnd(); ++member) {
-        const std::string_view name(member->name.GetString(), member->name.GetStringLength());
-        bool found = false;
-        for (const std::string_view candidate : known) {
-            found = found || candidate == name;
-        }
-        if (!found) {
-            configFail(origin, where + "/" + std::string(name), "unknown member (" + std::string(list) + ")");
-        }
-    }
-}
-
-CipherAlgorithm parseAlgorithm(const std::string& name, std::string_view origin) {
+CipherAlgorithm parseAlgorithm(const ConfigCursor& root) {
+    const auto found = root.find("algorithm");
+    const std::string name = found ? found->asString() : std::string();
     if (name.empty() || name == kAes256Gcm) {
         return CipherAlgorithm::Aes256Gcm;
     }
@@ -103,14 +89,13 @@ CipherAlgorithm parseAlgorithm(const std::string& name, std::string_view origin)
         std::unique_ptr<EVP_CIPHER, decltype(&EVP_CIPHER_free)> probe(EVP_CIPHER_fetch(nullptr, "SM4-GCM", nullptr),
                                                                       &EVP_CIPHER_free);
         if (probe == nullptr) {
-            configFail(origin, "/algorithm",
-                       std::string("sm4-gcm is not available: this gateway's OpenSSL (") +
-                           OpenSSL_version(OPENSSL_VERSION) +
-                           ") has no SM4-GCM (OpenSSL 3.2 or later has); use aes-256-gcm");
+            found->fail(std::string("sm4-gcm is not available: this gateway's OpenSSL (") +
+                        OpenSSL_version(OPENSSL_VERSION) +
+                        ") has no SM4-GCM (OpenSSL 3.2 or later has); use aes-256-gcm");
         }
-        configFail(origin, "/algorithm", "sm4-gcm is not supported by this gateway yet; use aes-256-gcm");
+        found->fail("sm4-gcm is not supported by this gateway yet; use aes-256-gcm");
     }
-    configFail(origin, "/algorithm", "expected aes-256-gcm, found " + utf8::quote(name));
+    found->fail("expected aes-256-gcm, found " + utf8::quote(name));
 }
 
 SecretKey randomKey() {
@@ -166,47 +151,51 @@ bool isValidKeyId(std::string_view id) {
 }
 
 Keyring Keyring::parse(std::string_view json, std::string_view origin) {
-    const rapidjson::Document document = parseConfigJson(json, origin);
-    if (!document.IsObject()) {
-        configFail(origin, "/", "expected an object with current, index_key and keys");
+    const auto document = ConfigDocument::parse(std::string(json), std::string(origin));
+    const ConfigCursor root = ConfigCursor::root(*document);
+    if (!root.node().isObject()) {
+        root.fail("expected an object with current, index_key and keys");
     }
-    rejectUnknownMembers(document, {"algorithm", "current", "index_key", "keys"}, origin, "",
-                         "algorithm, current, index_key, keys");
+    const ObjectReader reader(root, {"algorithm", "current", "index_key", "keys"});
     Keyring keyring;
-    keyring.algorithm_ = parseAlgorithm(configString(document, "algorithm", origin, "", false), origin);
-    keyring.index_key_ = keyMember(document, "index_key", origin, "");
-    const std::string current = configString(document, "current", origin, "", true);
-
-    const auto keys = document.FindMember("keys");
-    if (keys == document.MemberEnd() || !keys->value.IsArray() || keys->value.Empty()) {
-        configFail(origin, "/keys", "expected a non-empty array of {\"id\": …, \"key\": …}");
+    keyring.algorithm_ = parseAlgorithm(root);
+    keyring.index_key_ = keyMember(root, "index_key");
+    if (!reader.has("current")) {
+        root.failAt("current", "missing");
     }
-    const auto& list = keys->value;
-    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-        const std::string where = "/keys/" + std::to_string(i);
-        if (!list[i].IsObject()) {
-            configFail(origin, where, "expected an object with id and key");
+    const std::string current = reader.get("current")->asString();
+
+    const auto keys = reader.get("keys");
+    if (!keys || !keys->node().isArray() || keys->node().elements.empty()) {
+        root.failAt("keys", "expected a non-empty array of {\"id\": …, \"key\": …}");
+    }
+    for (std::size_t i = 0; i < keys->node().elements.size(); ++i) {
+        const ConfigCursor at = keys->element(i);
+        if (!at.node().isObject()) {
+            at.fail("expected an object with id and key");
         }
-        if (list[i].HasMember("index_key")) {
-            configFail(origin, where + "/index_key",
-                       "the blind-index key is defined once, at /index_key, for all keys");
+        if (const auto misplaced = at.find("index_key")) {
+            misplaced->fail("the blind-index key is defined once, at /index_key, for all keys");
         }
-        rejectUnknownMembers(list[i], {"id", "key"}, origin, where, "id, key");
+        const ObjectReader item(at, {"id", "key"});
         DataKey key;
-        key.id = configString(list[i], "id", origin, where, true);
-        if (!isValidKeyId(key.id)) {
-            configFail(origin, where + "/id", "expected 1 to 32 of A-Z a-z 0-9 _ -, found " + utf8::quote(key.id));
+        if (!item.has("id")) {
+            at.failAt("id", "missing");
         }
-        key.key = keyMember(list[i], "key", origin, where);
+        key.id = item.get("id")->asString();
+        if (!isValidKeyId(key.id)) {
+            at.failAt("id", "expected 1 to 32 of A-Z a-z 0-9 _ -, found " + utf8::quote(key.id));
+        }
+        key.key = keyMember(at, "key");
         if (key.key.sameAs(keyring.index_key_)) {
-            configFail(origin, where + "/key", "the same key material as /index_key; data and index keys must differ");
+            at.failAt("key", "the same key material as /index_key; data and index keys must differ");
         }
         for (std::size_t j = 0; j < keyring.keys_.size(); ++j) {
             if (keyring.keys_[j].id == key.id) {
-                configFail(origin, where + "/id", "key " + utf8::quote(key.id) + " is defined twice");
+                at.failAt("id", "key " + utf8::quote(key.id) + " is defined twice");
             }
             if (keyring.keys_[j].key.sameAs(key.key)) {
-                configFail(origin, where + "/key", "the same key material as /keys/" + std::to_string(j) + "/key");
+                at.failAt("key", "the same key material as /keys/" + std::to_string(j) + "/key");
             }
         }
         keyring.keys_.push_back(std::move(key));
@@ -220,16 +209,18 @@ Keyring Keyring::parse(std::string_view json, std::string_view origin) {
         }
     }
     if (!found) {
-        configFail(origin, "/current", "key " + utf8::quote(current) + " is not among /keys");
+        root.failAt("current", "key " + utf8::quote(current) + " is not among /keys");
     }
     return keyring;
 }
 
 Keyring Keyring::load(const std::string& path, const Warning& warn) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw GatewayError(ErrorCode::InvalidConfig, path + ": cannot be read");
-    }
+    std::string text = readFileContent(path, "keyring");
+    // The file's text is key material too; wipe it once parsed, success or not.
+    struct Wipe {
+        std::string& text;
+        ~Wipe() { OPENSSL_cleanse(text.data(), text.size()); }
+    } wipe{text};
     struct stat status {};
     if (warn && ::stat(path.c_str(), &status) == 0 && (status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         std::ostringstream mode;
@@ -237,14 +228,6 @@ Keyring Keyring::load(const std::string& path, const Warning& warn) {
         warn(path + ": the keyring may be read or written by its group or others (mode 0" + mode.str() +
              "); it holds the keys to minors' personal data, make it 0600 or 0400");
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
-    // The file's text is key material too; wipe it once parsed, success or not.
-    struct Wipe {
-        std::string& text;
-        ~Wipe() { OPENSSL_cleanse(text.data(), text.size()); }
-    } wipe{text};
     return parse(text, path);
 }
 
@@ -300,7 +283,9 @@ std::string Keyring::rotated(std::string_view json, std::string_view origin) {
         throw GatewayError(ErrorCode::Internal, "the random number generator repeated a key");
     }
 
-    rapidjson::Document document = parseConfigJson(json, origin);
+    // parse() has read the same text strictly above, so this reading cannot fail.
+    rapidjson::Document document;
+    document.Parse(json.data(), json.size());
     auto& allocator = document.GetAllocator();
     document["current"].SetString(id.c_str(), static_cast<rapidjson::SizeType>(id.size()), allocator);
     rapidjson::Value key(rapidjson::kObjectType);

@@ -147,9 +147,9 @@ TEST(AssemblyTest, KeyedLatestAndKeptHistoriesFollowTheirConfiguration) {
 }
 
 TEST(AssemblyTest, MistakesAreRefusedNamingWhere) {
-    EXPECT_NE(
-        refusal(R"({"fields": [{"into": "/a", "from": ["/a"]}], "extra": 1})").find("at /: unknown key \"extra\""),
-        std::string::npos);
+    EXPECT_NE(refusal(R"({"fields": [{"into": "/a", "from": ["/a"]}], "extra": 1})")
+                  .find("assembly.json:1: unknown key 'extra'"),
+              std::string::npos);
     EXPECT_NE(refusal(R"({"fields": [{"into": "/a", "from": ["/a"], "check": "phone"}]})").find("/fields/0/check"),
               std::string::npos);
     EXPECT_NE(refusal(R"({"fields": [{"into": "a", "from": ["/a"]}]})").find("not a JSON pointer"), std::string::npos);
@@ -178,6 +178,18 @@ TEST(AssemblyTest, MistakesAreRefusedNamingWhere) {
     EXPECT_NE(refusal("[]").find("expected an object"), std::string::npos);
 }
 
+TEST(AssemblyTest, MistakesNameTheirLineAndSuggestTheKnownKey) {
+    EXPECT_EQ(refusal("{\"fields\": [],\n \"familes\": []}"),
+              "assembly.json:2: unknown key 'familes' (did you mean 'families'? known: description, register, fields, "
+              "families)");
+    EXPECT_EQ(refusal(R"({"families": [{"name": "x", "kind": "latest", "from": "/x", "into": "/x",
+                                       "stale": {"member": "s", "iss": "y"}}]})"),
+              "assembly.json:2: at /families/0/stale: unknown key 'iss' (did you mean 'is'? known: member, is)");
+    // RapidJSON kept both members of a repeated key and the reader saw only the first.
+    EXPECT_EQ(refusal("{\"register\": {\"source\": \"a\", \"into\": \"/r\",\n \"into\": \"/s\"}}"),
+              "assembly.json:2: at /register: duplicate key 'into' (first at line 1)");
+}
+
 TEST(AssemblyTest, ASourceSurvivorshipDoesNotRankIsALoadError) {
     const ProfileConfig config = ProfileConfig::builtin(model::CalendarDate(2026, 11, 1));
     EXPECT_NO_THROW(config.checkSource("school_register", "sources/school_register.json"));
@@ -195,7 +207,7 @@ TEST(AssemblyTest, ASourceSurvivorshipDoesNotRankIsALoadError) {
                  GatewayError);
     // Survivorship reads as strictly as the assembly.
     for (const auto& [json, expected] : std::vector<std::pair<std::string, std::string>>{
-             {R"({"default": ["a"], "order": ["a"]})", "at /: unknown key \"order\""},
+             {R"({"default": ["a"], "order": ["a"]})", "survivorship.json:1: unknown key 'order'"},
              {R"({"default": ["a", ""]})", "at /default/1: expected a non-empty string"},
              {R"({"default": "a"})", "at /default: expected a list of strings"},
              {R"({"default": ["a"], "fields": {"x": ["a"]}})", "is not a profile pointer"}}) {

@@ -166,13 +166,13 @@ TEST(ProfileView, MistakesInTheViewsFileNameTheirPlace) {
             EXPECT_NE(e.message().find(where), std::string::npos) << e.message();
         }
     };
-    fails("not json", "not JSON");
+    fails("not json", "views.json:1: invalid JSON");
     fails(R"({"views": []})", "/views");
     fails(R"({"views": {}})", "no view");
     fails(R"({"views": {"v": {"include": ["identity"]}}})", "/views/v/include/0");
     fails(R"({"views": {"v": {"include": "/identity"}}})", "/views/v/include");
-    fails(R"({"views": {"v": {"include": ["/a"], "mask": {"/a": "blur"}}}})", "/views/v/mask/a");
-    fails(R"({"views": {"v": {"include": ["/a"], "colour": "red"}}})", "/views/v/colour");
+    fails(R"({"views": {"v": {"include": ["/a"], "mask": {"/a": "blur"}}}})", "/views/v/mask/~1a");
+    fails(R"({"views": {"v": {"include": ["/a"], "colour": "red"}}})", "at /views/v: unknown key 'colour'");
     fails(R"({"views": {"v": {"profiles": false, "include": ["/a"]}}})", "/views/v/include");
     fails(R"({"views": {"v": {"profiles": "no"}}})", "/views/v/profiles");
 }

@@ -186,7 +186,7 @@ TEST_F(SubscribersFile, MistakesNameTheirPlaceAndNeverQuoteASecret) {
     fails(R"({"name": "a", "url": "https://h/x", "secret_env": "GATEWAY_TEST_LEAKY_SECRET"})", "/subscribers/0/view");
     fails(R"({"name": "a", "url": "https://h/x", "view": "city"})", "exactly one of secret_file and secret_env");
     fails(R"({"name": "a", "url": "https://h/x", "view": "city", "secret": "inline-secret-value"})",
-          "/subscribers/0/secret");
+          "at /subscribers/0: unknown key 'secret'");
     fails(R"({"name": "a", "url": "https://h/x", "view": "city", "secret_env": "GATEWAY_TEST_UNSET_VARIABLE"})",
           "GATEWAY_TEST_UNSET_VARIABLE");
     fails(R"({"name": "a", "url": "https://h/x", "view": "city", "secret_file": "short.secret"})", "shorter than 16");

@@ -101,9 +101,10 @@ TEST(Clients, MistakesStopTheGatewayWithTheirPlaceNamed) {
         }
     };
     const auto one = [&](const std::string& members) { return R"({"clients": [{)" + members + "}]}"; };
-    fails("{", "not JSON");
+    fails("{", "clients.json:1: invalid JSON");
     fails(R"({"clients": {}})", "/clients");
-    fails(one(R"("roles": ["app"], "view": "village", "api_key_sha256": ")" + hash + "\""), "/clients/0/id");
+    fails(one(R"("roles": ["app"], "view": "village", "api_key_sha256": ")" + hash + "\""),
+          "at /clients/0: missing key 'id'");
     fails(one(R"("id": "a", "roles": ["root"], "api_key_sha256": ")" + hash + "\""), "/clients/0/roles/0");
     fails(one(R"("id": "a", "roles": [], "api_key_sha256": ")" + hash + "\""), "/clients/0/roles");
     fails(one(R"("id": "a", "roles": ["app"], "api_key_sha256": ")" + hash + "\""), "/clients/0/view");
@@ -115,7 +116,7 @@ TEST(Clients, MistakesStopTheGatewayWithTheirPlaceNamed) {
     fails(one(R"("id": "a", "roles": ["admin"], "api_key_sha256": ")" + std::string(64, 'G') + "\""),
           "/clients/0/api_key_sha256");
     fails(one(R"("id": "a", "roles": ["admin"], "api_key": "plain", "api_key_sha256": ")" + hash + "\""),
-          "/clients/0/api_key");
+          "at /clients/0: unknown key 'api_key'");
     const std::string twice = R"({"clients": [{"id": "a", "roles": ["admin"], "api_key_sha256": ")" + hash +
                               R"("}, {"id": "a", "roles": ["admin"], "api_key_sha256": ")" + sha256Hex("other") +
                               R"("}]})";

@@ -341,7 +341,7 @@ protected:
             ADD_FAILURE() << "accepted: " << json;
         } catch (const GatewayError& e) {
             EXPECT_EQ(e.code(), ErrorCode::InvalidConfig);
-            EXPECT_NE(e.message().find("jwt.json: at " + where), std::string::npos) << e.message();
+            EXPECT_NE(e.message().find("jwt.json:1: " + where), std::string::npos) << e.message();
             EXPECT_EQ(e.message().find(kSecret), std::string::npos) << "the secret in: " << e.message();
         }
     }
@@ -387,36 +387,36 @@ TEST_F(JwtSettingsFile, MistakesNameTheirKey) {
     const std::string base = R"("issuer": "i", "audience": "a", )";
     const std::string secret_file = R"("secret_file": ")" + dir_.file("secret") + "\"";
 
-    refused(R"({"audience": "a", "algorithm": "HS256", )" + secret_file + "}", "/issuer");
-    refused(R"({"issuer": "i", "algorithm": "HS256", )" + secret_file + "}", "/audience");
-    refused("{" + base + R"("algorithm": "none", )" + secret_file + "}", "/algorithm");
-    refused("{" + base + R"("algorithm": "HS256"})", "/secret_file");
-    refused("{" + base + R"("algorithm": "HS256", "secret": ")" + kSecret + "\"}", "/secret");
-    refused("{" + base + R"("algorithm": "HS256", "secret_file": "/nonexistent/secret"})", "/secret_file");
-    refused("{" + base + R"("algorithm": "HS256", "secret_file": ")" + dir_.file("short") + "\"}", "/secret_file");
-    refused("{" + base + R"("algorithm": "HS256", "secret_env": "GATEWAY_TEST_UNSET_VARIABLE"})", "/secret_env");
-    refused("{" + base + R"("algorithm": "HS256", "secret_env": "X", )" + secret_file + "}", "/secret_env");
+    refused(R"({"audience": "a", "algorithm": "HS256", )" + secret_file + "}", "at /issuer");
+    refused(R"({"issuer": "i", "algorithm": "HS256", )" + secret_file + "}", "at /audience");
+    refused("{" + base + R"("algorithm": "none", )" + secret_file + "}", "at /algorithm");
+    refused("{" + base + R"("algorithm": "HS256"})", "at /secret_file");
+    refused("{" + base + R"("algorithm": "HS256", "secret": ")" + kSecret + "\"}", "at /secret");
+    refused("{" + base + R"("algorithm": "HS256", "secret_file": "/nonexistent/secret"})", "at /secret_file");
+    refused("{" + base + R"("algorithm": "HS256", "secret_file": ")" + dir_.file("short") + "\"}", "at /secret_file");
+    refused("{" + base + R"("algorithm": "HS256", "secret_env": "GATEWAY_TEST_UNSET_VARIABLE"})", "at /secret_env");
+    refused("{" + base + R"("algorithm": "HS256", "secret_env": "X", )" + secret_file + "}", "at /secret_env");
     refused(
         "{" + base + R"("algorithm": "HS256", "public_key_file": ")" + dir_.file("ec.pem") + "\", " + secret_file + "}",
-        "/public_key_file");
-    refused("{" + base + R"("algorithm": "ES256"})", "/public_key_file");
+        "at /public_key_file");
+    refused("{" + base + R"("algorithm": "ES256"})", "at /public_key_file");
     refused("{" + base + R"("algorithm": "ES256", "public_key_file": ")" + dir_.file("rsa.pem") + "\"}",
-            "/public_key_file");
+            "at /public_key_file");
     refused("{" + base + R"("algorithm": "ES256", "public_key_file": ")" + dir_.file("secret") + "\"}",
-            "/public_key_file");
+            "at /public_key_file");
     refused(
         "{" + base + R"("algorithm": "ES256", "public_key_file": ")" + dir_.file("ec.pem") + "\", " + secret_file + "}",
-        "/secret_file");
-    refused("{" + base + R"("algorithm": "HS256", "leeway_seconds": -1, )" + secret_file + "}", "/leeway_seconds");
-    refused("{" + base + R"("algorithm": "HS256", "leeway_seconds": 1.5, )" + secret_file + "}", "/leeway_seconds");
-    refused("{" + base + R"("algorithm": "HS256", "leeway": 10, )" + secret_file + "}", "/leeway");
-    refused(R"({"issuer": 1, "audience": "a", "algorithm": "HS256", )" + secret_file + "}", "/issuer");
+        "at /secret_file");
+    refused("{" + base + R"("algorithm": "HS256", "leeway_seconds": -1, )" + secret_file + "}", "at /leeway_seconds");
+    refused("{" + base + R"("algorithm": "HS256", "leeway_seconds": 1.5, )" + secret_file + "}", "at /leeway_seconds");
+    refused("{" + base + R"("algorithm": "HS256", "leeway": 10, )" + secret_file + "}", "unknown key 'leeway'");
+    refused(R"({"issuer": 1, "audience": "a", "algorithm": "HS256", )" + secret_file + "}", "at /issuer");
 
     try {
         parse("{");
         ADD_FAILURE() << "accepted";
     } catch (const GatewayError& e) {
-        EXPECT_NE(e.message().find("not JSON"), std::string::npos) << e.message();
+        EXPECT_NE(e.message().find("jwt.json:1: invalid JSON"), std::string::npos) << e.message();
     }
 }
 
