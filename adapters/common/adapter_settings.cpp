@@ -1,10 +1,9 @@
 #include "adapters/common/adapter_settings.h"
 
-#include "gateway/common/json_type.h"
-
+#include "gateway/common/config_tree.h"
 #include "gateway/common/error.h"
 
-#include <rapidjson/error/en.h>
+#include <rapidjson/document.h>
 
 #include <cstdlib>
 #include <type_traits>
@@ -23,27 +22,30 @@ std::string joined(const std::vector<std::string_view>& names) {
     return text;
 }
 
-std::string asString(const rapidjson::Value& value) {
-    return std::string(value.GetString(), value.GetStringLength());
+/// "a string", "an object", "null" …: the type as these messages name it.
+std::string typeText(const ConfigNode& node) {
+    switch (node.type) {
+        case ConfigNode::Type::Null:
+            return "null";
+        case ConfigNode::Type::Boolean:
+            return "a boolean";
+        case ConfigNode::Type::Object:
+            return "an object";
+        case ConfigNode::Type::Array:
+            return "an array";
+        case ConfigNode::Type::String:
+            return "a string";
+        case ConfigNode::Type::Number:
+            return "a number";
+    }
+    return "a value";
 }
 
-/// The first key that appears twice in one object ("auth.type"), searching nested objects too: RapidJSON keeps
-/// both members and lookups would silently take the first.
-std::optional<std::string> duplicateKey(const rapidjson::Value& value, const std::string& prefix) {
-    if (!value.IsObject()) {
-        return std::nullopt;
-    }
-    std::set<std::string, std::less<>> names;
-    for (auto member = value.MemberBegin(); member != value.MemberEnd(); ++member) {
-        std::string name = asString(member->name);
-        if (auto nested = duplicateKey(member->value, prefix + name + ".")) {
-            return nested;
-        }
-        if (!names.insert(name).second) {
-            return prefix + name;
-        }
-    }
-    return std::nullopt;
+/// A number as RapidJSON reads it, so that integers, their range and fractions are told apart as before.
+rapidjson::Document numberValue(const ConfigNode& node) {
+    rapidjson::Document number;
+    number.Parse(node.text.c_str(), node.text.size());
+    return number;
 }
 
 template <typename Number>
@@ -68,29 +70,18 @@ std::string numberText(Number number) {
 AdapterSettings::AdapterSettings(std::string_view settings_json, std::string origin)
     : state_(std::make_shared<State>()), value_(nullptr) {
     state_->origin = std::move(origin);
-    auto& document = state_->document;
-    if (settings_json.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-        document.SetObject();
-    } else {
-        document.Parse(settings_json.data(), settings_json.size());
-        if (document.HasParseError()) {
-            throw GatewayError(ErrorCode::InvalidConfig, state_->origin + ": settings: not valid JSON: " +
-                                                             rapidjson::GetParseError_En(document.GetParseError()) +
-                                                             " at offset " + std::to_string(document.GetErrorOffset()));
-        }
-        if (!document.IsObject()) {
-            throw GatewayError(ErrorCode::InvalidConfig, state_->origin + ": settings: must be an object, not " +
-                                                             std::string(jsonTypeName(document)));
-        }
-        if (const auto duplicate = duplicateKey(document, "")) {
-            throw GatewayError(ErrorCode::InvalidConfig,
-                               state_->origin + ": settings." + *duplicate + ": is given twice");
-        }
+    const bool blank = settings_json.find_first_not_of(" \t\r\n") == std::string_view::npos;
+    state_->document =
+        ConfigDocument::parse(blank ? std::string("{}") : std::string(settings_json), state_->origin + ": settings");
+    const ConfigNode& root = state_->document->root();
+    if (!root.isObject()) {
+        throw GatewayError(ErrorCode::InvalidConfig,
+                           state_->origin + ": settings: must be an object, not " + typeText(root));
     }
-    value_ = &document;
+    value_ = &root;
 }
 
-AdapterSettings::AdapterSettings(std::shared_ptr<State> state, const rapidjson::Value* value, std::string prefix)
+AdapterSettings::AdapterSettings(std::shared_ptr<State> state, const ConfigNode* value, std::string prefix)
     : state_(std::move(state)), value_(value), prefix_(std::move(prefix)) {}
 
 std::string AdapterSettings::path(std::string_view key) const {
@@ -104,19 +95,19 @@ void AdapterSettings::fail(std::string_view key, std::string_view problem) const
     throw GatewayError(ErrorCode::InvalidConfig, state_->origin + ": " + path(key) + ": " + std::string(problem));
 }
 
-const rapidjson::Value* AdapterSettings::lookup(std::string_view key) const {
+const ConfigNode* AdapterSettings::lookup(std::string_view key) const {
     if (value_ == nullptr) {
         return nullptr;
     }
-    const auto member = value_->FindMember(
-        rapidjson::Value(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size()))));
-    if (member == value_->MemberEnd() || member->value.IsNull()) {
-        return nullptr;
+    for (const ConfigMember& member : value_->members) {
+        if (member.key == key) {
+            return member.value.type == ConfigNode::Type::Null ? nullptr : &member.value;
+        }
     }
-    return &member->value;
+    return nullptr;
 }
 
-const rapidjson::Value* AdapterSettings::find(std::string_view key) {
+const ConfigNode* AdapterSettings::find(std::string_view key) {
     state_->accepted.insert(prefix_ + std::string(key));
     return lookup(key);
 }
@@ -130,13 +121,13 @@ std::string AdapterSettings::requiredString(std::string_view key) {
     if (value == nullptr) {
         fail(key, "is required");
     }
-    if (!value->IsString()) {
-        fail(key, "must be a string, not " + std::string(jsonTypeName(*value)));
+    if (!value->isString()) {
+        fail(key, "must be a string, not " + typeText(*value));
     }
-    if (value->GetStringLength() == 0) {
+    if (value->text.empty()) {
         fail(key, "must not be empty");
     }
-    return asString(*value);
+    return value->text;
 }
 
 std::string AdapterSettings::optionalString(std::string_view key, std::string_view fallback) {
@@ -149,10 +140,10 @@ std::optional<std::string> AdapterSettings::maybeString(std::string_view key) {
     if (value == nullptr) {
         return std::nullopt;
     }
-    if (!value->IsString()) {
-        fail(key, "must be a string, not " + std::string(jsonTypeName(*value)));
+    if (!value->isString()) {
+        fail(key, "must be a string, not " + typeText(*value));
     }
-    return asString(*value);
+    return value->text;
 }
 
 std::int64_t AdapterSettings::integer(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) {
@@ -169,14 +160,17 @@ std::int64_t AdapterSettings::requiredInteger(std::string_view key, std::int64_t
         fail(key, "is required");
     }
     const std::string range = "between " + numberText(min) + " and " + numberText(max);
-    if (!value->IsNumber() || !(value->IsInt64() || value->IsUint64())) {
-        fail(key, "must be an integer " + range + ", not " +
-                      std::string(value->IsNumber() ? "a fractional number" : jsonTypeName(*value)));
+    if (value->type != ConfigNode::Type::Number) {
+        fail(key, "must be an integer " + range + ", not " + typeText(*value));
     }
-    if (!value->IsInt64()) {
-        fail(key, "must be " + range + ", not " + numberText(value->GetUint64()));
+    const rapidjson::Document parsed = numberValue(*value);
+    if (!(parsed.IsInt64() || parsed.IsUint64())) {
+        fail(key, "must be an integer " + range + ", not a fractional number");
     }
-    const std::int64_t number = value->GetInt64();
+    if (!parsed.IsInt64()) {
+        fail(key, "must be " + range + ", not " + numberText(parsed.GetUint64()));
+    }
+    const std::int64_t number = parsed.GetInt64();
     if (number < min || number > max) {
         fail(key, "must be " + range + ", not " + numberText(number));
     }
@@ -189,10 +183,10 @@ double AdapterSettings::number(std::string_view key, double fallback, double min
         return fallback;
     }
     const std::string range = "between " + numberText(min) + " and " + numberText(max);
-    if (!value->IsNumber()) {
-        fail(key, "must be a number " + range + ", not " + std::string(jsonTypeName(*value)));
+    if (value->type != ConfigNode::Type::Number) {
+        fail(key, "must be a number " + range + ", not " + typeText(*value));
     }
-    const double number = value->GetDouble();
+    const double number = numberValue(*value).GetDouble();
     if (number < min || number > max) {
         fail(key, "must be " + range + ", not " + numberText(number));
     }
@@ -204,10 +198,10 @@ bool AdapterSettings::boolean(std::string_view key, bool fallback) {
     if (value == nullptr) {
         return fallback;
     }
-    if (!value->IsBool()) {
-        fail(key, "must be true or false, not " + std::string(jsonTypeName(*value)));
+    if (value->type != ConfigNode::Type::Boolean) {
+        fail(key, "must be true or false, not " + typeText(*value));
     }
-    return value->GetBool();
+    return value->text == "true";
 }
 
 std::string AdapterSettings::oneOf(std::string_view key, std::initializer_list<std::string_view> allowed,
@@ -220,10 +214,10 @@ std::string AdapterSettings::oneOf(std::string_view key, std::initializer_list<s
         }
         return std::string(fallback);
     }
-    if (!value->IsString()) {
-        fail(key, "must be one of " + joined(names) + ", not " + std::string(jsonTypeName(*value)));
+    if (!value->isString()) {
+        fail(key, "must be one of " + joined(names) + ", not " + typeText(*value));
     }
-    const std::string text = asString(*value);
+    const std::string& text = value->text;
     for (const auto name : names) {
         if (name == text) {
             return text;
@@ -239,16 +233,15 @@ std::vector<std::string> AdapterSettings::stringList(std::string_view key) {
     if (value == nullptr) {
         return list;
     }
-    if (!value->IsArray()) {
-        fail(key, "must be an array of strings, not " + std::string(jsonTypeName(*value)));
+    if (!value->isArray()) {
+        fail(key, "must be an array of strings, not " + typeText(*value));
     }
-    for (rapidjson::SizeType i = 0; i < value->Size(); ++i) {
-        const auto& item = (*value)[i];
-        if (!item.IsString()) {
-            fail(std::string(key) + "[" + std::to_string(i) + "]",
-                 "must be a string, not " + std::string(jsonTypeName(item)));
+    for (std::size_t i = 0; i < value->elements.size(); ++i) {
+        const ConfigNode& item = value->elements[i];
+        if (!item.isString()) {
+            fail(std::string(key) + "[" + std::to_string(i) + "]", "must be a string, not " + typeText(item));
         }
-        list.push_back(asString(item));
+        list.push_back(item.text);
     }
     return list;
 }
@@ -259,15 +252,14 @@ std::map<std::string, std::string> AdapterSettings::stringMap(std::string_view k
     if (value == nullptr) {
         return map;
     }
-    if (!value->IsObject()) {
-        fail(key, "must be an object of strings, not " + std::string(jsonTypeName(*value)));
+    if (!value->isObject()) {
+        fail(key, "must be an object of strings, not " + typeText(*value));
     }
-    for (auto member = value->MemberBegin(); member != value->MemberEnd(); ++member) {
-        const std::string name = asString(member->name);
-        if (!member->value.IsString()) {
-            fail(std::string(key) + "." + name, "must be a string, not " + std::string(jsonTypeName(member->value)));
+    for (const ConfigMember& member : value->members) {
+        if (!member.value.isString()) {
+            fail(std::string(key) + "." + member.key, "must be a string, not " + typeText(member.value));
         }
-        map[name] = asString(member->value);
+        map[member.key] = member.value.text;
     }
     return map;
 }
@@ -311,8 +303,8 @@ AdapterSettings AdapterSettings::object(std::string_view key) {
     if (value == nullptr) {
         return AdapterSettings(state_, nullptr, prefix);
     }
-    if (!value->IsObject()) {
-        fail(key, "must be an object, not " + std::string(jsonTypeName(*value)));
+    if (!value->isObject()) {
+        fail(key, "must be an object, not " + typeText(*value));
     }
     state_->opened.insert(prefix_ + std::string(key));
     return AdapterSettings(state_, value, prefix);
@@ -324,10 +316,9 @@ void AdapterSettings::finish() const {
     }
 }
 
-void AdapterSettings::finishObject(const rapidjson::Value& value, const std::string& prefix) const {
-    for (auto member = value.MemberBegin(); member != value.MemberEnd(); ++member) {
-        const std::string name = asString(member->name);
-        const std::string full = prefix + name;
+void AdapterSettings::finishObject(const ConfigNode& value, const std::string& prefix) const {
+    for (const ConfigMember& member : value.members) {
+        const std::string full = prefix + member.key;
         if (state_->accepted.count(full) == 0) {
             std::vector<std::string_view> known;
             for (const auto& accepted : state_->accepted) {
@@ -337,11 +328,17 @@ void AdapterSettings::finishObject(const rapidjson::Value& value, const std::str
                     known.push_back(candidate.substr(prefix.size()));
                 }
             }
-            throw GatewayError(ErrorCode::InvalidConfig, state_->origin + ": settings." + full + ": unknown key" +
-                                                             (known.empty() ? "" : " (known: " + joined(known) + ")"));
+            std::string hint;
+            if (!known.empty()) {
+                const auto suggestion = closestMatch(member.key, known);
+                hint = " (" + (suggestion ? "did you mean " + singleQuoted(*suggestion) + "? " : std::string()) +
+                       "known: " + joined(known) + ")";
+            }
+            throw GatewayError(ErrorCode::InvalidConfig,
+                               state_->origin + ": settings." + full + ": unknown key" + hint);
         }
-        if (member->value.IsObject() && state_->opened.count(full) > 0) {
-            finishObject(member->value, full + ".");
+        if (member.value.isObject() && state_->opened.count(full) > 0) {
+            finishObject(member.value, full + ".");
         }
     }
 }

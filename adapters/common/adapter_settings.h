@@ -10,7 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include <rapidjson/document.h>
+namespace gateway {
+class ConfigDocument;
+struct ConfigNode;
+}  // namespace gateway
 
 namespace gateway::adapters {
 
@@ -34,8 +37,9 @@ namespace gateway::adapters {
 /// Values never appear in messages (a settings object may hold secrets); only key names, types and limits do.
 class AdapterSettings {
 public:
-    /// Parses `settings_json`; empty or whitespace-only text is an empty object. Throws InvalidConfig
-    /// ("ORIGIN: settings: …") when the text is not a JSON object.
+    /// Parses `settings_json` strictly (a key repeated within one object is an error); empty or whitespace-only text
+    /// is an empty object. Throws InvalidConfig ("ORIGIN: settings: …", "ORIGIN: settings:LINE: …" for a syntax
+    /// error or a repeated key) when the text is not a JSON object.
     AdapterSettings(std::string_view settings_json, std::string origin);
 
     /// True when the key is present (null counts as absent). Does not mark the key as accepted.
@@ -92,23 +96,23 @@ public:
 
 private:
     struct State {
-        rapidjson::Document document;
+        std::shared_ptr<const ConfigDocument> document;
         std::string origin;
         // Full paths ("auth.type") of every key a getter asked for, and of the objects opened with object().
         std::set<std::string, std::less<>> accepted;
         std::set<std::string, std::less<>> opened;
     };
 
-    AdapterSettings(std::shared_ptr<State> state, const rapidjson::Value* value, std::string prefix);
+    AdapterSettings(std::shared_ptr<State> state, const ConfigNode* value, std::string prefix);
 
     /// The member, or nullptr when absent or null; marks the key accepted either way.
-    const rapidjson::Value* find(std::string_view key);
-    const rapidjson::Value* lookup(std::string_view key) const;
-    void finishObject(const rapidjson::Value& value, const std::string& prefix) const;
+    const ConfigNode* find(std::string_view key);
+    const ConfigNode* lookup(std::string_view key) const;
+    void finishObject(const ConfigNode& value, const std::string& prefix) const;
 
     std::shared_ptr<State> state_;
-    const rapidjson::Value* value_;  // an object inside state_->document, or nullptr for an absent nested object
-    std::string prefix_;             // "" at the top, "auth." inside settings.auth
+    const ConfigNode* value_;  // an object inside state_->document, or nullptr for an absent nested object
+    std::string prefix_;       // "" at the top, "auth." inside settings.auth
 };
 
 }  // namespace gateway::adapters

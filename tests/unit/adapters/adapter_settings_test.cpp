@@ -61,14 +61,14 @@ TEST(AdapterSettingsTest, RejectsTextThatIsNotAnObject) {
     EXPECT_EQ(configError([] { AdapterSettings("[1,2]", kOrigin); }),
               "config/sources/police.json: settings: must be an object, not an array");
     EXPECT_EQ(configError([] { AdapterSettings(R"({"url":)", kOrigin); }),
-              "config/sources/police.json: settings: not valid JSON: Invalid value. at offset 7");
+              "config/sources/police.json: settings:1: invalid JSON: Invalid value. (column 8)");
 }
 
 TEST(AdapterSettingsTest, RejectsKeysGivenTwice) {
     EXPECT_EQ(configError([] { AdapterSettings(R"({"url":"a","auth":{"type":"none","type":"api_key"}})", kOrigin); }),
-              "config/sources/police.json: settings.auth.type: is given twice");
+              "config/sources/police.json: settings:1: at /auth: duplicate key 'type' (first at line 1)");
     EXPECT_EQ(configError([] { AdapterSettings(R"({"retry":{},"url":"a","retry":{}})", kOrigin); }),
-              "config/sources/police.json: settings.retry: is given twice");
+              "config/sources/police.json: settings:1: duplicate key 'retry' (first at line 1)");
 }
 
 TEST(AdapterSettingsTest, ReportsMissingKeys) {
@@ -132,8 +132,9 @@ TEST(AdapterSettingsTest, RejectsUnknownKeysNamingTheKnownOnes) {
     AdapterSettings settings(R"({"url":"https://x","pagesize":5})", kOrigin);
     settings.requiredString("url");
     settings.integer("page_size", 100, 1, 1000);
-    EXPECT_EQ(configError([&] { settings.finish(); }),
-              "config/sources/police.json: settings.pagesize: unknown key (known: page_size, url)");
+    EXPECT_EQ(
+        configError([&] { settings.finish(); }),
+        "config/sources/police.json: settings.pagesize: unknown key (did you mean 'page_size'? known: page_size, url)");
 }
 
 TEST(AdapterSettingsTest, RejectsUnknownKeysInNestedObjects) {

@@ -3,8 +3,8 @@
 #include "adapters/file/record_reader.h"
 #include "gateway/common/error.h"
 #include "tests/support/encoding.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/temp_dir.h"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
@@ -135,7 +135,8 @@ TEST_F(FileAdapterTest, RejectsBadSettingsWithExactMessages) {
     EXPECT_EQ(message(R"({"pattern":"*.csv","marker_suffix":".ok"})"),
               "invalid_config: config/sources/health.json: settings.dir: is required");
     EXPECT_EQ(message(R"({"dir":"d","pattern":"*.csv","marker_suffix":".ok","patern":"x"})"),
-              "invalid_config: config/sources/health.json: settings.patern: unknown key (known: archive_dir, csv, dir, "
+              "invalid_config: config/sources/health.json: settings.patern: unknown key (did you mean 'pattern'? "
+              "known: archive_dir, csv, dir, "
               "encoding, format, marker_suffix, max_record_bytes, pattern, settle_seconds)");
     EXPECT_EQ(message(R"({"dir":"d","pattern":"*.csv","marker_suffix":".ok","csv":{"delim":";"}})"),
               "invalid_config: config/sources/health.json: settings.csv.delim: unknown key (known: columns, delimiter, "

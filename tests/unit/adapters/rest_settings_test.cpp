@@ -183,7 +183,8 @@ TEST(RestSettingsTest, ReportsInvalidValues) {
 
 TEST(RestSettingsTest, RejectsUnknownKeys) {
     EXPECT_EQ(parseError(R"({"url":"https://h","pagesize":10})"),
-              "config/sources/police.json: settings.pagesize: unknown key (known: auth, breaker, cursor_param, "
+              "config/sources/police.json: settings.pagesize: unknown key (did you mean 'page_size'? known: auth, "
+              "breaker, cursor_param, "
               "has_more, headers, items, limit_param, max_body_bytes, next_cursor, page_size, path, query, retry, "
               "timeouts, tls, updated_since, updated_since_param, url)");
     EXPECT_EQ(parseError(R"({"url":"https://h","auth":{"type":"api_key","key":"k","client_id":"x"}})"),
