@@ -156,7 +156,7 @@ struct LinkageConfig {
 
     std::size_t fieldIndex(std::string_view name) const;  ///< npos when unknown
 
-    /// Throws GatewayError(InvalidConfig) with "ORIGIN: at /json/pointer: what is wrong".
+    /// Throws GatewayError(InvalidConfig) with "ORIGIN:LINE: at /json/pointer: what is wrong".
     static LinkageConfig parse(std::string_view json, std::string_view origin);
     static LinkageConfig load(const std::string& path);
     /// The child configuration compiled into the executable (config/linkage/child.json).

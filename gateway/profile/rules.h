@@ -35,8 +35,8 @@ struct RuleMatch {
 /// fires on missing data unless it says so.
 class RuleSet {
 public:
-    /// Throws GatewayError(InvalidConfig) "ORIGIN: at /rules/3/when/all/1: …" for any mistake (unknown operator,
-    /// bad pointer, bad regex, missing code, duplicate code, wrong operand type).
+    /// Throws GatewayError(InvalidConfig) "ORIGIN:LINE: at /rules/3/when/all/1: …" for any mistake (unknown
+    /// operator, bad pointer, bad regex, missing code, duplicate code, wrong operand type, a key given twice).
     static RuleSet parse(std::string_view json, std::string_view origin);
     static RuleSet load(const std::string& path);
 

@@ -31,7 +31,7 @@ struct JwtSettings {
 ///    "public_key_file": "/etc/gateway/idp.pem", "leeway_seconds": 30}
 /// with, for HS256, "secret_file" (its content, trailing white space removed) or "secret_env" (the name of an
 /// environment variable) instead of "public_key_file". A secret is never accepted inline. Throws
-/// GatewayError(InvalidConfig) "ORIGIN: at /KEY: …" naming the member at fault; never quotes a secret.
+/// GatewayError(InvalidConfig) "ORIGIN:LINE: at /KEY: …" naming the member at fault; never quotes a secret.
 JwtSettings parseJwtSettings(std::string_view json, std::string_view origin);
 
 /// The outcome of checking one token: a client, or the reason it was refused.
