@@ -174,6 +174,7 @@ std::string ProfileView::apply(std::string_view profile_json) const {
 ProfileViews ProfileViews::parse(std::string_view json, std::string_view origin) {
     const auto document = ConfigDocument::parse(std::string(json), std::string(origin));
     const ConfigCursor root = ConfigCursor::root(*document);
+    const ObjectReader known(root, {"description", "views"});  // a mistyped key is an error, not ignored
     const auto views = root.find("views");
     if (!views || !views->node().isObject()) {
         const ConfigCursor& at = views ? *views : root;

@@ -43,6 +43,7 @@ bool validName(std::string_view name) {
 std::vector<Subscriber> parseSubscribers(std::string_view json, const std::string& origin) {
     const auto document = ConfigDocument::parse(std::string(json), origin);
     const ConfigCursor root = ConfigCursor::root(*document);
+    const ObjectReader known(root, {"description", "subscribers"});  // a mistyped key is an error, not ignored
     const auto list = root.find("subscribers");
     if (!list || !list->node().isArray()) {
         document->fail((list ? *list : root).offset(), "/subscribers", "expected an array of subscribers");
@@ -107,6 +108,7 @@ std::vector<Subscriber> parseSubscribers(std::string_view json, const std::strin
             if (!tls_at->node().isObject()) {
                 tls_at->fail("expected an object (ca_file, client_cert, client_key)");
             }
+            const ObjectReader known(*tls_at, {"ca_file", "client_cert", "client_key"});  // a mistyped key is an error
             const ConfigCursor& tls = *tls_at;
             subscriber.ca_file = relativeTo(folder, text(tls, "ca_file"));
             subscriber.client_cert = relativeTo(folder, text(tls, "client_cert"));

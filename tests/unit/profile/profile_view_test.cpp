@@ -175,6 +175,8 @@ TEST(ProfileView, MistakesInTheViewsFileNameTheirPlace) {
     fails(R"({"views": {"v": {"include": ["/a"], "colour": "red"}}})", "at /views/v: unknown key 'colour'");
     fails(R"({"views": {"v": {"profiles": false, "include": ["/a"]}}})", "/views/v/include");
     fails(R"({"views": {"v": {"profiles": "no"}}})", "/views/v/profiles");
+    fails(R"({"veiws": {"v": {"include": ["/a"]}}, "views": {"v": {"include": ["/a"]}}})",
+          "unknown key 'veiws' (did you mean 'views'?");
 }
 
 }  // namespace

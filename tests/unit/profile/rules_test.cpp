@@ -499,7 +499,7 @@ TEST(RulesTest, LoadsAFileAndNamesItInErrors) {
         ADD_FAILURE() << "loaded a missing file";
     } catch (const GatewayError& error) {
         EXPECT_EQ(error.code(), ErrorCode::InvalidConfig);
-        EXPECT_EQ(error.message(), dir.file("missing.json") + ": cannot read the rule file");
+        EXPECT_EQ(error.message(), dir.file("missing.json") + ": cannot read the rule file: No such file or directory");
     }
 }
 

@@ -202,6 +202,17 @@ TEST_F(SubscribersFile, MistakesNameTheirPlaceAndNeverQuoteASecret) {
               "/subscribers/0/url: plain http:// is allowed only to a loopback address");
     }
     fails(R"({"name": "a", "tls": {"client_cert": "c.pem"}, )" + ok + "}", "/subscribers/0/tls");
+    // A mistyped key would leave the server unverified against the CA it names, or the subscriber without its file.
+    fails(R"({"name": "a", "tls": {"ca_flie": "ca.pem"}, )" + ok + "}",
+          "at /subscribers/0/tls: unknown key 'ca_flie' (did you mean 'ca_file'?");
+    const std::string path = write("top.json", R"({"subscriber": []})");
+    try {
+        loadSubscribers(path);
+        ADD_FAILURE() << "a mistyped top-level key was accepted";
+    } catch (const GatewayError& e) {
+        EXPECT_NE(e.message().find("unknown key 'subscriber' (did you mean 'subscribers'?"), std::string::npos)
+            << e.message();
+    }
 }
 
 }  // namespace
