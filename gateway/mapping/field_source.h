@@ -1,8 +1,8 @@
 #pragma once
 
 #include "gateway/common/config_tree.h"
-#include "gateway/mapping/field_value.h"
 #include "gateway/common/json_pointer.h"
+#include "gateway/mapping/field_value.h"
 
 #include <optional>
 #include <string>

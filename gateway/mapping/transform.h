@@ -1,7 +1,7 @@
 #pragma once
 
-#include "gateway/mapping/code_table.h"
 #include "gateway/common/config_tree.h"
+#include "gateway/mapping/code_table.h"
 #include "gateway/mapping/field_value.h"
 #include "gateway/mapping/mapping.h"
 

@@ -99,7 +99,9 @@ TEST(GatewayCliTest, MalformedDivisionFileStopsStartUp) {
         << result.err;
     const auto missing = runGateway({"serve", "--set", "reference.divisions_file=" + dir.file("none.csv")});
     EXPECT_EQ(missing.exit_code, 78);
-    EXPECT_NE(missing.err.find("none.csv: cannot read the division codes (reference.divisions_file): No such file"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("none.csv: cannot read the division codes (reference.divisions_file): No such file"),
+              std::string::npos)
+        << missing.err;
 }
 
 TEST(GatewayCliTest, UnreadableStorePathStopsStartUpWithOneLine) {

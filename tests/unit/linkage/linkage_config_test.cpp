@@ -536,7 +536,8 @@ TEST(LinkageConfigTest, LoadNamesTheFileItCannotRead) {
         ADD_FAILURE() << "loaded a missing file";
     } catch (const GatewayError& error) {
         EXPECT_EQ(error.code(), ErrorCode::InvalidConfig);
-        EXPECT_EQ(error.message(), "/nonexistent/linkage.json: cannot read the linkage configuration: No such file or directory");
+        EXPECT_EQ(error.message(),
+                  "/nonexistent/linkage.json: cannot read the linkage configuration: No such file or directory");
     }
 }
 

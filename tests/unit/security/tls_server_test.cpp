@@ -413,7 +413,8 @@ TEST_F(TlsServer, BadSettingsStopTheStart) {
 
     TlsServerSettings missing_key = settings(ClientCertMode::None);
     missing_key.key_file = dir_.file("missing.key");
-    expectInvalidConfig([&] { TlsServerContext tls(missing_key); }, missing_key.key_file, "cannot read the TLS key_file: No such file or directory");
+    expectInvalidConfig([&] { TlsServerContext tls(missing_key); }, missing_key.key_file,
+                        "cannot read the TLS key_file: No such file or directory");
 
     TlsServerSettings unset = settings(ClientCertMode::None);
     unset.cert_file.clear();
