@@ -8,8 +8,9 @@
 #include <string_view>
 #include <vector>
 
-/// Configuration documents (mapping files, code tables) as a tree that remembers where each value was written,
-/// so that every load error can name a file, a line and a path.
+/// Configuration documents (every JSON file the gateway is configured with) as a tree that remembers where each
+/// value was written, so that every load error can name a file, a line and a path. The one strict reader: a key
+/// repeated within an object is an error, and ObjectReader refuses keys it does not know.
 namespace gateway {
 
 struct ConfigMember;
