@@ -60,6 +60,10 @@ public:
     bool takeOverLease(std::string_view job, std::string_view from_holder, std::string_view to_holder,
                        std::string_view expires_at) override;
 
+    // reconcile::ReconcileStore (sql_store_reconcile.cpp).
+    std::vector<reconcile::KeyHash> stagedKeys(std::string_view source, const std::optional<std::string>& after,
+                                               std::size_t limit) override;
+
     // Sealed personal data (sql_store_sealing.cpp).
     bool sealsPersonalData() const override { return cipher_ != nullptr; }
     std::vector<SealedColumnCount> sealedCounts() override;

@@ -6,6 +6,7 @@
 #include "gateway/linkage/link_store.h"
 #include "gateway/profile/profile_store.h"
 #include "gateway/publish/outbox_store.h"
+#include "gateway/reconcile/reconcile_store.h"
 #include "gateway/store/lease_store.h"
 
 #include <cstdint>
@@ -116,6 +117,7 @@ class Store : public intake::IntakeStore,
               public profile::PurgeStore,
               public publish::OutboxStore,
               public audit::LogStore,
+              public reconcile::ReconcileStore,
               public LeaseStore {
 public:
     ~Store() override = default;
