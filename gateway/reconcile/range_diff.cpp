@@ -4,22 +4,10 @@
 #include "gateway/common/utf8.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace gateway::reconcile {
 namespace {
-
-int hexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 class Bisection {
 public:
@@ -117,14 +105,12 @@ private:
 
 std::uint64_t rowChecksum(const std::string& hash) {
     std::uint64_t value = 0;
-    bool hex = hash.size() >= 16;
-    for (std::size_t i = 0; hex && i < 16; ++i) {
-        const int digit = hexDigit(hash[i]);
-        hex = digit >= 0;
-        value = value << 4 | static_cast<std::uint64_t>(std::max(digit, 0));
-    }
-    if (hex) {
-        return value;
+    if (hash.size() >= 16) {
+        const char* end = hash.data() + 16;
+        const auto [stop, error] = std::from_chars(hash.data(), end, value, 16);
+        if (error == std::errc() && stop == end) {
+            return value;
+        }
     }
     // FNV-1a over the bytes: not what a database sums, but a source that sends such hashes cannot summarise in SQL
     // anyway, and each row must still move the sum.
