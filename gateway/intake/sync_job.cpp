@@ -1,6 +1,7 @@
 #include "gateway/intake/sync_job.h"
 
 #include "gateway/intake/batch_source.h"
+#include "gateway/intake/stage_row.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
@@ -59,23 +60,12 @@ BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::op
     // newer one, and staging both would make the database reject the whole batch.
     std::unordered_map<std::string, std::size_t> position;
     for (const auto& row : batch.rows) {
-        if (!row.error.empty()) {
-            commit.quarantined.push_back(
-                {config_.source, row.locator, row.raw.empty() ? row.json : row.raw, row.error, 0});
+        RowOutcome outcome = stageRow(config_.source, row, mapping_, commit.raw.received_at);
+        if (outcome.quarantined) {
+            commit.quarantined.push_back(std::move(*outcome.quarantined));
             continue;
         }
-        mapping::MappedRecord mapped = mapping_.apply(row.json);
-        if (mapped.outcome == mapping::Outcome::Quarantined) {
-            commit.quarantined.push_back(
-                {config_.source, row.locator, row.raw.empty() ? row.json : row.raw, mapped.reason, 0});
-            continue;
-        }
-        StagedRecord staged;
-        staged.source = config_.source;
-        staged.source_id = mapped.record.source_id;
-        staged.observed_at = mapped.record.observed_at.empty() ? commit.raw.received_at : mapped.record.observed_at;
-        staged.record_json = model::toJson(mapped.record);
-        staged.content_hash = sha256Hex(staged.record_json);
+        StagedRecord& staged = *outcome.record;
         if (const auto it = position.find(staged.source_id); it != position.end()) {
             commit.records[it->second] = std::move(staged);
         } else {
