@@ -7,6 +7,7 @@
 #include "tests/support/fake_lease_store.h"
 #include "tests/support/fake_log_store.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/memory_source.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -16,58 +17,10 @@
 namespace gateway::intake {
 namespace {
 
-constexpr const char* kMapping = R"({
-    "source": "test_source",
-    "version": "1",
-    "description": "rows {id, name, birth} as the canonical record",
-    "fields": {
-        "source_id": {"from": "/id", "transforms": ["trim"]},
-        "name": {"from": "/name", "transforms": ["name"], "required": true},
-        "birth_date": {"from": "/birth", "transforms": ["date"], "required": true}
-    }
-})";
-
-/// What the in-memory source serves, shared with the test so that it can change the data between runs.
-struct Feed {
-    std::vector<adapters::RawRow> rows;
-    int fail_after_pulls = -1;  // throw SourceUnavailable on this pull (0-based), -1 never
-    int pulls = 0;
-    std::vector<std::string> committed;  // watermarks the job acknowledged
-};
-
-/// An adapter over a vector: the watermark is the index of the next row.
-class MemoryAdapter : public adapters::Adapter {
-public:
-    explicit MemoryAdapter(std::shared_ptr<Feed> feed) : feed_(std::move(feed)) {}
-
-    void open(const adapters::AdapterConfig&) override {}
-
-    adapters::PullBatch pull(const std::optional<std::string>& since, std::size_t max_records) override {
-        if (feed_->fail_after_pulls >= 0 && feed_->pulls++ >= feed_->fail_after_pulls) {
-            throw GatewayError(ErrorCode::SourceUnavailable, "test_source: connection refused after 4 attempts");
-        }
-        std::size_t next = since ? std::stoul(*since) : 0;
-        adapters::PullBatch batch;
-        while (next < feed_->rows.size() && batch.rows.size() < max_records) {
-            batch.rows.push_back(feed_->rows[next]);
-            batch.payload += feed_->rows[next].json + "\n";
-            ++next;
-        }
-        batch.watermark = std::to_string(next);
-        batch.more = next < feed_->rows.size();
-        batch.remaining = static_cast<std::int64_t>(feed_->rows.size() - next);
-        return batch;
-    }
-
-    void committed(const adapters::PullBatch& batch) override { feed_->committed.push_back(batch.watermark); }
-
-private:
-    std::shared_ptr<Feed> feed_;
-};
-
-adapters::RawRow row(const std::string& id, const std::string& name, const std::string& birth = "2014-03-05") {
-    return {"row " + id, R"({"id":")" + id + R"(","name":")" + name + R"(","birth":")" + birth + R"("})", "", ""};
-}
+using Feed = testing::MemoryFeed;
+using testing::MemoryAdapter;
+using testing::sourceRow;
+constexpr const char* kMapping = testing::kTestSourceMapping;
 
 class SyncJobTest : public ::testing::Test {
 protected:
@@ -114,7 +67,7 @@ protected:
 
 TEST_F(SyncJobTest, StagesEveryRowBatchByBatchWithItsWatermark) {
     for (int i = 0; i < 7; ++i) {
-        feed_->rows.push_back(row("P" + std::to_string(i), "张三" + std::to_string(i)));
+        feed_->rows.push_back(sourceRow("P" + std::to_string(i), "张三" + std::to_string(i)));
     }
     const auto outcome = run();
     ASSERT_EQ(outcome.result, SyncResult::Succeeded) << outcome.message;
@@ -148,11 +101,11 @@ TEST_F(SyncJobTest, StagesEveryRowBatchByBatchWithItsWatermark) {
 }
 
 TEST_F(SyncJobTest, EveryRowEndsStagedOrQuarantinedWithAReason) {
-    feed_->rows = {row("P1", "李四"),
-                   row("P2", "王五", "2014-02-30"),
-                   row("P3", "", "2014-03-05"),
+    feed_->rows = {sourceRow("P1", "李四"),
+                   sourceRow("P2", "王五", "2014-02-30"),
+                   sourceRow("P3", "", "2014-03-05"),
                    {"line 4", "", "undecodable GB18030 byte 0x80 at byte 12", "raw \x80 bytes"},
-                   row("P5", "赵六")};
+                   sourceRow("P5", "赵六")};
     const auto outcome = run();
     ASSERT_EQ(outcome.result, SyncResult::Succeeded) << outcome.message;
     EXPECT_EQ(outcome.run.pulled, 5);
@@ -169,7 +122,7 @@ TEST_F(SyncJobTest, EveryRowEndsStagedOrQuarantinedWithAReason) {
 }
 
 TEST_F(SyncJobTest, SecondRunWithNothingNewCommitsNothing) {
-    feed_->rows = {row("P1", "李四"), row("P2", "王五")};
+    feed_->rows = {sourceRow("P1", "李四"), sourceRow("P2", "王五")};
     ASSERT_EQ(run().result, SyncResult::Succeeded);
     const auto batches = store_.countRawBatches("test_source");
     const auto again = run();
@@ -178,7 +131,7 @@ TEST_F(SyncJobTest, SecondRunWithNothingNewCommitsNothing) {
     EXPECT_EQ(again.run.batches, 0);
     EXPECT_EQ(store_.countRawBatches("test_source"), batches);
 
-    feed_->rows.push_back(row("P3", "孙七"));
+    feed_->rows.push_back(sourceRow("P3", "孙七"));
     const auto third = run();
     EXPECT_EQ(third.run.pulled, 1);
     EXPECT_EQ(third.run.inserted, 1);
@@ -186,7 +139,7 @@ TEST_F(SyncJobTest, SecondRunWithNothingNewCommitsNothing) {
 
 TEST_F(SyncJobTest, SourceFailureKeepsCommittedBatchesAndTheRerunContinues) {
     for (int i = 0; i < 8; ++i) {
-        feed_->rows.push_back(row("P" + std::to_string(i), "周" + std::to_string(i)));
+        feed_->rows.push_back(sourceRow("P" + std::to_string(i), "周" + std::to_string(i)));
     }
     feed_->fail_after_pulls = 1;
     const auto failed = run();
@@ -209,7 +162,7 @@ TEST_F(SyncJobTest, SourceFailureKeepsCommittedBatchesAndTheRerunContinues) {
 
 TEST_F(SyncJobTest, ALeaseLostBetweenBatchesEndsTheRunWithWhatItCommitted) {
     for (int i = 0; i < 7; ++i) {
-        feed_->rows.push_back(row("P" + std::to_string(i), "吴" + std::to_string(i)));
+        feed_->rows.push_back(sourceRow("P" + std::to_string(i), "吴" + std::to_string(i)));
     }
     SyncOptions options;
     options.node = "node-a";
@@ -233,7 +186,7 @@ TEST_F(SyncJobTest, ALeaseLostBetweenBatchesEndsTheRunWithWhatItCommitted) {
 }
 
 TEST_F(SyncJobTest, LaterCopyOfARecordInOneBatchWins) {
-    feed_->rows = {row("P1", "旧名"), row("P1", "新名")};
+    feed_->rows = {sourceRow("P1", "旧名"), sourceRow("P1", "新名")};
     const auto outcome = run();
     ASSERT_EQ(outcome.result, SyncResult::Succeeded) << outcome.message;
     EXPECT_EQ(outcome.run.inserted, 1);
@@ -243,9 +196,9 @@ TEST_F(SyncJobTest, LaterCopyOfARecordInOneBatchWins) {
 }
 
 TEST_F(SyncJobTest, FullRunPullsEverythingAgainAndCountsItUnchanged) {
-    feed_->rows = {row("P1", "李四"), row("P2", "王五")};
+    feed_->rows = {sourceRow("P1", "李四"), sourceRow("P2", "王五")};
     ASSERT_EQ(run().result, SyncResult::Succeeded);
-    feed_->rows[1] = row("P2", "王五五");
+    feed_->rows[1] = sourceRow("P2", "王五五");
     const auto full = run(true);
     ASSERT_EQ(full.result, SyncResult::Succeeded) << full.message;
     EXPECT_EQ(full.run.pulled, 2);
@@ -255,7 +208,7 @@ TEST_F(SyncJobTest, FullRunPullsEverythingAgainAndCountsItUnchanged) {
 }
 
 TEST_F(SyncJobTest, AnotherNodeHoldingTheLeaseSkipsTheRun) {
-    feed_->rows = {row("P1", "李四")};
+    feed_->rows = {sourceRow("P1", "李四")};
     ASSERT_TRUE(
         leases_.claimLease("sync:test_source", "node-b", "2000-01-01T00:00:00.000Z", "2999-01-01T00:00:00.000Z"));
     const auto outcome = run(false, "node-a");

@@ -10,6 +10,7 @@
 #include "tests/support/fake_lease_store.h"
 #include "tests/support/fake_log_store.h"
 #include "tests/support/manual_clock.h"
+#include "tests/support/memory_source.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -20,67 +21,29 @@
 namespace gateway::reconcile {
 namespace {
 
-constexpr const char* kMapping = R"({
-    "source": "test_source",
-    "version": "1",
-    "description": "rows {id, name, birth} as the canonical record",
-    "fields": {
-        "source_id": {"from": "/id", "transforms": ["trim"]},
-        "name": {"from": "/name", "transforms": ["name"], "required": true},
-        "birth_date": {"from": "/birth", "transforms": ["date"], "required": true}
-    }
-})";
-
-/// An adapter over a vector: the watermark is the index of the next row. `stuck` makes it claim more rows without
-/// moving on.
-class MemoryAdapter : public adapters::Adapter {
-public:
-    MemoryAdapter(std::shared_ptr<std::vector<adapters::RawRow>> rows, bool stuck = false)
-        : rows_(std::move(rows)), stuck_(stuck) {}
-    void open(const adapters::AdapterConfig&) override {}
-    adapters::PullBatch pull(const std::optional<std::string>& since, std::size_t max_records) override {
-        std::size_t next = since ? std::stoul(*since) : 0;
-        adapters::PullBatch batch;
-        while (!stuck_ && next < rows_->size() && batch.rows.size() < max_records) {
-            batch.rows.push_back((*rows_)[next]);
-            batch.payload += (*rows_)[next].json + "\n";
-            ++next;
-        }
-        batch.watermark = std::to_string(next);
-        batch.more = stuck_ || next < rows_->size();
-        return batch;
-    }
-    void committed(const adapters::PullBatch&) override { ++committed_calls; }
-
-    int committed_calls = 0;
-
-private:
-    std::shared_ptr<std::vector<adapters::RawRow>> rows_;
-    bool stuck_;
-};
-
-adapters::RawRow row(const std::string& id, const std::string& name, const std::string& birth = "2014-03-05") {
-    return {"row " + id, R"({"id":")" + id + R"(","name":")" + name + R"(","birth":")" + birth + R"("})", "", ""};
-}
+using testing::MemoryAdapter;
+using testing::MemoryFeed;
+using testing::sourceRow;
 
 class SourcePullTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        testing::writeFile(dir_.file("mapping.json"), kMapping);
+        testing::writeFile(dir_.file("mapping.json"), testing::kTestSourceMapping);
         divisions_ = model::DivisionDirectory::loadBuiltin();
         context_.divisions = &divisions_;
         context_.codes_dir = dir_.path();
         context_.as_of = model::CalendarDate(2026, 11, 1);
-        rows_ = std::make_shared<std::vector<adapters::RawRow>>(
-            std::vector<adapters::RawRow>{row("S9", "李娜"), row("S1", "张子涵"), row("S5", "王芳"),
-                                          row("S3", "赵磊", "not a date"), row("S2", "陈静"), row("S7", "刘洋")});
-        rows_->push_back({"line 7", "", "undecodable bytes", "\xff\xfe"});
+        feed_ = std::make_shared<MemoryFeed>();
+        feed_->rows = {sourceRow("S9", "李娜"), sourceRow("S1", "张子涵"),
+                       sourceRow("S5", "王芳"), sourceRow("S3", "赵磊", "not a date"),
+                       sourceRow("S2", "陈静"), sourceRow("S7", "刘洋")};
+        feed_->rows.push_back({"line 7", "", "undecodable bytes", "\xff\xfe"});
     }
 
     /// Stages the source through the real sync job, into the in-memory intake store.
     void sync() {
         adapters::AdapterRegistry registry;
-        registry.add("memory", [rows = rows_] { return std::make_unique<MemoryAdapter>(rows); });
+        registry.add("memory", [feed = feed_] { return std::make_unique<MemoryAdapter>(feed); });
         intake::SourceConfig config;
         config.source = "test_source";
         config.adapter = "memory";
@@ -96,11 +59,12 @@ protected:
 
     /// The source pulled whole and sorted, as reconciliation reads it.
     std::vector<KeyHash> pulled(SourcePull& counts, std::size_t batch_rows = 2) {
-        MemoryAdapter adapter(rows_);
+        const std::size_t acknowledged = feed_->committed.size();
+        MemoryAdapter adapter(feed_);
         KeySorter sorter(dir_.path(), 2);
         counts = pullWhole(adapter, mapping::Mapping::load(dir_.file("mapping.json"), context_), "test_source",
                            batch_rows, "2026-11-01T09:00:00.000Z", sorter);
-        EXPECT_EQ(adapter.committed_calls, 0) << "a re-pull acknowledges nothing";
+        EXPECT_EQ(feed_->committed.size(), acknowledged) << "a re-pull acknowledges nothing";
         std::vector<KeyHash> rows;
         auto stream = sorter.sorted();
         KeyHash next;
@@ -111,7 +75,7 @@ protected:
     }
 
     testing::TempDir dir_;
-    std::shared_ptr<std::vector<adapters::RawRow>> rows_;
+    std::shared_ptr<MemoryFeed> feed_;
     model::DivisionDirectory divisions_;
     mapping::MappingContext context_;
     testing::ManualClock clock_;
@@ -139,9 +103,9 @@ TEST_F(SourcePullTest, AnUnchangedSourceHashesEachRowAsTheSyncJobStagedIt) {
 
 TEST_F(SourcePullTest, EachChangeShowsAsWhatItIsAgainstWhatWasStaged) {
     sync();
-    (*rows_)[0] = row("S9", "李娜", "2014-03-06");  // edited at the source
-    rows_->erase(rows_->begin() + 2);               // S5 deleted at the source
-    rows_->push_back(row("S8", "周杰"));            // never synced
+    feed_->rows[0] = sourceRow("S9", "李娜", "2014-03-06");  // edited at the source
+    feed_->rows.erase(feed_->rows.begin() + 2);              // S5 deleted at the source
+    feed_->rows.push_back(sourceRow("S8", "周杰"));          // never synced
     SourcePull counts;
     const std::vector<KeyHash> at_source = pulled(counts, 3);
 
@@ -171,7 +135,8 @@ TEST_F(SourcePullTest, EachChangeShowsAsWhatItIsAgainstWhatWasStaged) {
 }
 
 TEST_F(SourcePullTest, ASourceThatClaimsMoreWithoutMovingOnIsAnErrorNotAnEnd) {
-    MemoryAdapter stuck(rows_, true);
+    feed_->stuck = true;
+    MemoryAdapter stuck(feed_);
     KeySorter sorter(dir_.path());
     try {
         pullWhole(stuck, mapping::Mapping::load(dir_.file("mapping.json"), context_), "test_source", 2,
