@@ -24,28 +24,11 @@ std::string joined(const std::vector<std::string_view>& names) {
 
 /// "a string", "an object", "null" …: the type as these messages name it.
 std::string typeText(const ConfigNode& node) {
-    switch (node.type) {
-        case ConfigNode::Type::Null:
-            return "null";
-        case ConfigNode::Type::Boolean:
-            return "a boolean";
-        case ConfigNode::Type::Object:
-            return "an object";
-        case ConfigNode::Type::Array:
-            return "an array";
-        case ConfigNode::Type::String:
-            return "a string";
-        case ConfigNode::Type::Number:
-            return "a number";
+    if (node.type == ConfigNode::Type::Null) {
+        return "null";
     }
-    return "a value";
-}
-
-/// A number as RapidJSON reads it, so that integers, their range and fractions are told apart as before.
-rapidjson::Document numberValue(const ConfigNode& node) {
-    rapidjson::Document number;
-    number.Parse(node.text.c_str(), node.text.size());
-    return number;
+    const bool vowel = node.type == ConfigNode::Type::Object || node.type == ConfigNode::Type::Array;
+    return (vowel ? "an " : "a ") + std::string(typeName(node.type));
 }
 
 template <typename Number>

@@ -358,9 +358,13 @@ ConfigCursor ObjectReader::require(std::string_view key) const {
     cursor_.fail("missing key " + singleQuoted(key));
 }
 
-namespace {
+rapidjson::Document numberValue(const ConfigNode& node) {
+    rapidjson::Document number;
+    number.Parse(node.text.c_str(), node.text.size());
+    return number;
+}
 
-void writeNode(json::Writer& writer, const ConfigNode& node) {
+void writeJson(json::Writer& writer, const ConfigNode& node) {
     switch (node.type) {
         case ConfigNode::Type::Null:
             writer.Null();
@@ -369,7 +373,7 @@ void writeNode(json::Writer& writer, const ConfigNode& node) {
             writer.Bool(node.text == "true");
             break;
         case ConfigNode::Type::Number:
-            writer.RawValue(node.text.data(), node.text.size(), rapidjson::kNumberType);
+            numberValue(node).Accept(writer);
             break;
         case ConfigNode::Type::String:
             json::string(writer, node.text);
@@ -378,26 +382,24 @@ void writeNode(json::Writer& writer, const ConfigNode& node) {
             writer.StartObject();
             for (const ConfigMember& member : node.members) {
                 json::key(writer, member.key);
-                writeNode(writer, member.value);
+                writeJson(writer, member.value);
             }
             writer.EndObject();
             break;
         case ConfigNode::Type::Array:
             writer.StartArray();
             for (const ConfigNode& element : node.elements) {
-                writeNode(writer, element);
+                writeJson(writer, element);
             }
             writer.EndArray();
             break;
     }
 }
 
-}  // namespace
-
 std::string toJson(const ConfigNode& node) {
     rapidjson::StringBuffer buffer;
     json::Writer writer(buffer);
-    writeNode(writer, node);
+    writeJson(writer, node);
     return buffer.GetString();
 }
 

@@ -1,5 +1,9 @@
 #pragma once
 
+#include "gateway/common/json_writer.h"
+
+#include <rapidjson/document.h>
+
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
@@ -126,8 +130,14 @@ private:
     ConfigCursor cursor_;
 };
 
-/// The node as compact JSON text, numbers as they were written: to hand a part of a document (an adapter's settings)
-/// to a reader of its own.
+/// A number node as RapidJSON reads it (an integer of its range, or a double), for readers that tell integers,
+/// their range and fractions apart as a RapidJSON document would.
+rapidjson::Document numberValue(const ConfigNode& node);
+
+/// Writes the node as JSON, numbers as numberValue() reads them: a part of a document (an adapter's settings, a
+/// rule's extra members) handed on as the document's own readers would have seen it.
+void writeJson(json::Writer& writer, const ConfigNode& node);
+/// writeJson() into text.
 std::string toJson(const ConfigNode& node);
 
 /// "'x'" with control characters escaped, for names taken from a configuration file.

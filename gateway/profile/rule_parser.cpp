@@ -33,47 +33,6 @@ const std::vector<std::string_view>& knownConditionKeys() {
     return keys;
 }
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-/// A number as RapidJSON reads it, so that rules compare and print it as they would a document's value.
-rapidjson::Document numberValue(const ConfigNode& node) {
-    rapidjson::Document number;
-    number.Parse(node.text.c_str(), node.text.size());
-    return number;
-}
-
-void write(const ConfigNode& node, JsonWriter& writer) {
-    switch (node.type) {
-        case ConfigNode::Type::Null:
-            writer.Null();
-            return;
-        case ConfigNode::Type::Boolean:
-            writer.Bool(node.text == "true");
-            return;
-        case ConfigNode::Type::Number:
-            numberValue(node).Accept(writer);
-            return;
-        case ConfigNode::Type::String:
-            writer.String(node.text.c_str(), static_cast<rapidjson::SizeType>(node.text.size()));
-            return;
-        case ConfigNode::Type::Object:
-            writer.StartObject();
-            for (const ConfigMember& member : node.members) {
-                writer.Key(member.key.c_str(), static_cast<rapidjson::SizeType>(member.key.size()));
-                write(member.value, writer);
-            }
-            writer.EndObject();
-            return;
-        case ConfigNode::Type::Array:
-            writer.StartArray();
-            for (const ConfigNode& element : node.elements) {
-                write(element, writer);
-            }
-            writer.EndArray();
-            return;
-    }
-}
-
 /// "expected WHAT, got TYPE" unless the node has the type.
 void expectType(const ConfigCursor& cursor, ConfigNode::Type type, std::string_view what) {
     if (cursor.node().type != type) {
@@ -98,7 +57,7 @@ Scalar scalar(const ConfigCursor& cursor) {
             scalar.integer = value.GetInt64();
         }
         rapidjson::StringBuffer buffer;
-        JsonWriter writer(buffer);
+        json::Writer writer(buffer);
         value.Accept(writer);
         scalar.text.assign(buffer.GetString(), buffer.GetSize());
     } else if (node.type == ConfigNode::Type::Boolean) {
@@ -288,12 +247,12 @@ Rule rule(const ConfigCursor& cursor) {
     rule.when = condition(*when);
 
     rapidjson::StringBuffer buffer;
-    JsonWriter writer(buffer);
+    json::Writer writer(buffer);
     writer.StartObject();
     for (const ConfigMember& extra : cursor.node().members) {
         if (extra.key != "code" && extra.key != "label" && extra.key != "when") {
             writer.Key(extra.key.c_str(), static_cast<rapidjson::SizeType>(extra.key.size()));
-            write(extra.value, writer);
+            writeJson(writer, extra.value);
         }
     }
     writer.EndObject();

@@ -84,13 +84,14 @@ TEST(SourceConfigTest, ARepeatedKeyIsAnErrorNotALaterWinner) {
     EXPECT_NE(message.find("first at line 1"), std::string::npos) << message;
 }
 
-TEST(SourceConfigTest, SettingsPassOnAsWrittenNumbersIncluded) {
+TEST(SourceConfigTest, SettingsPassOnAsTheAdaptersReaderSeesThem) {
+    // Numbers as RapidJSON reads them (2.50 is 2.5), strings escaped again, the largest integers kept whole.
     testing::TempDir dir;
     testing::writeFile(dir.file("s.json"),
                        R"({"source":"s","adapter":"rest","mapping":"m","settings":{"a":[1,2.50,-3e2,true,null],)"
                        R"("b":"\u4e2d\"\n","big":12345678901234567890}})");
     EXPECT_EQ(readSourceConfig(dir.file("s.json"), "").settings_json,
-              R"({"a":[1,2.50,-3e2,true,null],"b":"中\"\n","big":12345678901234567890})");
+              R"({"a":[1,2.5,-300.0,true,null],"b":"中\"\n","big":12345678901234567890})");
 }
 
 TEST(SourceConfigTest, SyntaxErrorNamesTheLineAndColumn) {
