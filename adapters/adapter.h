@@ -15,7 +15,14 @@
 namespace gateway::adapters {
 
 /// The ABI version a plugin exports as `gatewayAdapterAbiVersion()`; a plugin built against another is refused.
-inline constexpr int kAdapterAbiVersion = 1;
+/// 2: Adapter::reconcileSupport().
+inline constexpr int kAdapterAbiVersion = 2;
+
+/// How reconciliation can read a source whole, to compare it with what the gateway staged from it.
+enum class ReconcileSupport {
+    None,       // it cannot: the source is skipped, and its run says why
+    WholePull,  // pull(nullopt, …) to the end returns every row the source holds now, and only reads
+};
 
 /// One row as the source sent it.
 struct RawRow {
@@ -82,6 +89,9 @@ public:
     /// before) while that one is still being committed. False for an adapter whose pull() acts on what it takes
     /// to be committed, as a drop folder archiving finished files does.
     virtual bool prefetchable() const { return false; }
+
+    /// What reconciliation may do with this adapter once it is open.
+    virtual ReconcileSupport reconcileSupport() const { return ReconcileSupport::None; }
 
     virtual void close() {}
 };

@@ -41,6 +41,8 @@ public:
     void open(const AdapterConfig& config) override;
     PullBatch pull(const std::optional<std::string>& since, std::size_t max_records) override;
     bool prefetchable() const override { return true; }
+    /// Paging from no cursor lists every item the service holds now.
+    ReconcileSupport reconcileSupport() const override { return ReconcileSupport::WholePull; }
     void close() override;
 
     /// Null before open().

@@ -55,6 +55,8 @@ public:
     void open(const AdapterConfig& config) override;
     PullBatch pull(const std::optional<std::string>& since, std::size_t max_records) override;
     bool prefetchable() const override { return true; }
+    /// Reading from no watermark selects every row of the table or query.
+    ReconcileSupport reconcileSupport() const override { return ReconcileSupport::WholePull; }
     void close() override;
 
     const SqlAdapterSettings& settings() const { return settings_; }

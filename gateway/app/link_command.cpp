@@ -232,14 +232,10 @@ int linkStore(const ParsedOptions& parsed) {
             return kExitUsage;
         }
     }
-    std::unique_ptr<Runtime> runtime;
-    try {
-        auto settings = settingsFromOptions(parsed);
-        configureLogging(settings.logging);
-        runtime = std::make_unique<Runtime>(std::move(settings));
-    } catch (const GatewayError& e) {
-        std::cerr << "gateway link: " << e.message() << "\n";
-        return e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+    int exit_code = kExitOk;
+    const std::unique_ptr<Runtime> runtime = openRuntime(parsed, "link", exit_code);
+    if (!runtime) {
+        return exit_code;
     }
     jobs::LinkJob job = runtime->makeLinkJob();
     if (parsed.has("explain")) {

@@ -5,6 +5,7 @@
 #include "gateway/app/link_command.h"
 #include "gateway/app/profile_command.h"
 #include "gateway/app/push_command.h"
+#include "gateway/app/reconcile_command.h"
 #include "gateway/app/review_command.h"
 #include "gateway/app/serve_command.h"
 #include "gateway/app/sync_commands.h"
@@ -27,6 +28,8 @@ struct Command {
 const Command kCommands[] = {
     {"serve", "run the HTTP API until stopped", gateway::app::runServe},
     {"sync", "pull from the department systems now", gateway::app::runSync},
+    {"reconcile", "compare each source whole with what the gateway staged; repair what differs",
+     gateway::app::runReconcile},
     {"link", "recognise the same child across sources (or link a JSONL file)", gateway::app::runLink},
     {"profiles", "build every child's profile from its linked records, or show one", gateway::app::runProfiles},
     {"push", "deliver profile changes to the subscribers; their state and dead letters", gateway::app::runPush},

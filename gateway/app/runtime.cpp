@@ -1,5 +1,7 @@
 #include "gateway/app/runtime.h"
 
+#include "gateway/app/logging.h"
+
 #include "gateway/app/keys_command.h"
 
 #include "adapters/plugin_loader.h"
@@ -166,6 +168,18 @@ intake::SyncJob Runtime::makeSyncJob(const intake::SourceConfig& config) const {
 
 std::string Runtime::nodeName() {
     return Poco::Environment::nodeName() + ":" + std::to_string(Poco::Process::id());
+}
+
+std::unique_ptr<Runtime> openRuntime(const ParsedOptions& parsed, const std::string& command, int& exit_code) {
+    try {
+        auto settings = settingsFromOptions(parsed);
+        configureLogging(settings.logging);
+        return std::make_unique<Runtime>(std::move(settings));
+    } catch (const GatewayError& e) {
+        std::cerr << "gateway " << command << ": " << e.message() << "\n";
+        exit_code = e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
+        return nullptr;
+    }
 }
 
 }  // namespace gateway::app

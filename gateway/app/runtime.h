@@ -1,6 +1,7 @@
 #pragma once
 
 #include "adapters/adapter.h"
+#include "gateway/app/command_line.h"
 #include "gateway/app/settings.h"
 #include "gateway/common/clock.h"
 #include "gateway/intake/source_config.h"
@@ -71,12 +72,12 @@ public:
 
     /// "host:pid", naming this process in leases and run records.
     static std::string nodeName();
+    /// The day the clock is on, in UTC.
+    model::CalendarDate todayUtc() const;
 
 private:
     /// api.clients, checked against the views.
     security::ClientRegistry loadClients() const;
-    /// The day the clock is on, in UTC.
-    model::CalendarDate todayUtc() const;
     GatewaySettings settings_;
     std::shared_ptr<const Clock> clock_;
     std::unique_ptr<store::Store> store_;
@@ -89,5 +90,9 @@ private:
     std::unique_ptr<security::ClientDirectory> clients_;
     std::vector<publish::Subscriber> subscribers_;
 };
+
+/// The runtime the options describe, with logging configured; on failure prints "gateway COMMAND: why", sets
+/// `exit_code` (69 when the store is unavailable, 78 otherwise) and returns null.
+std::unique_ptr<Runtime> openRuntime(const ParsedOptions& parsed, const std::string& command, int& exit_code);
 
 }  // namespace gateway::app

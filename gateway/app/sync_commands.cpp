@@ -1,7 +1,7 @@
 #include "gateway/app/sync_commands.h"
 
 #include "gateway/app/command_line.h"
-#include "gateway/app/logging.h"
+#include "gateway/app/progress_printer.h"
 #include "gateway/app/runtime.h"
 #include "gateway/common/error.h"
 #include "gateway/common/format.h"
@@ -9,14 +9,7 @@
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
 
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <iomanip>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -28,80 +21,17 @@ Poco::Util::Option helpOption() {
     return Poco::Util::Option("help", "h", "print this help and exit").required(false);
 }
 
-std::string duration(double seconds) {
-    const auto total = static_cast<long long>(seconds + 0.5);
-    std::ostringstream out;
-    if (total >= 3600) {
-        out << total / 3600 << "h" << std::setw(2) << std::setfill('0') << (total % 3600) / 60 << "m";
-    } else if (total >= 60) {
-        out << total / 60 << "m" << std::setw(2) << std::setfill('0') << total % 60 << "s";
-    } else {
-        out << total << "s";
-    }
-    return out.str();
-}
-
 /// One line: "police_population  12,000 rows  4,100/s  ETA 2m10s  quarantined 12  batches 12".
 std::string progressLine(const intake::SyncProgress& p) {
-    const double rate = p.seconds > 0 ? static_cast<double>(p.pulled) / p.seconds : 0.0;
-    std::ostringstream out;
-    out << p.source << "  " << withThousands(p.pulled) << " rows  " << withThousands(static_cast<std::int64_t>(rate))
-        << "/s  ";
-    if (p.remaining >= 0 && rate > 0) {
-        out << "ETA " << duration(static_cast<double>(p.remaining) / rate);
-    } else if (p.remaining == 0) {
-        out << "ETA 0s";
-    } else {
-        out << "ETA unknown";
-    }
-    out << "  quarantined " << withThousands(p.quarantined) << "  batches " << p.batches;
-    return out.str();
+    return p.source + "  " + rateLine(p.pulled, p.remaining, p.seconds) + "  quarantined " +
+           withThousands(p.quarantined) + "  batches " + std::to_string(p.batches);
 }
 
-/// On a terminal one line is redrawn in place (several sources share it); otherwise a plain line per source at
-/// most every few seconds, so logs stay readable. Called from every source's thread.
-class ProgressPrinter {
-public:
-    ProgressPrinter() : terminal_(isatty(STDERR_FILENO) != 0) {}
-
-    void operator()(const intake::SyncProgress& progress) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        latest_[progress.source] = progress;
-        const auto now = std::chrono::steady_clock::now();
-        if (terminal_) {
-            std::string line;
-            if (latest_.size() == 1) {
-                line = progressLine(progress);
-            } else {
-                for (const auto& [source, p] : latest_) {
-                    const double rate = p.seconds > 0 ? static_cast<double>(p.pulled) / p.seconds : 0.0;
-                    line += (line.empty() ? "" : " | ") + source + " " + withThousands(p.pulled) + " (" +
-                            withThousands(static_cast<std::int64_t>(rate)) + "/s)";
-                }
-            }
-            std::cerr << "\r\x1b[K" << line << std::flush;
-            drawn_ = true;
-        } else if (now - last_[progress.source] >= std::chrono::seconds(5)) {
-            std::cerr << progressLine(progress) << "\n";
-            last_[progress.source] = now;
-        }
-    }
-
-    void finish() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (drawn_) {
-            std::cerr << "\n";
-            drawn_ = false;
-        }
-    }
-
-private:
-    bool terminal_;
-    bool drawn_ = false;
-    std::mutex mutex_;
-    std::map<std::string, intake::SyncProgress> latest_;
-    std::map<std::string, std::chrono::steady_clock::time_point> last_;
-};
+/// "police_population 12,000 (4,100/s)": a source's part of the line several sources share.
+std::string briefLine(const intake::SyncProgress& p) {
+    const double rate = p.seconds > 0 ? static_cast<double>(p.pulled) / p.seconds : 0.0;
+    return p.source + " " + withThousands(p.pulled) + " (" + withThousands(static_cast<std::int64_t>(rate)) + "/s)";
+}
 
 std::string runSummary(const intake::SyncRun& run) {
     std::ostringstream out;
@@ -113,19 +43,6 @@ std::string runSummary(const intake::SyncRun& run) {
         out << "; " << run.error;
     }
     return out.str();
-}
-
-/// The runtime the options describe; on failure prints why, sets `exit_code` and returns null.
-std::unique_ptr<Runtime> openRuntime(const ParsedOptions& parsed, const std::string& command, int& exit_code) {
-    try {
-        auto settings = settingsFromOptions(parsed);
-        configureLogging(settings.logging);
-        return std::make_unique<Runtime>(std::move(settings));
-    } catch (const GatewayError& e) {
-        std::cerr << "gateway " << command << ": " << e.message() << "\n";
-        exit_code = e.code() == ErrorCode::StoreUnavailable ? kExitUnavailable : kExitConfig;
-        return nullptr;
-    }
 }
 
 }  // namespace
@@ -194,7 +111,9 @@ int runSync(const std::vector<std::string>& args) {
             sync_options.full = parsed.has("full");
             sync_options.trigger = "cli";
             sync_options.node = Runtime::nodeName();
-            sync_options.on_progress = [&printer](const intake::SyncProgress& progress) { printer(progress); };
+            sync_options.on_progress = [&printer](const intake::SyncProgress& progress) {
+                printer.update(progress.source, progressLine(progress), briefLine(progress));
+            };
             try {
                 const auto outcome = runtime->makeSyncJob(*chosen[i]).runOnce(sync_options);
                 ok[i] = outcome.result == intake::SyncResult::Succeeded ? 1 : 0;
@@ -251,9 +170,10 @@ int runSources(const std::vector<std::string>& args) {
         for (const auto& source : runtime->sources()) {
             const auto summary = runtime->store().sourceSummary(source.source);
             std::cout << source.source << "  (" << source.adapter << ", "
-                      << (source.enabled ? (source.schedule_seconds > 0 ? "every " + duration(source.schedule_seconds)
-                                                                        : std::string("on demand"))
-                                         : std::string("disabled"))
+                      << (source.enabled
+                              ? (source.schedule_seconds > 0 ? "every " + formatDuration(source.schedule_seconds)
+                                                             : std::string("on demand"))
+                              : std::string("disabled"))
                       << ")\n";
             std::cout << "  records " << withThousands(summary.records) << ", quarantined "
                       << withThousands(summary.quarantined) << ", batches " << withThousands(summary.raw_batches)

@@ -18,15 +18,15 @@
 namespace gateway::intake {
 namespace {
 
-std::string leaseName(const std::string& source) {
-    return "sync:" + source;
-}
-
 std::string isoAfter(const Poco::Timestamp& now, int seconds) {
     return formatIso(now + Poco::Timespan(seconds, 0));
 }
 
 }  // namespace
+
+std::string syncSourceLease(const std::string& source) {
+    return "sync:" + source;
+}
 
 SyncJob::SyncJob(IntakeStore& store, store::LeaseStore& leases, const adapters::AdapterRegistry& registry,
                  SourceConfig config, mapping::Mapping mapping, std::string state_dir, const Clock& clock)
@@ -42,6 +42,12 @@ SyncJob::SyncJob(IntakeStore& store, store::LeaseStore& leases, const adapters::
                                                          " maps source " + utf8::quote(mapping_.source()) + ", not " +
                                                          utf8::quote(config_.source));
     }
+}
+
+adapters::AdapterConfig SyncJob::adapterConfig() const {
+    const std::string adapter_dir = state_dir_ + "/" + config_.source;
+    Poco::File(adapter_dir).createDirectories();
+    return {config_.source, config_.settings_json, config_.origin, adapter_dir};
 }
 
 BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,
@@ -79,11 +85,13 @@ BatchCommit SyncJob::buildCommit(const adapters::PullBatch& batch, const std::op
 SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
     Poco::Logger& log = Poco::Logger::get("gateway.sync");
     SyncOutcome outcome;
-    const std::string lease = leaseName(config_.source);
+    const std::string lease = syncSourceLease(config_.source);
     const std::string node = options.node.empty() ? std::string("local") : options.node;
 
     Poco::Timestamp now = clock_.now();
-    const store::LeaseClaim claim = store::acquireLease(leases_, lease, node, now, options.lease_seconds);
+    const store::LeaseClaim claim = options.lease_held
+                                        ? store::LeaseClaim{true, std::nullopt, std::nullopt}
+                                        : store::acquireLease(leases_, lease, node, now, options.lease_seconds);
     if (!claim.held) {
         outcome.result = SyncResult::Skipped;
         outcome.message =
@@ -112,9 +120,7 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
 
     try {
         auto adapter = registry_.create(config_.adapter);
-        const std::string adapter_dir = state_dir_ + "/" + config_.source;
-        Poco::File(adapter_dir).createDirectories();
-        adapter->open({config_.source, config_.settings_json, config_.origin, adapter_dir});
+        adapter->open(adapterConfig());
 
         std::optional<std::string> expected = store_.watermark(config_.source);
         std::optional<std::string> since = options.full ? std::nullopt : expected;
@@ -168,7 +174,9 @@ SyncOutcome SyncJob::runOnce(const SyncOptions& options) {
     run.finished_at = formatIso(clock_.now());
     try {
         store_.finishSyncRun(run);
-        leases_.releaseLease(lease, node);
+        if (!options.lease_held) {
+            leases_.releaseLease(lease, node);
+        }
     } catch (const GatewayError& e) {
         // The staged data is committed batch by batch already; only the run's bookkeeping is lost, and the lease
         // expires by itself.

@@ -29,6 +29,9 @@ struct SyncOptions {
     std::string trigger = "cli";  // "cli" or "schedule"
     std::string node;             // this process, e.g. host:pid; holds the job's lease
     int lease_seconds = 600;      // renewed after every batch; another node takes over a lease left to expire
+    /// The caller holds the source's sync lease (syncSourceLease) as `node` and keeps it after the run: a
+    /// reconciliation syncs first and compares under the same lease, so that no batch lands in between.
+    bool lease_held = false;
     std::function<void(const SyncProgress&)> on_progress;
 };
 
@@ -39,6 +42,9 @@ struct SyncOutcome {
     SyncRun run;          // as recorded (not recorded when skipped)
     std::string message;  // why it failed or was skipped
 };
+
+/// The name of the lease that lets one node at a time pull `source`.
+std::string syncSourceLease(const std::string& source);
 
 /// The intake of one source: adapter → mapping → store, one transaction per batch with its watermark.
 /// The scheduler, the CLI and the tests all call runOnce().
@@ -55,6 +61,9 @@ public:
     SyncOutcome runOnce(const SyncOptions& options);
 
     const SourceConfig& config() const { return config_; }
+    const mapping::Mapping& mapping() const { return mapping_; }
+    /// What the source's adapter is opened with; creates its own folder under the state folder.
+    adapters::AdapterConfig adapterConfig() const;
 
 private:
     BatchCommit buildCommit(const adapters::PullBatch& batch, const std::optional<std::string>& expected,

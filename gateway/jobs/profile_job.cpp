@@ -1,5 +1,7 @@
 #include "gateway/jobs/profile_job.h"
 
+#include "gateway/common/json_writer.h"
+
 #include <map>
 #include <optional>
 #include <set>
@@ -10,28 +12,34 @@ namespace {
 
 constexpr std::size_t kBatch = 5000;
 
-/// Which persons gave records to which, since the last rebuild.
+/// Which persons gave records to which, and which lost records their sources deleted, since the last rebuild.
 struct Moves {
-    std::map<std::string, std::set<std::string>> into;  // giver → takers
-    std::map<std::string, std::set<std::string>> from;  // taker → givers
+    std::map<std::string, std::set<std::string>> into;     // giver → takers
+    std::map<std::string, std::set<std::string>> from;     // taker → givers
+    std::map<std::string, std::set<std::string>> retired;  // person → its retired records, "source/source_id"
+
+    bool touches(const std::string& person) const {
+        return into.contains(person) || from.contains(person) || retired.contains(person);
+    }
 };
 
-void writeList(std::string& json, const char* key, const std::set<std::string>& persons) {
-    json += std::string(",\"") + key + "\":[";
-    bool first = true;
-    for (const std::string& person : persons) {
-        json += (first ? "\"" : ",\"") + person + "\"";
-        first = false;
+void writeList(json::Writer& writer, const char* key, const std::set<std::string>& items) {
+    json::key(writer, key);
+    writer.StartArray();
+    for (const std::string& item : items) {
+        json::string(writer, item);
     }
-    json += "]";
+    writer.EndArray();
 }
 
 /// The correction a subscriber receives with the person's version: a merge when a person gave all its records away
-/// or took them from a person that is gone, a split when a person that still exists gave records to another.
+/// or took them from a person that is gone, a split when a person that still exists gave records to another, a
+/// retirement when the only change is records their sources deleted (which any of them also lists).
 std::string correction(const std::string& person_id, const Moves& moves, const std::set<std::string>& alive) {
     const auto gave = moves.into.find(person_id);
     const auto took = moves.from.find(person_id);
-    if (gave == moves.into.end() && took == moves.from.end()) {
+    const auto retired = moves.retired.find(person_id);
+    if (gave == moves.into.end() && took == moves.from.end() && retired == moves.retired.end()) {
         return {};
     }
     bool split = alive.contains(person_id) && gave != moves.into.end();
@@ -40,14 +48,22 @@ std::string correction(const std::string& person_id, const Moves& moves, const s
             split = split || alive.contains(giver);
         }
     }
-    std::string json = std::string("{\"kind\":\"") + (split ? "split" : "merge") + "\"";
+    const bool moved = gave != moves.into.end() || took != moves.from.end();
+    json::Text text;
+    json::Writer& writer = text.writer();
+    writer.StartObject();
+    json::field(writer, "kind", !moved ? "retired" : split ? "split" : "merge");
     if (gave != moves.into.end()) {
-        writeList(json, "into", gave->second);
+        writeList(writer, "into", gave->second);
     }
     if (took != moves.from.end()) {
-        writeList(json, "from", took->second);
+        writeList(writer, "from", took->second);
     }
-    return json + "}";
+    if (retired != moves.retired.end()) {
+        writeList(writer, "retired", retired->second);
+    }
+    writer.EndObject();
+    return text.str();
 }
 
 }  // namespace
@@ -70,8 +86,12 @@ ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
     Moves moves;
     std::int64_t moves_through = state.moves_through;
     for (const profile::PersonMove& move : builds_.personMoves(state.moves_through)) {
-        moves.into[move.from_person].insert(move.to_person);
-        moves.from[move.to_person].insert(move.from_person);
+        if (move.to_person.empty()) {
+            moves.retired[move.from_person].insert(move.source + "/" + move.source_id);
+        } else {
+            moves.into[move.from_person].insert(move.to_person);
+            moves.from[move.to_person].insert(move.from_person);
+        }
         moves_through = move.seq;
     }
 
@@ -89,7 +109,7 @@ ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
     const auto visit = [&](const std::string& person_id, const std::vector<intake::StagedRecord>& records) {
         alive.insert(person_id);
         ++report.persons;
-        if (moves.into.contains(person_id) || moves.from.contains(person_id)) {
+        if (moves.touches(person_id)) {
             held.push_back(builder.build(person_id, records));
             return;
         }
@@ -107,6 +127,9 @@ ProfileRunReport ProfileJob::run(const ProfileRunOptions& options) {
         for (const auto& [person, takers] : moves.into) {
             changed.insert(person);
             changed.insert(takers.begin(), takers.end());
+        }
+        for (const auto& [person, records] : moves.retired) {
+            changed.insert(person);
         }
         candidates.assign(changed.begin(), changed.end());
         builds_.forEachPersonIn(candidates, visit);

@@ -81,8 +81,9 @@ struct PersonMove {
     std::string source;
     std::string source_id;
     std::string from_person;
-    std::string to_person;
-    std::string at;  // ISO-8601 UTC
+    std::string to_person;  // empty when the record was retired (its source deleted it): it left for no one
+    std::string at;         // ISO-8601 UTC
+    std::string reason{};   // why a record was retired, e.g. "deleted_at_source"; empty for a move between persons
 };
 
 /// Where profile building stands: what the last build covered, so that the next one rebuilds only what changed.

@@ -18,7 +18,15 @@ struct SourcePull {
     std::int64_t batches = 0;
     std::int64_t rows = 0;         // rows the source sent
     std::int64_t quarantined = 0;  // rows intake would quarantine: not compared, counted
+    std::int64_t remaining = -1;   // rows the source still holds after the last batch, when it tells; -1 unknown
 };
+
+/// Pulls `source` through `adapter` (opened) whole, from its beginning, in batches of `batch_rows` until the source
+/// has no more or `visit` returns false. Throws GatewayError(SourceError) when the source says it has more rows but
+/// its watermark does not move: ending there would report every row not yet pulled as deleted, and pulling again
+/// would never end. The adapter's committed() is never called.
+void forEachBatch(adapters::Adapter& adapter, const std::string& source, std::size_t batch_rows,
+                  const std::function<bool(adapters::PullBatch& batch)>& visit);
 
 /// Pulls `source` through `adapter` (opened) in batches of `batch_rows` from the beginning until the source has no
 /// more, and adds each mapped row's (source_id, content hash) to `sorter`. `received_at` dates records that carry

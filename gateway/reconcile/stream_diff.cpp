@@ -65,20 +65,20 @@ DiffCounts diffStreams(KeyHashStream& source, KeyHashStream& gateway, const Disc
     Cursor at_source(source, "the source");
     Cursor in_gateway(gateway, "the gateway");
     DiffCounts counts;
-    const auto report = [&](Discrepancy discrepancy, const std::string& key, std::int64_t& count) {
-        ++count;
-        on_discrepancy(discrepancy, key);
-    };
+    const std::string none;
     while (!at_source.done() || !in_gateway.done()) {
         if (in_gateway.done() || (!at_source.done() && at_source.row().key < in_gateway.row().key)) {
-            report(Discrepancy::MissingInGateway, at_source.row().key, counts.missing_in_gateway);
+            ++counts.missing_in_gateway;
+            on_discrepancy(Discrepancy::MissingInGateway, at_source.row().key, at_source.row().hash, none);
             at_source.advance();
         } else if (at_source.done() || in_gateway.row().key < at_source.row().key) {
-            report(Discrepancy::DeletedAtSource, in_gateway.row().key, counts.deleted_at_source);
+            ++counts.deleted_at_source;
+            on_discrepancy(Discrepancy::DeletedAtSource, in_gateway.row().key, none, in_gateway.row().hash);
             in_gateway.advance();
         } else {
             if (at_source.row().hash != in_gateway.row().hash) {
-                report(Discrepancy::Changed, at_source.row().key, counts.changed);
+                ++counts.changed;
+                on_discrepancy(Discrepancy::Changed, at_source.row().key, at_source.row().hash, in_gateway.row().hash);
             }
             at_source.advance();
             in_gateway.advance();

@@ -48,8 +48,10 @@ struct DiffCounts {
     DiffCounts& operator+=(const DiffCounts& other);
 };
 
-/// Called once per discrepancy, in key order, with the row's key.
-using DiscrepancyHandler = std::function<void(Discrepancy discrepancy, const std::string& key)>;
+/// Called once per discrepancy, in key order, with the row's key and its content hash on each side ("" on the side
+/// that lacks it): the evidence a finding keeps.
+using DiscrepancyHandler = std::function<void(Discrepancy discrepancy, const std::string& key,
+                                              const std::string& source_hash, const std::string& gateway_hash)>;
 
 /// Merges the two streams and reports every key on which they disagree. Memory holds one row of each side.
 /// Throws GatewayError(SourceError) naming the side and both keys when a stream repeats a key or goes back.

@@ -108,3 +108,43 @@ std::string purgeDetail(const PurgeOutcome& outcome) {
 }
 
 }  // namespace gateway::store
+
+namespace gateway::store {
+
+std::string reconcileRunDetail(const reconcile::ReconcileRun& run) {
+    json::Text text;
+    json::Writer& writer = text.writer();
+    writer.StartObject();
+    json::field(writer, "run", run.id);
+    json::field(writer, "node", run.node);
+    json::field(writer, "trigger", run.trigger);
+    json::field(writer, "as_of", run.as_of);
+    json::key(writer, "repair");
+    writer.Bool(run.repair);
+    json::field(writer, "status", run.status);
+    json::field(writer, "started_at", run.started_at);
+    json::field(writer, "error", run.error);
+    json::key(writer, "summary");
+    writer.RawValue(run.summary_json.data(), run.summary_json.size(), rapidjson::kObjectType);
+    writer.EndObject();
+    return text.str();
+}
+
+std::string retireDetail(const reconcile::RecordRetirement& retirement, const std::vector<std::string>& retired) {
+    json::Text text;
+    json::Writer& writer = text.writer();
+    writer.StartObject();
+    json::field(writer, "run", retirement.run_id);
+    json::field(writer, "reason", retirement.reason);
+    json::field(writer, "retired", static_cast<std::int64_t>(retired.size()));
+    json::key(writer, "records");
+    writer.StartArray();
+    for (const std::string& id : retired) {
+        json::string(writer, id);
+    }
+    writer.EndArray();
+    writer.EndObject();
+    return text.str();
+}
+
+}  // namespace gateway::store

@@ -6,9 +6,11 @@
 #include "gateway/intake/intake_store.h"
 #include "gateway/linkage/link_store.h"
 #include "gateway/profile/profile_store.h"
+#include "gateway/reconcile/reconcile_store.h"
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace gateway::store {
 
@@ -23,5 +25,10 @@ std::string decisionDetail(const linkage::ReviewDecision& decision, const linkag
 std::string versionDetail(const profile::ProfileVersion& profile);
 /// "profile.purge": when the person was removed, and what was erased.
 std::string purgeDetail(const profile::PurgeOutcome& outcome);
+/// "reconcile.run": the run's node, trigger, as-of date, whether it repaired, status, start and error, and its
+/// summary (a JSON object, embedded as it is).
+std::string reconcileRunDetail(const reconcile::ReconcileRun& run);
+/// "record.retire": the run, the reason, how many records were retired, and their keys.
+std::string retireDetail(const reconcile::RecordRetirement& retirement, const std::vector<std::string>& retired);
 
 }  // namespace gateway::store

@@ -380,6 +380,35 @@ std::vector<Migration> buildMigrations() {
                        "ALTER TABLE audit_checkpoints ADD COLUMN previous TEXT NOT NULL DEFAULT ''",
                        "ALTER TABLE audit_checkpoints ADD COLUMN persons_from BIGINT NOT NULL DEFAULT 0",
                    }});
+    all.push_back({13,
+                   "reconciliation",
+                   {
+                       R"(CREATE TABLE reconcile_runs (
+    id ${auto_id},
+    node TEXT NOT NULL,
+    trigger_kind TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    as_of TEXT NOT NULL,
+    repair INTEGER NOT NULL CHECK (repair IN (0, 1)),
+    summary_json TEXT NOT NULL,
+    error TEXT NOT NULL DEFAULT ''
+))",
+                       R"(CREATE TABLE reconcile_findings (
+    id ${auto_id},
+    run_id BIGINT NOT NULL REFERENCES reconcile_runs (id),
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    detail_json TEXT NOT NULL,
+    repair TEXT NOT NULL
+))",
+                       "CREATE INDEX reconcile_findings_run ON reconcile_findings (run_id, kind, id)",
+                       // Why a record left its person when it went to none: a record its source deleted, retired.
+                       "ALTER TABLE person_moves ADD COLUMN reason TEXT NOT NULL DEFAULT ''",
+                   }});
     return all;
 }
 

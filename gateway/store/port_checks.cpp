@@ -1,6 +1,7 @@
 #include "gateway/store/port_checks.h"
 
 #include "gateway/common/error.h"
+#include "gateway/common/json_parse.h"
 #include "gateway/common/utf8.h"
 #include "gateway/store/sql_store_internal.h"
 #include "gateway/store/text_checks.h"
@@ -28,6 +29,19 @@ namespace {
 GatewayError foreignSource(const std::string& where, const std::string& owner_source, const std::string& batch_source) {
     return GatewayError(ErrorCode::InvalidArgument, where + " belongs to source " + utf8::quote(owner_source) +
                                                         ", the batch to " + utf8::quote(batch_source));
+}
+
+/// Raw JSON the store embeds in a log entry as it is: it must be one object.
+template <typename Where>
+void requireJsonObject(std::string_view field, std::string_view text, const Where& where) {
+    requireText(field, text, where);
+    rapidjson::Document document;
+    const JsonParseResult parsed = parseJsonLimited(text, document);
+    if (!parsed || !document.IsObject()) {
+        throw GatewayError(ErrorCode::InvalidArgument, std::string(field) + " of " + describe(where) +
+                                                           " is not a JSON object" +
+                                                           (parsed ? std::string() : ": " + parsed.error));
+    }
 }
 
 template <typename Where>
@@ -185,6 +199,51 @@ void validateLogEntry(const ExchangeLogEntry& entry) {
             throw GatewayError(ErrorCode::InvalidArgument, "person " + utf8::quote(person) + " of " + where() +
                                                                " contains '" + kCodeSeparator + "'");
         }
+    }
+}
+
+}  // namespace gateway::store
+
+namespace gateway::store {
+
+void validateReconcileRun(const reconcile::ReconcileRun& run) {
+    const auto where = [&] { return "reconcile run " + std::to_string(run.id); };
+    requireNonEmptyText("node", run.node, where);
+    requireNonEmptyText("trigger", run.trigger, where);
+    requireNonEmptyText("started_at", run.started_at, where);
+    requireNonEmptyText("as_of", run.as_of, where);
+    requireText("finished_at", run.finished_at, where);
+    requireText("error", run.error, where);
+    if (run.status != "running" && run.status != "succeeded" && run.status != "failed") {
+        throw GatewayError(ErrorCode::InvalidArgument, "status " + utf8::quote(run.status) + " of " + where() +
+                                                           " is none of running, succeeded, failed");
+    }
+    requireJsonObject("summary_json", run.summary_json, where);
+}
+
+void validateFindings(const std::vector<reconcile::Finding>& findings) {
+    for (const reconcile::Finding& finding : findings) {
+        const auto where = [&] { return "the finding on " + utf8::quote(finding.source + "/" + finding.source_id); };
+        requireNonEmptyText("kind", finding.kind, where);
+        requireNonEmptyText("source", finding.source, where);
+        requireNonEmptyText("source_id", finding.source_id, where);
+        requireText("person_id", finding.person_id, where);
+        requireJsonObject("detail_json", finding.detail_json, where);
+        if (!finding.repair.empty() && finding.repair != "restaged" && finding.repair != "retired") {
+            throw GatewayError(ErrorCode::InvalidArgument, "repair " + utf8::quote(finding.repair) + " of " + where() +
+                                                               " is none of restaged, retired");
+        }
+    }
+}
+
+void validateRetirement(const reconcile::RecordRetirement& retirement) {
+    const auto where = [&] { return "the retirement of records of " + utf8::quote(retirement.source); };
+    requireNonEmptyText("source", retirement.source, where);
+    requireNonEmptyText("reason", retirement.reason, where);
+    requireNonEmptyText("at", retirement.at, where);
+    requireNonEmptyText("actor", retirement.actor, where);
+    for (const std::string& id : retirement.source_ids) {
+        requireNonEmptyText("source_id", id, where);
     }
 }
 

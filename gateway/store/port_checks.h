@@ -8,6 +8,7 @@
 #include "gateway/intake/intake_store.h"
 #include "gateway/linkage/link_store.h"
 #include "gateway/profile/profile_store.h"
+#include "gateway/reconcile/reconcile_store.h"
 
 #include <string_view>
 #include <vector>
@@ -30,5 +31,12 @@ void validateProfiles(const std::vector<profile::ProfileVersion>& profiles, std:
 void validateProfileQuery(const profile::ProfileQuery& query);
 /// An exchange-log entry: its text well formed, its persons non-empty and without '|'.
 void validateLogEntry(const audit::ExchangeLogEntry& entry);
+/// A reconciliation run: node, trigger, start and as-of date present, a known status, text well formed, and a summary
+/// that is a JSON object.
+void validateReconcileRun(const reconcile::ReconcileRun& run);
+/// Findings: kind, source and source ID present, text well formed, evidence a JSON object, a known repair.
+void validateFindings(const std::vector<reconcile::Finding>& findings);
+/// A retirement: source, reason and time present, every key non-empty well-formed text.
+void validateRetirement(const reconcile::RecordRetirement& retirement);
 
 }  // namespace gateway::store

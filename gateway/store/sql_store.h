@@ -63,6 +63,14 @@ public:
     // reconcile::ReconcileStore (sql_store_reconcile.cpp).
     std::vector<reconcile::KeyHash> stagedKeys(std::string_view source, const std::optional<std::string>& after,
                                                std::size_t limit) override;
+    std::int64_t startReconcileRun(const reconcile::ReconcileRun& run) override;
+    void addFindings(std::int64_t run_id, const std::vector<reconcile::Finding>& findings) override;
+    void finishReconcileRun(const reconcile::ReconcileRun& run) override;
+    std::optional<reconcile::ReconcileRun> reconcileRun(std::int64_t id) override;
+    std::vector<reconcile::ReconcileRun> reconcileRuns(std::int64_t before_id, std::size_t limit) override;
+    std::vector<reconcile::Finding> findings(std::int64_t run_id, std::string_view kind, std::int64_t after_id,
+                                             std::size_t limit) override;
+    std::int64_t retireRecords(const reconcile::RecordRetirement& retirement) override;
 
     // Sealed personal data (sql_store_sealing.cpp).
     bool sealsPersonalData() const override { return cipher_ != nullptr; }

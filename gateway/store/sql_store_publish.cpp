@@ -33,15 +33,16 @@ std::vector<PersonMove> SqlStore::personMoves(std::int64_t after_seq) {
         std::vector<std::string> from;
         std::vector<std::string> to;
         std::vector<std::string> at;
+        std::vector<std::string> reasons;
         Poco::Int64 after = after_seq;
         session << sql(
-            "SELECT seq, source, source_id, from_person, to_person, moved_at FROM person_moves "
+            "SELECT seq, source, source_id, from_person, to_person, moved_at, reason FROM person_moves "
             "WHERE seq > ? ORDER BY seq"),
-            use(after), into(seqs), into(sources), into(ids), into(from), into(to), into(at), now;
+            use(after), into(seqs), into(sources), into(ids), into(from), into(to), into(at), into(reasons), now;
         result.resize(seqs.size());
         for (std::size_t i = 0; i < seqs.size(); ++i) {
-            result[i] = {seqs[i],          std::move(sources[i]), std::move(ids[i]), std::move(from[i]),
-                         std::move(to[i]), std::move(at[i])};
+            result[i] = {seqs[i],          std::move(sources[i]), std::move(ids[i]),    std::move(from[i]),
+                         std::move(to[i]), std::move(at[i]),      std::move(reasons[i])};
         }
     });
     return result;

@@ -1,11 +1,14 @@
 // What reconciliation reads of a source's staged records: keys and hashes in byte order on both stores (PostgreSQL's
-// default collation would put "a" before "B"), paged without a row lost or repeated, and only that source's.
+// default collation would put "a" before "B"), paged without a row lost or repeated, and only that source's. What it
+// writes: runs with their findings and exchange-log entries, and records retired with the person moves that make the
+// profile build correct their persons.
 
 #include "tests/integration/store/store_suite.h"
 
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
 #include "gateway/reconcile/reconcile_store.h"
+#include "gateway/store/store.h"
 
 #include <algorithm>
 #include <string>
@@ -40,7 +43,171 @@ void stage(store::Store& store, const std::string& source, const std::vector<std
     store.commitBatch(batch);
 }
 
+reconcile::ReconcileRun runOf(const std::string& started_at) {
+    reconcile::ReconcileRun run;
+    run.node = "node-a:1";
+    run.trigger = "cli";
+    run.started_at = started_at;
+    run.status = "running";
+    run.as_of = "2026-11-01";
+    return run;
+}
+
+reconcile::Finding findingOf(const std::string& kind, const std::string& source, const std::string& id,
+                             const std::string& repair = "") {
+    reconcile::Finding finding;
+    finding.kind = kind;
+    finding.source = source;
+    finding.source_id = id;
+    finding.detail_json = R"({"gateway_hash":"ab"})";
+    finding.repair = repair;
+    return finding;
+}
+
+void link(store::Store& store, const std::vector<linkage::PersonLink>& links) {
+    linkage::LinkRunCommit run;
+    run.assignments = links;
+    run.model_json = "{}";
+    run.linked_through_batch = 1;
+    run.at = "2026-01-01T09:00:00.000Z";
+    run.actor = "linker";
+    run.detail_json = "{}";
+    store.commitLinkRun(run);
+}
+
+std::vector<audit::ExchangeLogEntry> entriesOf(store::Store& store, const std::string& action) {
+    audit::ExchangeLogQuery query;
+    query.action = action;
+    return store.searchExchangeLog(query);
+}
+
 }  // namespace
+
+TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirEnd) {
+    store().migrate();
+    stage(store(), "school_register", {"S1", "S2"});
+    link(store(), {{"school_register", "S1", "person-1"}});
+
+    reconcile::ReconcileRun first = runOf("2026-11-01T02:00:00.000Z");
+    first.id = store().startReconcileRun(first);
+    store().addFindings(first.id, {findingOf("deleted_at_source", "school_register", "S1", "retired"),
+                                   findingOf("changed", "school_register", "S2"),
+                                   findingOf("missing_in_gateway", "police_population", "P9", "restaged")});
+    reconcile::ReconcileRun second = runOf("2026-11-02T02:00:00.000Z");
+    second.id = store().startReconcileRun(second);
+    EXPECT_GT(second.id, first.id);
+
+    const auto running = store().reconcileRun(first.id);
+    ASSERT_TRUE(running);
+    EXPECT_EQ(running->status, "running");
+    EXPECT_EQ(running->finished_at, "");
+
+    first.status = "succeeded";
+    first.finished_at = "2026-11-01T02:05:00.000Z";
+    first.repair = true;  // not rewritten by finish: the run was started without repair
+    first.summary_json = R"({"total":{"changed":1}})";
+    store().finishReconcileRun(first);
+    const auto finished = store().reconcileRun(first.id);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->status, "succeeded");
+    EXPECT_EQ(finished->finished_at, "2026-11-01T02:05:00.000Z");
+    EXPECT_EQ(finished->summary_json, R"({"total":{"changed":1}})");
+    EXPECT_EQ(finished->as_of, "2026-11-01");
+    EXPECT_FALSE(finished->repair);
+
+    const auto logged = entriesOf(store(), "reconcile.run");
+    ASSERT_EQ(logged.size(), 1u);
+    EXPECT_EQ(logged[0].actor, "node-a:1");
+    EXPECT_NE(logged[0].detail_json.find(R"("summary":{"total":{"changed":1}})"), std::string::npos)
+        << logged[0].detail_json;
+
+    const auto all = store().findings(first.id, "", 0, 100);
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(all[0].source_id, "S1");
+    EXPECT_EQ(all[0].person_id, "person-1") << "the person the record is linked to";
+    EXPECT_EQ(all[0].repair, "retired");
+    EXPECT_EQ(all[1].person_id, "") << "a record not linked names no person";
+    EXPECT_EQ(all[2].kind, "missing_in_gateway");
+    EXPECT_EQ(all[2].detail_json, R"({"gateway_hash":"ab"})");
+    const auto changed = store().findings(first.id, "changed", 0, 100);
+    ASSERT_EQ(changed.size(), 1u);
+    EXPECT_EQ(changed[0].source_id, "S2");
+    const auto paged = store().findings(first.id, "", all[0].id, 1);
+    ASSERT_EQ(paged.size(), 1u);
+    EXPECT_EQ(paged[0].id, all[1].id);
+    EXPECT_TRUE(store().findings(second.id, "", 0, 100).empty());
+
+    const auto newest = store().reconcileRuns(0, 10);
+    ASSERT_EQ(newest.size(), 2u);
+    EXPECT_EQ(newest[0].id, second.id);
+    const auto older = store().reconcileRuns(second.id, 10);
+    ASSERT_EQ(older.size(), 1u);
+    EXPECT_EQ(older[0].id, first.id);
+    EXPECT_FALSE(store().reconcileRun(second.id + 100));
+
+    reconcile::ReconcileRun unknown = first;
+    unknown.id = second.id + 100;
+    EXPECT_THROW(store().finishReconcileRun(unknown), GatewayError);
+    reconcile::ReconcileRun bad = first;
+    bad.summary_json = "[1,2]";
+    EXPECT_THROW(store().finishReconcileRun(bad), GatewayError) << "a summary must be an object";
+    bad = first;
+    bad.status = "done";
+    EXPECT_THROW(store().finishReconcileRun(bad), GatewayError);
+    EXPECT_THROW(store().addFindings(first.id, {findingOf("changed", "school_register", "S2", "fixed")}), GatewayError);
+    EXPECT_THROW(store().addFindings(first.id, {findingOf("changed", "school_register", "")}), GatewayError);
+    EXPECT_EQ(store().findings(first.id, "", 0, 100).size(), 3u) << "a refused write adds nothing";
+}
+
+TEST_P(StoreSuite, RetiredRecordsLeaveTheirPersonWithAMoveAndALogEntry) {
+    store().migrate();
+    stage(store(), "school_register", {"S1", "S2", "S3"});
+    stage(store(), "police_population", {"S1"});
+    link(store(), {{"school_register", "S1", "person-1"},
+                   {"school_register", "S2", "person-1"},
+                   {"police_population", "S1", "person-1"}});
+    const std::int64_t moves_before = static_cast<std::int64_t>(store().personMoves(0).size());
+
+    reconcile::RecordRetirement retirement;
+    retirement.source = "school_register";
+    retirement.source_ids = {"S2", "S1", "S404", "S1"};
+    retirement.reason = "deleted_at_source";
+    retirement.run_id = 7;
+    retirement.at = "2026-11-01T02:03:00.000Z";
+    retirement.actor = "node-a:1";
+    EXPECT_EQ(store().retireRecords(retirement), 2) << "S404 was never staged; S1 given twice counts once";
+
+    EXPECT_FALSE(store().sourceRecord("school_register", "S1"));
+    EXPECT_FALSE(store().sourceRecord("school_register", "S2"));
+    EXPECT_TRUE(store().sourceRecord("school_register", "S3"));
+    EXPECT_TRUE(store().sourceRecord("police_population", "S1")) << "another source's record of the same key stays";
+    EXPECT_EQ(store().personOf("school_register", "S1"), std::nullopt);
+    EXPECT_EQ(store().personOf("police_population", "S1"), "person-1");
+    EXPECT_EQ(store().countSourceRecords("school_register"), 1);
+
+    const auto moves = store().personMoves(0);
+    ASSERT_EQ(static_cast<std::int64_t>(moves.size()), moves_before + 2);
+    for (std::size_t i = static_cast<std::size_t>(moves_before); i < moves.size(); ++i) {
+        EXPECT_EQ(moves[i].from_person, "person-1");
+        EXPECT_EQ(moves[i].to_person, "") << "retired: it went to no one";
+        EXPECT_EQ(moves[i].reason, "deleted_at_source");
+        EXPECT_EQ(moves[i].at, "2026-11-01T02:03:00.000Z");
+    }
+    EXPECT_EQ(moves[static_cast<std::size_t>(moves_before)].source_id, "S1");
+
+    const auto logged = entriesOf(store(), "record.retire");
+    ASSERT_EQ(logged.size(), 1u);
+    EXPECT_EQ(logged[0].subject, "school_register");
+    EXPECT_EQ(logged[0].detail_json, R"({"run":7,"reason":"deleted_at_source","retired":2,"records":["S1","S2"]})");
+    EXPECT_EQ(logged[0].persons, std::vector<std::string>{"person-1"});
+
+    retirement.source_ids = {"S404"};
+    EXPECT_EQ(store().retireRecords(retirement), 0);
+    EXPECT_EQ(entriesOf(store(), "record.retire").size(), 1u) << "nothing retired, nothing logged";
+    retirement.source_ids = {"S3", ""};
+    EXPECT_THROW(store().retireRecords(retirement), GatewayError);
+    EXPECT_TRUE(store().sourceRecord("school_register", "S3")) << "a refused retirement retires nothing";
+}
 
 TEST_P(StoreSuite, StagedKeysComeInByteOrderPagedWithoutLossOrRepeat) {
     store().migrate();

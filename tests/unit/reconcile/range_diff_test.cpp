@@ -121,15 +121,20 @@ using Found = std::vector<std::pair<Discrepancy, std::string>>;
 DiffCounts byRanges(RangeSide& source, RangeSide& gateway, Found& found, BisectStats& stats,
                     const BisectOptions& options = {}) {
     return diffByRanges(
-        source, gateway, [&found](Discrepancy d, const std::string& key) { found.emplace_back(d, key); }, options,
-        &stats);
+        source, gateway,
+        [&found](Discrepancy d, const std::string& key, const std::string&, const std::string&) {
+            found.emplace_back(d, key);
+        },
+        options, &stats);
 }
 
 DiffCounts fully(const MemorySide& source, const MemorySide& gateway, Found& found) {
     VectorStream at_source(source.all().begin(), source.all().end());
     VectorStream in_gateway(gateway.all().begin(), gateway.all().end());
     return diffStreams(at_source, in_gateway,
-                       [&found](Discrepancy d, const std::string& key) { found.emplace_back(d, key); });
+                       [&found](Discrepancy d, const std::string& key, const std::string&, const std::string&) {
+                           found.emplace_back(d, key);
+                       });
 }
 
 TEST(RangeDiffTest, AnUnchangedTableCostsOneSummaryAndNoRows) {

@@ -128,7 +128,10 @@ TEST_F(SourcePullTest, EachChangeShowsAsWhatItIsAgainstWhatWasStaged) {
     Vector source(at_source);
     Vector gateway(in_gateway);
     std::vector<std::pair<Discrepancy, std::string>> found;
-    diffStreams(source, gateway, [&found](Discrepancy d, const std::string& key) { found.emplace_back(d, key); });
+    diffStreams(source, gateway,
+                [&found](Discrepancy d, const std::string& key, const std::string&, const std::string&) {
+                    found.emplace_back(d, key);
+                });
     const std::vector<std::pair<Discrepancy, std::string>> expected = {
         {Discrepancy::DeletedAtSource, "S5"}, {Discrepancy::MissingInGateway, "S8"}, {Discrepancy::Changed, "S9"}};
     EXPECT_EQ(found, expected);

@@ -35,11 +35,13 @@ using Found = std::vector<std::pair<Discrepancy, std::string>>;
 DiffCounts diff(std::vector<KeyHash> source, std::vector<KeyHash> gateway, Found* found = nullptr) {
     VectorStream at_source(std::move(source));
     VectorStream in_gateway(std::move(gateway));
-    return diffStreams(at_source, in_gateway, [found](Discrepancy discrepancy, const std::string& key) {
-        if (found != nullptr) {
-            found->emplace_back(discrepancy, key);
-        }
-    });
+    return diffStreams(
+        at_source, in_gateway,
+        [found](Discrepancy discrepancy, const std::string& key, const std::string&, const std::string&) {
+            if (found != nullptr) {
+                found->emplace_back(discrepancy, key);
+            }
+        });
 }
 
 TEST(StreamDiffTest, TwoEmptySidesAgree) {
