@@ -1,6 +1,5 @@
 #include "ops/sim/change_applier.h"
 
-#include "ops/sim/facts_json.h"
 #include "ops/sim/health_drop.h"
 #include "ops/sim/json_out.h"
 #include "ops/sim/random.h"
@@ -8,6 +7,7 @@
 #include "ops/sim/time_format.h"
 #include "ops/sim/truth_files.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -49,53 +49,17 @@ ChangeApplier::ChangeApplier(const CityParams& params, const CityPaths& paths, c
                              const Geography& geography, const NamePools& names)
     : params_(params), paths_(paths), school_settings_(school), geography_(geography), names_(names) {}
 
-ChildFacts& ChangeApplier::facts(std::uint32_t entity) {
-    const auto it = facts_.find(entity);
-    if (it != facts_.end()) {
-        return it->second;
-    }
-    const auto where = state_->child(entity);
-    if (!where) {
-        throw std::runtime_error("no facts for " + entityId(entity));
-    }
-    std::string error;
-    std::string line(static_cast<std::size_t>(where->second), '\0');
-    children_.clear();
-    children_.seekg(where->first);
-    children_.read(line.data(), where->second);
-    if (!children_) {
-        throw std::runtime_error("cannot read the facts of " + entityId(entity) + " from " + paths_.children_jsonl);
-    }
-    auto child = factsFromJson(line, error);
-    if (!child) {
-        throw std::runtime_error("children.jsonl: " + entityId(entity) + ": " + error);
-    }
-    return facts_.emplace(entity, std::move(*child)).first->second;
-}
-
-std::vector<std::uint32_t> ChangeApplier::household(std::uint32_t entity) {
-    const std::string id = facts(entity).household;
-    std::vector<std::uint32_t> members{entity};
-    for (std::uint32_t other = entity - 1; other >= 1 && state_->child(other) && facts(other).household == id;
-         --other) {
-        members.push_back(other);
-    }
-    for (std::uint32_t other = entity + 1; state_->child(other) && facts(other).household == id; ++other) {
-        members.push_back(other);
-    }
-    return members;
-}
-
-bool ChangeApplier::mutate(Source source, std::uint32_t entity, std::uint64_t change_seed, const CalendarDate& on) {
+bool ChangeApplier::mutate(FactsBook& book, Source source, std::uint32_t entity, std::uint64_t change_seed,
+                           const CalendarDate& on) {
     Random random(derive(change_seed, labelHash("mutate"), static_cast<std::uint64_t>(source), entity));
     if (!random.chance(0.5)) {
         return false;  // the row is only re-entered: same facts, errors drawn afresh
     }
-    ChildFacts& child = facts(entity);
+    ChildFacts& child = book.facts(entity);
     auto touch_household = [&](auto&& change) {
-        for (const std::uint32_t member : household(entity)) {
-            change(facts(member));
-            dirty_[member] = true;
+        for (const std::uint32_t member : book.household(entity)) {
+            change(book.facts(member));
+            book.markChanged(member);
         }
     };
     const double draw = random.uniform();
@@ -169,7 +133,7 @@ bool ChangeApplier::mutate(Source source, std::uint32_t entity, std::uint64_t ch
             } else {
                 e.absence_days += random.between(1, 5);
             }
-            dirty_[entity] = true;
+            book.markChanged(entity);
             return true;
         }
         case Source::Health: {
@@ -181,7 +145,7 @@ bool ChangeApplier::mutate(Source source, std::uint32_t entity, std::uint64_t ch
             } else {
                 child.serious_illness = random.chance(0.5) ? "先天性心脏病" : "苯丙酮尿症";
             }
-            dirty_[entity] = true;
+            book.markChanged(entity);
             return true;
         }
         case Source::Civil: {
@@ -189,7 +153,7 @@ bool ChangeApplier::mutate(Source source, std::uint32_t entity, std::uint64_t ch
                 for (auto& assistance : child.assistance) {
                     if (!assistance.end && assistance.type == "低保") {
                         assistance.end = on;  // no longer eligible
-                        dirty_[entity] = true;
+                        book.markChanged(entity);
                         return true;
                     }
                 }
@@ -200,7 +164,7 @@ bool ChangeApplier::mutate(Source source, std::uint32_t entity, std::uint64_t ch
             }
             if (!has_dibao && child.civil_case && child.civil_case->case_type != "临时救助") {
                 child.assistance.push_back({"低保", on, std::nullopt, 800 + 10 * random.between(0, 30)});
-                dirty_[entity] = true;
+                book.markChanged(entity);
                 return true;
             }
             return false;
@@ -213,12 +177,9 @@ ChangeResult ChangeApplier::apply(double fraction, std::optional<std::uint64_t> 
     if (!(fraction > 0 && fraction <= 1)) {
         throw std::invalid_argument("the fraction must be above 0 and at most 1");
     }
-    state_.emplace(paths_.state_db);
-    children_.close();
-    children_.open(paths_.children_jsonl, std::ios::binary);
-    facts_.clear();
-    dirty_.clear();
-    ServedCounts counts = state_->counts();
+    SimState state(paths_.state_db);
+    FactsBook book(state, paths_.children_jsonl);
+    ServedCounts counts = state.counts();
     ChangeResult result;
     result.change = counts.changes + 1;
     const std::uint64_t change_seed =
@@ -229,15 +190,18 @@ ChangeResult ChangeApplier::apply(double fraction, std::optional<std::uint64_t> 
     result.since = isoUtc(base);
 
     // A drop the half_csv fault left half-written is completed by the next change, before its own drop.
-    if (const auto pending = state_->meta("pending_drop"); pending && !pending->empty()) {
+    if (const auto pending = state.meta("pending_drop"); pending && !pending->empty()) {
         writeCompleteDrop(paths_.health_drop, *pending, readWhole(paths_.pending_drop));
         std::filesystem::remove(paths_.pending_drop);
-        state_->setMeta("pending_drop", "");
+        state.setMeta("pending_drop", "");
         result.completed_drop = *pending;
     }
 
     SchoolTable school(school_settings_);
-    result.school_seq_after = school.maxSeq();
+    // A drift may have deleted the row with the highest updated_seq; numbers already served are not reused.
+    const auto school_seq_high = state.meta("school_seq_high");
+    result.school_seq_after =
+        std::max<std::int64_t>(school.maxSeq(), school_seq_high ? std::stoll(*school_seq_high) : 0);
     TruthFiles truth(paths_.truth_dir, false);
     const RenderContext context{params_, names_, geography_};
     std::vector<SchoolRow> school_rows;
@@ -245,38 +209,38 @@ ChangeResult ChangeApplier::apply(double fraction, std::optional<std::uint64_t> 
     const DropEncoding encoding = result.change % 3 == 2 ? DropEncoding::Utf8WithBom : DropEncoding::Gb18030;
     DropWriter drop(drop_bytes, encoding);
 
-    state_->begin();
+    state.begin();
     for (const Source source : kSources) {
         const auto index = static_cast<std::size_t>(source);
-        const auto rows = state_->selectRows(source, [&](std::string_view id) {
+        const auto rows = state.selectRows(source, [&](std::string_view id) {
             return unitInterval(derive(change_seed, labelHash("pick"), index, labelHash(id))) < fraction;
         });
         std::int64_t rank = 0;
         for (const StoredRow& stored : rows) {
             if (stored.kind == RowKind::Primary) {
-                mutate(source, stored.entity, change_seed, on);
+                mutate(book, source, stored.entity, change_seed, on);
             }
-            const ChildFacts& child = facts(stored.entity);
+            const ChildFacts& child = book.facts(stored.entity);
             RowRef row{stored.id, derive(stored.noise, change_seed), stored.kind, base + rank % 3600};
             StoredRow updated = stored;
             updated.noise = row.noise;
             switch (source) {
                 case Source::Police:
                     updated.stamp = isoUtc(row.updated);
-                    state_->updateRow(source, updated, renderPolice(child, row, context));
+                    state.updateRow(source, updated, renderPolice(child, row, context));
                     break;
                 case Source::Civil:
                     updated.stamp = isoUtc(row.updated);
-                    state_->updateRow(source, updated, renderCivil(child, row, context));
+                    state.updateRow(source, updated, renderCivil(child, row, context));
                     break;
                 case Source::School:
                     school_rows.push_back(renderSchool(child, row, result.school_seq_after + rank + 1, context));
-                    state_->updateRow(source, updated, "");
+                    state.updateRow(source, updated, "");
                     break;
                 case Source::Health:
                     updated.stamp = spacedTimestamp(row.updated);
                     drop.add(renderHealth(child, row, context));
-                    state_->updateRow(source, updated, "");
+                    state.updateRow(source, updated, "");
                     break;
             }
             truth.addChange(result.change, source, stored.id, stored.entity);
@@ -284,12 +248,7 @@ ChangeResult ChangeApplier::apply(double fraction, std::optional<std::uint64_t> 
         }
         result.changed[index] = rank;
     }
-    for (const auto& [entity, changed] : dirty_) {
-        ChildFacts& child = facts(entity);
-        ++child.revision;
-        const auto [offset, length] = truth.addChild(factsToJson(child, params_.as_of));
-        state_->setChild(entity, offset, length);
-    }
+    book.writeChanged(truth, params_.as_of);
     truth.flush();
 
     if (drop.rows() > 0) {
@@ -298,7 +257,7 @@ ChangeResult ChangeApplier::apply(double fraction, std::optional<std::uint64_t> 
             writeHalfDrop(paths_.health_drop, result.drop, drop_bytes.str());
             std::ofstream pending(paths_.pending_drop, std::ios::binary | std::ios::trunc);
             pending << drop_bytes.str();
-            state_->setMeta("pending_drop", result.drop);
+            state.setMeta("pending_drop", result.drop);
             result.drop_half_written = true;
         } else {
             writeCompleteDrop(paths_.health_drop, result.drop, drop_bytes.str());
@@ -307,13 +266,9 @@ ChangeResult ChangeApplier::apply(double fraction, std::optional<std::uint64_t> 
     }
     school.update(school_rows);
     counts.changes = result.change;
-    state_->setCounts(counts);
-    state_->commit();
+    state.setCounts(counts);
+    state.commit();
     writeFileAtomically(paths_.served_json, servedJson(counts) + "\n");
-    state_.reset();
-    children_.close();
-    facts_.clear();
-    dirty_.clear();
     return result;
 }
 

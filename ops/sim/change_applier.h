@@ -3,6 +3,7 @@
 #include "ops/sim/child_facts.h"
 #include "ops/sim/city_params.h"
 #include "ops/sim/city_paths.h"
+#include "ops/sim/facts_book.h"
 #include "ops/sim/geography.h"
 #include "ops/sim/name_pools.h"
 #include "ops/sim/school_table.h"
@@ -10,8 +11,6 @@
 
 #include <array>
 #include <cstdint>
-#include <fstream>
-#include <map>
 #include <optional>
 #include <string>
 
@@ -46,20 +45,14 @@ public:
     ChangeResult apply(double fraction, std::optional<std::uint64_t> seed, bool half_csv);
 
 private:
-    ChildFacts& facts(std::uint32_t entity);
-    /// The children of the same household (entity numbers are consecutive within a household).
-    std::vector<std::uint32_t> household(std::uint32_t entity);
-    bool mutate(Source source, std::uint32_t entity, std::uint64_t change_seed, const gateway::model::CalendarDate& on);
+    bool mutate(FactsBook& book, Source source, std::uint32_t entity, std::uint64_t change_seed,
+                const gateway::model::CalendarDate& on);
 
     CityParams params_;
     CityPaths paths_;
     SchoolDbSettings school_settings_;
     const Geography& geography_;
     const NamePools& names_;
-    std::optional<SimState> state_;
-    std::ifstream children_;                     // children.jsonl, open during one change
-    std::map<std::uint32_t, ChildFacts> facts_;  // loaded during one change
-    std::map<std::uint32_t, bool> dirty_;
 };
 
 }  // namespace deptsim

@@ -2,20 +2,13 @@
 #include "ops/sim/city_builder.h"
 #include "ops/sim/command_line.h"
 #include "ops/sim/commands.h"
+#include "ops/sim/control_client.h"
 #include "ops/sim/spec_list.h"
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/URI.h>
-#include <rapidjson/document.h>
+#include <Poco/Exception.h>
 
-#include <fstream>
 #include <iostream>
 #include <limits>
-#include <sstream>
 
 namespace deptsim {
 
@@ -25,43 +18,6 @@ constexpr const char* kUsage =
     "usage: deptsim change --dir DIR [--fraction 0.05] [--seed S]\n"
     "Changes that fraction of every source's rows. While `deptsim serve` runs on DIR the change is made by the\n"
     "server (POST /control/change); otherwise it is applied to DIR directly. Prints what changed.\n";
-
-/// The server's URL from DIR/deptsim.json, or "" when there is none.
-std::string serverUrl(const CityPaths& paths) {
-    std::ifstream in(paths.deptsim_json, std::ios::binary);
-    if (!in) {
-        return {};
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    rapidjson::Document document;
-    document.Parse(text.str().c_str());
-    if (document.HasParseError() || !document.IsObject() || !document.HasMember("url") || !document["url"].IsString()) {
-        return {};
-    }
-    return document["url"].GetString();
-}
-
-/// Asks the running server to make the change; nullopt when no server answers.
-std::optional<std::pair<int, std::string>> changeThroughServer(const std::string& url, const std::string& query) {
-    try {
-        const Poco::URI uri(url);
-        Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
-        session.setTimeout(Poco::Timespan(600, 0));
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/control/change?" + query,
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setContentLength(0);
-        session.sendRequest(request);
-        Poco::Net::HTTPResponse response;
-        std::string body;
-        Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
-        return std::make_pair(static_cast<int>(response.getStatus()), body);
-    } catch (const Poco::Net::ConnectionRefusedException&) {
-        return std::nullopt;
-    } catch (const Poco::Net::NetException&) {
-        return std::nullopt;
-    }
-}
 
 }  // namespace
 
@@ -84,7 +40,7 @@ int runChange(const std::vector<std::string>& args) {
         }
         if (const std::string url = serverUrl(paths); !url.empty()) {
             const std::string query = "fraction=" + fraction_text + (seed ? "&seed=" + std::to_string(*seed) : "");
-            if (const auto reply = changeThroughServer(url, query)) {
+            if (const auto reply = postToServer(url, "/control/change?" + query)) {
                 std::cout << reply->second << std::endl;
                 return reply->first == 200 ? kExitOk : kExitFailure;
             }

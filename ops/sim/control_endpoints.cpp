@@ -5,6 +5,7 @@
 
 #include <Poco/Net/HTTPResponse.h>
 
+#include <array>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -44,6 +45,38 @@ Reply controlChange(ServeContext& context, const Exchange& exchange) {
     const std::lock_guard lock(context.change_mutex);
     const ChangeResult result = context.changer.apply(fraction, seed, context.faults.takeHalfCsv());
     return Reply{HTTPResponse::HTTP_OK, changeResultJson(result), {}};
+}
+
+Reply controlDrift(ServeContext& context, const Exchange& exchange) {
+    if (!fromLoopback(exchange)) {
+        return errorReply(HTTPResponse::HTTP_FORBIDDEN, "control endpoints answer loopback clients only");
+    }
+    std::array<double, 2> fractions{};
+    const std::array<const char*, 2> names{"delete", "silent"};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (const auto text = exchange.param(names[i])) {
+            const auto value = parseProbability(*text);
+            if (!value) {
+                return errorReply(HTTPResponse::HTTP_BAD_REQUEST,
+                                  std::string(names[i]) + " must be a number from 0 to 1, not '" + *text + "'");
+            }
+            fractions[i] = *value;
+        }
+    }
+    if (fractions[0] == 0 && fractions[1] == 0) {
+        return errorReply(HTTPResponse::HTTP_BAD_REQUEST, "delete or silent must be above 0 (a fraction of the rows)");
+    }
+    std::optional<std::uint64_t> seed;
+    if (const auto text = exchange.param("seed"); text && !text->empty()) {
+        const auto value = parseWholeNumber(*text, 0, std::numeric_limits<long long>::max());
+        if (!value) {
+            return errorReply(HTTPResponse::HTTP_BAD_REQUEST, "seed must be a whole number");
+        }
+        seed = static_cast<std::uint64_t>(*value);
+    }
+    const std::lock_guard lock(context.change_mutex);
+    const DriftResult result = context.drifter.apply(fractions[0], fractions[1], seed, context.drift_log);
+    return Reply{HTTPResponse::HTTP_OK, driftResultJson(result), {}};
 }
 
 Reply controlFaults(ServeContext& context, const Exchange& exchange) {

@@ -17,6 +17,9 @@ struct Exchange {
     std::vector<std::pair<std::string, std::string>> query;
     std::string body;
     bool repeat_page = false;  // the duplicate_page fault drew this request
+    /// False when a fault keeps the client from reading the reply (it hung past the client's timeout, or its
+    /// body is cut): a page lost there would be fetched again, so lose_page does not count it.
+    bool reaches_client = true;
 
     /// The first value of a query parameter, or nullopt.
     std::optional<std::string> param(const std::string& name) const;
@@ -41,6 +44,8 @@ Reply civilCases(ServeContext& context, const Exchange& exchange);
 Reply controlChange(ServeContext& context, const Exchange& exchange);
 /// POST /control/faults
 Reply controlFaults(ServeContext& context, const Exchange& exchange);
+/// POST /control/drift
+Reply controlDrift(ServeContext& context, const Exchange& exchange);
 /// GET /control/stats
 Reply controlStats(ServeContext& context, const Exchange& exchange);
 

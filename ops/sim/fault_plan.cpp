@@ -3,6 +3,7 @@
 #include "ops/sim/random.h"
 #include "ops/sim/spec_list.h"
 
+#include <algorithm>
 #include <locale>
 #include <sstream>
 
@@ -58,14 +59,16 @@ std::optional<FaultSpec> parseFaultSpec(std::string_view text, std::string& erro
             ok = whole(spec.hang_ms, 0, 600000);
         } else if (name == "token_expiry") {
             ok = whole(spec.token_expiry, 1, 1000000000);
+        } else if (name == "lose_page") {
+            ok = whole(spec.lose_page, 0, 1000000000);
         } else if (name == "half_csv") {
             ok = flag(spec.half_csv);
         } else if (name == "down") {
             ok = flag(spec.down);
         } else {
             error = "unknown fault '" + name +
-                    "' (known: http500, timeout, slow, truncate, duplicate_page, token_expiry, half_csv, down, "
-                    "hang_ms)";
+                    "' (known: http500, timeout, slow, truncate, duplicate_page, token_expiry, lose_page, half_csv, "
+                    "down, hang_ms)";
         }
         if (!ok) {
             return std::nullopt;
@@ -101,6 +104,9 @@ std::string formatFaultSpec(const FaultSpec& spec) {
     if (spec.token_expiry > 0) {
         item("token_expiry", spec.token_expiry);
     }
+    if (spec.lose_page > 0) {
+        item("lose_page", spec.lose_page);
+    }
     if (spec.half_csv) {
         out << separator << "half_csv";
         separator = ",";
@@ -114,11 +120,14 @@ std::string formatFaultSpec(const FaultSpec& spec) {
 void FaultState::set(const FaultSpec& spec) {
     const std::lock_guard lock(mutex_);
     spec_ = spec;
+    pages_to_lose_ = {spec.lose_page, spec.lose_page};
 }
 
 FaultSpec FaultState::spec() const {
     const std::lock_guard lock(mutex_);
-    return spec_;
+    FaultSpec spec = spec_;
+    spec.lose_page = std::max(pages_to_lose_[0], pages_to_lose_[1]);
+    return spec;
 }
 
 std::uint64_t FaultState::occurrence(const std::string& request_key) {
@@ -132,6 +141,16 @@ bool FaultState::draw(std::string_view fault, const std::string& request_key, st
         return false;
     }
     return unitInterval(derive(seed_, labelHash(fault), labelHash(request_key), occurrence)) < probability;
+}
+
+bool FaultState::takeLostPage(Source source) {
+    const std::lock_guard lock(mutex_);
+    int& left = pages_to_lose_[source == Source::Civil ? 1 : 0];
+    if (left <= 0) {
+        return false;
+    }
+    --left;
+    return true;
 }
 
 bool FaultState::takeHalfCsv() {

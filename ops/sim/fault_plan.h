@@ -1,5 +1,8 @@
 #pragma once
 
+#include "ops/sim/source_rows.h"
+
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -18,6 +21,7 @@ struct FaultSpec {
     int slow_ms = 0;            // delay before every response
     int hang_ms = 30000;        // how long `timeout` hangs
     int token_expiry = 0;       // tokens stop working after this many requests; 0: only after expires_in
+    int lose_page = 0;          // the next this many pages with rows of police, and as many of civil, are lost
     bool half_csv = false;      // the next health drop is written half, without a marker
     bool down = false;          // every request 503
 
@@ -36,6 +40,7 @@ public:
     explicit FaultState(std::uint64_t seed) : seed_(seed) {}
 
     void set(const FaultSpec& spec);
+    /// The faults in force; lose_page is what is left of it (the larger of the two endpoints' counts).
     FaultSpec spec() const;
     /// Counts this request and returns how many times it was made before.
     std::uint64_t occurrence(const std::string& request_key);
@@ -43,11 +48,14 @@ public:
               double probability) const;
     /// True once after half_csv was set: the drop being written now is the one to leave half-written.
     bool takeHalfCsv();
+    /// True when this page of `source` (Police or Civil) is to be lost, counting it: the endpoints count apart.
+    bool takeLostPage(Source source);
 
 private:
     std::uint64_t seed_;
     mutable std::mutex mutex_;
     FaultSpec spec_;
+    std::array<int, 2> pages_to_lose_{};  // police, civil
     std::unordered_map<std::string, std::uint64_t> occurrences_;
 };
 

@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"serve", &deptsim::runServe, "serve the four department systems from a seeded city"},
     {"generate", &deptsim::runGenerate, "generate the city's files without serving them"},
     {"change", &deptsim::runChange, "change a fraction of every source's records"},
+    {"drift", &deptsim::runDrift, "delete or silently edit rows, as only a reconciliation notices"},
     {"sink", &deptsim::runSink, "receive signed webhook deliveries and record them"},
 };
 

@@ -3,8 +3,11 @@
 #include "ops/sim/json_out.h"
 #include "ops/sim/spec_list.h"
 #include "ops/sim/time_format.h"
+#include "ops/sim/truth_files.h"
 
 #include <Poco/Net/HTTPResponse.h>
+
+#include <algorithm>
 
 namespace deptsim {
 
@@ -59,14 +62,40 @@ std::optional<PageRequest> readPageRequest(const Exchange& exchange, const char*
     return page;
 }
 
+/// The lose_page fault: when it takes this page, the page's rows are not served but its cursor is, so the client
+/// moves past them; their ids go to drift.csv first. Unmappable rows stay: the gateway quarantines them anyway,
+/// so losing them would be nothing for reconciliation to find. Only a page with a row to lose counts.
+void losePage(ServeContext& context, Source source, const Exchange& exchange, Page& page) {
+    if (exchange.repeat_page || !exchange.reaches_client) {
+        return;
+    }
+    const auto losable =
+        std::count_if(page.kinds.begin(), page.kinds.end(), [](RowKind kind) { return kind != RowKind::Unmappable; });
+    if (losable == 0 || !context.faults.takeLostPage(source)) {
+        return;
+    }
+    std::vector<DriftLine> lost;
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < page.ids.size(); ++i) {
+        if (page.kinds[i] == RowKind::Unmappable) {
+            kept.push_back(std::move(page.bodies[i]));
+        } else {
+            lost.push_back(DriftLine{0, DriftKind::Lost, source, page.ids[i]});
+        }
+    }
+    context.drift_log.append(lost);
+    page.bodies = std::move(kept);
+}
+
 /// The page body: rows, then where to go on from. `rows_key`/`next_key` name the members as each system does.
-Reply pageReply(ServeContext& context, Source source, const PageRequest& request, bool repeat, const char* rows_key,
-                const char* next_key) {
+Reply pageReply(ServeContext& context, Source source, const PageRequest& request, const Exchange& exchange,
+                const char* rows_key, const char* next_key) {
     Page page;
     {
         auto reader = context.readers.acquire();
         page = reader->page(source, request.cursor.stamp, request.cursor.id, request.since, request.limit);
     }
+    losePage(context, source, exchange, page);
     JsonOut out;
     out.beginObject().key(rows_key).beginArray();
     for (const std::string& body : page.bodies) {
@@ -74,17 +103,18 @@ Reply pageReply(ServeContext& context, Source source, const PageRequest& request
     }
     out.endArray().key(next_key);
     bool has_more = page.has_more;
-    if (repeat) {
+    if (exchange.repeat_page) {
         // The duplicate_page fault: the same page again, by handing back the cursor it was asked with.
         out.text(request.cursor_text.value_or(encodeCursor(Cursor{})));
         has_more = true;
-    } else if (page.bodies.empty()) {
+    } else if (page.ids.empty()) {
         if (request.cursor_text) {
             out.text(*request.cursor_text);
         } else {
             out.null();
         }
     } else {
+        // A lost page's cursor too: as if its rows had been served.
         out.text(encodeCursor(Cursor{page.last_stamp, page.last_id}));
     }
     out.key("has_more").boolean(has_more).endObject();
@@ -102,7 +132,7 @@ Reply policePersons(ServeContext& context, const Exchange& exchange) {
     if (!request) {
         return error;
     }
-    return pageReply(context, Source::Police, *request, exchange.repeat_page, "data", "next_cursor");
+    return pageReply(context, Source::Police, *request, exchange, "data", "next_cursor");
 }
 
 Reply civilCases(ServeContext& context, const Exchange& exchange) {
@@ -120,7 +150,7 @@ Reply civilCases(ServeContext& context, const Exchange& exchange) {
     if (!request) {
         return error;
     }
-    return pageReply(context, Source::Civil, *request, exchange.repeat_page, "records", "next");
+    return pageReply(context, Source::Civil, *request, exchange, "records", "next");
 }
 
 }  // namespace deptsim

@@ -4,6 +4,7 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Types.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace deptsim {
@@ -41,6 +42,15 @@ std::string values(const SchoolRow& r) {
         out += "," + quoted(*text);
     }
     out += "," + std::to_string(r.updated_seq) + ")";
+    return out;
+}
+
+/// "3,17,42": up to kRowsPerStatement ids from `from` on, for an IN list.
+std::string idList(const std::vector<std::int64_t>& ids, std::size_t from) {
+    std::string out;
+    for (std::size_t i = from; i < std::min(ids.size(), from + kRowsPerStatement); ++i) {
+        out += (i == from ? "" : ",") + std::to_string(ids[i]);
+    }
     return out;
 }
 
@@ -94,17 +104,37 @@ void SchoolTable::insert(const std::vector<SchoolRow>& rows) {
     session_->commit();
 }
 
-void SchoolTable::update(const std::vector<SchoolRow>& rows) {
-    if (rows.empty()) {
+void SchoolTable::update(const std::vector<SchoolRow>& rows, const std::vector<std::int64_t>& removed) {
+    if (rows.empty() && removed.empty()) {
         return;
     }
     session_->begin();
+    for (std::size_t from = 0; from < removed.size(); from += kRowsPerStatement) {
+        *session_ << "DELETE FROM student_register WHERE id IN (" + idList(removed, from) + ")", now;
+    }
     for (const SchoolRow& row : rows) {
         // Delete and insert rather than a long UPDATE: the same literal row format, and still one transaction.
         *session_ << "DELETE FROM student_register WHERE id = " + std::to_string(row.id), now;
         *session_ << std::string("INSERT INTO student_register (") + kColumns + ") VALUES " + values(row), now;
     }
     session_->commit();
+}
+
+std::map<std::int64_t, SchoolShown> SchoolTable::shown(const std::vector<std::int64_t>& ids) {
+    std::map<std::int64_t, SchoolShown> shown;
+    for (std::size_t from = 0; from < ids.size(); from += kRowsPerStatement) {
+        std::vector<Poco::Int64> row_ids;
+        std::vector<int> days;
+        std::vector<std::string> phones;
+        std::vector<Poco::Int64> seqs;
+        *session_ << "SELECT id, wgqk_ts, jhrdh, updated_seq FROM student_register WHERE id IN (" + idList(ids, from) +
+                         ")",
+            into(row_ids), into(days), into(phones), into(seqs), now;
+        for (std::size_t i = 0; i < row_ids.size(); ++i) {
+            shown[row_ids[i]] = SchoolShown{days[i], phones[i], seqs[i]};
+        }
+    }
+    return shown;
 }
 
 std::int64_t SchoolTable::maxSeq() {

@@ -5,6 +5,7 @@
 #include <Poco/Data/Session.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,14 @@ struct SchoolDbSettings {
     const std::string& location() const { return postgresql ? pg_connection : sqlite_path; }
 };
 
+/// What a row of the table shows now, as far as a silent edit needs to know: the values it may edit and the
+/// watermark it must keep.
+struct SchoolShown {
+    int wgqk_ts = 0;
+    std::string jhrdh;
+    std::int64_t updated_seq = 0;
+};
+
 /// The student_register table (PROTOCOL.md), written through Poco::Data so that the same code fills SQLite and
 /// PostgreSQL. Rows go in as multi-row statements with literal values: PostgreSQL through Poco::Data costs a
 /// round trip per bound row, and the rows are generated here, so quoting them is safe.
@@ -32,8 +41,11 @@ public:
     void recreate();
     /// Inserts the rows in one transaction.
     void insert(const std::vector<SchoolRow>& rows);
-    /// Rewrites the rows (matched by id) in one transaction, each with its new updated_seq.
-    void update(const std::vector<SchoolRow>& rows);
+    /// Rewrites the rows (matched by id), each with the updated_seq it carries, and deletes the rows with the
+    /// `removed` ids, all in one transaction.
+    void update(const std::vector<SchoolRow>& rows, const std::vector<std::int64_t>& removed = {});
+    /// The rows with these ids, by id; an id the table does not hold is left out.
+    std::map<std::int64_t, SchoolShown> shown(const std::vector<std::int64_t>& ids);
     std::int64_t maxSeq();
 
 private:

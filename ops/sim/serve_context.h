@@ -3,9 +3,11 @@
 #include "ops/sim/change_applier.h"
 #include "ops/sim/city_params.h"
 #include "ops/sim/city_paths.h"
+#include "ops/sim/drift_applier.h"
 #include "ops/sim/fault_plan.h"
 #include "ops/sim/sim_state.h"
 #include "ops/sim/token_registry.h"
+#include "ops/sim/truth_files.h"
 
 #include <Poco/Event.h>
 
@@ -47,14 +49,16 @@ Credentials credentialsFor(std::uint64_t seed);
 /// What the request handlers share. Lives as long as the server.
 struct ServeContext {
     ServeContext(const CityParams& params, const CityPaths& paths, const Credentials& credentials,
-                 ChangeApplier& changer, std::chrono::seconds token_lifetime)
+                 ChangeApplier& changer, DriftApplier& drifter, std::chrono::seconds token_lifetime)
         : params(params),
           paths(paths),
           credentials(credentials),
           tokens(params.seed, token_lifetime),
           faults(params.seed),
           readers(paths.state_db),
-          changer(changer) {}
+          changer(changer),
+          drifter(drifter),
+          drift_log(paths.truth_dir) {}
 
     const CityParams params;
     const CityPaths paths;
@@ -63,7 +67,9 @@ struct ServeContext {
     FaultState faults;
     ReaderPool readers;
     ChangeApplier& changer;
-    std::mutex change_mutex;                               // one change at a time
+    DriftApplier& drifter;
+    DriftLog drift_log;                                    // drift.csv: drifts and lost pages append to it
+    std::mutex change_mutex;                               // one change or drift at a time
     Poco::Event stopping{Poco::Event::EVENT_MANUALRESET};  // set at shutdown: ends hangs and delays at once
 };
 

@@ -29,11 +29,12 @@ struct Route {
     bool faulty;  // subject to the fault modes
 };
 
-constexpr std::array<Route, 6> kRoutes{{
+constexpr std::array<Route, 7> kRoutes{{
     {"GET", "/police/v1/persons", &policePersons, true},
     {"POST", "/oauth/token", &oauthToken, true},
     {"GET", "/civil/v1/cases", &civilCases, true},
     {"POST", "/control/change", &controlChange, false},
+    {"POST", "/control/drift", &controlDrift, false},
     {"POST", "/control/faults", &controlFaults, false},
     {"GET", "/control/stats", &controlStats, false},
 }};
@@ -73,7 +74,7 @@ public:
 private:
     Reply dispatch(Poco::Net::HTTPServerRequest& request, bool& truncate) {
         const Poco::URI uri(request.getURI());
-        Exchange exchange{request, uri.getPath(), uri.getQueryParameters(), {}, false};
+        Exchange exchange{request, uri.getPath(), uri.getQueryParameters(), {}, false, true};
         const Route* route = nullptr;
         bool path_known = exchange.path == "/healthz";
         for (const Route& candidate : kRoutes) {
@@ -114,7 +115,8 @@ private:
             if (spec.slow_ms > 0) {
                 context_.stopping.tryWait(spec.slow_ms);
             }
-            if (context_.faults.draw("timeout", key, occurrence, spec.timeout)) {
+            const bool hung = context_.faults.draw("timeout", key, occurrence, spec.timeout);
+            if (hung) {
                 context_.stopping.tryWait(spec.hang_ms);
             }
             if (context_.faults.draw("http500", key, occurrence, spec.http500)) {
@@ -122,6 +124,7 @@ private:
             }
             truncate = context_.faults.draw("truncate", key, occurrence, spec.truncate);
             exchange.repeat_page = context_.faults.draw("duplicate_page", key, occurrence, spec.duplicate_page);
+            exchange.reaches_client = !hung && !truncate;
         }
         return route->handler(context_, exchange);
     }

@@ -136,6 +136,16 @@ void SimState::updateRow(Source source, const StoredRow& row, std::string_view b
     bindRow(*update_[static_cast<std::size_t>(source)], row, body).run();
 }
 
+void SimState::deleteRow(Source source, std::string_view id) {
+    db_.prepare("DELETE FROM " + tableOf(source) + " WHERE id = ?1").bind(1, id).run();
+}
+
+std::string SimState::body(Source source, std::string_view id) {
+    auto statement = db_.prepare("SELECT body FROM " + tableOf(source) + " WHERE id = ?1");
+    statement.bind(1, id);
+    return statement.step() ? std::string(statement.text(0)) : std::string();
+}
+
 std::vector<StoredRow> SimState::selectRows(Source source, const std::function<bool(std::string_view id)>& wanted) {
     // School row ids are numbers stored as text: order them as numbers.
     auto statement =
@@ -200,6 +210,7 @@ ServedCounts SimState::counts() {
     counts.children = number("count.children");
     counts.households = number("count.households");
     counts.changes = number("count.changes");
+    counts.drifts = number("count.drifts");
     return counts;
 }
 
@@ -214,13 +225,14 @@ void SimState::setCounts(const ServedCounts& counts) {
     setMeta("count.children", std::to_string(counts.children));
     setMeta("count.households", std::to_string(counts.households));
     setMeta("count.changes", std::to_string(counts.changes));
+    setMeta("count.drifts", std::to_string(counts.drifts));
 }
 
 PageReader::PageReader(const std::string& path)
     : db_(path, true, true),
-      police_(db_.prepare("SELECT stamp, id, body FROM police WHERE (stamp, id) > (?1, ?2) AND stamp >= ?3 "
+      police_(db_.prepare("SELECT stamp, id, body, kind FROM police WHERE (stamp, id) > (?1, ?2) AND stamp >= ?3 "
                           "ORDER BY stamp, id LIMIT ?4")),
-      civil_(db_.prepare("SELECT stamp, id, body FROM civil WHERE (stamp, id) > (?1, ?2) AND stamp >= ?3 "
+      civil_(db_.prepare("SELECT stamp, id, body, kind FROM civil WHERE (stamp, id) > (?1, ?2) AND stamp >= ?3 "
                          "ORDER BY stamp, id LIMIT ?4")) {}
 
 Page PageReader::page(Source source, const std::string& after_stamp, const std::string& after_id,
@@ -232,14 +244,20 @@ Page PageReader::page(Source source, const std::string& after_stamp, const std::
     statement.bind(1, after_stamp).bind(2, after_id).bind(3, since).bindInt(4, limit + 1);
     Page page;
     page.bodies.reserve(static_cast<std::size_t>(limit));
+    page.ids.reserve(static_cast<std::size_t>(limit));
+    page.kinds.reserve(static_cast<std::size_t>(limit));
     while (statement.step()) {
         if (static_cast<int>(page.bodies.size()) == limit) {
             page.has_more = true;
             break;
         }
         page.bodies.emplace_back(statement.text(2));
+        page.ids.emplace_back(statement.text(1));
+        page.kinds.push_back(static_cast<RowKind>(statement.integer(3)));
         page.last_stamp = std::string(statement.text(0));
-        page.last_id = std::string(statement.text(1));
+    }
+    if (!page.ids.empty()) {
+        page.last_id = page.ids.back();
     }
     statement.reset();
     return page;

@@ -27,6 +27,7 @@ struct ServedCounts {
     std::int64_t children = 0;
     std::int64_t households = 0;
     std::int64_t changes = 0;
+    std::int64_t drifts = 0;
 
     SourceCounts& of(Source source) { return sources[static_cast<std::size_t>(source)]; }
     const SourceCounts& of(Source source) const { return sources[static_cast<std::size_t>(source)]; }
@@ -58,6 +59,10 @@ public:
 
     void addRow(Source source, const StoredRow& row, std::string_view body);
     void updateRow(Source source, const StoredRow& row, std::string_view body);
+    /// A row the source no longer holds: no page serves it and no later change or drift picks it.
+    void deleteRow(Source source, std::string_view id);
+    /// The police or civil body as served now ("" for the other sources).
+    std::string body(Source source, std::string_view id);
     /// The rows of `source` for which `wanted(id)` holds, in source-ID order.
     std::vector<StoredRow> selectRows(Source source, const std::function<bool(std::string_view id)>& wanted);
 
@@ -83,6 +88,8 @@ private:
 /// One page of a served source, in (stamp, id) order.
 struct Page {
     std::vector<std::string> bodies;
+    std::vector<std::string> ids;  // beside each body, with the row's kind: what a lost page records
+    std::vector<RowKind> kinds;
     std::string last_stamp;
     std::string last_id;
     bool has_more = false;
