@@ -39,6 +39,21 @@ std::string sourceLine(const reconcile::SourceReconcile& result) {
     return out.str();
 }
 
+std::string gapLine(const reconcile::GapReconcile& gaps) {
+    std::ostringstream out;
+    out << "across departments: " << gaps.status;
+    if (gaps.status == "checked") {
+        out << ": " << withThousands(gaps.persons) << " persons;";
+        for (const auto& [rule, count] : gaps.findings) {
+            out << " " << rule << " " << withThousands(count);
+        }
+        out << " (" << formatDuration(gaps.seconds) << ")";
+    } else {
+        out << ": " << gaps.message;
+    }
+    return out.str();
+}
+
 }  // namespace
 
 int runReconcile(const std::vector<std::string>& args) {
@@ -139,10 +154,15 @@ int runReconcile(const std::vector<std::string>& args) {
     try {
         reconcile::ReconcileJob job(runtime->store(), runtime->store(), runtime->store(), runtime->registry(),
                                     runtime->settings().intake.state_dir + "/reconcile", runtime->clock());
-        const reconcile::ReconcileReport report = job.run(sources, run_options);
+        // Across departments only with --all: a run of some sources judges those sources, not every child.
+        const reconcile::GapCheck gaps{runtime->store(), runtime->profileConfig(), runtime->gapRules()};
+        const reconcile::ReconcileReport report = job.run(sources, run_options, parsed.has("all") ? &gaps : nullptr);
         printer.finish();
         for (const reconcile::SourceReconcile& result : report.sources) {
             (result.status == "failed" ? std::cerr : std::cout) << sourceLine(result) << "\n";
+        }
+        if (!report.gaps.status.empty()) {
+            (report.gaps.status == "failed" ? std::cerr : std::cout) << gapLine(report.gaps) << "\n";
         }
         std::cout << "reconcile run " << report.run.id << ": " << report.run.status << "\n";
         return report.run.status == "succeeded" ? kExitOk : kExitFailure;

@@ -71,6 +71,9 @@ Runtime::Runtime(GatewaySettings settings) : settings_(std::move(settings)), clo
     for (const auto& source : sources_) {
         profile_config_->checkSource(source.source, source.origin);
     }
+    gap_rules_ = std::make_unique<reconcile::GapRules>(settings_.reconcile.rules.empty()
+                                                           ? reconcile::GapRules::builtin()
+                                                           : reconcile::GapRules::load(settings_.reconcile.rules));
     views_ = std::make_unique<profile::ProfileViews>(settings_.profile.config_dir.empty()
                                                          ? profile::ProfileViews::builtin()
                                                          : profile::ProfileViews::load(settings_.profile.config_dir));

@@ -12,6 +12,7 @@
 #include "gateway/model/division_directory.h"
 #include "gateway/profile/profile_view.h"
 #include "gateway/publish/deliverer.h"
+#include "gateway/reconcile/gap_finder.h"
 #include "gateway/security/clients.h"
 #include "gateway/store/store.h"
 
@@ -57,6 +58,9 @@ public:
     /// A purge job counting from the same date as the profile build.
     jobs::PurgeJob makePurgeJob();
 
+    /// The rules of reconciliation across departments (reconcile.rules, or the built-in ones), checked at start.
+    const reconcile::GapRules& gapRules() const { return *gap_rules_; }
+
     /// The profile views (views.json of profile.config_dir, or the built-in ones).
     const profile::ProfileViews& views() const { return *views_; }
     /// The API's clients (api.clients); nullptr when none are configured.
@@ -87,6 +91,7 @@ private:
     linkage::LinkageConfig linkage_config_;
     std::unique_ptr<profile::ProfileConfig> profile_config_;
     std::unique_ptr<profile::ProfileViews> views_;
+    std::unique_ptr<reconcile::GapRules> gap_rules_;
     std::unique_ptr<security::ClientDirectory> clients_;
     std::vector<publish::Subscriber> subscribers_;
 };

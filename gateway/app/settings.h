@@ -44,6 +44,10 @@ struct ProfileSettings {
     int purge_after_days = 90;  // a child removed as adult has its personal data purged this many days later
 };
 
+struct ReconcileSettings {
+    std::string rules;  // JSON rules of the cross-department checks; empty = built-in
+};
+
 /// Who may call the API, how often, and why.
 struct ApiSettings {
     std::string clients_file;  // JSON (gateway/security/clients.h); empty = no keys, every caller is the local admin
@@ -83,6 +87,7 @@ struct GatewaySettings {
     IntakeSettings intake;
     LinkageSettings linkage;
     ProfileSettings profile;
+    ReconcileSettings reconcile;
     ApiSettings api;
     PushSettings push;
     AuditSettings audit;

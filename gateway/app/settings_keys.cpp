@@ -290,6 +290,16 @@ std::vector<ConfigKey> buildKeys() {
          {},
          [](GatewaySettings& s, const std::string& v) { s.profile.purge_after_days = toInt(v); }});
 
+    add({"reconcile.rules",
+         KeyType::Path,
+         "",
+         "JSON file of the rules that find the children who fall between departments (config/reconcile/README.md), "
+         "to use instead of the built-in config/reconcile/gaps.json. Empty = built-in.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.reconcile.rules = v; }});
+
     add({"api.clients",
          KeyType::Path,
          "",

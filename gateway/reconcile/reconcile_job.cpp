@@ -66,7 +66,7 @@ void writeCounts(json::Writer& writer, const SourceReconcile& result) {
 
 }  // namespace
 
-std::string summaryJson(const std::vector<SourceReconcile>& sources) {
+std::string summaryJson(const std::vector<SourceReconcile>& sources, const GapReconcile& gaps) {
     json::Text text;
     json::Writer& writer = text.writer();
     SourceReconcile total;
@@ -92,6 +92,22 @@ std::string summaryJson(const std::vector<SourceReconcile>& sources) {
     writer.StartObject();
     writeCounts(writer, total);
     writer.EndObject();
+    if (!gaps.status.empty()) {
+        json::key(writer, "gaps");
+        writer.StartObject();
+        json::field(writer, "status", gaps.status);
+        json::field(writer, "message", gaps.message);
+        json::field(writer, "persons", gaps.persons);
+        json::key(writer, "findings");
+        writer.StartObject();
+        for (const auto& [rule, count] : gaps.findings) {
+            json::field(writer, rule, count);
+        }
+        writer.EndObject();
+        json::key(writer, "seconds");
+        writer.Double(gaps.seconds);
+        writer.EndObject();
+    }
     writer.EndObject();
     return text.str();
 }
@@ -105,7 +121,8 @@ ReconcileJob::ReconcileJob(ReconcileStore& store, intake::IntakeStore& intake, s
       work_dir_(std::move(work_dir)),
       clock_(clock) {}
 
-ReconcileReport ReconcileJob::run(const std::vector<intake::SyncJob*>& sources, const ReconcileOptions& options) {
+ReconcileReport ReconcileJob::run(const std::vector<intake::SyncJob*>& sources, const ReconcileOptions& options,
+                                  const GapCheck* gaps) {
     if (options.as_of.empty()) {
         throw GatewayError(ErrorCode::InvalidArgument, "a reconcile run needs the date it judges against");
     }
@@ -128,8 +145,14 @@ ReconcileReport ReconcileJob::run(const std::vector<intake::SyncJob*>& sources, 
             run.error += (run.error.empty() ? "" : "; ") + result.source + ": " + result.message;
         }
     }
+    if (gaps != nullptr) {
+        report.gaps = checkGaps(*gaps, run.id, effective);
+        if (report.gaps.status == "failed") {
+            run.error += (run.error.empty() ? "" : "; ") + std::string("across departments: ") + report.gaps.message;
+        }
+    }
     run.status = run.error.empty() ? "succeeded" : "failed";
-    run.summary_json = summaryJson(report.sources);
+    run.summary_json = summaryJson(report.sources, report.gaps);
     run.finished_at = formatIso(clock_.now());
     store_.finishReconcileRun(run);
     return report;
@@ -214,7 +237,7 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
                     const std::string& gateway_hash) {
                     const bool deleted = discrepancy == Discrepancy::DeletedAtSource;
                     (deleted ? retire_keys : restage_keys).push_back(key);
-                    chunk.push_back({0, run_id, std::string(discrepancyName(discrepancy)), config.source, key, "",
+                    chunk.push_back({0, run_id, std::string(discrepancyName(discrepancy)), config.source, key, "", "",
                                      evidence(source_hash, gateway_hash), deleted ? repair_retire : repair_restage});
                     if (chunk.size() == kFindingChunk) {
                         flush();
@@ -264,6 +287,52 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
     }
     if (result.status == "failed") {
         log.error(config.source + ": reconcile failed: " + result.message);
+    }
+    result.seconds = secondsSince(started, clock_);
+    return result;
+}
+
+GapReconcile ReconcileJob::checkGaps(const GapCheck& gaps, std::int64_t run_id, const ReconcileOptions& options) {
+    GapReconcile result;
+    for (const std::string& code : gaps.rules.codes()) {
+        result.findings[code] = 0;
+    }
+    const Poco::Timestamp started = clock_.now();
+    try {
+        const model::DateResult as_of = model::parseDate(options.as_of);
+        if (!as_of) {
+            throw GatewayError(ErrorCode::InvalidArgument, "as-of date " + options.as_of + ": " + as_of.error());
+        }
+        const GapFinder finder(gaps.profiles, gaps.rules, as_of.value());
+        std::vector<Finding> chunk;
+        gaps.persons.forEachPerson([&](const std::string& person_id, const std::vector<intake::StagedRecord>& records) {
+            ++result.persons;
+            for (Finding& finding : finder.find(person_id, records)) {
+                ++result.findings[finding.kind];
+                chunk.push_back(std::move(finding));
+            }
+            if (chunk.size() >= kFindingChunk) {
+                store_.addFindings(run_id, chunk);
+                chunk.clear();
+            }
+            if (options.on_progress && result.persons % 10000 == 0) {
+                options.on_progress({"departments", "gaps", result.persons, -1, secondsSince(started, clock_)});
+            }
+        });
+        store_.addFindings(run_id, chunk);
+        result.status = "checked";
+    } catch (const GatewayError& e) {
+        result.status = "failed";
+        result.message = utf8::toValidUtf8(e.message());
+    } catch (const Poco::Exception& e) {
+        result.status = "failed";
+        result.message = utf8::toValidUtf8(e.displayText());
+    } catch (const std::exception& e) {
+        result.status = "failed";
+        result.message = std::string("unexpected error: ") + e.what();
+    }
+    if (result.status == "failed") {
+        Poco::Logger::get("gateway.reconcile").error("across departments: reconcile failed: " + result.message);
     }
     result.seconds = secondsSince(started, clock_);
     return result;

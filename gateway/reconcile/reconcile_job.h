@@ -8,6 +8,8 @@
 #include "gateway/common/clock.h"
 #include "gateway/intake/intake_store.h"
 #include "gateway/intake/sync_job.h"
+#include "gateway/profile/profile_store.h"
+#include "gateway/reconcile/gap_finder.h"
 #include "gateway/reconcile/reconcile_store.h"
 #include "gateway/reconcile/stream_diff.h"
 #include "gateway/store/lease_store.h"
@@ -15,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,9 +57,26 @@ struct SourceReconcile {
     double seconds = 0;
 };
 
+/// The cross-department phase: every linked person built on the as-of date and judged by the rules.
+struct GapCheck {
+    profile::ProfileBuildStore& persons;
+    const profile::ProfileConfig& profiles;
+    const GapRules& rules;
+};
+
+/// What the cross-department phase came to.
+struct GapReconcile {
+    std::string status;   // "checked" or "failed"; empty when the run had no such phase
+    std::string message;  // why it failed
+    std::int64_t persons = 0;
+    std::map<std::string, std::int64_t> findings;  // per rule, every rule listed
+    double seconds = 0;
+};
+
 struct ReconcileReport {
     ReconcileRun run;  // as recorded; status "succeeded" unless a source failed (a skipped source does not)
     std::vector<SourceReconcile> sources;
+    GapReconcile gaps;
 };
 
 class ReconcileJob {
@@ -65,13 +85,16 @@ public:
     ReconcileJob(ReconcileStore& store, intake::IntakeStore& intake, store::LeaseStore& leases,
                  const adapters::AdapterRegistry& registry, std::string work_dir, const Clock& clock);
 
-    /// Reconciles `sources` one after the other (each by its sync job, which knows its adapter and mapping). Never
-    /// throws for source or store failures of one source: they fail that source, recorded with their message, and
-    /// the others go on. Throws when the run itself cannot be recorded.
-    ReconcileReport run(const std::vector<intake::SyncJob*>& sources, const ReconcileOptions& options);
+    /// Reconciles `sources` one after the other (each by its sync job, which knows its adapter and mapping), then,
+    /// with `gaps`, the departments against each other. Never throws for source or store failures of one phase:
+    /// they fail that phase, recorded with their message, and the others go on. Throws when the run itself cannot be
+    /// recorded.
+    ReconcileReport run(const std::vector<intake::SyncJob*>& sources, const ReconcileOptions& options,
+                        const GapCheck* gaps = nullptr);
 
 private:
     SourceReconcile reconcileSource(intake::SyncJob& sync, std::int64_t run_id, const ReconcileOptions& options);
+    GapReconcile checkGaps(const GapCheck& gaps, std::int64_t run_id, const ReconcileOptions& options);
     std::int64_t restage(intake::SyncJob& sync, adapters::Adapter& adapter, std::vector<std::string> keys,
                          std::int64_t run_id, const ReconcileOptions& options);
 
@@ -83,7 +106,8 @@ private:
     const Clock& clock_;
 };
 
-/// The run's summary as stored and logged: per source and in total, rows, findings by kind, repairs, seconds.
-std::string summaryJson(const std::vector<SourceReconcile>& sources);
+/// The run's summary as stored and logged: per source and in total, rows, findings by kind, repairs, seconds; and
+/// the cross-department phase, persons judged and findings per rule.
+std::string summaryJson(const std::vector<SourceReconcile>& sources, const GapReconcile& gaps);
 
 }  // namespace gateway::reconcile

@@ -34,12 +34,17 @@ struct ReconcileRun {
 struct Finding {
     std::int64_t id = 0;  // filled on read
     std::int64_t run_id = 0;
-    std::string kind;  // a discrepancyName(): missing_in_gateway, deleted_at_source, changed
-    std::string source;
-    std::string source_id;
-    /// The person the record belongs to, filled by the store from the person links when the record was linked as the
-    /// finding was written ('' otherwise); on read, as written.
+    /// A discrepancyName() (missing_in_gateway, deleted_at_source, changed) for a record a source and the gateway
+    /// disagree on; a rule's code (config/reconcile/gaps.json) for a child the departments disagree about.
+    std::string kind;
+    std::string source;     // the record's; empty for a finding on a child
+    std::string source_id;  // the record's; empty for a finding on a child
+    /// The child: for a record, filled by the store from the person links when the record was linked as the finding
+    /// was written ('' otherwise); on read, as written.
     std::string person_id;
+    /// The child's division of residence, which scopes who may read the finding: for a record, filled by the store
+    /// from the person's profile when there is one; on read, as written.
+    std::string division;
     std::string detail_json = "{}";  // the evidence, e.g. the content hash on each side
     std::string repair;              // what the run did about it: "" nothing, "restaged" or "retired"
 };

@@ -402,10 +402,13 @@ std::vector<Migration> buildMigrations() {
     source TEXT NOT NULL,
     source_id TEXT NOT NULL,
     person_id TEXT NOT NULL,
+    division TEXT NOT NULL,
     detail_json TEXT NOT NULL,
     repair TEXT NOT NULL
 ))",
                        "CREATE INDEX reconcile_findings_run ON reconcile_findings (run_id, kind, id)",
+                       // A township or village reads its own findings of a run.
+                       "CREATE INDEX reconcile_findings_division ON reconcile_findings (run_id, division, id)",
                        // Why a record left its person when it went to none: a record its source deleted, retired.
                        "ALTER TABLE person_moves ADD COLUMN reason TEXT NOT NULL DEFAULT ''",
                    }});

@@ -223,11 +223,21 @@ void validateReconcileRun(const reconcile::ReconcileRun& run) {
 
 void validateFindings(const std::vector<reconcile::Finding>& findings) {
     for (const reconcile::Finding& finding : findings) {
-        const auto where = [&] { return "the finding on " + utf8::quote(finding.source + "/" + finding.source_id); };
+        const auto where = [&] {
+            return "the " + utf8::quote(finding.kind) + " finding on " +
+                   utf8::quote(finding.source.empty() ? finding.person_id : finding.source + "/" + finding.source_id);
+        };
         requireNonEmptyText("kind", finding.kind, where);
-        requireNonEmptyText("source", finding.source, where);
-        requireNonEmptyText("source_id", finding.source_id, where);
+        requireText("source", finding.source, where);
+        requireText("source_id", finding.source_id, where);
         requireText("person_id", finding.person_id, where);
+        requireText("division", finding.division, where);
+        requireDivisionPrefix(finding.division);
+        if (finding.source.empty() != finding.source_id.empty() ||
+            (finding.source.empty() && finding.person_id.empty())) {
+            throw GatewayError(ErrorCode::InvalidArgument,
+                               where() + " names neither a record (source and source_id) nor a person");
+        }
         requireJsonObject("detail_json", finding.detail_json, where);
         if (!finding.repair.empty() && finding.repair != "restaged" && finding.repair != "retired") {
             throw GatewayError(ErrorCode::InvalidArgument, "repair " + utf8::quote(finding.repair) + " of " + where() +

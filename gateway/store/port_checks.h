@@ -34,7 +34,8 @@ void validateLogEntry(const audit::ExchangeLogEntry& entry);
 /// A reconciliation run: node, trigger, start and as-of date present, a known status, text well formed, and a summary
 /// that is a JSON object.
 void validateReconcileRun(const reconcile::ReconcileRun& run);
-/// Findings: kind, source and source ID present, text well formed, evidence a JSON object, a known repair.
+/// Findings: a kind, a record (source and source ID) or a person, a division of digits, text well formed, evidence a
+/// JSON object, a known repair.
 void validateFindings(const std::vector<reconcile::Finding>& findings);
 /// A retirement: source, reason and time present, every key non-empty well-formed text.
 void validateRetirement(const reconcile::RecordRetirement& retirement);

@@ -59,6 +59,7 @@ BulkRows findingStageRows(const std::vector<reconcile::Finding>& findings) {
         .text("source", findings, &reconcile::Finding::source)
         .text("source_id", findings, &reconcile::Finding::source_id)
         .text("person_id", findings, &reconcile::Finding::person_id)
+        .text("division", findings, &reconcile::Finding::division)
         .text("detail_json", findings, &reconcile::Finding::detail_json)
         .text("repair", findings, &reconcile::Finding::repair);
     return rows;
@@ -134,8 +135,8 @@ void SqlStore::addFindings(std::int64_t run_id, const std::vector<reconcile::Fin
     withSession("record " + std::to_string(findings.size()) + " findings", [&](Session& session) {
         WriteTransaction transaction(*this, session);
         session << "CREATE TEMP TABLE finding_stage (ordinal BIGINT NOT NULL, kind TEXT NOT NULL, source TEXT NOT "
-                   "NULL, source_id TEXT NOT NULL, person_id TEXT NOT NULL, detail_json TEXT NOT NULL, repair TEXT "
-                   "NOT NULL)",
+                   "NULL, source_id TEXT NOT NULL, person_id TEXT NOT NULL, division TEXT NOT NULL, detail_json TEXT "
+                   "NOT NULL, repair TEXT NOT NULL)",
             now;
         insertRows(session, findingStageRows(findings));
         Poco::Int64 run = run_id;
@@ -143,10 +144,13 @@ void SqlStore::addFindings(std::int64_t run_id, const std::vector<reconcile::Fin
         // written before their repair.
         Statement insert(session);
         insert << sql(
-            "INSERT INTO reconcile_findings (run_id, kind, source, source_id, person_id, detail_json, repair) "
-            "SELECT CAST(? AS BIGINT), s.kind, s.source, s.source_id, CASE WHEN s.person_id <> '' THEN s.person_id "
-            "ELSE COALESCE(l.person_id, '') END, s.detail_json, s.repair FROM finding_stage AS s "
-            "LEFT JOIN person_links AS l ON l.source = s.source AND l.source_id = s.source_id ORDER BY s.ordinal"),
+            "INSERT INTO reconcile_findings (run_id, kind, source, source_id, person_id, division, detail_json, "
+            "repair) "
+            "SELECT CAST(? AS BIGINT), q.kind, q.source, q.source_id, q.person, CASE WHEN q.division <> '' THEN "
+            "q.division ELSE COALESCE(p.residence_division, '') END, q.detail_json, q.repair FROM "
+            "(SELECT s.*, CASE WHEN s.person_id <> '' THEN s.person_id ELSE COALESCE(l.person_id, '') END AS person "
+            "FROM finding_stage AS s LEFT JOIN person_links AS l ON l.source = s.source AND l.source_id = s.source_id) "
+            "AS q LEFT JOIN profiles AS p ON p.person_id = q.person ORDER BY q.ordinal"),
             use(run);
         insert.execute();
         session << "DROP TABLE finding_stage", now;
@@ -218,19 +222,20 @@ std::vector<reconcile::Finding> SqlStore::findings(std::int64_t run_id, std::str
         std::vector<std::string> sources;
         std::vector<std::string> source_ids;
         std::vector<std::string> persons;
+        std::vector<std::string> divisions;
         std::vector<std::string> details;
         std::vector<std::string> repairs;
         Statement select(session);
         select << sql(
-            "SELECT id, kind, source, source_id, person_id, detail_json, repair FROM reconcile_findings "
+            "SELECT id, kind, source, source_id, person_id, division, detail_json, repair FROM reconcile_findings "
             "WHERE run_id = ? AND id > ?" +
             std::string(kind.empty() ? "" : " AND kind = ?") + " ORDER BY id LIMIT ?"),
             use(run), use(after);
         if (!kind.empty()) {
             select, use(wanted);
         }
-        select, use(rows), into(ids), into(kinds), into(sources), into(source_ids), into(persons), into(details),
-            into(repairs);
+        select, use(rows), into(ids), into(kinds), into(sources), into(source_ids), into(persons), into(divisions),
+            into(details), into(repairs);
         select.execute();
         result.resize(ids.size());
         for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -240,6 +245,7 @@ std::vector<reconcile::Finding> SqlStore::findings(std::int64_t run_id, std::str
                          std::move(sources[i]),
                          std::move(source_ids[i]),
                          std::move(persons[i]),
+                         std::move(divisions[i]),
                          std::move(details[i]),
                          std::move(repairs[i])};
         }

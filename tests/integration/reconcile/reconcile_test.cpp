@@ -39,14 +39,16 @@ std::map<std::string, KeySet> readDrift(const std::string& dir) {
     return drift;
 }
 
-/// The findings of run `run_id` by kind.
+/// The findings on records (source against gateway) of run `run_id`, by kind.
 std::map<std::string, KeySet> findingsOf(store::Store& store, std::int64_t run_id) {
     std::map<std::string, KeySet> found;
     std::int64_t after = 0;
     for (;;) {
         const auto page = store.findings(run_id, "", after, 500);
         for (const auto& finding : page) {
-            found[finding.kind].insert({finding.source, finding.source_id});
+            if (!finding.source.empty()) {
+                found[finding.kind].insert({finding.source, finding.source_id});
+            }
             after = finding.id;
         }
         if (page.size() < 500) {

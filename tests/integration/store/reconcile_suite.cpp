@@ -157,6 +157,29 @@ TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirE
     EXPECT_THROW(store().addFindings(first.id, {findingOf("changed", "school_register", "S2", "fixed")}), GatewayError);
     EXPECT_THROW(store().addFindings(first.id, {findingOf("changed", "school_register", "")}), GatewayError);
     EXPECT_EQ(store().findings(first.id, "", 0, 100).size(), 3u) << "a refused write adds nothing";
+
+    // A finding on a child rather than a record: the person and the division it is routed to, as given.
+    reconcile::Finding child;
+    child.kind = "school_age_not_enrolled";
+    child.person_id = "person-9";
+    child.division = "320411104002";
+    child.detail_json = R"({"rule":"school_age_not_enrolled","records":["police_population/P1"]})";
+    store().addFindings(second.id, {child});
+    const auto children = store().findings(second.id, "school_age_not_enrolled", 0, 10);
+    ASSERT_EQ(children.size(), 1u);
+    EXPECT_EQ(children[0].person_id, "person-9");
+    EXPECT_EQ(children[0].division, "320411104002");
+    EXPECT_EQ(children[0].source, "");
+    EXPECT_EQ(all[0].division, "") << "a record of a person without a profile has no division";
+    reconcile::Finding nobody = child;
+    nobody.person_id = "";
+    EXPECT_THROW(store().addFindings(second.id, {nobody}), GatewayError) << "names neither a record nor a person";
+    reconcile::Finding half = child;
+    half.source = "police_population";
+    EXPECT_THROW(store().addFindings(second.id, {half}), GatewayError) << "a source without its record";
+    reconcile::Finding lettered = child;
+    lettered.division = "3204%";
+    EXPECT_THROW(store().addFindings(second.id, {lettered}), GatewayError);
 }
 
 TEST_P(StoreSuite, RetiredRecordsLeaveTheirPersonWithAMoveAndALogEntry) {
