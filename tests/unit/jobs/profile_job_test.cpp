@@ -1,11 +1,14 @@
 // The profile job on a SQLite store and on the in-memory fakes of its ports: a first build covers everyone, later
 // builds only the persons whose records changed, a moved date rebuilds everyone, and records moved between persons (a
-// split, a merge) reach the outbox as corrections on both persons' versions. The purge after a child comes of age runs
-// on SQLite, where the purge erases the very records and versions the builds read.
+// split, a merge) reach the outbox as corrections on both persons' versions. Records their sources deleted, retired by
+// reconciliation, leave their person's next version with a retirement correction, or remove a person they were the last
+// of; retirement is the SQL store's alone. The purge after a child comes of age runs on SQLite, where the purge erases
+// the very records and versions the builds read.
 
 #include "gateway/jobs/profile_job.h"
 #include "gateway/common/error.h"
 #include "gateway/common/hash.h"
+#include "gateway/common/json_writer.h"
 #include "gateway/jobs/purge_job.h"
 #include "gateway/store/store.h"
 #include "tests/support/fake_intake_store.h"
@@ -16,6 +19,9 @@
 #include "tests/support/fake_profile_store.h"
 #include "tests/support/manual_clock.h"
 #include "tests/support/temp_dir.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/pointer.h>
 
 #include <gtest/gtest.h>
 
@@ -34,6 +40,65 @@ intake::StagedRecord record(const std::string& source, const std::string& id, co
                          R"(","sex":"2","birth_date":"2014-03-05","residence_division":")" + division + R"("})";
     staged.content_hash = sha256Hex(staged.record_json);
     return staged;
+}
+
+/// A school register record: what only it gives a profile is the enrolment. Written with the JSON writer, so that any
+/// source_id is quoted as it must be.
+intake::StagedRecord enrolled(const std::string& id, const std::string& name) {
+    json::Text text;
+    json::Writer& writer = text.writer();
+    writer.StartObject();
+    json::field(writer, "source", "school_register");
+    json::field(writer, "source_id", id);
+    json::field(writer, "name", name);
+    json::field(writer, "sex", "2");
+    json::field(writer, "birth_date", "2014-03-05");
+    json::field(writer, "residence_division", "320411101201");
+    json::key(writer, "facts");
+    writer.StartObject();
+    json::key(writer, "enrolment");
+    writer.StartObject();
+    json::field(writer, "school_name", "孟河中心小学");
+    json::field(writer, "grade", 6);
+    json::field(writer, "status", "enrolled");
+    writer.EndObject();
+    writer.EndObject();
+    writer.EndObject();
+    intake::StagedRecord staged;
+    staged.source = "school_register";
+    staged.source_id = id;
+    staged.observed_at = "2026-10-01T00:00:00Z";
+    staged.record_json = text.str();
+    staged.content_hash = sha256Hex(staged.record_json);
+    return staged;
+}
+
+rapidjson::Document parse(const std::string& text) {
+    rapidjson::Document document;
+    document.Parse(text.c_str(), text.size());
+    return document;
+}
+
+/// The "source/source_id" of every record a profile lists.
+std::vector<std::string> profileRecords(const std::string& profile_json) {
+    std::vector<std::string> result;
+    const rapidjson::Document profile = parse(profile_json);
+    const rapidjson::Value* records = rapidjson::Pointer("/records").Get(profile);
+    if (records == nullptr || !records->IsArray()) {
+        return result;
+    }
+    for (const auto& record : records->GetArray()) {
+        result.push_back(std::string(record["source"].GetString(), record["source"].GetStringLength()) + "/" +
+                         std::string(record["source_id"].GetString(), record["source_id"].GetStringLength()));
+    }
+    return result;
+}
+
+/// The enrolment status a profile shows, "" when it shows none.
+std::string enrolment(const std::string& profile_json) {
+    const rapidjson::Document profile = parse(profile_json);
+    const rapidjson::Value* status = rapidjson::Pointer("/education/status/value").Get(profile);
+    return status != nullptr && status->IsString() ? status->GetString() : "";
 }
 
 enum class Backend { Sqlite, Fakes };
@@ -138,6 +203,27 @@ INSTANTIATE_TEST_SUITE_P(Stores, ProfileJobTest, ::testing::Values(Backend::Sqli
 class ProfileJobSqliteTest : public ProfileJobFixture {
 protected:
     void SetUp() override { open(Backend::Sqlite); }
+
+    /// Retires records of `source` as a repairing reconciliation does when the source deleted them.
+    std::int64_t retire(const std::string& source, std::vector<std::string> source_ids) {
+        reconcile::RecordRetirement retirement;
+        retirement.source = source;
+        retirement.source_ids = std::move(source_ids);
+        retirement.reason = "deleted_at_source";
+        retirement.at = "2026-11-01T09:00:00.000Z";
+        retirement.actor = "test";
+        return store_->retireRecords(retirement);
+    }
+
+    /// A: police P1 and school S1 (the only one with an enrolment); B: police P3. Built once.
+    void stageTwoPersons() {
+        stage("police_population",
+              {record("police_population", "P1", "张子涵"), record("police_population", "P3", "王芳")});
+        const std::int64_t school = stage("school_register", {enrolled("S1", "张子涵")});
+        link({{"police_population", "P1", "A"}, {"school_register", "S1", "A"}, {"police_population", "P3", "B"}},
+             school);
+        build();
+    }
 };
 
 TEST_P(ProfileJobTest, LaterBuildsRebuildOnlyWhatChangedAndADateChangeRebuildsEveryone) {
@@ -275,6 +361,164 @@ TEST_F(ProfileJobSqliteTest, AChildWhoComesOfAgeIsPurgedThePeriodAfterAndRebuild
 
     options.after_days = -1;
     EXPECT_THROW(purge.run(options), GatewayError);
+}
+
+TEST_F(ProfileJobSqliteTest, ARetiredRecordRebuildsItsPersonWithARetiredCorrection) {
+    stageTwoPersons();
+    ASSERT_EQ(store_->profile("A")->version, 1);
+    ASSERT_EQ(enrolment(store_->profile("A")->profile_json), "enrolled") << "only S1 gives the enrolment";
+    ASSERT_EQ(profileRecords(store_->profile("A")->profile_json),
+              (std::vector<std::string>{"police_population/P1", "school_register/S1"}));
+    // Without a retirement a build changes nothing: what follows is the retirement's doing.
+    std::int64_t head = store_->outboxHead();
+    EXPECT_EQ(build().written, 0u);
+    EXPECT_EQ(store_->profile("A")->version, 1);
+    EXPECT_EQ(store_->outboxHead(), head);
+
+    ASSERT_EQ(retire("school_register", {"S1"}), 1);
+    ASSERT_FALSE(store_->sourceRecord("school_register", "S1").has_value());
+    auto report = build();
+    EXPECT_TRUE(report.incremental) << "same as-of date";
+    EXPECT_EQ(report.persons, 1u) << "A only";
+    EXPECT_EQ(report.written, 1u);
+    EXPECT_EQ(report.removed, 0u);
+
+    const auto a = store_->profile("A");
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(a->version, 2);
+    EXPECT_FALSE(a->removed);
+    EXPECT_EQ(enrolment(a->profile_json), "") << a->profile_json;
+    EXPECT_EQ(profileRecords(a->profile_json), std::vector<std::string>{"police_population/P1"});
+    EXPECT_EQ(store_->profile("B")->version, 1) << "B lost nothing";
+    EXPECT_EQ(store_->profileHistory("B").size(), 1u);
+
+    const auto entries = store_->outbox(head, "", 100);
+    ASSERT_EQ(entries.size(), 1u) << "one new version, A's";
+    EXPECT_EQ(entries[0].person_id, "A");
+    EXPECT_EQ(entries[0].version, 2);
+    EXPECT_FALSE(entries[0].removed);
+    EXPECT_EQ(entries[0].correction_json, R"({"kind":"retired","retired":["school_register/S1"]})");
+    const rapidjson::Document correction = parse(entries[0].correction_json);
+    ASSERT_FALSE(correction.HasParseError());
+    ASSERT_TRUE(correction.IsObject());
+    EXPECT_EQ(correction.MemberCount(), 2u) << "neither into nor from: nothing moved between persons";
+    EXPECT_EQ(std::string(correction["kind"].GetString()), "retired");
+    ASSERT_TRUE(correction["retired"].IsArray());
+    ASSERT_EQ(correction["retired"].Size(), 1u);
+    EXPECT_EQ(std::string(correction["retired"][0].GetString()), "school_register/S1");
+
+    head = store_->outboxHead();
+    report = build();
+    EXPECT_EQ(report.persons, 0u) << "the retirement is read once";
+    EXPECT_EQ(store_->outboxHead(), head);
+    EXPECT_EQ(store_->profile("A")->version, 2);
+}
+
+TEST_F(ProfileJobSqliteTest, APersonWhoseLastRecordIsRetiredIsRemoved) {
+    stage("police_population", {record("police_population", "P1", "张子涵")});
+    const std::int64_t school = stage("school_register", {enrolled("S2", "王芳"), enrolled("S3", "王芳")});
+    link({{"police_population", "P1", "A"}, {"school_register", "S2", "B"}, {"school_register", "S3", "B"}}, school);
+    build();
+    ASSERT_EQ(store_->profile("B")->version, 1);
+    ASSERT_FALSE(store_->profile("B")->removed);
+    std::int64_t head = store_->outboxHead();
+    EXPECT_EQ(build().removed, 0u);
+    EXPECT_EQ(store_->outboxHead(), head) << "nothing to remove without the retirement";
+
+    ASSERT_EQ(retire("school_register", {"S3", "S2"}), 2);
+    const auto report = build();
+    EXPECT_TRUE(report.incremental);
+    EXPECT_EQ(report.persons, 0u) << "B has no record left to build from, A was not touched";
+    EXPECT_EQ(report.removed, 1u);
+    EXPECT_EQ(report.written, 1u);
+
+    const auto b = store_->profile("B");
+    ASSERT_TRUE(b.has_value());
+    EXPECT_TRUE(b->removed);
+    EXPECT_EQ(b->profile_json, R"({"person_id":"B","removed":true})") << "gone, not of age";
+    EXPECT_EQ(b->version, 2);
+    EXPECT_EQ(store_->profile("A")->version, 1);
+    const auto listed = store_->profiledPersons();
+    EXPECT_EQ(listed, std::vector<std::string>{"A"});
+
+    const auto entries = store_->outbox(head, "", 100);
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].person_id, "B");
+    EXPECT_TRUE(entries[0].removed);
+    EXPECT_TRUE(entries[0].removed_now);
+    EXPECT_EQ(entries[0].correction_json,
+              R"({"kind":"retired","retired":["school_register/S2","school_register/S3"]})");
+
+    // The removal is written once: later builds, incremental or full, leave it.
+    head = store_->outboxHead();
+    build();
+    build(true);
+    EXPECT_EQ(store_->profile("B")->version, 2);
+    EXPECT_EQ(store_->outboxHead(), head);
+}
+
+TEST_F(ProfileJobSqliteTest, ARetiredSourceIdWithAQuoteAndABackslashIsNamedExactlyInValidJson) {
+    const std::string hostile = "S\"1\\x";  // S"1\x
+    stage("police_population", {record("police_population", "P1", "张子涵")});
+    const std::int64_t school = stage("school_register", {enrolled(hostile, "张子涵")});
+    link({{"police_population", "P1", "A"}, {"school_register", hostile, "A"}}, school);
+    build();
+    ASSERT_EQ(profileRecords(store_->profile("A")->profile_json),
+              (std::vector<std::string>{"police_population/P1", "school_register/" + hostile}));
+    const std::int64_t head = store_->outboxHead();
+
+    ASSERT_EQ(retire("school_register", {hostile}), 1);
+    EXPECT_EQ(build().written, 1u);
+    EXPECT_EQ(profileRecords(store_->profile("A")->profile_json), std::vector<std::string>{"police_population/P1"});
+
+    const auto entries = store_->outbox(head, "", 100);
+    ASSERT_EQ(entries.size(), 1u);
+    const rapidjson::Document correction = parse(entries[0].correction_json);
+    ASSERT_FALSE(correction.HasParseError()) << entries[0].correction_json;
+    ASSERT_TRUE(correction.IsObject()) << entries[0].correction_json;
+    EXPECT_EQ(std::string(correction["kind"].GetString()), "retired");
+    ASSERT_TRUE(correction["retired"].IsArray());
+    ASSERT_EQ(correction["retired"].Size(), 1u);
+    const rapidjson::Value& named = correction["retired"][0];
+    EXPECT_EQ(std::string(named.GetString(), named.GetStringLength()), "school_register/" + hostile);
+}
+
+TEST_F(ProfileJobSqliteTest, AFullBuildAfterARetirementDropsTheRecordToo) {
+    stageTwoPersons();
+    const std::int64_t head = store_->outboxHead();
+    ASSERT_EQ(retire("school_register", {"S1"}), 1);
+    const auto report = build(true);
+    EXPECT_FALSE(report.incremental);
+    EXPECT_EQ(report.persons, 2u) << "everyone is built";
+    EXPECT_EQ(report.written, 1u) << "only A changed";
+    EXPECT_EQ(report.removed, 0u);
+    const auto a = store_->profile("A");
+    EXPECT_EQ(a->version, 2);
+    EXPECT_EQ(enrolment(a->profile_json), "");
+    EXPECT_EQ(profileRecords(a->profile_json), std::vector<std::string>{"police_population/P1"});
+    EXPECT_EQ(store_->profile("B")->version, 1);
+    const auto seen = corrections(head);
+    EXPECT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen.at("A"), R"({"kind":"retired","retired":["school_register/S1"]})");
+}
+
+TEST_F(ProfileJobSqliteTest, ARetirementBesideASplitIsListedInTheSplitCorrection) {
+    stage("police_population", {record("police_population", "P1", "张子涵")});
+    const std::int64_t school = stage("school_register", {enrolled("S1", "张子涵"), enrolled("S2", "张紫涵")});
+    link({{"police_population", "P1", "A"}, {"school_register", "S1", "A"}, {"school_register", "S2", "A"}}, school);
+    build();
+    const std::int64_t head = store_->outboxHead();
+
+    // A reviewer splits S2 off A into C, and the school deletes S1: both reach A's next version.
+    link({{"school_register", "S2", "C"}}, school);
+    ASSERT_EQ(retire("school_register", {"S1"}), 1);
+    const auto report = build();
+    EXPECT_EQ(report.persons, 2u) << "A and C";
+    const auto seen = corrections(head);
+    EXPECT_EQ(seen.at("A"), R"({"kind":"split","into":["C"],"retired":["school_register/S1"]})");
+    EXPECT_EQ(seen.at("C"), R"({"kind":"split","from":["A"]})");
+    EXPECT_EQ(profileRecords(store_->profile("A")->profile_json), std::vector<std::string>{"police_population/P1"});
+    EXPECT_EQ(profileRecords(store_->profile("C")->profile_json), std::vector<std::string>{"school_register/S2"});
 }
 
 }  // namespace
