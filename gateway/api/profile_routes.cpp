@@ -86,35 +86,6 @@ void writeVersion(Writer& writer, const profile::ProfileVersion& profile, const 
 
 const std::set<security::Role> kReaders{security::Role::Admin, security::Role::App};
 
-/// The view the caller reads profiles through; 403 when it reads statistics only.
-const profile::ProfileView& profileView(const Request& request, const profile::ProfileViews& views) {
-    const profile::ProfileView* view = views.find(request.client->view);
-    if (view == nullptr) {
-        throw GatewayError(ErrorCode::Forbidden, "client " + utf8::quote(request.client->id) + " has the view " +
-                                                     utf8::quote(request.client->view) + ", which is not configured");
-    }
-    if (!view->profiles) {
-        throw GatewayError(ErrorCode::Forbidden, "client " + utf8::quote(request.client->id) +
-                                                     " reads statistics only (view " + view->name + ")");
-    }
-    return *view;
-}
-
-/// The division a list or count covers: `division=` if given (403 outside the caller's scope), else the scope.
-std::string scopedDivision(const Request& request) {
-    const std::string& scope = request.client->scope;
-    const std::string division = queryValue(request, "division");
-    if (division.empty()) {
-        return scope;
-    }
-    const std::string prefix = divisionPrefix(division);
-    if (!prefix.starts_with(scope)) {
-        throw GatewayError(ErrorCode::Forbidden, "division " + division + " is outside the scope " + scope +
-                                                     " of client " + utf8::quote(request.client->id));
-    }
-    return prefix;
-}
-
 /// A code of the configured set, or 400 naming the parameter and the codes it takes.
 std::string codeParameter(const Request& request, const std::string& name, const std::vector<std::string>& codes) {
     const std::string value = queryValue(request, name);

@@ -3,6 +3,7 @@
 #include "gateway/api/audit_routes.h"
 #include "gateway/api/profile_routes.h"
 #include "gateway/api/publish_routes.h"
+#include "gateway/api/reconcile_routes.h"
 #include "gateway/api/review_routes.h"
 #include "gateway/api/system_routes.h"
 #include "gateway/common/net.h"
@@ -19,6 +20,7 @@ void addServeRoutes(api::Router& router, Runtime& runtime, jobs::LinkJob& link_j
     api::addProfileRoutes(router, store, runtime.profileConfig(), runtime.views());
     api::addChangesRoute(router, store, runtime.views(), std::max(1, settings.server.threads / 2));
     api::addPushRoutes(router, store, runtime.subscribers());
+    api::addReconcileRoutes(router, store, store, runtime.views(), runtime.divisions(), runtime.gapRules());
     api::addSystemRoutes(router, store, GATEWAY_VERSION);
 }
 

@@ -2,34 +2,11 @@
 
 #include "gateway/audit/log_json.h"
 #include "gateway/audit/log_reads.h"
+#include "gateway/common/format.h"
 
 #include <string>
 
 namespace gateway::audit {
-
-namespace {
-
-std::string csvCell(const std::string& value) {
-    std::string cell = value;
-    if (!cell.empty() &&
-        (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' || cell[0] == '\t' || cell[0] == '\r')) {
-        cell.insert(cell.begin(), '\'');
-    }
-    if (cell.find_first_of(",\"\r\n") == std::string::npos) {
-        return cell;
-    }
-    std::string quoted = "\"";
-    for (char c : cell) {
-        if (c == '"') {
-            quoted += '"';
-        }
-        quoted += c;
-    }
-    quoted += '"';
-    return quoted;
-}
-
-}  // namespace
 
 std::int64_t exportExchangeLog(audit::LogStore& store, audit::ExchangeLogQuery query, ExportFormat format,
                                std::ostream& out) {

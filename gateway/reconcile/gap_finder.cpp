@@ -5,6 +5,7 @@
 #include "gateway/common/json_parse.h"
 #include "gateway/common/json_writer.h"
 #include "gateway/model/citizen_id.h"
+#include "gateway/reconcile/stream_diff.h"
 
 #include <rapidjson/pointer.h>
 
@@ -115,6 +116,14 @@ GapRules GapRules::load(const std::string& path) {
 
 GapRules GapRules::parse(std::string_view json, std::string_view origin) {
     GapRules result(profile::RuleSet::parse(json, origin));
+    // The rule language has checked the document; only the labels are read again from it.
+    rapidjson::Document document;
+    parseJsonLimited(json, document);
+    for (const Value& rule : document["rules"].GetArray()) {
+        const Value& code = rule["code"];
+        const bool labelled = rule.HasMember("label") && rule["label"].IsString();
+        result.labels_.emplace_back(code.GetString(), labelled ? rule["label"].GetString() : code.GetString());
+    }
     for (const std::string& code : result.rules_.codes()) {
         rapidjson::Document extra;
         parseJsonLimited(result.rules_.extra(code), extra);
@@ -137,6 +146,27 @@ GapRules GapRules::parse(std::string_view json, std::string_view origin) {
         result.departments_.emplace_back(code, std::move(names));
     }
     return result;
+}
+
+std::string GapRules::label(const std::string& code) const {
+    for (const auto& [name, text] : labels_) {
+        if (name == code) {
+            return text;
+        }
+    }
+    return {};
+}
+
+std::vector<std::pair<std::string, std::string>> findingKinds(const GapRules& rules) {
+    std::vector<std::pair<std::string, std::string>> kinds = {
+        {std::string(discrepancyName(Discrepancy::MissingInGateway)), "源系统有而网关缺失（漏传）"},
+        {std::string(discrepancyName(Discrepancy::DeletedAtSource)), "源系统已删除"},
+        {std::string(discrepancyName(Discrepancy::Changed)), "源系统已修改但未更新时间戳"},
+    };
+    for (const std::string& code : rules.codes()) {
+        kinds.emplace_back(code, rules.label(code));
+    }
+    return kinds;
 }
 
 const std::vector<std::string>& GapRules::departments(const std::string& code) const {

@@ -33,12 +33,19 @@ public:
     /// The departments a rule names; empty when the evidence decides (the sources of the person's records).
     const std::vector<std::string>& departments(const std::string& code) const;
     std::vector<std::string> codes() const { return rules_.codes(); }
+    /// A rule's label (Chinese, for people); "" for an unknown code.
+    std::string label(const std::string& code) const;
 
 private:
     explicit GapRules(profile::RuleSet rules);
     profile::RuleSet rules_;
     std::vector<std::pair<std::string, std::vector<std::string>>> departments_;
+    std::vector<std::pair<std::string, std::string>> labels_;
 };
+
+/// Every kind of finding a run may record, with its label, in the order reports list them: the disagreements of a
+/// source with the gateway (discrepancyName()), then the rules.
+std::vector<std::pair<std::string, std::string>> findingKinds(const GapRules& rules);
 
 /// Judges one person at a time. Thread-compatible: one finder per thread, or calls one at a time.
 class GapFinder {

@@ -49,6 +49,22 @@ struct Finding {
     std::string repair;              // what the run did about it: "" nothing, "restaged" or "retired"
 };
 
+/// Which findings of a run to read.
+struct FindingQuery {
+    std::int64_t run_id = 0;
+    std::string kind;      // one kind; empty for every kind
+    std::string division;  // a division prefix of digits; "" for every finding, those with no division included
+    std::int64_t after_id = 0;
+    std::size_t limit = 100;
+};
+
+/// How many findings of one kind a part of a division holds.
+struct FindingCount {
+    std::string part;  // the first `part_digits` digits of the findings' division ("" when 0, or no division)
+    std::string kind;
+    std::int64_t count = 0;
+};
+
 /// Records a source no longer holds, taken out of the gateway.
 struct RecordRetirement {
     std::string source;
@@ -81,9 +97,12 @@ public:
     virtual std::optional<ReconcileRun> reconcileRun(std::int64_t id) = 0;
     /// Up to `limit` runs with an id below `before_id` (all when 0), newest first.
     virtual std::vector<ReconcileRun> reconcileRuns(std::int64_t before_id, std::size_t limit) = 0;
-    /// Up to `limit` findings of run `run_id` with an id above `after_id`, of `kind` (any when empty), in id order.
-    virtual std::vector<Finding> findings(std::int64_t run_id, std::string_view kind, std::int64_t after_id,
-                                          std::size_t limit) = 0;
+    /// The findings the query selects, in id order. InvalidArgument for a division that is not digits.
+    virtual std::vector<Finding> findings(const FindingQuery& query) = 0;
+    /// The findings of run `run_id` within `division` (a prefix of digits; "" for all), counted per kind and per
+    /// part: the first `part_digits` digits of their division (0 for one count per kind), in (part, kind) order.
+    virtual std::vector<FindingCount> findingCounts(std::int64_t run_id, const std::string& division,
+                                                    std::size_t part_digits) = 0;
 
     /// Takes the records out of the gateway, in one transaction: each staged record and its person link is deleted,
     /// a person move from its person to none (with the reason) tells the profile build to rebuild that person and

@@ -68,8 +68,9 @@ public:
     void finishReconcileRun(const reconcile::ReconcileRun& run) override;
     std::optional<reconcile::ReconcileRun> reconcileRun(std::int64_t id) override;
     std::vector<reconcile::ReconcileRun> reconcileRuns(std::int64_t before_id, std::size_t limit) override;
-    std::vector<reconcile::Finding> findings(std::int64_t run_id, std::string_view kind, std::int64_t after_id,
-                                             std::size_t limit) override;
+    std::vector<reconcile::Finding> findings(const reconcile::FindingQuery& query) override;
+    std::vector<reconcile::FindingCount> findingCounts(std::int64_t run_id, const std::string& division,
+                                                       std::size_t part_digits) override;
     std::int64_t retireRecords(const reconcile::RecordRetirement& retirement) override;
 
     // Sealed personal data (sql_store_sealing.cpp).

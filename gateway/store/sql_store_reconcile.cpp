@@ -208,15 +208,41 @@ std::vector<reconcile::ReconcileRun> SqlStore::reconcileRuns(std::int64_t before
     return runs;
 }
 
-std::vector<reconcile::Finding> SqlStore::findings(std::int64_t run_id, std::string_view kind, std::int64_t after_id,
-                                                   std::size_t limit) {
-    requireText("kind", kind, "the findings read");
+namespace {
+
+/// " AND division >= ? AND division < ?" for a division prefix (nothing for ""), and the values to bind: a range on
+/// digits, which the (run_id, division, id) index serves.
+struct DivisionRange {
+    std::string condition;
+    std::vector<std::string> bounds;
+};
+
+DivisionRange divisionRange(const std::string& prefix) {
+    requireDivisionPrefix(prefix);
+    DivisionRange range;
+    if (prefix.empty()) {
+        return range;
+    }
+    range.condition = " AND division >= ?";
+    range.bounds.push_back(prefix);
+    if (const auto upper = digitsUpperBound(prefix)) {
+        range.condition += " AND division < ?";
+        range.bounds.push_back(*upper);
+    }
+    return range;
+}
+
+}  // namespace
+
+std::vector<reconcile::Finding> SqlStore::findings(const reconcile::FindingQuery& query) {
+    requireText("kind", query.kind, "the findings read");
+    DivisionRange range = divisionRange(query.division);
     std::vector<reconcile::Finding> result;
-    withSession("read the findings of reconcile run " + std::to_string(run_id), [&](Session& session) {
-        Poco::Int64 run = run_id;
-        Poco::Int64 after = after_id;
-        Poco::Int64 rows = rowLimit(limit);
-        std::string wanted(kind);
+    withSession("read the findings of reconcile run " + std::to_string(query.run_id), [&](Session& session) {
+        Poco::Int64 run = query.run_id;
+        Poco::Int64 after = query.after_id;
+        Poco::Int64 rows = rowLimit(query.limit);
+        std::string wanted = query.kind;
         std::vector<Poco::Int64> ids;
         std::vector<std::string> kinds;
         std::vector<std::string> sources;
@@ -226,13 +252,15 @@ std::vector<reconcile::Finding> SqlStore::findings(std::int64_t run_id, std::str
         std::vector<std::string> details;
         std::vector<std::string> repairs;
         Statement select(session);
-        select << sql(
-            "SELECT id, kind, source, source_id, person_id, division, detail_json, repair FROM reconcile_findings "
-            "WHERE run_id = ? AND id > ?" +
-            std::string(kind.empty() ? "" : " AND kind = ?") + " ORDER BY id LIMIT ?"),
+        select << sql("SELECT id, kind, source, source_id, person_id, division, detail_json, repair FROM "
+                      "reconcile_findings WHERE run_id = ? AND id > ?" +
+                      std::string(wanted.empty() ? "" : " AND kind = ?") + range.condition + " ORDER BY id LIMIT ?"),
             use(run), use(after);
-        if (!kind.empty()) {
+        if (!wanted.empty()) {
             select, use(wanted);
+        }
+        for (std::string& bound : range.bounds) {
+            select, use(bound);
         }
         select, use(rows), into(ids), into(kinds), into(sources), into(source_ids), into(persons), into(divisions),
             into(details), into(repairs);
@@ -240,7 +268,7 @@ std::vector<reconcile::Finding> SqlStore::findings(std::int64_t run_id, std::str
         result.resize(ids.size());
         for (std::size_t i = 0; i < ids.size(); ++i) {
             result[i] = {ids[i],
-                         run_id,
+                         query.run_id,
                          std::move(kinds[i]),
                          std::move(sources[i]),
                          std::move(source_ids[i]),
@@ -248,6 +276,34 @@ std::vector<reconcile::Finding> SqlStore::findings(std::int64_t run_id, std::str
                          std::move(divisions[i]),
                          std::move(details[i]),
                          std::move(repairs[i])};
+        }
+    });
+    return result;
+}
+
+std::vector<reconcile::FindingCount> SqlStore::findingCounts(std::int64_t run_id, const std::string& division,
+                                                             std::size_t part_digits) {
+    DivisionRange range = divisionRange(division);
+    std::vector<reconcile::FindingCount> result;
+    withSession("count the findings of reconcile run " + std::to_string(run_id), [&](Session& session) {
+        Poco::Int64 run = run_id;
+        Poco::Int64 digits = static_cast<Poco::Int64>(std::min<std::size_t>(part_digits, 12));
+        std::vector<std::string> parts;
+        std::vector<std::string> kinds;
+        std::vector<Poco::Int64> counts;
+        Statement select(session);
+        select << sql("SELECT SUBSTR(division, 1, CAST(? AS INTEGER)), kind, COUNT(*) FROM reconcile_findings "
+                      "WHERE run_id = ?" +
+                      range.condition + " GROUP BY 1, 2 ORDER BY 1, 2"),
+            use(digits), use(run);
+        for (std::string& bound : range.bounds) {
+            select, use(bound);
+        }
+        select, into(parts), into(kinds), into(counts);
+        select.execute();
+        result.resize(parts.size());
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            result[i] = {std::move(parts[i]), std::move(kinds[i]), counts[i]};
         }
     });
     return result;

@@ -44,7 +44,7 @@ std::map<std::string, KeySet> findingsOf(store::Store& store, std::int64_t run_i
     std::map<std::string, KeySet> found;
     std::int64_t after = 0;
     for (;;) {
-        const auto page = store.findings(run_id, "", after, 500);
+        const auto page = store.findings({run_id, "", "", after, 500});
         for (const auto& finding : page) {
             if (!finding.source.empty()) {
                 found[finding.kind].insert({finding.source, finding.source_id});
@@ -148,7 +148,7 @@ void reconcileStory(const std::string& pg_connection) {
     ASSERT_TRUE(recorded);
     EXPECT_EQ(recorded->status, "succeeded");
     EXPECT_FALSE(recorded->repair);
-    for (const auto& finding : store->findings(found_run, "deleted_at_source", 0, 100000)) {
+    for (const auto& finding : store->findings({found_run, "deleted_at_source", "", 0, 100000})) {
         EXPECT_NE(finding.person_id, "") << finding.source_id << ": a staged record was linked to a person";
         EXPECT_EQ(finding.repair, "");
     }
@@ -159,7 +159,7 @@ void reconcileStory(const std::string& pg_connection) {
 
     // The repair finds the same, restages what the gateway lacks or holds changed, and retires what is gone.
     std::map<std::string, std::string> person_of;
-    for (const auto& finding : store->findings(found_run, "deleted_at_source", 0, 100000)) {
+    for (const auto& finding : store->findings({found_run, "deleted_at_source", "", 0, 100000})) {
         person_of[finding.source + "/" + finding.source_id] = finding.person_id;
     }
     ASSERT_FALSE(person_of.empty());

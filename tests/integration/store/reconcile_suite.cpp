@@ -121,7 +121,7 @@ TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirE
     EXPECT_NE(logged[0].detail_json.find(R"("summary":{"total":{"changed":1}})"), std::string::npos)
         << logged[0].detail_json;
 
-    const auto all = store().findings(first.id, "", 0, 100);
+    const auto all = store().findings({first.id, "", "", 0, 100});
     ASSERT_EQ(all.size(), 3u);
     EXPECT_EQ(all[0].source_id, "S1");
     EXPECT_EQ(all[0].person_id, "person-1") << "the person the record is linked to";
@@ -129,13 +129,13 @@ TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirE
     EXPECT_EQ(all[1].person_id, "") << "a record not linked names no person";
     EXPECT_EQ(all[2].kind, "missing_in_gateway");
     EXPECT_EQ(all[2].detail_json, R"({"gateway_hash":"ab"})");
-    const auto changed = store().findings(first.id, "changed", 0, 100);
+    const auto changed = store().findings({first.id, "changed", "", 0, 100});
     ASSERT_EQ(changed.size(), 1u);
     EXPECT_EQ(changed[0].source_id, "S2");
-    const auto paged = store().findings(first.id, "", all[0].id, 1);
+    const auto paged = store().findings({first.id, "", "", all[0].id, 1});
     ASSERT_EQ(paged.size(), 1u);
     EXPECT_EQ(paged[0].id, all[1].id);
-    EXPECT_TRUE(store().findings(second.id, "", 0, 100).empty());
+    EXPECT_TRUE(store().findings({second.id, "", "", 0, 100}).empty());
 
     const auto newest = store().reconcileRuns(0, 10);
     ASSERT_EQ(newest.size(), 2u);
@@ -156,7 +156,7 @@ TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirE
     EXPECT_THROW(store().finishReconcileRun(bad), GatewayError);
     EXPECT_THROW(store().addFindings(first.id, {findingOf("changed", "school_register", "S2", "fixed")}), GatewayError);
     EXPECT_THROW(store().addFindings(first.id, {findingOf("changed", "school_register", "")}), GatewayError);
-    EXPECT_EQ(store().findings(first.id, "", 0, 100).size(), 3u) << "a refused write adds nothing";
+    EXPECT_EQ(store().findings({first.id, "", "", 0, 100}).size(), 3u) << "a refused write adds nothing";
 
     // A finding on a child rather than a record: the person and the division it is routed to, as given.
     reconcile::Finding child;
@@ -165,7 +165,7 @@ TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirE
     child.division = "320411104002";
     child.detail_json = R"({"rule":"school_age_not_enrolled","records":["police_population/P1"]})";
     store().addFindings(second.id, {child});
-    const auto children = store().findings(second.id, "school_age_not_enrolled", 0, 10);
+    const auto children = store().findings({second.id, "school_age_not_enrolled", "", 0, 10});
     ASSERT_EQ(children.size(), 1u);
     EXPECT_EQ(children[0].person_id, "person-9");
     EXPECT_EQ(children[0].division, "320411104002");
@@ -180,6 +180,46 @@ TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirE
     reconcile::Finding lettered = child;
     lettered.division = "3204%";
     EXPECT_THROW(store().addFindings(second.id, {lettered}), GatewayError);
+
+    // A township reads its own; counts per part and kind.
+    reconcile::Finding neighbour = child;
+    neighbour.person_id = "person-10";
+    neighbour.division = "320411104005";
+    reconcile::Finding elsewhere = child;
+    elsewhere.person_id = "person-11";
+    elsewhere.kind = "newborn_unregistered";
+    elsewhere.division = "320411101001";
+    reconcile::Finding last_township = child;
+    last_township.person_id = "person-12";
+    last_township.division = "320411999999";
+    store().addFindings(second.id, {neighbour, elsewhere, last_township});
+    const auto township = store().findings({second.id, "", "320411104", 0, 10});
+    ASSERT_EQ(township.size(), 2u);
+    EXPECT_EQ(township[0].person_id, "person-9");
+    EXPECT_EQ(township[1].person_id, "person-10");
+    EXPECT_EQ(store().findings({second.id, "", "320411999", 0, 10}).size(), 1u) << "a prefix of nines has no bound";
+    EXPECT_EQ(store().findings({second.id, "", "", 0, 10}).size(), 4u);
+    EXPECT_THROW(store().findings({second.id, "", "3204'", 0, 10}), GatewayError);
+
+    const auto per_township = store().findingCounts(second.id, "320411", 9);
+    ASSERT_EQ(per_township.size(), 3u);
+    EXPECT_EQ(per_township[0].part, "320411101");
+    EXPECT_EQ(per_township[0].kind, "newborn_unregistered");
+    EXPECT_EQ(per_township[1].part, "320411104");
+    EXPECT_EQ(per_township[1].count, 2);
+    EXPECT_EQ(per_township[2].part, "320411999");
+    const auto per_kind = store().findingCounts(second.id, "", 0);
+    ASSERT_EQ(per_kind.size(), 2u);
+    EXPECT_EQ(per_kind[0].part, "");
+    EXPECT_EQ(per_kind[0].kind, "newborn_unregistered");
+    EXPECT_EQ(per_kind[1].count, 3);
+    const auto first_run = store().findingCounts(first.id, "", 0);
+    std::int64_t unscoped = 0;
+    for (const auto& count : first_run) {
+        unscoped += count.count;
+    }
+    EXPECT_EQ(unscoped, 3) << "findings without a division count for the whole";
+    EXPECT_TRUE(store().findingCounts(first.id, "320411", 9).empty()) << "but for no division";
 }
 
 TEST_P(StoreSuite, RetiredRecordsLeaveTheirPersonWithAMoveAndALogEntry) {
