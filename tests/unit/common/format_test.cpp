@@ -17,5 +17,14 @@ TEST(FormatTest, ThousandsAreSeparatedByCommas) {
     EXPECT_EQ(withThousands(std::numeric_limits<std::int64_t>::min()), "-9,223,372,036,854,775,808");
 }
 
+TEST(FormatTest, HtmlEscapingCoversTextAndQuotedAttributes) {
+    EXPECT_EQ(escapeHtml(""), "");
+    EXPECT_EQ(escapeHtml("罗溪镇"), "罗溪镇");
+    EXPECT_EQ(escapeHtml("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+    EXPECT_EQ(escapeHtml(R"(a & b "c" 'd')"), "a &amp; b &quot;c&quot; &#39;d&#39;");
+    // Already escaped text is escaped again: the input is data, never markup.
+    EXPECT_EQ(escapeHtml("&amp;"), "&amp;amp;");
+}
+
 }  // namespace
 }  // namespace gateway
