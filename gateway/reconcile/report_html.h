@@ -14,16 +14,17 @@ namespace gateway::reconcile {
 
 /// Findings of one kind in one division.
 struct KindCounts {
-    std::string division;  // the division the counts are for (e.g. a township's 9-digit prefix padded to 12: "320411104000")
-    std::string name;      // its name, e.g. "罗溪镇" ("" when unknown)
+    /// The division the counts are for (e.g. a township's 9-digit prefix padded to 12: "320411104000").
+    std::string division;
+    std::string name;                             // its name, e.g. "罗溪镇" ("" when unknown)
     std::map<std::string, std::int64_t> by_kind;  // kind → findings
 };
 
 /// One earlier run, for the trend.
 struct TrendPoint {
     std::int64_t run_id = 0;
-    std::string as_of;   // YYYY-MM-DD
-    std::string status;  // succeeded or failed
+    std::string as_of;          // YYYY-MM-DD
+    std::string status;         // succeeded or failed
     std::int64_t findings = 0;  // within the report's division
 };
 
