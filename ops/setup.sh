@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building, running and testing the gateway need, on Debian 12 or later.
+# Installs what building, running and testing the gateway need, on Debian 12 or later: the browser tests' chromium
+# (with a Chinese font, for the screenshots) and node among them.
 # Idempotent: it installs only the packages that are missing, so it is cheap to run before every build.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
     postgresql
     clang libclang-rt-14-dev
     sqlite3 bc time
+    chromium fonts-wqy-microhei
 )
 
 missing=()
@@ -17,6 +19,11 @@ for package in "${packages[@]}"; do
         missing+=("$package")
     fi
 done
+# The browser tests run on node and npm. A node from elsewhere (NodeSource's bundles npm, and conflicts with Debian's
+# npm package) is kept: Debian's are installed only when a command is missing.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()

@@ -8,12 +8,11 @@
 
 namespace gateway::testing {
 
-RunResult runGateway(const std::vector<std::string>& args, const std::string& working_dir,
+RunResult runProgram(const std::string& program, const std::vector<std::string>& args, const std::string& working_dir,
                      const Poco::Process::Env& env) {
     Poco::Pipe out_pipe;
     Poco::Pipe err_pipe;
-    Poco::ProcessHandle handle =
-        Poco::Process::launch(GATEWAY_BINARY, args, working_dir, nullptr, &out_pipe, &err_pipe, env);
+    Poco::ProcessHandle handle = Poco::Process::launch(program, args, working_dir, nullptr, &out_pipe, &err_pipe, env);
     Poco::PipeInputStream out(out_pipe);
     Poco::PipeInputStream err(err_pipe);
     RunResult result;
@@ -23,6 +22,11 @@ RunResult runGateway(const std::vector<std::string>& args, const std::string& wo
     err_reader.join();
     result.exit_code = handle.wait();
     return result;
+}
+
+RunResult runGateway(const std::vector<std::string>& args, const std::string& working_dir,
+                     const Poco::Process::Env& env) {
+    return runProgram(GATEWAY_BINARY, args, working_dir, env);
 }
 
 GatewayProcess::GatewayProcess(const std::vector<std::string>& args, const std::string& working_dir) {

@@ -16,6 +16,10 @@ struct RunResult {
     std::string err;
 };
 
+/// Runs `program` (a path) with `args` in `working_dir`, with `env` added to its environment, and waits for it.
+RunResult runProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::string& working_dir = ".", const Poco::Process::Env& env = {});
+
 /// Runs the gateway executable with `args` in `working_dir`, with `env` added to its environment, and waits for it.
 RunResult runGateway(const std::vector<std::string>& args, const std::string& working_dir = ".",
                      const Poco::Process::Env& env = {});
