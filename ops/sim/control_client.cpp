@@ -29,14 +29,20 @@ std::string serverUrl(const CityPaths& paths) {
 }
 
 std::optional<std::pair<int, std::string>> postToServer(const std::string& url, const std::string& path_and_query) {
+    return askServer(url, Poco::Net::HTTPRequest::HTTP_POST, path_and_query);
+}
+
+std::optional<std::pair<int, std::string>> askServer(const std::string& url, const std::string& method,
+                                                     const std::string& path_and_query) {
     try {
         const Poco::URI uri(url);
         Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
         // A change of a large city takes a while; the server answers once it is done.
         session.setTimeout(Poco::Timespan(600, 0));
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path_and_query,
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setContentLength(0);
+        Poco::Net::HTTPRequest request(method, path_and_query, Poco::Net::HTTPMessage::HTTP_1_1);
+        if (method == Poco::Net::HTTPRequest::HTTP_POST) {
+            request.setContentLength(0);
+        }
         session.sendRequest(request);
         Poco::Net::HTTPResponse response;
         std::string body;

@@ -15,4 +15,8 @@ std::string serverUrl(const CityPaths& paths);
 /// nullopt when no server answers, so that the command can do the work on the folder itself.
 std::optional<std::pair<int, std::string>> postToServer(const std::string& url, const std::string& path_and_query);
 
+/// The same with another method ("GET" for /control/gaps).
+std::optional<std::pair<int, std::string>> askServer(const std::string& url, const std::string& method,
+                                                     const std::string& path_and_query);
+
 }  // namespace deptsim

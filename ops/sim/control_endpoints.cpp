@@ -1,6 +1,8 @@
 #include "ops/sim/endpoints.h"
+#include "ops/sim/gap_rules.h"
 #include "ops/sim/json_out.h"
 #include "ops/sim/spec_list.h"
+#include "ops/sim/time_format.h"
 #include "ops/sim/truth_files.h"
 
 #include <Poco/Net/HTTPResponse.h>
@@ -77,6 +79,47 @@ Reply controlDrift(ServeContext& context, const Exchange& exchange) {
     const std::lock_guard lock(context.change_mutex);
     const DriftResult result = context.drifter.apply(fractions[0], fractions[1], seed, context.drift_log);
     return Reply{HTTPResponse::HTTP_OK, driftResultJson(result), {}};
+}
+
+Reply controlPlantGaps(ServeContext& context, const Exchange& exchange) {
+    if (!fromLoopback(exchange)) {
+        return errorReply(HTTPResponse::HTTP_FORBIDDEN, "control endpoints answer loopback clients only");
+    }
+    const auto count_text = exchange.param("count").value_or("10");
+    const auto count = parseWholeNumber(count_text, 1, 100000);
+    if (!count) {
+        return errorReply(HTTPResponse::HTTP_BAD_REQUEST,
+                          "count must be a whole number from 1 to 100000, not '" + count_text + "'");
+    }
+    std::optional<std::uint64_t> seed;
+    if (const auto text = exchange.param("seed"); text && !text->empty()) {
+        const auto value = parseWholeNumber(*text, 0, std::numeric_limits<long long>::max());
+        if (!value) {
+            return errorReply(HTTPResponse::HTTP_BAD_REQUEST, "seed must be a whole number");
+        }
+        seed = static_cast<std::uint64_t>(*value);
+    }
+    const std::lock_guard lock(context.change_mutex);
+    const PlantResult result = context.planter.apply(static_cast<int>(*count), seed, context.drift_log);
+    return Reply{HTTPResponse::HTTP_OK, plantResultJson(result), {}};
+}
+
+Reply controlGaps(ServeContext& context, const Exchange& exchange) {
+    if (!fromLoopback(exchange)) {
+        return errorReply(HTTPResponse::HTTP_FORBIDDEN, "control endpoints answer loopback clients only");
+    }
+    gateway::model::CalendarDate as_of = context.params.as_of;
+    if (const auto text = exchange.param("as_of"); text && !text->empty()) {
+        const auto date = parseIsoDate(*text);
+        if (!date) {
+            return errorReply(HTTPResponse::HTTP_BAD_REQUEST,
+                              "as_of must be a date such as 2026-11-01, not '" + *text + "'");
+        }
+        as_of = *date;
+    }
+    // Under the change lock: a change or drift half done would show rows and facts that do not go together.
+    const std::lock_guard lock(context.change_mutex);
+    return Reply{HTTPResponse::HTTP_OK, gapsJson(writeGaps(context.paths, context.school, as_of)), {}};
 }
 
 Reply controlFaults(ServeContext& context, const Exchange& exchange) {

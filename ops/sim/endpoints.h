@@ -46,6 +46,10 @@ Reply controlChange(ServeContext& context, const Exchange& exchange);
 Reply controlFaults(ServeContext& context, const Exchange& exchange);
 /// POST /control/drift
 Reply controlDrift(ServeContext& context, const Exchange& exchange);
+/// POST /control/gaps: plants cases of the cross-department rules
+Reply controlPlantGaps(ServeContext& context, const Exchange& exchange);
+/// GET /control/gaps: writes truth/gaps.csv and counts it
+Reply controlGaps(ServeContext& context, const Exchange& exchange);
 /// GET /control/stats
 Reply controlStats(ServeContext& context, const Exchange& exchange);
 

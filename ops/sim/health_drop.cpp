@@ -2,8 +2,11 @@
 
 #include "ops/sim/renderers.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace deptsim {
@@ -109,6 +112,102 @@ void writeMarker(const std::string& folder, const std::string& name) {
 void writeCompleteDrop(const std::string& folder, const std::string& name, const std::string& bytes) {
     writeBytes(folder + "/" + name, bytes);
     writeMarker(folder, name);
+}
+
+namespace {
+
+std::string gb18030ToUtf8(const std::string& bytes, const std::string& path) {
+    const iconv_t descriptor = iconv_open("UTF-8", "GB18030");
+    if (descriptor == reinterpret_cast<iconv_t>(-1)) {
+        throw std::runtime_error("iconv cannot convert GB18030 to UTF-8 on this system");
+    }
+    // Every GB18030 character takes at most 4 bytes in UTF-8, and none takes fewer than 1 byte in GB18030.
+    std::string out(bytes.size() * 4 + 16, '\0');
+    char* in_ptr = const_cast<char*>(bytes.data());
+    std::size_t in_left = bytes.size();
+    char* out_ptr = out.data();
+    std::size_t out_left = out.size();
+    const bool ok = iconv(descriptor, &in_ptr, &in_left, &out_ptr, &out_left) != static_cast<std::size_t>(-1);
+    iconv_close(descriptor);
+    if (!ok) {
+        throw std::runtime_error(path + " is not valid GB18030");
+    }
+    out.resize(static_cast<std::size_t>(out_ptr - out.data()));
+    return out;
+}
+
+/// RFC 4180: quoted fields with doubled quotes, CRLF (or LF) line ends.
+void parseCsv(const std::string& text, std::vector<std::vector<std::string>>& records) {
+    std::vector<std::string> record;
+    std::string field;
+    bool quoted = false;
+    bool any = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+            continue;
+        }
+        any = true;
+        if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            record.push_back(std::move(field));
+            field.clear();
+        } else if (c == '\n') {
+            record.push_back(std::move(field));
+            field.clear();
+            records.push_back(std::move(record));
+            record.clear();
+            any = false;
+        } else if (c != '\r') {
+            field += c;
+        }
+    }
+    if (any) {
+        record.push_back(std::move(field));
+        records.push_back(std::move(record));
+    }
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> readCompleteDrops(const std::string& folder) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() > 4 && name.compare(name.size() - 4, 4, ".csv") == 0 &&
+            std::filesystem::exists(entry.path().string() + ".ok")) {
+            names.push_back(name);
+        }
+    }
+    // The names carry the drop's time in digits, so their order is the order the drops were written.
+    std::sort(names.begin(), names.end());
+    std::vector<std::vector<std::string>> records;
+    for (const std::string& name : names) {
+        const std::string path = folder + "/" + name;
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        if (!in) {
+            throw std::runtime_error("cannot read " + path);
+        }
+        const std::string raw = bytes.str();
+        const std::string text = raw.rfind("\xEF\xBB\xBF", 0) == 0 ? raw.substr(3) : gb18030ToUtf8(raw, path);
+        const std::size_t before = records.size();
+        parseCsv(text, records);
+        if (records.size() > before) {
+            records.erase(records.begin() + static_cast<std::ptrdiff_t>(before));  // the header row
+        }
+    }
+    return records;
 }
 
 void writeHalfDrop(const std::string& folder, const std::string& name, const std::string& bytes) {

@@ -65,4 +65,10 @@ void writeHalfDrop(const std::string& folder, const std::string& name, const std
 /// Creates folder/name.ok for a file already complete on disk.
 void writeMarker(const std::string& folder, const std::string& name);
 
+/// The records of every complete drop in the folder (a file with its .ok marker), oldest file first, each file's
+/// records in file order, decoded to UTF-8 (a BOM says UTF-8, else GB18030), without the header rows: what a
+/// reader that stages the folder in order has seen, the last record of a certificate number being the current
+/// one. Throws std::runtime_error for a file it cannot read or decode.
+std::vector<std::vector<std::string>> readCompleteDrops(const std::string& folder);
+
 }  // namespace deptsim

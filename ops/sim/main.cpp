@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"generate", &deptsim::runGenerate, "generate the city's files without serving them"},
     {"change", &deptsim::runChange, "change a fraction of every source's records"},
     {"drift", &deptsim::runDrift, "delete or silently edit rows, as only a reconciliation notices"},
+    {"gaps", &deptsim::runGaps, "write the ground truth of the cross-department rules, or plant cases"},
     {"sink", &deptsim::runSink, "receive signed webhook deliveries and record them"},
 };
 

@@ -5,6 +5,7 @@
 #include <Poco/Types.h>
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
 
 namespace deptsim {
@@ -141,6 +142,28 @@ std::int64_t SchoolTable::maxSeq() {
     Poco::Int64 value = 0;
     *session_ << "SELECT COALESCE(MAX(updated_seq), 0) FROM student_register", into(value), now;
     return value;
+}
+
+void SchoolTable::eachStatus(const std::function<void(const SchoolStatus& row)>& visit) {
+    Poco::Int64 after = std::numeric_limits<Poco::Int64>::min();
+    while (true) {
+        std::vector<Poco::Int64> ids;
+        std::vector<std::string> sexes;
+        std::vector<std::string> births;
+        std::vector<std::string> statuses;
+        std::vector<Poco::Int64> seqs;
+        *session_ << "SELECT id, COALESCE(xb, ''), COALESCE(csrq, ''), COALESCE(xjzt, ''), updated_seq "
+                     "FROM student_register WHERE id > " +
+                         std::to_string(after) + " ORDER BY id LIMIT " + std::to_string(kRowsPerStatement * 10),
+            into(ids), into(sexes), into(births), into(statuses), into(seqs), now;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            visit(SchoolStatus{ids[i], sexes[i], births[i], statuses[i], seqs[i]});
+        }
+        if (ids.size() < kRowsPerStatement * 10) {
+            return;
+        }
+        after = ids.back();
+    }
 }
 
 }  // namespace deptsim

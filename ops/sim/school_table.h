@@ -5,6 +5,7 @@
 #include <Poco/Data/Session.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,16 @@ struct SchoolShown {
     std::int64_t updated_seq = 0;
 };
 
+/// What a row of the table says about who the student is and whether the student attends: the columns the gap
+/// rules read (ops/sim/gap_rules.h).
+struct SchoolStatus {
+    std::int64_t id = 0;
+    std::string xb;
+    std::string csrq;
+    std::string xjzt;
+    std::int64_t updated_seq = 0;
+};
+
 /// The student_register table (PROTOCOL.md), written through Poco::Data so that the same code fills SQLite and
 /// PostgreSQL. Rows go in as multi-row statements with literal values: PostgreSQL through Poco::Data costs a
 /// round trip per bound row, and the rows are generated here, so quoting them is safe.
@@ -47,6 +58,8 @@ public:
     /// The rows with these ids, by id; an id the table does not hold is left out.
     std::map<std::int64_t, SchoolShown> shown(const std::vector<std::int64_t>& ids);
     std::int64_t maxSeq();
+    /// Every row the table holds now, in id order, read a batch at a time.
+    void eachStatus(const std::function<void(const SchoolStatus& row)>& visit);
 
 private:
     SchoolDbSettings settings_;

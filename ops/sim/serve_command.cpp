@@ -94,8 +94,9 @@ int runServe(const std::vector<std::string>& args) {
 
         ChangeApplier changer(params, paths, school, geography, names);
         DriftApplier drifter(params, paths, school, geography, names);
+        GapPlanter planter(params, paths, school, geography, names);
         const Credentials credentials = credentialsFor(params.seed);
-        ServeContext context(params, paths, credentials, changer, drifter, token_ttl);
+        ServeContext context(params, paths, school, credentials, changer, drifter, planter, token_ttl);
         context.faults.set(faults);
         SimServer server(context, host, port, threads);
         const std::string url = "http://" + host + ":" + std::to_string(server.port());

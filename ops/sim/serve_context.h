@@ -5,6 +5,8 @@
 #include "ops/sim/city_paths.h"
 #include "ops/sim/drift_applier.h"
 #include "ops/sim/fault_plan.h"
+#include "ops/sim/gap_planter.h"
+#include "ops/sim/school_table.h"
 #include "ops/sim/sim_state.h"
 #include "ops/sim/token_registry.h"
 #include "ops/sim/truth_files.h"
@@ -48,28 +50,33 @@ Credentials credentialsFor(std::uint64_t seed);
 
 /// What the request handlers share. Lives as long as the server.
 struct ServeContext {
-    ServeContext(const CityParams& params, const CityPaths& paths, const Credentials& credentials,
-                 ChangeApplier& changer, DriftApplier& drifter, std::chrono::seconds token_lifetime)
+    ServeContext(const CityParams& params, const CityPaths& paths, const SchoolDbSettings& school,
+                 const Credentials& credentials, ChangeApplier& changer, DriftApplier& drifter, GapPlanter& planter,
+                 std::chrono::seconds token_lifetime)
         : params(params),
           paths(paths),
+          school(school),
           credentials(credentials),
           tokens(params.seed, token_lifetime),
           faults(params.seed),
           readers(paths.state_db),
           changer(changer),
           drifter(drifter),
+          planter(planter),
           drift_log(paths.truth_dir) {}
 
     const CityParams params;
     const CityPaths paths;
+    const SchoolDbSettings school;
     const Credentials credentials;
     TokenRegistry tokens;
     FaultState faults;
     ReaderPool readers;
     ChangeApplier& changer;
     DriftApplier& drifter;
-    DriftLog drift_log;                                    // drift.csv: drifts and lost pages append to it
-    std::mutex change_mutex;                               // one change or drift at a time
+    GapPlanter& planter;
+    DriftLog drift_log;                                    // drift.csv: drifts, plants and lost pages append to it
+    std::mutex change_mutex;                               // one change, drift, plant or gaps reading at a time
     Poco::Event stopping{Poco::Event::EVENT_MANUALRESET};  // set at shutdown: ends hangs and delays at once
 };
 

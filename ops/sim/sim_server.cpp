@@ -29,13 +29,15 @@ struct Route {
     bool faulty;  // subject to the fault modes
 };
 
-constexpr std::array<Route, 7> kRoutes{{
+constexpr std::array<Route, 9> kRoutes{{
     {"GET", "/police/v1/persons", &policePersons, true},
     {"POST", "/oauth/token", &oauthToken, true},
     {"GET", "/civil/v1/cases", &civilCases, true},
     {"POST", "/control/change", &controlChange, false},
     {"POST", "/control/drift", &controlDrift, false},
     {"POST", "/control/faults", &controlFaults, false},
+    {"POST", "/control/gaps", &controlPlantGaps, false},
+    {"GET", "/control/gaps", &controlGaps, false},
     {"GET", "/control/stats", &controlStats, false},
 }};
 

@@ -167,6 +167,20 @@ std::vector<StoredRow> SimState::selectRows(Source source, const std::function<b
     return rows;
 }
 
+void SimState::eachRow(Source source, const std::function<void(const StoredRow& row, std::string_view body)>& visit) {
+    auto statement =
+        db_.prepare("SELECT id, entity, noise, kind, stamp, body FROM " + tableOf(source) + " ORDER BY length(id), id");
+    StoredRow row;
+    while (statement.step()) {
+        row.id = std::string(statement.text(0));
+        row.entity = static_cast<std::uint32_t>(statement.integer(1));
+        row.noise = static_cast<std::uint64_t>(statement.integer(2));
+        row.kind = static_cast<RowKind>(statement.integer(3));
+        row.stamp = std::string(statement.text(4));
+        visit(row, statement.text(5));
+    }
+}
+
 void SimState::setChild(std::uint32_t entity, std::int64_t offset, std::int64_t length) {
     set_child_->bindInt(1, entity).bindInt(2, offset).bindInt(3, length).run();
 }

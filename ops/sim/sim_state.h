@@ -65,6 +65,9 @@ public:
     std::string body(Source source, std::string_view id);
     /// The rows of `source` for which `wanted(id)` holds, in source-ID order.
     std::vector<StoredRow> selectRows(Source source, const std::function<bool(std::string_view id)>& wanted);
+    /// Every row of `source` with its body as served ("" for school and health), in source-ID order, one at a
+    /// time: a whole source's bodies need not fit in memory.
+    void eachRow(Source source, const std::function<void(const StoredRow& row, std::string_view body)>& visit);
 
     void setChild(std::uint32_t entity, std::int64_t offset, std::int64_t length);
     /// Where the child's current facts are in children.jsonl: {offset, length}.
