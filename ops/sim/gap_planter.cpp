@@ -13,6 +13,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -219,8 +220,9 @@ public:
         return true;
     }
 
-    /// A parent's ID number mistyped, or the child's sex entered wrong, in the child's police record.
-    bool contradict(const ServedNow& served, bool parent_first) {
+    /// A parent's ID number mistyped (where a health or civil row has it right), or else the child's sex entered
+    /// wrong, in the child's police record.
+    bool contradict(const ServedNow& served, bool parent_id) {
         const auto primary = std::find_if(served.police.begin(), served.police.end(),
                                           [](const RowEvidence& row) { return row.kind == RowKind::Primary; });
         if (primary == served.police.end()) {
@@ -231,7 +233,7 @@ public:
         item.Parse(body.data(), body.size());
         Random random(derive(seed_, labelHash("contradict"), primary->entity));
         bool done = false;
-        if (parent_first) {
+        if (parent_id) {
             for (const auto& [key, shown, elsewhere] :
                  {std::tuple{"fq", primary->father_id, served.father_elsewhere},
                   std::tuple{"mq", primary->mother_id, served.mother_elsewhere}}) {
@@ -240,8 +242,7 @@ public:
                     done = true;
                 }
             }
-        }
-        if (!done && served.sex_elsewhere && primary->sex) {
+        } else if (served.sex_elsewhere && primary->sex) {
             const std::string xb = item["xb"].GetString();
             const std::string wrong = xb == "1" ? "2" : xb == "2" ? "1" : xb == "男" ? "女" : "男";
             setText(item, item, "xb", wrong);
@@ -357,12 +358,22 @@ PlantResult GapPlanter::apply(int count, std::optional<std::uint64_t> seed, Drif
 
     PlantResult result;
     std::set<std::uint32_t> used;
+    // Half of the contradictions a parent's number, for which a child needs a health or civil row with it, so that
+    // both kinds are there to find; the sex for the rest.
+    struct Step {
+        GapRule rule;
+        int quota;
+        bool parent_id;
+    };
+    const std::array<Step, 4> steps{{{GapRule::EnrolledNotInPopulationRegister, count, false},
+                                     {GapRule::AssistanceNoLongerMet, count, false},
+                                     {GapRule::IdentityContradiction, (count + 1) / 2, true},
+                                     {GapRule::IdentityContradiction, count, false}}};
     state.begin();
-    for (const GapRule rule :
-         {GapRule::EnrolledNotInPopulationRegister, GapRule::AssistanceNoLongerMet, GapRule::IdentityContradiction}) {
-        std::vector<std::uint32_t>& planted = result.planted[static_cast<std::size_t>(rule)];
-        for (const std::uint32_t entity : drawOrder(children, plant_seed, rule)) {
-            if (static_cast<int>(planted.size()) >= count) {
+    for (const Step& step : steps) {
+        std::vector<std::uint32_t>& planted = result.planted[static_cast<std::size_t>(step.rule)];
+        for (const std::uint32_t entity : drawOrder(children, plant_seed, step.rule)) {
+            if (static_cast<int>(planted.size()) >= step.quota) {
                 break;
             }
             if (used.count(entity) > 0) {
@@ -370,7 +381,7 @@ PlantResult GapPlanter::apply(int count, std::optional<std::uint64_t> seed, Drif
             }
             const ServedNow& served = children.at(entity);
             bool done = false;
-            switch (rule) {
+            switch (step.rule) {
                 case GapRule::EnrolledNotInPopulationRegister:
                     done = plant.unregister(served);
                     break;
@@ -378,8 +389,7 @@ PlantResult GapPlanter::apply(int count, std::optional<std::uint64_t> seed, Drif
                     done = plant.allowance(entity, served);
                     break;
                 default:
-                    // Half of them a parent's ID, so that both kinds of contradiction are there to find.
-                    done = plant.contradict(served, planted.size() % 2 == 0);
+                    done = plant.contradict(served, step.parent_id);
                     break;
             }
             if (done) {

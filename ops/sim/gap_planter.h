@@ -38,8 +38,8 @@ std::string plantResultJson(const PlantResult& result);
 ///   previous_status keeps the story), while the civil record still pays. Existing civil records are rewritten
 ///   to show the allowance, or a new case is opened.
 /// - identity_contradiction: a police record rewritten with a parent's ID number mistyped in one digit that
-///   still passes the check digit (one mistyped digit in eleven does), or with the child's sex entered wrong,
-///   where another source has the right value.
+///   still passes the check digit (one mistyped digit in eleven does), for half of them, or with the child's sex
+///   entered wrong, where another source has the right value.
 ///
 /// Rewritten and new rows get timestamps after everything served, as a change's do (changes.csv, one change
 /// number); the other rules have cases enough in any city of a few thousand children. Each child is planted for

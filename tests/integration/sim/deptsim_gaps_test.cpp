@@ -330,6 +330,17 @@ TEST(DeptsimGapsTest, TheTruthIsWhatTheServedRowsSayAndHoldsThePlantedChildren) 
         }
     }
     EXPECT_EQ(plant["planted"]["stale_classification"].Size(), 0u);
+    // Half the planted contradictions are of a parent's number, the rest of the sex.
+    const auto seen = seenRows(server);
+    int parents = 0;
+    int sexes = 0;
+    for (const auto& entity : plant["planted"]["identity_contradiction"].GetArray()) {
+        const auto& identity = seen.at(entity.GetString()).identity;
+        parents += contradicts(identity[2]) || contradicts(identity[3]) ? 1 : 0;
+        sexes += contradicts(identity[1]) ? 1 : 0;
+    }
+    EXPECT_EQ(parents, 2);
+    EXPECT_EQ(sexes, 2);
     // The planted pupils' police rows are gone as a drift's deletions are, and listed with the plant's number.
     const auto truth = readTruth(server.dir());
     std::set<std::string> deleted_for;
