@@ -6,6 +6,7 @@
 #include "gateway/common/json_parse.h"
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
+#include "gateway/reconcile/report_html.h"
 
 #include <map>
 #include <set>
@@ -130,7 +131,7 @@ std::string recordsOf(const Finding& finding, std::string& reasons, std::string&
 
 void addReconcileRoutes(Router& router, reconcile::ReconcileStore& store, profile::ProfileStore& profiles,
                         const profile::ProfileViews& views, const model::DivisionDirectory& divisions,
-                        const reconcile::GapRules& rules) {
+                        const reconcile::GapRules& rules, const Clock& clock) {
     const auto kinds =
         std::make_shared<const std::vector<std::pair<std::string, std::string>>>(reconcile::findingKinds(rules));
 
@@ -213,6 +214,53 @@ void addReconcileRoutes(Router& router, reconcile::ReconcileStore& store, profil
                     writer.EndArray();
                     writer.EndObject();
                     return jsonResponse(200, text.str());
+                },
+                kRunReaders,
+                false,
+                false,
+                {"division"}});
+
+    router.add({"GET",
+                "/v1/reconciliations/{id}/report.html",
+                "The report of one run for the caller's scope (or ?division=) as one self-contained HTML page in "
+                "Chinese: totals per kind, a table and a chart of the findings per township (per village for a "
+                "township), and a chart of the findings over the last 30 runs.",
+                [&store, &divisions, &clock, kinds](const Request& request) {
+                    const ReconcileRun run = pathRun(store, request);
+                    reconcile::ReportData data;
+                    data.division = scopedDivision(request);
+                    data.division_name = divisionName(divisions, data.division);
+                    data.kinds = *kinds;
+                    for (const FindingCount& count : store.findingCounts(run.id, data.division, 0)) {
+                        data.totals[count.kind] += count.count;
+                    }
+                    std::string part;
+                    for (const FindingCount& count :
+                         store.findingCounts(run.id, data.division, partDigits(data.division))) {
+                        if (data.parts.empty() || count.part != part) {
+                            part = count.part;
+                            std::string code = part;
+                            code.resize(12, '0');
+                            data.parts.push_back({code, divisionName(divisions, part), {}});
+                        }
+                        data.parts.back().by_kind[count.kind] += count.count;
+                    }
+                    // The runs up to this one, oldest first.
+                    const std::vector<ReconcileRun> earlier = store.reconcileRuns(run.id + 1, 30);
+                    for (auto it = earlier.rbegin(); it != earlier.rend(); ++it) {
+                        std::int64_t findings = 0;
+                        for (const FindingCount& count : store.findingCounts(it->id, data.division, 0)) {
+                            findings += count.count;
+                        }
+                        data.trend.push_back({it->id, it->as_of, it->status, findings});
+                    }
+                    data.generated_at = formatIso(clock.now());
+                    data.run = run;
+                    Response response;
+                    response.status = 200;
+                    response.content_type = "text/html; charset=utf-8";
+                    response.body = reconcile::renderReportHtml(data);
+                    return response;
                 },
                 kRunReaders,
                 false,

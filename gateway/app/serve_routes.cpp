@@ -20,7 +20,8 @@ void addServeRoutes(api::Router& router, Runtime& runtime, jobs::LinkJob& link_j
     api::addProfileRoutes(router, store, runtime.profileConfig(), runtime.views());
     api::addChangesRoute(router, store, runtime.views(), std::max(1, settings.server.threads / 2));
     api::addPushRoutes(router, store, runtime.subscribers());
-    api::addReconcileRoutes(router, store, store, runtime.views(), runtime.divisions(), runtime.gapRules());
+    api::addReconcileRoutes(router, store, store, runtime.views(), runtime.divisions(), runtime.gapRules(),
+                            runtime.clock());
     api::addSystemRoutes(router, store, GATEWAY_VERSION);
 }
 

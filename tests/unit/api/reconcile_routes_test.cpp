@@ -9,6 +9,7 @@
 #include "gateway/common/hash.h"
 #include "gateway/store/store.h"
 #include "tests/support/fake_profile_store.h"
+#include "tests/support/manual_clock.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -93,7 +94,7 @@ protected:
         a1.built_at = "2026-11-01T08:00:00.000Z";
         profiles_.add(a1);
         router_.setClients(&directory_);
-        addReconcileRoutes(router_, *store_, profiles_, views_, divisions_, rules_);
+        addReconcileRoutes(router_, *store_, profiles_, views_, divisions_, rules_, clock_);
     }
 
     Response get(const std::string& client, const std::string& path,
@@ -130,6 +131,7 @@ protected:
     model::DivisionDirectory divisions_ = model::DivisionDirectory::loadBuiltin();
     reconcile::GapRules rules_ = reconcile::GapRules::builtin();
     security::ClientDirectory directory_{clients()};
+    testing::ManualClock clock_;
     Router router_;
     std::int64_t older_ = 0;
     std::int64_t run_ = 0;
@@ -227,6 +229,22 @@ TEST_F(ReconcileRoutesTest, TheCsvOfOneKindOpensInASpreadsheetInChineseAndRunsNo
     EXPECT_EQ(response.persons, (std::vector<std::string>{"a1", "a2"}));
     EXPECT_EQ(get("village-a", path).status, 400) << "one list per kind";
     EXPECT_EQ(get("counter", path, {{"kind", "school_age_not_enrolled"}}).status, 403);
+}
+
+TEST_F(ReconcileRoutesTest, TheReportOfARunIsOnePageOfTheCallersScopeWithItsTrend) {
+    const std::string path = "/v1/reconciliations/" + std::to_string(run_) + "/report.html";
+    const Response township = get("township", path);
+    ASSERT_EQ(township.status, 200) << township.body;
+    EXPECT_EQ(township.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(township.body.find("<svg"), std::string::npos);
+    EXPECT_NE(township.body.find(kVillageA), std::string::npos);
+    EXPECT_EQ(township.body.find(kOtherTownship), std::string::npos) << "another township's village";
+    EXPECT_NE(township.body.find("2026-11-01"), std::string::npos);
+    EXPECT_EQ(township.body.find("http://"), std::string::npos);
+    EXPECT_TRUE(township.persons.empty()) << "counts name no child";
+    EXPECT_EQ(get("counter", path).status, 200);
+    EXPECT_EQ(get("village-a", path, {{"division", "320411"}}).status, 403);
+    EXPECT_EQ(get("city", "/v1/reconciliations/999/report.html").status, 404);
 }
 
 }  // namespace
