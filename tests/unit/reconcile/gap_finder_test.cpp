@@ -148,6 +148,23 @@ TEST_F(GapFinderTest, AnAllowanceWhoseGroundsAreGoneUntilItEnds) {
     EXPECT_FALSE(fires("assistance_no_longer_met",
                        {police("2016-03-05"), civil(R"({"type":"subsistence_allowance","start":"2024-01-01"})")}))
         << "an allowance whose grounds the profile cannot judge";
+    const auto orphan_case =
+        record("civil_rescue", "C1",
+               R"({"source":"civil_rescue","source_id":"C1","birth_date":"2016-03-05","guardians":[)"
+               R"({"relation":"father","status":"deceased"},{"relation":"mother","status":"missing"}],)"
+               R"("facts":{"case":{"type":"orphan","category":"orphan","opened":"2024-01-01"},)"
+               R"("assistance":[{"type":"orphan_allowance","start":"2024-01-01"}]}})");
+    EXPECT_TRUE(fires("assistance_no_longer_met", {police("2016-03-05"), orphan_case}))
+        << "the paying department's own case is no proof: the register shows the parents";
+    EXPECT_FALSE(
+        fires("assistance_no_longer_met",
+              {police("2016-03-05", parents("320411198706260819", "320411199010300362", "deceased")), orphan_case}));
+    EXPECT_FALSE(fires("assistance_no_longer_met", {orphan_case})) << "nothing to judge it on";
+    const std::string unsupported = R"({"type":"de_facto_unsupported_allowance","start":"2024-01-01"})";
+    EXPECT_TRUE(fires("assistance_no_longer_met", {police("2016-03-05"), civil(unsupported)}));
+    EXPECT_FALSE(fires(
+        "assistance_no_longer_met",
+        {police("2016-03-05", parents("320411198706260819", "320411199010300362", "imprisoned")), civil(unsupported)}));
     EXPECT_TRUE(fires("assistance_no_longer_met", {police("2008-10-31"), civil(orphan + "}")}))
         << "18: an adult's profile holds nothing, the records still give the age";
 }
