@@ -70,7 +70,7 @@ int runReconcile(const std::vector<std::string>& args) {
                                          "source deleted"));
     options.addOption(Poco::Util::Option("max-retire-share", "",
                                          "with --repair, fail a source rather than retire more than this share of "
-                                         "its staged records (default 0.10)")
+                                         "its staged records (default: reconcile.max_retire_percent)")
                           .argument("F"));
     ParsedOptions parsed;
     try {
@@ -103,6 +103,7 @@ int runReconcile(const std::vector<std::string>& args) {
         }
         run_options.as_of = date.value().toIso();
     }
+    std::optional<double> max_retire_share;
     if (parsed.has("max-retire-share")) {
         const std::string text = parsed.get("max-retire-share");
         double share = -1;
@@ -111,7 +112,7 @@ int runReconcile(const std::vector<std::string>& args) {
             std::cerr << "gateway reconcile: --max-retire-share " << text << " is not a share from 0 to 1\n";
             return kExitUsage;
         }
-        run_options.max_retire_share = share;
+        max_retire_share = share;
     }
 
     int exit_code = kExitOk;
@@ -119,6 +120,7 @@ int runReconcile(const std::vector<std::string>& args) {
     if (!runtime) {
         return exit_code;
     }
+    run_options.max_retire_share = max_retire_share.value_or(runtime->settings().reconcile.max_retire_percent / 100.0);
     std::vector<intake::SyncJob> jobs;
     try {
         if (parsed.has("all")) {

@@ -3,6 +3,9 @@
 #include "gateway/audit/log_verify.h"
 #include "gateway/common/error.h"
 #include "gateway/jobs/audit_job.h"
+#include "gateway/reconcile/reconcile_job.h"
+#include "gateway/reconcile/reconcile_schedule.h"
+#include "gateway/store/lease.h"
 
 #include <Poco/Logger.h>
 
@@ -30,6 +33,7 @@ BackgroundJobs::BackgroundJobs(Runtime& runtime, const audit::CheckpointSigner* 
     addPurge();
     addPush();
     addExchangeLog(signer);
+    addReconcile();
 }
 
 void BackgroundJobs::addSyncs() {
@@ -164,6 +168,70 @@ void BackgroundJobs::addExchangeLog(const audit::CheckpointSigner* signer) {
                  logger().warning("exchange log checkpoint not signed (entries go on being chained): " + e.message());
              }
          }});
+}
+
+void BackgroundJobs::addReconcile() {
+    const GatewaySettings& settings = runtime_.settings();
+    if (settings.reconcile.schedule.empty()) {
+        return;
+    }
+    for (const auto& source : runtime_.sources()) {
+        if (source.enabled) {
+            reconcile_sources_.push_back(std::make_unique<intake::SyncJob>(runtime_.makeSyncJob(source)));
+        }
+    }
+    // Asked often: cheap (one read of the latest runs) until the time of day comes.
+    scheduler_.add({"reconcile", std::chrono::seconds(settings.reconcile.check_seconds),
+                    [this] { runScheduledReconcile(); }});
+}
+
+void BackgroundJobs::runScheduledReconcile() {
+    const GatewaySettings& settings = runtime_.settings();
+    const Clock& clock = runtime_.clock();
+    store::Store& store = runtime_.store();
+    // Its own holder name, so that this process's scheduled syncs and the reconciliation exclude each other on a
+    // source's sync lease as two nodes would.
+    const std::string node = Runtime::nodeName() + "/reconcile";
+    constexpr int kLeaseSeconds = 3600;
+    try {
+        const auto since = reconcile::lastScheduledInstant(settings.reconcile.schedule, clock.now());
+        if (!since || reconcile::scheduledRunSince(store, *since)) {
+            return;
+        }
+        if (!store::acquireLease(store, reconcile::kScheduledRunLease, node, clock.now(), kLeaseSeconds).held) {
+            return;
+        }
+        const store::HeldLease held(store, reconcile::kScheduledRunLease, node);
+        if (reconcile::scheduledRunSince(store, *since)) {
+            return;  // another node ran it while this one waited for the lease
+        }
+        reconcile::ReconcileOptions options;
+        options.repair = settings.reconcile.repair;
+        options.trigger = "schedule";
+        options.node = node;
+        options.as_of = runtime_.todayUtc().toIso();
+        options.max_retire_share = settings.reconcile.max_retire_percent / 100.0;
+        options.on_progress = [&](const reconcile::ReconcileProgress&) {
+            const Poco::Timestamp now = clock.now();
+            store.claimLease(reconcile::kScheduledRunLease, node, formatIso(now),
+                             formatIso(now + Poco::Timespan(kLeaseSeconds, 0)));
+        };
+        std::vector<intake::SyncJob*> sources;
+        for (const auto& job : reconcile_sources_) {
+            sources.push_back(job.get());
+        }
+        reconcile::ReconcileJob job(store, store, store, runtime_.registry(), settings.intake.state_dir + "/reconcile",
+                                    clock);
+        const reconcile::GapCheck gaps{store, runtime_.profileConfig(), runtime_.gapRules()};
+        const reconcile::ReconcileReport report = job.run(sources, options, &gaps);
+        if (report.run.status == "succeeded") {
+            logger().information("reconcile run " + std::to_string(report.run.id) + " succeeded");
+        } else {
+            logger().error("reconcile run " + std::to_string(report.run.id) + " failed: " + report.run.error);
+        }
+    } catch (const GatewayError& e) {
+        logger().error("reconcile failed: " + e.message());
+    }
 }
 
 }  // namespace gateway::app

@@ -35,9 +35,12 @@ private:
     void addPurge();
     void addPush();
     void addExchangeLog(const audit::CheckpointSigner* signer);
+    void addReconcile();
+    void runScheduledReconcile();
 
     Runtime& runtime_;
     std::vector<std::unique_ptr<intake::SyncJob>> sync_jobs_;
+    std::vector<std::unique_ptr<intake::SyncJob>> reconcile_sources_;  // every enabled source, scheduled or not
     jobs::LinkJob link_job_;
     jobs::ProfileJob profile_job_;
     jobs::PurgeJob purge_job_;

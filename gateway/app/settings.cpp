@@ -54,6 +54,17 @@ std::string validate(const ConfigKey& key, const std::string& raw, const std::st
             }
             return std::to_string(number);
         }
+        case KeyType::TimeOfDay: {
+            const bool valid =
+                value.size() == 5 && value[2] == ':' &&
+                std::all_of(value.begin(), value.end(), [](char c) { return c == ':' || (c >= '0' && c <= '9'); }) &&
+                std::stoi(value.substr(0, 2)) < 24 && std::stoi(value.substr(3, 2)) < 60;
+            if (!value.empty() && !valid) {
+                throw GatewayError(ErrorCode::InvalidConfig,
+                                   where + ": " + utf8::quote(value) + " is not a time of day HH:MM (00:00 to 23:59)");
+            }
+            return value;
+        }
         case KeyType::Choice: {
             if (std::find(key.choices.begin(), key.choices.end(), value) == key.choices.end()) {
                 std::string allowed;

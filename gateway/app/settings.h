@@ -45,7 +45,11 @@ struct ProfileSettings {
 };
 
 struct ReconcileSettings {
-    std::string rules;  // JSON rules of the cross-department checks; empty = built-in
+    std::string rules;            // JSON rules of the cross-department checks; empty = built-in
+    std::string schedule;         // HH:MM local time of the daily run in gateway serve; empty = none
+    bool repair = true;           // whether the scheduled run repairs what it finds
+    int max_retire_percent = 10;  // a repair retires at most this share of a source's records
+    int check_seconds = 60;       // how often gateway serve asks whether the daily run is due
 };
 
 /// Who may call the API, how often, and why.
@@ -95,7 +99,7 @@ struct GatewaySettings {
     std::string start_dir;  // what relative paths were resolved against
 };
 
-enum class KeyType { String, Path, PathList, Integer, Choice };
+enum class KeyType { String, Path, PathList, Integer, Choice, TimeOfDay };
 
 /// One configuration key, declared once: the loader, the validator and the documented example all read this.
 struct ConfigKey {

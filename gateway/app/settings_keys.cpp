@@ -299,6 +299,42 @@ std::vector<ConfigKey> buildKeys() {
          0,
          {},
          [](GatewaySettings& s, const std::string& v) { s.reconcile.rules = v; }});
+    add({"reconcile.schedule",
+         KeyType::TimeOfDay,
+         "",
+         "The local time (HH:MM) gateway serve reconciles every enabled source and the departments against each "
+         "other each day; one node of those sharing a store runs it, and a node started later that day catches up. "
+         "Empty = only by gateway reconcile.",
+         0,
+         0,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.reconcile.schedule = v; }});
+    add({"reconcile.repair",
+         KeyType::Choice,
+         "on",
+         "Whether the scheduled reconciliation repairs what it finds (restages, retires what a source deleted).",
+         0,
+         0,
+         {"on", "off"},
+         [](GatewaySettings& s, const std::string& v) { s.reconcile.repair = v == "on"; }});
+    add({"reconcile.max_retire_percent",
+         KeyType::Integer,
+         "10",
+         "A repair fails a source, retiring nothing, rather than retire more than this percentage of its staged "
+         "records: a source that suddenly lists almost nothing is more likely broken than emptied.",
+         0,
+         100,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.reconcile.max_retire_percent = std::stoi(v); }});
+    add({"reconcile.check_seconds",
+         KeyType::Integer,
+         "60",
+         "How often gateway serve asks whether the day's scheduled reconciliation is due (one read of the latest "
+         "runs).",
+         1,
+         3600,
+         {},
+         [](GatewaySettings& s, const std::string& v) { s.reconcile.check_seconds = std::stoi(v); }});
 
     add({"api.clients",
          KeyType::Path,

@@ -126,6 +126,7 @@ ReconcileReport ReconcileJob::run(const std::vector<intake::SyncJob*>& sources, 
     if (options.as_of.empty()) {
         throw GatewayError(ErrorCode::InvalidArgument, "a reconcile run needs the date it judges against");
     }
+    closeAbandonedRuns();
     ReconcileReport report;
     ReconcileRun& run = report.run;
     run.node = options.node.empty() ? std::string("local") : options.node;
@@ -290,6 +291,21 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
     }
     result.seconds = secondsSince(started, clock_);
     return result;
+}
+
+void ReconcileJob::closeAbandonedRuns() {
+    for (ReconcileRun run : store_.reconcileRuns(0, 20)) {
+        // A run of a process of this host that is gone (killed, or the machine restarted) will never finish: say so,
+        // rather than show it running for ever.
+        if (run.status == "running" && store::isDeadLocalHolder(run.node)) {
+            run.status = "failed";
+            run.finished_at = formatIso(clock_.now());
+            run.error = "the process that ran it (" + run.node + ") stopped before it finished";
+            store_.finishReconcileRun(run);
+            Poco::Logger::get("gateway.reconcile")
+                .warning("reconcile run " + std::to_string(run.id) + ": " + run.error);
+        }
+    }
 }
 
 GapReconcile ReconcileJob::checkGaps(const GapCheck& gaps, std::int64_t run_id, const ReconcileOptions& options) {

@@ -85,7 +85,8 @@ public:
     ReconcileJob(ReconcileStore& store, intake::IntakeStore& intake, store::LeaseStore& leases,
                  const adapters::AdapterRegistry& registry, std::string work_dir, const Clock& clock);
 
-    /// Reconciles `sources` one after the other (each by its sync job, which knows its adapter and mapping), then,
+    /// Marks failed the runs left "running" by processes of this host that are gone, then reconciles `sources` one
+    /// after the other (each by its sync job, which knows its adapter and mapping), then,
     /// with `gaps`, the departments against each other. Never throws for source or store failures of one phase:
     /// they fail that phase, recorded with their message, and the others go on. Throws when the run itself cannot be
     /// recorded.
@@ -94,6 +95,7 @@ public:
 
 private:
     SourceReconcile reconcileSource(intake::SyncJob& sync, std::int64_t run_id, const ReconcileOptions& options);
+    void closeAbandonedRuns();
     GapReconcile checkGaps(const GapCheck& gaps, std::int64_t run_id, const ReconcileOptions& options);
     std::int64_t restage(intake::SyncJob& sync, adapters::Adapter& adapter, std::vector<std::string> keys,
                          std::int64_t run_id, const ReconcileOptions& options);

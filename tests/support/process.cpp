@@ -29,9 +29,10 @@ RunResult runGateway(const std::vector<std::string>& args, const std::string& wo
     return runProgram(GATEWAY_BINARY, args, working_dir, env);
 }
 
-GatewayProcess::GatewayProcess(const std::vector<std::string>& args, const std::string& working_dir) {
+GatewayProcess::GatewayProcess(const std::vector<std::string>& args, const std::string& working_dir,
+                               const Poco::Process::Env& env) {
     handle_ = std::make_unique<Poco::ProcessHandle>(
-        Poco::Process::launch(GATEWAY_BINARY, args, working_dir, nullptr, &out_pipe_, &err_pipe_));
+        Poco::Process::launch(GATEWAY_BINARY, args, working_dir, nullptr, &out_pipe_, &err_pipe_, env));
     out_ = std::make_unique<Poco::PipeInputStream>(out_pipe_);
     err_ = std::make_unique<Poco::PipeInputStream>(err_pipe_);
 }

@@ -27,7 +27,9 @@ RunResult runGateway(const std::vector<std::string>& args, const std::string& wo
 /// A gateway process running in the background; killed (SIGKILL) on destruction if still running.
 class GatewayProcess {
 public:
-    GatewayProcess(const std::vector<std::string>& args, const std::string& working_dir = ".");
+    /// `env` is added to the process's environment (e.g. GATEWAY_CLOCK_START, TZ).
+    GatewayProcess(const std::vector<std::string>& args, const std::string& working_dir = ".",
+                   const Poco::Process::Env& env = {});
     ~GatewayProcess();
     GatewayProcess(const GatewayProcess&) = delete;
     GatewayProcess& operator=(const GatewayProcess&) = delete;

@@ -70,8 +70,8 @@ public:
 
     /// `gateway serve` on this configuration, on a free port, without schedules, with `extra` arguments; `url` is
     /// set to where it listens, or left empty if it did not start (its banner is in `banner`).
-    std::unique_ptr<GatewayProcess> serve(const std::vector<std::string>& extra, std::string& url,
-                                          std::string& banner) const {
+    std::unique_ptr<GatewayProcess> serve(const std::vector<std::string>& extra, std::string& url, std::string& banner,
+                                          const Poco::Process::Env& env = {}) const {
         std::vector<std::string> args{"serve",
                                       "--config",
                                       config(),
@@ -82,7 +82,7 @@ public:
                                       "--set",
                                       "sources.schedule=off"};
         args.insert(args.end(), extra.begin(), extra.end());
-        auto process = std::make_unique<GatewayProcess>(args);
+        auto process = std::make_unique<GatewayProcess>(args, ".", env);
         banner = process->readLine();
         std::smatch match;
         url = std::regex_search(banner, match, std::regex("listening on (http://127\\.0\\.0\\.1:\\d+)"))
