@@ -5,6 +5,7 @@
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"
 #include "gateway/intake/stage_row.h"
+#include "gateway/reconcile/gap_check.h"
 #include "gateway/reconcile/key_sorter.h"
 #include "gateway/reconcile/source_pull.h"
 #include "gateway/store/lease.h"
@@ -14,6 +15,8 @@
 #include <Poco/Timespan.h>
 
 #include <algorithm>
+#include <optional>
+#include <thread>
 #include <unordered_set>
 
 namespace gateway::reconcile {
@@ -32,6 +35,21 @@ void renewLease(store::LeaseStore& leases, const std::string& source, const std:
     if (!leases.claimLease(intake::syncSourceLease(source), node, formatIso(now),
                            formatIso(now + Poco::Timespan(seconds, 0)))) {
         throw GatewayError(ErrorCode::Conflict, "lost the sync lease to another node");
+    }
+}
+
+/// Runs `work`: nullopt when it finished, else the one-line message of what it threw. A failure of one phase ends that
+/// phase, never the run or the process (the scheduler runs this on a thread of its own).
+std::optional<std::string> failureOf(const std::function<void()>& work) {
+    try {
+        work();
+        return std::nullopt;
+    } catch (const GatewayError& e) {
+        return utf8::toValidUtf8(e.message());
+    } catch (const Poco::Exception& e) {
+        return utf8::toValidUtf8(e.displayText());
+    } catch (const std::exception& e) {
+        return std::string("unexpected error: ") + e.what();
     }
 }
 
@@ -139,9 +157,17 @@ ReconcileReport ReconcileJob::run(const std::vector<intake::SyncJob*>& sources, 
 
     ReconcileOptions effective = options;
     effective.node = run.node;
-    for (intake::SyncJob* sync : sources) {
-        report.sources.push_back(reconcileSource(*sync, run.id, effective));
-        const SourceReconcile& result = report.sources.back();
+    // Each source on its own thread, as sync runs them: they wait on different systems, and each holds only its own
+    // lease.
+    report.sources.resize(sources.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        threads.emplace_back([&, i] { report.sources[i] = reconcileSource(*sources[i], run.id, effective); });
+    }
+    for (std::thread& thread : threads) {
+        thread.join();
+    }
+    for (const SourceReconcile& result : report.sources) {
         if (result.status == "failed") {
             run.error += (run.error.empty() ? "" : "; ") + result.source + ": " + result.message;
         }
@@ -182,7 +208,8 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
         }
     };
 
-    try {
+    const std::string folder = work_dir_ + "/run-" + std::to_string(run_id) + "-" + config.source;
+    const auto failure = failureOf([&] {
         // What the source changed since the last sync is not drift: stage it first, under the same lease, so that
         // only what an incremental sync cannot see is left to find.
         intake::SyncOptions sync_options;
@@ -204,11 +231,9 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
         if (adapter->reconcileSupport() != adapters::ReconcileSupport::WholePull) {
             result.status = "skipped";
             result.message = "the " + config.adapter + " adapter cannot list its source whole";
-            result.seconds = secondsSince(started, clock_);
-            return result;
+            return;
         }
 
-        const std::string folder = work_dir_ + "/run-" + std::to_string(run_id) + "-" + config.source;
         Poco::File(folder).createDirectories();
         std::vector<std::string> restage_keys;
         std::vector<std::string> retire_keys;
@@ -224,29 +249,26 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
             result.quarantined = pulled.quarantined;
 
             std::vector<Finding> chunk;
-            const std::string repair_restage = options.repair ? "restaged" : "";
-            const std::string repair_retire = options.repair ? "retired" : "";
             const auto flush = [&] {
                 store_.addFindings(run_id, chunk);
                 chunk.clear();
             };
             auto source_rows = sorter.sorted();
             StagedKeyStream staged(store_, config.source);
-            result.counts = diffStreams(
-                *source_rows, staged,
-                [&](Discrepancy discrepancy, const std::string& key, const std::string& source_hash,
-                    const std::string& gateway_hash) {
-                    const bool deleted = discrepancy == Discrepancy::DeletedAtSource;
-                    (deleted ? retire_keys : restage_keys).push_back(key);
-                    chunk.push_back({0, run_id, std::string(discrepancyName(discrepancy)), config.source, key, "", "",
-                                     evidence(source_hash, gateway_hash), deleted ? repair_retire : repair_restage});
-                    if (chunk.size() == kFindingChunk) {
-                        flush();
-                    }
-                });
+            result.counts =
+                diffStreams(*source_rows, staged,
+                            [&](Discrepancy discrepancy, const std::string& key, const std::string& source_hash,
+                                const std::string& gateway_hash) {
+                                const bool deleted = discrepancy == Discrepancy::DeletedAtSource;
+                                (deleted ? retire_keys : restage_keys).push_back(key);
+                                chunk.push_back({0, run_id, std::string(discrepancyName(discrepancy)), config.source,
+                                                 key, "", "", evidence(source_hash, gateway_hash), ""});
+                                if (chunk.size() == kFindingChunk) {
+                                    flush();
+                                }
+                            });
             flush();
         }
-        Poco::File(folder).remove(true);
 
         if (options.repair) {
             const auto limit =
@@ -260,6 +282,9 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
             }
             if (!restage_keys.empty()) {
                 result.restaged = restage(sync, *adapter, std::move(restage_keys), run_id, options);
+                for (const Discrepancy kind : {Discrepancy::MissingInGateway, Discrepancy::Changed}) {
+                    store_.markRepaired(run_id, config.source, std::string(discrepancyName(kind)), "restaged");
+                }
             }
             for (std::size_t at = 0; at < retire_keys.size(); at += kRetireChunk) {
                 const std::size_t end = std::min(retire_keys.size(), at + kRetireChunk);
@@ -273,19 +298,24 @@ SourceReconcile ReconcileJob::reconcileSource(intake::SyncJob& sync, std::int64_
                 result.retired += store_.retireRecords(retirement);
                 renew();
             }
+            if (!retire_keys.empty()) {
+                store_.markRepaired(run_id, config.source, std::string(discrepancyName(Discrepancy::DeletedAtSource)),
+                                    "retired");
+            }
         }
         adapter->close();
         result.status = "compared";
-    } catch (const GatewayError& e) {
+    });
+    if (failure) {
         result.status = "failed";
-        result.message = utf8::toValidUtf8(e.message());
-    } catch (const Poco::Exception& e) {
-        result.status = "failed";
-        result.message = utf8::toValidUtf8(e.displayText());
-    } catch (const std::exception& e) {
-        result.status = "failed";
-        result.message = std::string("unexpected error: ") + e.what();
+        result.message = *failure;
     }
+    // The sorter removed its run files whatever happened; the folder goes too.
+    failureOf([&] {
+        if (Poco::File(folder).exists()) {
+            Poco::File(folder).remove(true);
+        }
+    });
     if (result.status == "failed") {
         log.error(config.source + ": reconcile failed: " + result.message);
     }
@@ -314,39 +344,23 @@ GapReconcile ReconcileJob::checkGaps(const GapCheck& gaps, std::int64_t run_id, 
         result.findings[code] = 0;
     }
     const Poco::Timestamp started = clock_.now();
-    try {
+    const auto failure = failureOf([&] {
         const model::DateResult as_of = model::parseDate(options.as_of);
         if (!as_of) {
             throw GatewayError(ErrorCode::InvalidArgument, "as-of date " + options.as_of + ": " + as_of.error());
         }
-        const GapFinder finder(gaps.profiles, gaps.rules, as_of.value());
-        std::vector<Finding> chunk;
-        gaps.persons.forEachPerson([&](const std::string& person_id, const std::vector<intake::StagedRecord>& records) {
-            ++result.persons;
-            for (Finding& finding : finder.find(person_id, records)) {
-                ++result.findings[finding.kind];
-                chunk.push_back(std::move(finding));
-            }
-            if (chunk.size() >= kFindingChunk) {
-                store_.addFindings(run_id, chunk);
-                chunk.clear();
-            }
-            if (options.on_progress && result.persons % 10000 == 0) {
-                options.on_progress({"departments", "gaps", result.persons, -1, secondsSince(started, clock_)});
-            }
-        });
-        store_.addFindings(run_id, chunk);
-        result.status = "checked";
-    } catch (const GatewayError& e) {
-        result.status = "failed";
-        result.message = utf8::toValidUtf8(e.message());
-    } catch (const Poco::Exception& e) {
-        result.status = "failed";
-        result.message = utf8::toValidUtf8(e.displayText());
-    } catch (const std::exception& e) {
-        result.status = "failed";
-        result.message = std::string("unexpected error: ") + e.what();
-    }
+        const GapCounts counts = judgeEveryPerson(
+            gaps.persons, gaps.profiles, gaps.rules, as_of.value(), store_, run_id, options.threads,
+            [&](std::int64_t persons) {
+                if (options.on_progress) {
+                    options.on_progress({"departments", "gaps", persons, -1, secondsSince(started, clock_)});
+                }
+            });
+        result.persons = counts.persons;
+        result.findings = counts.findings;
+    });
+    result.status = failure ? "failed" : "checked";
+    result.message = failure.value_or("");
     if (result.status == "failed") {
         Poco::Logger::get("gateway.reconcile").error("across departments: reconcile failed: " + result.message);
     }

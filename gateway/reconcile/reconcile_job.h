@@ -39,6 +39,7 @@ struct ReconcileOptions {
     std::string as_of;                   // YYYY-MM-DD the run judges against (required)
     int lease_seconds = 600;             // renewed after every batch
     std::size_t sort_run_rows = 200000;  // rows of a source's keys held in memory before a run goes to disk
+    unsigned threads = 2;                // workers judging persons across departments
     /// A repair retires at most this share of a source's staged records. Above it the source is reported failed and
     /// nothing of it is retired: a source that suddenly lists almost nothing is more likely broken than emptied.
     double max_retire_share = 0.10;
@@ -85,8 +86,8 @@ public:
     ReconcileJob(ReconcileStore& store, intake::IntakeStore& intake, store::LeaseStore& leases,
                  const adapters::AdapterRegistry& registry, std::string work_dir, const Clock& clock);
 
-    /// Marks failed the runs left "running" by processes of this host that are gone, then reconciles `sources` one
-    /// after the other (each by its sync job, which knows its adapter and mapping), then,
+    /// Marks failed the runs left "running" by processes of this host that are gone, then reconciles `sources`, each
+    /// on its own thread (each by its sync job, which knows its adapter and mapping), then,
     /// with `gaps`, the departments against each other. Never throws for source or store failures of one phase:
     /// they fail that phase, recorded with their message, and the others go on. Throws when the run itself cannot be
     /// recorded.

@@ -46,7 +46,7 @@ struct Finding {
     /// from the person's profile when there is one; on read, as written.
     std::string division;
     std::string detail_json = "{}";  // the evidence, e.g. the content hash on each side
-    std::string repair;              // what the run did about it: "" nothing, "restaged" or "retired"
+    std::string repair;              // what the run did about it: "" nothing (yet), "restaged" or "retired"
 };
 
 /// Which findings of a run to read.
@@ -91,6 +91,9 @@ public:
     virtual std::int64_t startReconcileRun(const ReconcileRun& run) = 0;
     /// Adds findings to run `run_id` (their run_id and id are ignored).
     virtual void addFindings(std::int64_t run_id, const std::vector<Finding>& findings) = 0;
+    /// Sets the repair of run `run_id`'s findings of `kind` on records of `source`, once it is done; returns how many.
+    virtual std::int64_t markRepaired(std::int64_t run_id, const std::string& source, const std::string& kind,
+                                      const std::string& repair) = 0;
     /// Records the end of run `run.id` (status, summary, error) and appends a "reconcile.run" entry to the exchange
     /// log with its summary, in one transaction. NotFound for an unknown run.
     virtual void finishReconcileRun(const ReconcileRun& run) = 0;

@@ -246,6 +246,16 @@ void validateFindings(const std::vector<reconcile::Finding>& findings) {
     }
 }
 
+void validateRepair(const std::string& source, const std::string& kind, const std::string& repair) {
+    const auto where = [&] { return "the repair of " + utf8::quote(kind) + " findings of " + utf8::quote(source); };
+    requireNonEmptyText("source", source, where);
+    requireNonEmptyText("kind", kind, where);
+    if (repair != "restaged" && repair != "retired") {
+        throw GatewayError(ErrorCode::InvalidArgument,
+                           "repair " + utf8::quote(repair) + " of " + where() + " is none of restaged, retired");
+    }
+}
+
 void validateRetirement(const reconcile::RecordRetirement& retirement) {
     const auto where = [&] { return "the retirement of records of " + utf8::quote(retirement.source); };
     requireNonEmptyText("source", retirement.source, where);

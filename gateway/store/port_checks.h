@@ -37,6 +37,8 @@ void validateReconcileRun(const reconcile::ReconcileRun& run);
 /// Findings: a kind, a record (source and source ID) or a person, a division of digits, text well formed, evidence a
 /// JSON object, a known repair.
 void validateFindings(const std::vector<reconcile::Finding>& findings);
+/// The repair of a run's findings: source and kind present, a known repair.
+void validateRepair(const std::string& source, const std::string& kind, const std::string& repair);
 /// A retirement: source, reason and time present, every key non-empty well-formed text.
 void validateRetirement(const reconcile::RecordRetirement& retirement);
 

@@ -65,6 +65,8 @@ public:
                                                std::size_t limit) override;
     std::int64_t startReconcileRun(const reconcile::ReconcileRun& run) override;
     void addFindings(std::int64_t run_id, const std::vector<reconcile::Finding>& findings) override;
+    std::int64_t markRepaired(std::int64_t run_id, const std::string& source, const std::string& kind,
+                              const std::string& repair) override;
     void finishReconcileRun(const reconcile::ReconcileRun& run) override;
     std::optional<reconcile::ReconcileRun> reconcileRun(std::int64_t id) override;
     std::vector<reconcile::ReconcileRun> reconcileRuns(std::int64_t before_id, std::size_t limit) override;

@@ -158,6 +158,25 @@ void SqlStore::addFindings(std::int64_t run_id, const std::vector<reconcile::Fin
     });
 }
 
+std::int64_t SqlStore::markRepaired(std::int64_t run_id, const std::string& source, const std::string& kind,
+                                    const std::string& repair) {
+    validateRepair(source, kind, repair);
+    std::int64_t marked = 0;
+    withSession("mark the repaired findings of reconcile run " + std::to_string(run_id), [&](Session& session) {
+        WriteTransaction transaction(*this, session);
+        Poco::Int64 run = run_id;
+        std::string source_name = source;
+        std::string kind_name = kind;
+        std::string done = repair;
+        Statement update(session);
+        update << sql("UPDATE reconcile_findings SET repair = ? WHERE run_id = ? AND source = ? AND kind = ?"),
+            use(done), use(run), use(source_name), use(kind_name);
+        marked = static_cast<std::int64_t>(update.execute());
+        transaction.commit();
+    });
+    return marked;
+}
+
 void SqlStore::finishReconcileRun(const reconcile::ReconcileRun& run) {
     validateReconcileRun(run);
     withSession("record the end of a reconcile run", [&](Session& session) {
@@ -252,9 +271,10 @@ std::vector<reconcile::Finding> SqlStore::findings(const reconcile::FindingQuery
         std::vector<std::string> details;
         std::vector<std::string> repairs;
         Statement select(session);
-        select << sql("SELECT id, kind, source, source_id, person_id, division, detail_json, repair FROM "
-                      "reconcile_findings WHERE run_id = ? AND id > ?" +
-                      std::string(wanted.empty() ? "" : " AND kind = ?") + range.condition + " ORDER BY id LIMIT ?"),
+        select << sql(
+            "SELECT id, kind, source, source_id, person_id, division, detail_json, repair FROM "
+            "reconcile_findings WHERE run_id = ? AND id > ?" +
+            std::string(wanted.empty() ? "" : " AND kind = ?") + range.condition + " ORDER BY id LIMIT ?"),
             use(run), use(after);
         if (!wanted.empty()) {
             select, use(wanted);
@@ -292,9 +312,10 @@ std::vector<reconcile::FindingCount> SqlStore::findingCounts(std::int64_t run_id
         std::vector<std::string> kinds;
         std::vector<Poco::Int64> counts;
         Statement select(session);
-        select << sql("SELECT SUBSTR(division, 1, CAST(? AS INTEGER)), kind, COUNT(*) FROM reconcile_findings "
-                      "WHERE run_id = ?" +
-                      range.condition + " GROUP BY 1, 2 ORDER BY 1, 2"),
+        select << sql(
+            "SELECT SUBSTR(division, 1, CAST(? AS INTEGER)), kind, COUNT(*) FROM reconcile_findings "
+            "WHERE run_id = ?" +
+            range.condition + " GROUP BY 1, 2 ORDER BY 1, 2"),
             use(digits), use(run);
         for (std::string& bound : range.bounds) {
             select, use(bound);

@@ -132,6 +132,12 @@ TEST_P(StoreSuite, ReconcileRunsKeepTheirFindingsWithTheLinkedPersonAndLogTheirE
     const auto changed = store().findings({first.id, "changed", "", 0, 100});
     ASSERT_EQ(changed.size(), 1u);
     EXPECT_EQ(changed[0].source_id, "S2");
+    EXPECT_EQ(changed[0].repair, "");
+    EXPECT_EQ(store().markRepaired(first.id, "school_register", "changed", "restaged"), 1);
+    EXPECT_EQ(store().findings({first.id, "changed", "", 0, 100})[0].repair, "restaged");
+    EXPECT_EQ(store().markRepaired(first.id, "police_population", "changed", "restaged"), 0) << "another source's";
+    EXPECT_EQ(store().markRepaired(second.id, "school_register", "changed", "restaged"), 0) << "another run's";
+    EXPECT_THROW(store().markRepaired(first.id, "school_register", "changed", "fixed"), GatewayError);
     const auto paged = store().findings({first.id, "", "", all[0].id, 1});
     ASSERT_EQ(paged.size(), 1u);
     EXPECT_EQ(paged[0].id, all[1].id);
