@@ -84,7 +84,9 @@ int runReconcile(const std::vector<std::string>& args) {
                   "Syncs each source, reads it whole and compares it with what the gateway staged from it: rows "
                   "missing in the gateway, deleted at the source, or changed without a newer watermark. Findings are "
                   "recorded with the run; --repair restages and retires through the normal path. A source whose "
-                  "adapter cannot list it whole is skipped. Exit code 0 only when no source failed.",
+                  "adapter cannot list it whole is skipped. With --all, every child is then judged across "
+                  "departments on the as-of date (config/reconcile/README.md). Exit code 0 only when no source or "
+                  "phase failed.",
                   options);
         return kExitOk;
     }

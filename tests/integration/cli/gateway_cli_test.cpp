@@ -46,6 +46,26 @@ TEST(GatewayCliTest, ListsCommandsAndRejectsUnknownOnes) {
     EXPECT_EQ(runGateway({}).exit_code, 64);
 }
 
+TEST(GatewayCliTest, ReconcileRefusesWhatItCannotRunWithAPreciseMessage) {
+    const auto help = runGateway({"reconcile", "--help"});
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_NE(help.out.find("--repair"), std::string::npos) << help.out;
+    for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"reconcile"}, "give either --source NAME or --all"},
+             {{"reconcile", "--all", "--source", "x"}, "give either --source NAME or --all"},
+             {{"reconcile", "--all", "--as-of", "2026-02-30"}, "--as-of 2026-02-30 is not a date"},
+             {{"reconcile", "--all", "--max-retire-share", "1.5"}, "--max-retire-share 1.5 is not a share from 0 to 1"},
+             {{"reconcile", "--all", "--max-retire-share", "0.1x"}, "is not a share"},
+             {{"reconcile", "--all", "--frobnicate"}, "frobnicate"}}) {
+        const auto result = runGateway(args);
+        EXPECT_EQ(result.exit_code, 64) << args.back();
+        EXPECT_NE(result.err.find(message), std::string::npos) << result.err;
+    }
+    const auto bad_time = runGateway({"config", "check", "--set", "reconcile.schedule=25:00"});
+    EXPECT_EQ(bad_time.exit_code, 78);
+    EXPECT_NE(bad_time.err.find("is not a time of day HH:MM"), std::string::npos) << bad_time.err;
+}
+
 TEST(GatewayCliTest, VersionPrintsTheVersion) {
     const auto version = runGateway({"version"});
     EXPECT_EQ(version.exit_code, 0);
