@@ -7,6 +7,8 @@
 #include "gateway/reconcile/reconcile_schedule.h"
 #include "gateway/store/lease.h"
 
+#include <Poco/DateTime.h>
+#include <Poco/LocalDateTime.h>
 #include <Poco/Logger.h>
 
 #include <chrono>
@@ -181,8 +183,8 @@ void BackgroundJobs::addReconcile() {
         }
     }
     // Asked often: cheap (one read of the latest runs) until the time of day comes.
-    scheduler_.add({"reconcile", std::chrono::seconds(settings.reconcile.check_seconds),
-                    [this] { runScheduledReconcile(); }});
+    scheduler_.add(
+        {"reconcile", std::chrono::seconds(settings.reconcile.check_seconds), [this] { runScheduledReconcile(); }});
 }
 
 void BackgroundJobs::runScheduledReconcile() {
@@ -209,7 +211,9 @@ void BackgroundJobs::runScheduledReconcile() {
         options.repair = settings.reconcile.repair;
         options.trigger = "schedule";
         options.node = node;
-        options.as_of = runtime_.todayUtc().toIso();
+        // The day of the schedule's own clock: at 02:00 in China it is still yesterday in UTC.
+        const Poco::LocalDateTime local{Poco::DateTime(clock.now())};
+        options.as_of = model::CalendarDate(local.year(), local.month(), local.day()).toIso();
         options.max_retire_share = settings.reconcile.max_retire_percent / 100.0;
         options.on_progress = [&](const reconcile::ReconcileProgress&) {
             const Poco::Timestamp now = clock.now();
