@@ -1,7 +1,6 @@
 #pragma once
 
 #include "gateway/api/http.h"
-#include "gateway/profile/profile_view.h"
 
 #include <rapidjson/document.h>
 
@@ -20,13 +19,6 @@ std::int64_t integerParameter(const Request& request, const std::string& name, s
 /// A division code of 4 to 12 digits as a prefix: trailing zero groups of a 12-digit code name its level
 /// (320411000000 is the district 320411). 400 naming `parameter` for anything else.
 std::string divisionPrefix(const std::string& code, const std::string& parameter = "division");
-
-/// The division a list or count covers: `division=` if given (403 outside the caller's scope), else the caller's
-/// scope ("" for everything).
-std::string scopedDivision(const Request& request);
-
-/// The view the caller reads profiles through; 403 when it reads statistics only, or names a view not configured.
-const profile::ProfileView& profileView(const Request& request, const profile::ProfileViews& views);
 
 /// The request body as a JSON object; 400 for anything else, and for nesting deeper than 32 levels (a deep body
 /// would exhaust the stack of a recursive parser, or of the document's destructor).

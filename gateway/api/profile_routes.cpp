@@ -1,6 +1,7 @@
 #include "gateway/api/profile_routes.h"
 
 #include "gateway/api/parameters.h"
+#include "gateway/api/scope.h"
 #include "gateway/common/error.h"
 #include "gateway/common/json_writer.h"
 #include "gateway/common/utf8.h"

@@ -1,6 +1,7 @@
 #include "gateway/api/reconcile_routes.h"
 
 #include "gateway/api/parameters.h"
+#include "gateway/api/scope.h"
 #include "gateway/common/error.h"
 #include "gateway/common/format.h"
 #include "gateway/common/json_parse.h"
