@@ -98,8 +98,9 @@ TEST(ReconcileKillTest, AReconcileKilledMidwayIsReportedFailedAndItsRerunFindsAn
     ASSERT_EQ(gateway.sync().exit_code, 0);
     ASSERT_EQ(sim.post("/control/drift?delete=0.03&silent=0.03&seed=9").status, 200);
 
-    // Slow pages keep the comparison going long enough to be killed in the middle of it.
-    ASSERT_EQ(sim.setFaults("slow=150").status, 200);
+    // Slow answers (a second each, and each REST source asks at least three times) keep the run going long enough to
+    // be killed in the middle of it, however busy the machine.
+    ASSERT_EQ(sim.setFaults("slow=1000").status, 200);
     auto store = gateway.openStore();
     {
         GatewayProcess killed({"reconcile", "--all", "--repair", "--config", gateway.config()});
