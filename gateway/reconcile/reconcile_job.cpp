@@ -340,9 +340,6 @@ void ReconcileJob::closeAbandonedRuns() {
 
 GapReconcile ReconcileJob::checkGaps(const GapCheck& gaps, std::int64_t run_id, const ReconcileOptions& options) {
     GapReconcile result;
-    for (const std::string& code : gaps.rules.codes()) {
-        result.findings[code] = 0;
-    }
     const Poco::Timestamp started = clock_.now();
     const auto failure = failureOf([&] {
         const model::DateResult as_of = model::parseDate(options.as_of);

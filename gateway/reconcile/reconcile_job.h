@@ -70,7 +70,7 @@ struct GapReconcile {
     std::string status;   // "checked" or "failed"; empty when the run had no such phase
     std::string message;  // why it failed
     std::int64_t persons = 0;
-    std::map<std::string, std::int64_t> findings;  // per rule, every rule listed
+    std::map<std::string, std::int64_t> findings;  // per rule, every rule listed (none when the phase failed)
     double seconds = 0;
 };
 
